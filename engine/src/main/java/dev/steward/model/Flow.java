@@ -1,0 +1,22 @@
+package dev.steward.model;
+
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * A flow as loaded from {@code flows/*.yaml}. Immutable.
+ *
+ * @param source  the system the events come from
+ * @param keyPath where the record key is in the payload (a dotted path)
+ * @param fields  canonical field name to its dotted path in the payload, in declaration order
+ */
+public record Flow(String id, String description, String file, WebhookTrigger trigger, String source,
+                   String entity, String keyPath, Map<String, String> fields, List<Step> steps) {
+
+    public Flow {
+        fields = Collections.unmodifiableMap(new LinkedHashMap<>(fields));
+        steps = List.copyOf(steps);
+    }
+}

@@ -1,0 +1,21 @@
+package dev.steward.model;
+
+/**
+ * {@code host:} and {@code store:} of {@code steward.yaml}, with defaults. Immutable.
+ *
+ * @param port         HTTP port (0: any free one)
+ * @param maxBodyBytes largest webhook body accepted (larger: 413)
+ * @param workers      worker threads processing events
+ */
+public record HostSettings(String bind, int port, long maxBodyBytes, int workers, StoreSettings store) {
+
+    public static final long DEFAULT_MAX_BODY = 1024 * 1024;
+
+    public HostSettings withPort(int newPort) {
+        return new HostSettings(bind, newPort, maxBodyBytes, workers, store);
+    }
+
+    public HostSettings withStore(StoreSettings newStore) {
+        return new HostSettings(bind, port, maxBodyBytes, workers, newStore);
+    }
+}

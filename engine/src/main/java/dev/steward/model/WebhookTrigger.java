@@ -1,0 +1,14 @@
+package dev.steward.model;
+
+import java.util.Optional;
+
+/**
+ * {@code trigger.webhook} of a flow: events arrive as {@code POST /hooks/{path}}.
+ *
+ * @param secret           the shared secret that signs deliveries, if the flow verifies them
+ * @param deliveryIdHeader the header that carries the delivery id, if the flow names one;
+ *                         otherwise the usual ones are tried ({@code webhook-id},
+ *                         {@code X-GitHub-Delivery}, {@code X-Request-Id})
+ */
+public record WebhookTrigger(String path, Optional<String> secret, Optional<String> deliveryIdHeader) {
+}

@@ -1,0 +1,30 @@
+package dev.steward.plugin;
+
+import java.util.List;
+
+/**
+ * Makes connectors of one type ({@code http}, {@code jdbc}, or a plugin's own) for the systems
+ * declared in {@code steward.yaml}.
+ *
+ * <p>Lifecycle: found once per process through {@link java.util.ServiceLoader} (a file
+ * {@code META-INF/services/dev.steward.plugin.ConnectorFactory} in the plugin's jar). Steward
+ * calls {@link #validate} when it loads a workspace, and {@link #create} once per system each
+ * time a valid workspace becomes active. Thread safety: factories must be stateless.
+ */
+public interface ConnectorFactory {
+
+    /** The value of {@code connector:} in {@code steward.yaml} that selects this factory. */
+    String type();
+
+    /**
+     * Checks a system's configuration without connecting anywhere. Each problem names the path
+     * of the offending setting ({@code entities.customer.table}) so that Steward can point at
+     * its line in {@code steward.yaml}.
+     */
+    default List<ConfigProblem> validate(SystemConfig config) {
+        return List.of();
+    }
+
+    /** Creates the connector for one system. Called only with a configuration that validated. */
+    Connector create(SystemConfig config, ConnectorContext context);
+}
