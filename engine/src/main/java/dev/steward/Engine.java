@@ -1,0 +1,164 @@
+package dev.steward;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.exc.StreamConstraintsException;
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.steward.model.Flow;
+import dev.steward.model.Workspace;
+import dev.steward.plugin.ConnectorFactory;
+import dev.steward.plugin.EntityConfig;
+import dev.steward.plugin.SystemConfig;
+import dev.steward.rules.RuleSetCompiler;
+import dev.steward.run.ActiveWorkspace;
+import dev.steward.run.EventWorkers;
+import dev.steward.run.FlowRunner;
+import dev.steward.run.NoSuchRecordTypeException;
+import dev.steward.run.PayloadRejectedException;
+import dev.steward.run.RecordView;
+import dev.steward.run.RetryPolicy;
+import dev.steward.run.RunResult;
+import dev.steward.run.Values;
+import dev.steward.store.Intake;
+import dev.steward.store.NewEvent;
+import dev.steward.store.Store;
+import io.micrometer.core.instrument.MeterRegistry;
+
+import java.time.Clock;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Optional;
+import java.util.random.RandomGenerator;
+
+/**
+ * Steward without HTTP: one active workspace, its store, and the workers that run its events.
+ * The host and the CLI drive it; tests use it directly. Thread-safe. Lifecycle: {@link #start},
+ * then {@link #close()} once.
+ */
+public final class Engine implements AutoCloseable {
+
+    /**
+     * How to run: injected time, randomness and metrics; the worker id that marks this host's
+     * claims in a shared store; whether to run workers (off for the CLI's one-shot commands).
+     */
+    public record Options(Clock clock, RandomGenerator random, MeterRegistry metrics, String workerId,
+                          RetryPolicy retry, boolean runWorkers) {
+    }
+
+    private final Workspace workspace;
+    private final Store store;
+    private final ActiveWorkspace active;
+    private final FlowRunner runner;
+    private final EventWorkers workers;
+    private final Options options;
+
+    private Engine(Workspace workspace, Store store, ActiveWorkspace active, FlowRunner runner, EventWorkers workers,
+                   Options options) {
+        this.workspace = workspace;
+        this.store = store;
+        this.active = active;
+        this.runner = runner;
+        this.workers = workers;
+        this.options = options;
+    }
+
+    /** Opens the store, activates the workspace's valid flows and starts the workers. */
+    public static Engine start(Workspace workspace, RuleSetCompiler compiler, Map<String, ConnectorFactory> factories,
+                               Options options) {
+        Store store = Store.open(workspace.host().store(), options.clock());
+        ActiveWorkspace active;
+        try {
+            active = ActiveWorkspace.activate(workspace, compiler, factories, options.clock());
+        } catch (RuntimeException e) {
+            store.close();
+            throw e;
+        }
+        FlowRunner runner = new FlowRunner(active, store, options.metrics());
+        EventWorkers workers = new EventWorkers(store, active, runner, workspace.host().workers(), options.workerId(),
+                options.clock(), options.retry(), options.random(), options.metrics());
+        if (options.runWorkers()) {
+            workers.start();
+        }
+        return new Engine(workspace, store, active, runner, workers, options);
+    }
+
+    public Workspace workspace() {
+        return workspace;
+    }
+
+    public Store store() {
+        return store;
+    }
+
+    /**
+     * Persists one delivery for a flow and returns its event id; a repeated delivery id returns
+     * the first event's id. The payload must be JSON with the flow's key.
+     */
+    public Intake receive(Flow flow, Optional<String> deliveryId, byte[] body) {
+        JsonNode payload = parse(body);
+        String key = Values.key(Values.at(payload, flow.keyPath())).orElseThrow(() -> new PayloadRejectedException(
+                "the payload has no record key at '" + flow.keyPath() + "' (flow " + flow.id() + ")", false));
+        Intake intake = store.accept(new NewEvent(flow.id(), deliveryId.orElse(null), flow.entity(), key,
+                Values.canonical(payload)));
+        options.metrics().counter("steward.events.received", "flow", flow.id(),
+                "duplicate", String.valueOf(intake.duplicate())).increment();
+        if (!intake.duplicate()) {
+            workers.wake();
+        }
+        return intake;
+    }
+
+    /** Runs a payload through a flow without writing or remembering anything. */
+    public RunResult dryRun(Flow flow, byte[] body) {
+        JsonNode payload = parse(body);
+        if (Values.key(Values.at(payload, flow.keyPath())).isEmpty()) {
+            throw new PayloadRejectedException("the payload has no record key at '" + flow.keyPath() + "'", false);
+        }
+        return runner.run(flow, "dry-run", 1, payload, true);
+    }
+
+    /** One record as a system holds it, through that system's connector. */
+    public RecordView read(String system, String entity, String key) {
+        SystemConfig config = workspace.systems().get(system);
+        if (config == null) {
+            throw new NoSuchRecordTypeException("no system '" + system + "' (there are: "
+                    + String.join(", ", new java.util.TreeSet<>(workspace.systems().keySet())) + ")");
+        }
+        EntityConfig entityConfig = config.entity(entity).orElseThrow(() -> new NoSuchRecordTypeException(
+                "system '" + system + "' has no entity '" + entity + "' (it has: "
+                        + String.join(", ", new java.util.TreeSet<>(config.entities().keySet())) + ")"));
+        Optional<Map<String, Object>> found = active.connectors().get(system).orElseThrow().read(entityConfig, key);
+        Map<String, Object> canonical = new LinkedHashMap<>();
+        found.ifPresent(values -> entityConfig.fields().forEach((field, nativeName) -> {
+            if (values.containsKey(nativeName)) {
+                canonical.put(field, values.get(nativeName));
+            }
+        }));
+        Map<String, Object> known = new LinkedHashMap<>();
+        store.knownValues(system, entity, key).forEach((field, json) -> known.put(field, Values.plain(Values.parse(json))));
+        return new RecordView(system, entity, key, found.isPresent(), canonical, found.orElse(Map.of()), known);
+    }
+
+    private static JsonNode parse(byte[] body) {
+        try {
+            JsonNode payload = Values.JSON.readTree(body);
+            if (payload == null || !payload.isObject()) {
+                throw new PayloadRejectedException("the payload must be a JSON object", true);
+            }
+            return payload;
+        } catch (StreamConstraintsException e) {
+            throw new PayloadRejectedException("the payload is too deep or too large: " + e.getOriginalMessage(), true);
+        } catch (JsonProcessingException e) {
+            throw new PayloadRejectedException("the payload is not valid JSON: " + e.getOriginalMessage()
+                    + " at line " + e.getLocation().getLineNr() + ", column " + e.getLocation().getColumnNr(), true);
+        } catch (java.io.IOException e) {
+            throw new PayloadRejectedException("the payload cannot be read: " + e.getMessage(), true);
+        }
+    }
+
+    @Override
+    public void close() {
+        workers.close();
+        active.close();
+        store.close();
+    }
+}

@@ -1,0 +1,268 @@
+package dev.steward.load;
+
+import dev.steward.model.Diagnostic;
+import dev.steward.model.DrlSource;
+import dev.steward.model.Flow;
+import dev.steward.model.MastershipTable;
+import dev.steward.model.SourceLocation;
+import dev.steward.model.Step;
+import dev.steward.model.WebhookTrigger;
+import dev.steward.plugin.EntityConfig;
+import dev.steward.plugin.SystemConfig;
+import dev.steward.rules.CompiledRules;
+import dev.steward.rules.RuleSetCompiler;
+import org.yaml.snakeyaml.nodes.Node;
+import org.yaml.snakeyaml.nodes.SequenceNode;
+
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.regex.Pattern;
+
+/** Reads one flow file and checks it against the systems and rule files of the workspace. */
+final class FlowReader {
+
+    private static final Pattern ID = Pattern.compile("[a-z0-9][a-z0-9_-]{0,99}");
+    private static final Pattern HOOK_PATH = Pattern.compile("[A-Za-z0-9_-]+(/[A-Za-z0-9_-]+)*");
+    private static final Pattern FIELD = Pattern.compile("[A-Za-z_][A-Za-z0-9_]{0,99}");
+    private static final Pattern HEADER = Pattern.compile("[A-Za-z0-9-]{1,100}");
+
+    private final Map<String, SystemConfig> systems;
+    private final Map<String, MastershipTable> mastership;
+    private final Map<String, DrlSource> drl;
+    private final RuleSetCompiler compiler;
+    /** DRL problems are the DRL file's, reported once however many flows use it. */
+    final Set<Diagnostic> ruleDiagnostics = new LinkedHashSet<>();
+
+    FlowReader(Map<String, SystemConfig> systems, Map<String, MastershipTable> mastership,
+               Map<String, DrlSource> drl, RuleSetCompiler compiler) {
+        this.systems = systems;
+        this.mastership = mastership;
+        this.drl = drl;
+        this.compiler = compiler;
+    }
+
+    Optional<Flow> read(YamlFile yaml, Node node, Collection<Flow> loaded) {
+        Optional<Map<String, Node>> top = yaml.mapping(node, "a flow",
+                YamlFile.keys("id", "description", "trigger", "source", "entity", "key", "fields", "steps"));
+        if (top.isEmpty()) {
+            return Optional.empty();
+        }
+        Map<String, Node> e = top.get();
+        Optional<String> id = yaml.string(e, "id", node, "a flow");
+        id.ifPresent(value -> {
+            if (!ID.matcher(value).matches()) {
+                yaml.error(e.get("id"), "flow id '" + value + "' must be lower-case letters, digits, - and _");
+            }
+            loaded.stream().filter(f -> f.id().equals(value)).findFirst().ifPresent(other ->
+                    yaml.error(e.get("id"), "flow id '" + value + "' is already used by " + other.file()));
+        });
+        String description = yaml.optionalString(e, "description", "flow").orElse("");
+        Optional<WebhookTrigger> trigger = e.containsKey("trigger") ? trigger(yaml, e.get("trigger"), loaded) : missing(yaml, node, "trigger");
+        Optional<String> source = yaml.string(e, "source", node, "a flow").filter(name -> knownSystem(yaml, e.get("source"), name));
+        Optional<String> entity = yaml.string(e, "entity", node, "a flow");
+        Optional<String> key = yaml.string(e, "key", node, "a flow");
+        Map<String, String> fields = e.containsKey("fields") ? fields(yaml, e.get("fields")) : Map.of();
+        if (!e.containsKey("fields")) {
+            yaml.error(node, "a flow needs 'fields': canonical field name <- path in the payload");
+        }
+        List<Step> steps = new ArrayList<>();
+        List<String> ruleFiles = new ArrayList<>();
+        if (!e.containsKey("steps")) {
+            yaml.error(node, "a flow needs 'steps', for example [rules: [mastership.yaml], sync: {to: [erp]}]");
+        } else if (!(e.get("steps") instanceof SequenceNode list)) {
+            yaml.error(e.get("steps"), "steps must be a list: each step starts with '- '");
+        } else {
+            for (Node stepNode : list.getValue()) {
+                step(yaml, stepNode, source.orElse(null), entity.orElse(null), fields).ifPresent(step -> {
+                    steps.add(step);
+                    if (step instanceof Step.Rules rules) {
+                        ruleFiles.addAll(rules.files());
+                    }
+                });
+            }
+        }
+        if (entity.isPresent() && !fields.isEmpty()) {
+            warnUnmastered(yaml, e.get("fields"), entity.get(), fields, ruleFiles);
+        }
+        if (yaml.diagnostics.stream().anyMatch(Diagnostic::isError) || id.isEmpty() || trigger.isEmpty()
+                || source.isEmpty() || entity.isEmpty() || key.isEmpty()) {
+            return Optional.empty();
+        }
+        return Optional.of(new Flow(id.get(), description, yaml.file, trigger.get(), source.get(), entity.get(),
+                key.get(), fields, steps));
+    }
+
+    private Optional<WebhookTrigger> trigger(YamlFile yaml, Node node, Collection<Flow> loaded) {
+        Optional<Map<String, Node>> kinds = yaml.mapping(node, "trigger", YamlFile.keys("webhook"));
+        if (kinds.isEmpty()) {
+            return Optional.empty();
+        }
+        Node webhook = kinds.get().get("webhook");
+        if (webhook == null) {
+            yaml.error(node, "trigger needs 'webhook'");
+            return Optional.empty();
+        }
+        Optional<Map<String, Node>> e = yaml.mapping(webhook, "trigger.webhook", YamlFile.keys("path", "secret", "deliveryId"));
+        if (e.isEmpty()) {
+            return Optional.empty();
+        }
+        Optional<String> path = yaml.string(e.get(), "path", webhook, "trigger.webhook").map(p -> p.startsWith("/") ? p.substring(1) : p);
+        if (path.isPresent() && !HOOK_PATH.matcher(path.get()).matches()) {
+            yaml.error(e.get().get("path"), "webhook path '" + path.get() + "' may hold only letters, digits, -, _ and /");
+            return Optional.empty();
+        }
+        if (path.isPresent()) {
+            String p = path.get();
+            Optional<Flow> other = loaded.stream().filter(f -> f.trigger().path().equals(p)).findFirst();
+            if (other.isPresent()) {
+                yaml.error(e.get().get("path"), "webhook path '" + p + "' is already used by " + other.get().file());
+                return Optional.empty();
+            }
+        }
+        Optional<String> secret = yaml.optionalString(e.get(), "secret", "trigger.webhook");
+        Optional<String> header = yaml.optionalString(e.get(), "deliveryId", "trigger.webhook");
+        if (header.isPresent() && !HEADER.matcher(header.get()).matches()) {
+            yaml.error(e.get().get("deliveryId"), "deliveryId names the header that carries the delivery id, like webhook-id");
+            return Optional.empty();
+        }
+        return path.map(p -> new WebhookTrigger(p, secret, header));
+    }
+
+    private Map<String, String> fields(YamlFile yaml, Node node) {
+        Map<String, String> fields = new LinkedHashMap<>();
+        yaml.mapping(node, "fields", null).ifPresent(map -> map.forEach((name, pathNode) -> {
+            if (!FIELD.matcher(name).matches()) {
+                yaml.error(YamlFile.keyNode(node, name).orElse(pathNode), "field name '" + name
+                        + "' must start with a letter and hold only letters, digits and _");
+            } else {
+                yaml.string(pathNode, "field '" + name + "'").ifPresent(path -> fields.put(name, path));
+            }
+        }));
+        if (fields.isEmpty() && yaml.diagnostics.stream().noneMatch(Diagnostic::isError)) {
+            yaml.error(node, "fields lists no field");
+        }
+        return fields;
+    }
+
+    private Optional<Step> step(YamlFile yaml, Node node, String source, String entity, Map<String, String> fields) {
+        Optional<Map<String, Node>> e = yaml.mapping(node, "a step", YamlFile.keys("rules", "sync"));
+        if (e.isEmpty()) {
+            return Optional.empty();
+        }
+        if (e.get().size() != 1) {
+            yaml.error(node, "a step is one of 'rules' or 'sync'; start each with its own '- '");
+            return Optional.empty();
+        }
+        SourceLocation location = new SourceLocation(yaml.file, YamlFile.line(node));
+        if (e.get().containsKey("rules")) {
+            Node filesNode = e.get().get("rules");
+            return yaml.strings(filesNode, "rules").flatMap(files -> rules(yaml, filesNode, files))
+                    .map(files -> new Step.Rules(files, location));
+        }
+        Node syncNode = e.get().get("sync");
+        Optional<Map<String, Node>> sync = yaml.mapping(syncNode, "sync", YamlFile.keys("to"));
+        if (sync.isEmpty()) {
+            return Optional.empty();
+        }
+        Node toNode = sync.get().get("to");
+        if (toNode == null) {
+            yaml.error(syncNode, "sync needs 'to': the systems to write to, like { to: [erp] }");
+            return Optional.empty();
+        }
+        Optional<List<String>> targets = yaml.strings(toNode, "sync.to");
+        if (targets.isEmpty()) {
+            return Optional.empty();
+        }
+        boolean ok = true;
+        for (String target : targets.get()) {
+            if (!knownSystem(yaml, toNode, target)) {
+                ok = false;
+            } else if (target.equals(source)) {
+                yaml.error(toNode, "sync.to names '" + target + "', the flow's own source: a record never goes back where it came from");
+                ok = false;
+            } else if (entity != null) {
+                Optional<EntityConfig> mapped = systems.get(target).entity(entity);
+                if (mapped.isEmpty()) {
+                    yaml.error(toNode, "system '" + target + "' has no entity '" + entity + "' in steward.yaml");
+                    ok = false;
+                } else {
+                    for (String field : fields.keySet()) {
+                        if (!mapped.get().fields().containsKey(field)) {
+                            yaml.warning(toNode, "field '" + field + "' is not mapped for " + target + "." + entity
+                                    + " in steward.yaml; it will not be written there");
+                        }
+                    }
+                }
+            }
+        }
+        return ok ? Optional.of(new Step.Sync(targets.get(), new SourceLocation(yaml.file, YamlFile.line(node)))) : Optional.empty();
+    }
+
+    private Optional<List<String>> rules(YamlFile yaml, Node node, List<String> files) {
+        List<MastershipTable> tables = new ArrayList<>();
+        List<DrlSource> sources = new ArrayList<>();
+        boolean ok = true;
+        for (String file : files) {
+            String name = file.startsWith("rules/") ? file.substring("rules/".length()) : file;
+            if (mastership.containsKey(name)) {
+                tables.add(mastership.get(name));
+            } else if (drl.containsKey(name)) {
+                sources.add(drl.get(name));
+            } else {
+                Set<String> known = new java.util.TreeSet<>(mastership.keySet());
+                known.addAll(drl.keySet());
+                yaml.error(node, "no rule file rules/" + name + (known.isEmpty() ? "" : " (there are: " + String.join(", ", known) + ")")
+                        + " — or it did not load; see its own errors");
+                ok = false;
+            }
+        }
+        if (!ok) {
+            return Optional.empty();
+        }
+        CompiledRules compiled = compiler.compile(tables, sources);
+        ruleDiagnostics.addAll(compiled.diagnostics());
+        if (compiled.ruleSet().isEmpty()) {
+            yaml.error(node, "the rules do not compile: " + compiled.diagnostics().stream()
+                    .filter(Diagnostic::isError).findFirst().map(Diagnostic::toString).orElse("see the rule files"));
+            return Optional.empty();
+        }
+        return Optional.of(files.stream().map(f -> f.startsWith("rules/") ? f.substring(6) : f).toList());
+    }
+
+    private void warnUnmastered(YamlFile yaml, Node fieldsNode, String entity, Map<String, String> fields, List<String> ruleFiles) {
+        List<MastershipTable> tables = ruleFiles.stream().map(mastership::get).filter(java.util.Objects::nonNull).toList();
+        if (tables.isEmpty()) {
+            return;
+        }
+        boolean acceptUnmastered = tables.stream().flatMap(t -> t.unmastered().stream())
+                .anyMatch(p -> p.entity().equals(entity) && p.accept());
+        for (String field : fields.keySet()) {
+            boolean mastered = tables.stream().flatMap(t -> t.rows().stream())
+                    .anyMatch(r -> r.entity().equals(entity) && r.fields().contains(field));
+            if (!mastered && !acceptUnmastered) {
+                yaml.warning(YamlFile.keyNode(fieldsNode, field).orElse(fieldsNode), "no mastership row masters "
+                        + entity + "." + field + ": its changes will be rejected with 'no master'");
+            }
+        }
+    }
+
+    private boolean knownSystem(YamlFile yaml, Node node, String name) {
+        if (systems.containsKey(name)) {
+            return true;
+        }
+        yaml.error(node, "unknown system '" + name + "' (steward.yaml declares: "
+                + String.join(", ", SettingsReader.names(systems)) + ")");
+        return false;
+    }
+
+    private static <T> Optional<T> missing(YamlFile yaml, Node node, String key) {
+        yaml.error(node, "a flow needs '" + key + "'");
+        return Optional.empty();
+    }
+}

@@ -1,0 +1,198 @@
+package dev.steward.load;
+
+import dev.steward.model.HostSettings;
+import dev.steward.model.StoreSettings;
+import dev.steward.plugin.ConfigProblem;
+import dev.steward.plugin.ConnectorFactory;
+import dev.steward.plugin.EntityConfig;
+import dev.steward.plugin.SystemConfig;
+import org.yaml.snakeyaml.nodes.Node;
+
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.regex.Pattern;
+
+/** Reads {@code steward.yaml}: {@code host}, {@code store} and {@code systems}. */
+final class SettingsReader {
+
+    static final Pattern NAME = Pattern.compile("[A-Za-z][A-Za-z0-9_-]{0,62}");
+    private static final Pattern SIZE = Pattern.compile("(\\d+)\\s*(|B|KiB|KB|MiB|MB)");
+
+    private final YamlFile yaml;
+    private final Path root;
+    private final Map<String, ConnectorFactory> connectors;
+
+    SettingsReader(YamlFile yaml, Path root, Map<String, ConnectorFactory> connectors) {
+        this.yaml = yaml;
+        this.root = root;
+        this.connectors = connectors;
+    }
+
+    HostSettings read(Node node, HostSettings defaults, Map<String, SystemConfig> systems) {
+        HostSettings host = defaults;
+        Optional<Map<String, Node>> top = yaml.mapping(node, "steward.yaml", YamlFile.keys("host", "store", "systems"));
+        if (top.isEmpty()) {
+            return host;
+        }
+        Node hostNode = top.get().get("host");
+        if (hostNode != null) {
+            host = readHost(hostNode, host);
+        }
+        Node storeNode = top.get().get("store");
+        if (storeNode != null) {
+            host = host.withStore(readStore(storeNode, host.store()));
+        }
+        Node systemsNode = top.get().get("systems");
+        if (systemsNode == null) {
+            yaml.error(node, "steward.yaml needs 'systems': the applications Steward connects");
+        } else {
+            yaml.mapping(systemsNode, "systems", null).ifPresent(entries ->
+                    entries.forEach((name, block) -> readSystem(name, block).ifPresent(s -> systems.put(name, s))));
+        }
+        return host;
+    }
+
+    private HostSettings readHost(Node node, HostSettings host) {
+        Optional<Map<String, Node>> entries = yaml.mapping(node, "host", YamlFile.keys("bind", "port", "maxBody", "workers"));
+        if (entries.isEmpty()) {
+            return host;
+        }
+        Map<String, Node> e = entries.get();
+        String bind = yaml.optionalString(e, "bind", "host").orElse(host.bind());
+        int port = e.containsKey("port") ? yaml.integer(e.get("port"), "host.port", 0, 65535).orElse(host.port()) : host.port();
+        int workers = e.containsKey("workers") ? yaml.integer(e.get("workers"), "host.workers", 1, 256).orElse(host.workers()) : host.workers();
+        long maxBody = host.maxBodyBytes();
+        if (e.containsKey("maxBody")) {
+            maxBody = yaml.string(e.get("maxBody"), "host.maxBody").flatMap(text -> size(text, e.get("maxBody"))).orElse(maxBody);
+        }
+        return new HostSettings(bind, port, maxBody, workers, host.store());
+    }
+
+    private Optional<Long> size(String text, Node node) {
+        var matcher = SIZE.matcher(text.trim());
+        if (matcher.matches()) {
+            long n = Long.parseLong(matcher.group(1));
+            long unit = switch (matcher.group(2)) {
+                case "KiB", "KB" -> 1024L;
+                case "MiB", "MB" -> 1024L * 1024;
+                default -> 1L;
+            };
+            if (n * unit >= 1024 && n * unit <= 256L * 1024 * 1024) {
+                return Optional.of(n * unit);
+            }
+        }
+        yaml.error(node, "host.maxBody must be a size from 1KiB to 256MiB, like 1MiB or 512KiB, not '" + text + "'");
+        return Optional.empty();
+    }
+
+    private StoreSettings readStore(Node node, StoreSettings store) {
+        Optional<Map<String, Node>> entries = yaml.mapping(node, "store", YamlFile.keys("url", "user", "password", "poolSize"));
+        if (entries.isEmpty()) {
+            return store;
+        }
+        Map<String, Node> e = entries.get();
+        String url = yaml.optionalString(e, "url", "store").orElse(store.url());
+        if (!url.startsWith("jdbc:h2:") && !url.startsWith("jdbc:postgresql:")) {
+            yaml.error(e.get("url"), "store.url must be an H2 (jdbc:h2:...) or PostgreSQL (jdbc:postgresql://...) URL");
+            url = store.url();
+        }
+        url = resolveH2(url, root);
+        String user = yaml.optionalString(e, "user", "store").orElse(url.startsWith("jdbc:h2:") ? "sa" : "");
+        String password = yaml.optionalString(e, "password", "store").orElse("");
+        int pool = e.containsKey("poolSize") ? yaml.integer(e.get("poolSize"), "store.poolSize", 1, 200).orElse(store.poolSize()) : store.poolSize();
+        return new StoreSettings(url, user, password, pool);
+    }
+
+    /** An H2 file path relative to "." means relative to the workspace, not the JVM's folder. */
+    static String resolveH2(String url, Path root) {
+        for (String prefix : new String[] {"jdbc:h2:file:", "jdbc:h2:"}) {
+            if (url.startsWith(prefix + "./")) {
+                return prefix + root.resolve(url.substring(prefix.length() + 2)).toString();
+            }
+        }
+        return url;
+    }
+
+    private Optional<SystemConfig> readSystem(String name, Node block) {
+        Node nameNode = YamlFile.keyNode(block, name).orElse(block);
+        if (!NAME.matcher(name).matches()) {
+            yaml.error(nameNode, "system name '" + name + "' must start with a letter and hold only letters, digits, - and _");
+            return Optional.empty();
+        }
+        String what = "system '" + name + "'";
+        Optional<Map<String, Node>> entries = yaml.mapping(block, what, null);
+        if (entries.isEmpty()) {
+            return Optional.empty();
+        }
+        Map<String, Node> e = entries.get();
+        Optional<String> type = yaml.string(e, "connector", block, what);
+        if (type.isEmpty()) {
+            return Optional.empty();
+        }
+        ConnectorFactory factory = connectors.get(type.get());
+        if (factory == null) {
+            yaml.error(e.get("connector"), "unknown connector '" + type.get() + "' for system '" + name
+                    + "' (known: " + String.join(", ", new TreeSet<>(connectors.keySet())) + ")");
+            return Optional.empty();
+        }
+        Map<String, Node> where = new LinkedHashMap<>();
+        Map<String, Object> settings = new LinkedHashMap<>();
+        e.forEach((key, value) -> {
+            if (!key.equals("connector") && !key.equals("entities")) {
+                settings.put(key, yaml.plain(value, key, where));
+            }
+        });
+        Map<String, EntityConfig> entities = new LinkedHashMap<>();
+        Node entitiesNode = e.get("entities");
+        if (entitiesNode == null) {
+            yaml.error(block, what + " needs 'entities': which records it holds and how its fields are named");
+        } else {
+            yaml.mapping(entitiesNode, what + " entities", null).ifPresent(map -> map.forEach((entity, node) ->
+                    readEntity(name, entity, node, where).ifPresent(config -> entities.put(entity, config))));
+        }
+        where.put("", block);
+        SystemConfig config = new SystemConfig(name, type.get(), settings, entities);
+        int before = yaml.diagnostics.size();
+        for (ConfigProblem problem : factory.validate(config)) {
+            Node at = where.getOrDefault(problem.path(), block);
+            yaml.error(at, "system '" + name + "': " + problem.message());
+        }
+        return yaml.diagnostics.size() == before ? Optional.of(config) : Optional.empty();
+    }
+
+    private Optional<EntityConfig> readEntity(String system, String entity, Node node, Map<String, Node> where) {
+        String what = "entity '" + entity + "' of system '" + system + "'";
+        String path = "entities." + entity;
+        where.put(path, node);
+        Optional<Map<String, Node>> entries = yaml.mapping(node, what, null);
+        if (entries.isEmpty()) {
+            return Optional.empty();
+        }
+        Map<String, Object> settings = new LinkedHashMap<>();
+        Map<String, String> fields = new LinkedHashMap<>();
+        entries.get().forEach((key, value) -> {
+            if (key.equals("fields")) {
+                where.put(path + ".fields", value);
+                yaml.mapping(value, what + " fields", null).ifPresent(map -> map.forEach((field, nativeNode) -> {
+                    where.put(path + ".fields." + field, nativeNode);
+                    yaml.string(nativeNode, what + " field '" + field + "'").ifPresent(n -> fields.put(field, n));
+                }));
+            } else {
+                settings.put(key, yaml.plain(value, path + "." + key, where));
+            }
+        });
+        if (fields.isEmpty()) {
+            yaml.error(node, what + " needs 'fields': canonical field name to the system's own name");
+            return Optional.empty();
+        }
+        return Optional.of(new EntityConfig(entity, settings, fields));
+    }
+
+    static Set<String> names(Map<String, ?> map) {
+        return new TreeSet<>(map.keySet());
+    }
+}

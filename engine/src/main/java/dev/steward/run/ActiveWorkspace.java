@@ -1,0 +1,75 @@
+package dev.steward.run;
+
+import dev.steward.model.DrlSource;
+import dev.steward.model.Flow;
+import dev.steward.model.MastershipTable;
+import dev.steward.model.Step;
+import dev.steward.model.Workspace;
+import dev.steward.plugin.ConnectorFactory;
+import dev.steward.rules.RuleSet;
+import dev.steward.rules.RuleSetCompiler;
+
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * A loaded workspace made ready to run: its connectors open and each valid flow's rules
+ * compiled. Immutable apart from the connectors' own state; closing it closes the connectors.
+ */
+public final class ActiveWorkspace implements AutoCloseable {
+
+    private final Workspace workspace;
+    private final Connectors connectors;
+    private final Map<String, RuleSet> ruleSets;
+
+    private ActiveWorkspace(Workspace workspace, Connectors connectors, Map<String, RuleSet> ruleSets) {
+        this.workspace = workspace;
+        this.connectors = connectors;
+        this.ruleSets = ruleSets;
+    }
+
+    /** Compiles every valid flow's rules (from the compiler's cache) and opens the connectors. */
+    public static ActiveWorkspace activate(Workspace workspace, RuleSetCompiler compiler,
+                                           Map<String, ConnectorFactory> factories, Clock clock) {
+        Map<String, RuleSet> ruleSets = new LinkedHashMap<>();
+        for (Flow flow : workspace.flows().values()) {
+            List<MastershipTable> tables = new ArrayList<>();
+            List<DrlSource> drl = new ArrayList<>();
+            for (Step step : flow.steps()) {
+                if (step instanceof Step.Rules rules) {
+                    for (String file : rules.files()) {
+                        if (workspace.mastership().containsKey(file)) {
+                            tables.add(workspace.mastership().get(file));
+                        } else {
+                            drl.add(workspace.drl().get(file));
+                        }
+                    }
+                }
+            }
+            // The loader only lets through flows whose rules compiled, so this cannot be empty.
+            ruleSets.put(flow.id(), compiler.compile(tables, drl).ruleSet().orElseThrow());
+        }
+        Connectors connectors = Connectors.open(workspace.systems(), factories, workspace.home(), clock);
+        return new ActiveWorkspace(workspace, connectors, Map.copyOf(ruleSets));
+    }
+
+    public Workspace workspace() {
+        return workspace;
+    }
+
+    public Connectors connectors() {
+        return connectors;
+    }
+
+    public RuleSet ruleSet(String flowId) {
+        return ruleSets.get(flowId);
+    }
+
+    @Override
+    public void close() {
+        connectors.close();
+    }
+}

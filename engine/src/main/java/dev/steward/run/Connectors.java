@@ -1,0 +1,82 @@
+package dev.steward.run;
+
+import dev.steward.plugin.Connector;
+import dev.steward.plugin.ConnectorContext;
+import dev.steward.plugin.ConnectorFactory;
+import dev.steward.plugin.SystemConfig;
+
+import java.net.http.HttpClient;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Optional;
+import java.util.ServiceLoader;
+import java.util.TreeMap;
+
+/** The open connectors of an active workspace, one per system. Closing it closes them all. */
+public final class Connectors implements AutoCloseable {
+
+    private final Map<String, Connector> bySystem;
+
+    private Connectors(Map<String, Connector> bySystem) {
+        this.bySystem = bySystem;
+    }
+
+    /** The connector factories on the class path, by type. */
+    public static Map<String, ConnectorFactory> discover(ClassLoader loader) {
+        Map<String, ConnectorFactory> factories = new TreeMap<>();
+        for (ConnectorFactory factory : ServiceLoader.load(ConnectorFactory.class, loader)) {
+            factories.putIfAbsent(factory.type(), factory);
+        }
+        return factories;
+    }
+
+    public static Connectors open(Map<String, SystemConfig> systems, Map<String, ConnectorFactory> factories,
+                                  Path home, Clock clock) {
+        HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5))
+                .followRedirects(HttpClient.Redirect.NEVER).version(HttpClient.Version.HTTP_1_1).build();
+        Map<String, Connector> open = new LinkedHashMap<>();
+        try {
+            for (SystemConfig system : systems.values()) {
+                ConnectorFactory factory = factories.get(system.type());
+                open.put(system.name(), factory.create(system, new Context(system.name(), clock, http, home)));
+            }
+        } catch (RuntimeException e) {
+            open.values().forEach(Connector::close);
+            throw e;
+        }
+        return new Connectors(Map.copyOf(open));
+    }
+
+    public Optional<Connector> get(String system) {
+        return Optional.ofNullable(bySystem.get(system));
+    }
+
+    @Override
+    public void close() {
+        bySystem.values().forEach(connector -> {
+            try {
+                connector.close();
+            } catch (RuntimeException e) {
+                System.getLogger("dev.steward.run.Connectors").log(System.Logger.Level.WARNING,
+                        "closing a connector failed", e);
+            }
+        });
+    }
+
+    private record Context(String system, Clock clock, HttpClient httpClient, Path workspace)
+            implements ConnectorContext {
+
+        @Override
+        public System.Logger logger() {
+            return System.getLogger("steward.system." + system);
+        }
+
+        @Override
+        public Optional<String> secret(String name) {
+            return Optional.ofNullable(System.getenv(name));
+        }
+    }
+}

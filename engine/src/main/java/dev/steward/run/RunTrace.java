@@ -1,0 +1,32 @@
+package dev.steward.run;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+
+import java.util.List;
+import java.util.Map;
+
+/**
+ * What one run did, step by step and field by field; stored with the event and shown by
+ * {@code GET /api/events/{id}}. Immutable.
+ */
+@JsonInclude(JsonInclude.Include.NON_NULL)
+public record RunTrace(String flow, String source, String entity, String key, int attempt,
+                       List<FieldDecision> decisions, List<String> unchanged, List<StepTrace> steps,
+                       List<Write> writes) {
+
+    /** One changed field and what the rules said of it. */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public record FieldDecision(String field, Object oldValue, Object newValue, String decision, String reason,
+                                String by) {
+    }
+
+    /** One step and what came of it ({@code ok}, {@code skipped}, {@code failed}). */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public record StepTrace(String step, String at, String result, String detail) {
+    }
+
+    /** One write to a target: the native fields written, or why it was not. */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public record Write(String system, Map<String, Object> fields, String result, String error) {
+    }
+}

@@ -1,0 +1,109 @@
+package dev.steward.run;
+
+import com.fasterxml.jackson.core.StreamReadConstraints;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.MissingNode;
+
+import java.math.BigDecimal;
+import java.util.Optional;
+
+/**
+ * Field values as Steward compares and stores them: JSON values in a canonical text form, so
+ * that {@code 5000}, {@code 5000.0} and {@code 5000.00} from two systems are the same value.
+ */
+public final class Values {
+
+    /** The mapper for payloads: bounded nesting, string and number sizes; decimals kept exact. */
+    public static final ObjectMapper JSON = JsonMapper.builder(new com.fasterxml.jackson.core.JsonFactoryBuilder()
+                    .streamReadConstraints(StreamReadConstraints.builder()
+                            .maxNestingDepth(64).maxStringLength(1_000_000).maxNumberLength(100).build())
+                    .build())
+            .enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)
+            .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
+            .nodeFactory(JsonNodeFactory.withExactBigDecimals(true))
+            .build();
+
+    private Values() {
+    }
+
+    /** The node at a dotted path ({@code item.sku}), or a missing node. */
+    public static JsonNode at(JsonNode root, String dottedPath) {
+        JsonNode node = root;
+        for (String part : dottedPath.split("\\.")) {
+            if (node == null || !node.isObject()) {
+                return MissingNode.getInstance();
+            }
+            node = node.get(part);
+        }
+        return node == null ? MissingNode.getInstance() : node;
+    }
+
+    /** A plain Java value (as connectors take them) as a JSON node. */
+    public static JsonNode toNode(Object value) {
+        return JSON.valueToTree(value);
+    }
+
+    /** The canonical text of a value: compact JSON, numbers without trailing zeros. */
+    public static String canonical(JsonNode node) {
+        if (node == null || node.isMissingNode() || node.isNull()) {
+            return "null";
+        }
+        if (node.isNumber()) {
+            BigDecimal number = node.decimalValue().stripTrailingZeros();
+            return number.scale() < 0 ? number.setScale(0).toPlainString() : number.toPlainString();
+        }
+        if (node.isContainerNode()) {
+            try {
+                return JSON.writeValueAsString(node);
+            } catch (JsonProcessingException e) {
+                throw new IllegalStateException(e);
+            }
+        }
+        return node.toString();
+    }
+
+    /** The plain Java value of a node: String, BigDecimal or Long, Boolean, Map, List, null. */
+    public static Object plain(JsonNode node) {
+        if (node == null || node.isMissingNode() || node.isNull()) {
+            return null;
+        }
+        if (node.isIntegralNumber() && node.canConvertToLong()) {
+            return node.longValue();
+        }
+        if (node.isNumber()) {
+            return node.decimalValue();
+        }
+        if (node.isTextual()) {
+            return node.textValue();
+        }
+        if (node.isBoolean()) {
+            return node.booleanValue();
+        }
+        return JSON.convertValue(node, Object.class);
+    }
+
+    /** Parses canonical text back into a node. */
+    public static JsonNode parse(String canonical) {
+        try {
+            return JSON.readTree(canonical);
+        } catch (JsonProcessingException e) {
+            throw new IllegalArgumentException("not JSON: " + canonical, e);
+        }
+    }
+
+    /** A record key from the payload: a string or a whole number, as text. */
+    public static Optional<String> key(JsonNode node) {
+        if (node.isTextual() && !node.textValue().isBlank()) {
+            return Optional.of(node.textValue());
+        }
+        if (node.isIntegralNumber()) {
+            return Optional.of(node.asText());
+        }
+        return Optional.empty();
+    }
+}

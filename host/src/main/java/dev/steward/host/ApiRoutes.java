@@ -1,0 +1,140 @@
+package dev.steward.host;
+
+import dev.steward.Engine;
+import dev.steward.model.Diagnostic;
+import dev.steward.model.Flow;
+import dev.steward.model.Step;
+import dev.steward.plugin.SystemConfig;
+import dev.steward.run.RunResult;
+import dev.steward.run.Values;
+import dev.steward.store.EventStatus;
+import dev.steward.store.StoredEvent;
+import io.javalin.config.RoutesConfig;
+import io.javalin.http.Context;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+
+/** The read side of {@code /api}: flows, systems and their records, events and their traces. */
+final class ApiRoutes {
+
+    private final Engine engine;
+
+    ApiRoutes(Engine engine) {
+        this.engine = engine;
+    }
+
+    void install(RoutesConfig routes) {
+        routes.get("/api/flows", this::flows);
+        routes.get("/api/flows/{id}", this::flow);
+        routes.post("/api/flows/{id}/dry-run", this::dryRun);
+        routes.get("/api/diagnostics", ctx -> Json.send(ctx, 200, Json.object("diagnostics",
+                engine.workspace().diagnostics().stream().map(ApiRoutes::diagnostic).toList())));
+        routes.get("/api/systems", this::systems);
+        routes.get("/api/systems/{system}/{entity}/{key}", ctx -> Json.send(ctx, 200,
+                engine.read(ctx.pathParam("system"), ctx.pathParam("entity"), ctx.pathParam("key"))));
+        routes.get("/api/events", this::events);
+        routes.get("/api/events/{id}", this::event);
+    }
+
+    private void flows(Context ctx) {
+        List<Object> out = new ArrayList<>();
+        engine.workspace().flows().values().forEach(flow -> out.add(summary(flow)));
+        engine.workspace().brokenFlows().forEach((file, diagnostics) -> out.add(Json.object("file", file,
+                "status", "invalid", "diagnostics", diagnostics.stream().map(ApiRoutes::diagnostic).toList())));
+        Json.send(ctx, 200, Json.object("flows", out));
+    }
+
+    private void flow(Context ctx) {
+        Flow flow = flowOr404(ctx.pathParam("id"));
+        Map<String, Object> body = summary(flow);
+        body.put("key", flow.keyPath());
+        body.put("fields", flow.fields());
+        body.put("steps", flow.steps().stream().map(step -> switch (step) {
+            case Step.Rules rules -> Json.object("rules", rules.files(), "at", step.location().toString());
+            case Step.Sync sync -> Json.object("sync", Json.object("to", sync.to()), "at", step.location().toString());
+        }).toList());
+        Json.send(ctx, 200, body);
+    }
+
+    private void dryRun(Context ctx) {
+        Flow flow = flowOr404(ctx.pathParam("id"));
+        RunResult result = engine.dryRun(flow, ctx.bodyAsBytes());
+        Json.send(ctx, 200, Json.object("flow", flow.id(), "wouldEndAs", result.status().name().toLowerCase(Locale.ROOT),
+                "error", result.error(), "decisions", result.trace().decisions(), "unchanged", result.trace().unchanged(),
+                "writes", result.trace().writes()));
+    }
+
+    private void systems(Context ctx) {
+        List<Object> out = new ArrayList<>();
+        for (SystemConfig system : engine.workspace().systems().values()) {
+            out.add(Json.object("name", system.name(), "connector", system.type(), "entities",
+                    system.entities().values().stream().map(e -> Json.object("entity", e.name(), "fields", e.fields())).toList()));
+        }
+        Json.send(ctx, 200, Json.object("systems", out));
+    }
+
+    private void events(Context ctx) {
+        int limit = Optional.ofNullable(ctx.queryParam("limit")).map(Integer::parseInt).orElse(50);
+        if (limit < 1 || limit > 1000) {
+            Json.error(ctx, 400, "limit must be from 1 to 1000");
+            return;
+        }
+        Optional<EventStatus> status;
+        try {
+            status = Optional.ofNullable(ctx.queryParam("status")).map(s -> EventStatus.valueOf(s.toUpperCase(Locale.ROOT)));
+        } catch (IllegalArgumentException e) {
+            Json.error(ctx, 400, "status must be one of " + java.util.Arrays.toString(EventStatus.values()).toLowerCase(Locale.ROOT));
+            return;
+        }
+        List<Object> out = engine.store().recent(limit, Optional.ofNullable(ctx.queryParam("flow")), status).stream()
+                .map(e -> (Object) event(e, false)).toList();
+        Json.send(ctx, 200, Json.object("events", out));
+    }
+
+    private void event(Context ctx) {
+        String id = ctx.pathParam("id");
+        Optional<StoredEvent> event = engine.store().event(id);
+        if (event.isEmpty()) {
+            Json.error(ctx, 404, "no event " + id);
+            return;
+        }
+        Json.send(ctx, 200, event(event.get(), true));
+    }
+
+    private static Map<String, Object> event(StoredEvent e, boolean full) {
+        Map<String, Object> body = Json.object("eventId", e.id(), "flow", e.flowId(), "entity", e.entity(), "key", e.key(),
+                "status", e.status().name().toLowerCase(Locale.ROOT), "attempts", e.attempts(),
+                "deliveryId", e.deliveryId(), "receivedAt", e.receivedAt() == null ? null : e.receivedAt().toString(),
+                "finishedAt", e.finishedAt() == null ? null : e.finishedAt().toString(), "error", e.error());
+        if (full) {
+            body.put("payload", Values.parse(e.payload()));
+            if (e.trace() != null) {
+                body.put("trace", Values.parse(e.trace()));
+            }
+        }
+        return body;
+    }
+
+    private Flow flowOr404(String id) {
+        Flow flow = engine.workspace().flows().get(id);
+        if (flow == null) {
+            throw new io.javalin.http.NotFoundResponse("no flow '" + id + "'" + (engine.workspace().brokenFlows().isEmpty()
+                    ? "" : " (flows with errors: " + String.join(", ", engine.workspace().brokenFlows().keySet()) + ")"));
+        }
+        return flow;
+    }
+
+    private static Map<String, Object> summary(Flow flow) {
+        return Json.object("id", flow.id(), "status", "active", "description", flow.description(), "file", flow.file(),
+                "hook", "/hooks/" + flow.trigger().path(), "source", flow.source(), "entity", flow.entity());
+    }
+
+    static Map<String, Object> diagnostic(Diagnostic d) {
+        return Json.object("file", d.file(), "line", d.line(), "column", d.column(),
+                "severity", d.severity().name().toLowerCase(Locale.ROOT), "message", d.message());
+    }
+}

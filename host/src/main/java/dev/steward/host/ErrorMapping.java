@@ -1,0 +1,41 @@
+package dev.steward.host;
+
+import dev.steward.plugin.ConnectorException;
+import dev.steward.run.NoSuchRecordTypeException;
+import dev.steward.run.PayloadRejectedException;
+import dev.steward.store.StoreUnavailableException;
+import io.javalin.config.RoutesConfig;
+import io.javalin.http.HttpResponseException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** The one place where exceptions become JSON errors. A user never sees a stack trace. */
+final class ErrorMapping {
+
+    private static final Logger LOG = LoggerFactory.getLogger(ErrorMapping.class);
+
+    private ErrorMapping() {
+    }
+
+    static void install(RoutesConfig routes) {
+        routes.exception(PayloadRejectedException.class, (e, ctx) -> Json.error(ctx, e.malformed() ? 400 : 422, e.getMessage()));
+        routes.exception(NoSuchRecordTypeException.class, (e, ctx) -> Json.error(ctx, 404, e.getMessage()));
+        routes.exception(StoreUnavailableException.class, (e, ctx) -> {
+            LOG.error("store unavailable: {}", e.getMessage());
+            ctx.header("Retry-After", "30");
+            Json.error(ctx, 503, "the event store is unavailable; nothing was stored, try again later");
+        });
+        routes.exception(ConnectorException.class, (e, ctx) -> Json.error(ctx, 502, e.getMessage()));
+        routes.exception(HttpResponseException.class, (e, ctx) -> Json.error(ctx, e.getStatus(), e.getMessage()));
+        routes.exception(Exception.class, (e, ctx) -> {
+            LOG.error("unexpected error on {} {}", ctx.method(), ctx.path(), e);
+            Json.error(ctx, 500, "internal error: " + e.getClass().getSimpleName() + " (see the host's log)");
+        });
+        routes.error(404, "*", ctx -> {
+            if (ctx.result() == null || ctx.result().isEmpty()) {
+                Json.error(ctx, 404, "no such resource: " + ctx.method() + " " + ctx.path());
+            }
+        });
+        routes.error(405, "*", ctx -> Json.error(ctx, 405, "method " + ctx.method() + " not allowed on " + ctx.path()));
+    }
+}

@@ -1,0 +1,41 @@
+package dev.steward.host;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import dev.steward.run.Values;
+import io.javalin.http.Context;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/** JSON answers, written with Steward's one mapper so numbers keep their exact form. */
+final class Json {
+
+    private Json() {
+    }
+
+    static void send(Context ctx, int status, Object body) {
+        try {
+            ctx.status(status).contentType("application/json").result(Values.JSON.writeValueAsString(body));
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    static void error(Context ctx, int status, String message) {
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("status", status);
+        body.put("error", message);
+        send(ctx, status, body);
+    }
+
+    /** A map that keeps its keys in insertion order, built from key/value pairs. */
+    static Map<String, Object> object(Object... pairs) {
+        Map<String, Object> out = new LinkedHashMap<>();
+        for (int i = 0; i < pairs.length; i += 2) {
+            if (pairs[i + 1] != null) {
+                out.put((String) pairs[i], pairs[i + 1]);
+            }
+        }
+        return out;
+    }
+}
