@@ -1,0 +1,166 @@
+package dev.steward.rules;
+
+import dev.steward.model.MastershipRow;
+import dev.steward.model.MastershipTable;
+import dev.steward.model.UnmasteredPolicy;
+import org.kie.api.KieBase;
+import org.kie.api.definition.rule.Rule;
+import org.kie.api.event.rule.BeforeMatchFiredEvent;
+import org.kie.api.event.rule.DefaultAgendaEventListener;
+import org.kie.api.runtime.KieSession;
+
+import java.util.HashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.stream.Collectors;
+
+/**
+ * Mastership tables and DRL rules compiled together, ready to decide changes. Made by
+ * {@link RuleSetCompiler}.
+ *
+ * <p>Immutable and thread-safe: every {@link #decide} call runs in a KieSession of its own.
+ */
+public final class RuleSet {
+
+    static final String NO_MASTER = "no master";
+    static final String UNMASTERED_ACCEPT = "unmastered: accept";
+
+    private final Map<String, Map<String, MastershipRow>> rows = new HashMap<>();
+    private final Map<String, UnmasteredPolicy> unmastered = new HashMap<>();
+    /** What decides a change no row masters: the tables that were consulted. */
+    private final String tablesConsulted;
+    private final DrlCompilation drl;
+    private final int maxFirings;
+
+    RuleSet(List<MastershipTable> tables, DrlCompilation drl, int maxFirings) {
+        for (MastershipTable table : tables) {
+            for (MastershipRow row : table.rows()) {
+                for (String field : row.fields()) {
+                    // The compiler refuses two masters for one field, so the first row is the only one.
+                    rows.computeIfAbsent(row.entity(), e -> new HashMap<>()).putIfAbsent(field, row);
+                }
+            }
+            for (UnmasteredPolicy policy : table.unmastered()) {
+                unmastered.putIfAbsent(policy.entity(), policy);
+            }
+        }
+        this.tablesConsulted = tables.isEmpty() ? "mastership"
+                : tables.stream().map(MastershipTable::file).collect(Collectors.toCollection(LinkedHashSet::new))
+                        .stream().collect(Collectors.joining(", "));
+        this.drl = drl;
+        this.maxFirings = maxFirings;
+    }
+
+    /** The mastership row for a field, if a table masters it. */
+    public Optional<MastershipRow> rowFor(String entity, String field) {
+        return Optional.ofNullable(rows.getOrDefault(entity, Map.of()).get(field));
+    }
+
+    /** The field's master system, if a table masters it. */
+    public Optional<String> masterOf(String entity, String field) {
+        return rowFor(entity, field).map(MastershipRow::master);
+    }
+
+    /**
+     * Decides every change of one record. Mastership decides first: a change from the field's
+     * master is accepted, any other rejected, each with the row's reason; a field no row
+     * masters is rejected ({@code no master}) unless its entity is {@code unmastered: accept}.
+     * Then the DRL rules fire over the record and all its changes, and what they decide
+     * overrides mastership, except that {@code invalid} is final.
+     *
+     * <p>Rules that do not settle within the firing bound (a rule that keeps re-triggering
+     * itself) make every change invalid rather than hold the worker; so does a rule that throws.
+     */
+    public void decide(Record record, List<FieldChange> changes) {
+        for (FieldChange change : changes) {
+            change.decide(mastership(change));
+        }
+        if (drl.kieBase() != null) {
+            fire(record, changes);
+        }
+    }
+
+    private Decision mastership(FieldChange change) {
+        Optional<MastershipRow> row = rowFor(change.getEntity(), change.getField());
+        if (row.isPresent()) {
+            MastershipRow r = row.get();
+            Outcome outcome = r.master().equals(change.getSource()) ? Outcome.ACCEPT : Outcome.REJECT;
+            return new Decision(outcome, r.reason(), r.location().toString());
+        }
+        UnmasteredPolicy policy = unmastered.get(change.getEntity());
+        if (policy != null && policy.accept()) {
+            return new Decision(Outcome.ACCEPT, UNMASTERED_ACCEPT, policy.location().toString());
+        }
+        return new Decision(Outcome.REJECT, NO_MASTER,
+                policy != null ? policy.location().toString() : tablesConsulted);
+    }
+
+    private void fire(Record record, List<FieldChange> changes) {
+        Firings firings = new Firings();
+        changes.forEach(change -> change.track(firings));
+        try (KieSession session = drl.kieBase().newKieSession()) {
+            session.addEventListener(firings);
+            session.insert(record);
+            changes.forEach(session::insert);
+            int fired = session.fireAllRules(maxFirings);
+            if (fired >= maxFirings) {
+                Rule busiest = firings.busiest();
+                invalidateAll(changes, new Decision(Outcome.INVALID, "the rules did not settle after " + fired
+                        + " firings; rule \"" + busiest.getName() + "\" fired " + firings.count(busiest)
+                        + " times", drl.describe(busiest)));
+            }
+        } catch (RuntimeException e) {
+            // A rule that throws (a condition parsing a number that is not one) says nothing
+            // about the other rules; the record cannot be decided, so nothing of it is written.
+            String by = firings.current == null ? "rules" : drl.describe(firings.current);
+            invalidateAll(changes, new Decision(Outcome.INVALID, "the rules failed on this record: " + rootMessage(e), by));
+        } finally {
+            changes.forEach(change -> change.track(RuleTracker.NONE));
+        }
+    }
+
+    private static void invalidateAll(List<FieldChange> changes, Decision decision) {
+        changes.forEach(change -> change.decide(decision));
+    }
+
+    private static String rootMessage(Throwable e) {
+        Throwable root = e;
+        while (root.getCause() != null && root.getCause() != root) {
+            root = root.getCause();
+        }
+        return root.getMessage() == null ? root.getClass().getSimpleName() : root.getMessage();
+    }
+
+    /** The KieBase, for tests of the compiler's cache. */
+    KieBase kieBase() {
+        return drl.kieBase();
+    }
+
+    /** Which rule is firing and how often each has, for one session on one thread. */
+    private final class Firings extends DefaultAgendaEventListener implements RuleTracker {
+
+        private final Map<Rule, Integer> counts = new HashMap<>();
+        private Rule current;
+
+        @Override
+        public void beforeMatchFired(BeforeMatchFiredEvent event) {
+            current = event.getMatch().getRule();
+            counts.merge(current, 1, Integer::sum);
+        }
+
+        @Override
+        public String currentRule() {
+            return current == null ? RuleTracker.NONE.currentRule() : drl.describe(current);
+        }
+
+        Rule busiest() {
+            return counts.entrySet().stream().max(Map.Entry.comparingByValue()).orElseThrow().getKey();
+        }
+
+        int count(Rule rule) {
+            return counts.getOrDefault(rule, 0);
+        }
+    }
+}

@@ -1,0 +1,154 @@
+package dev.steward.store;
+
+import com.zaxxer.hikari.HikariConfig;
+import com.zaxxer.hikari.HikariDataSource;
+import dev.steward.model.StoreSettings;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.SQLException;
+import org.flywaydb.core.Flyway;
+
+/**
+ * The connection pool and the one place where {@link SQLException} becomes
+ * {@link StoreUnavailableException}. Thread-safe.
+ */
+final class Database implements AutoCloseable {
+
+    /** SQLSTATE for a unique or primary key violation, on H2 and PostgreSQL alike. */
+    static final String UNIQUE_VIOLATION = "23505";
+
+    @FunctionalInterface
+    interface Work<T> {
+        T run(Connection connection) throws SQLException;
+    }
+
+    private final HikariDataSource pool;
+    private final String description;
+
+    private Database(HikariDataSource pool, String description) {
+        this.pool = pool;
+        this.description = description;
+    }
+
+    static Database open(StoreSettings settings) {
+        String description = describe(settings);
+        createH2Folder(settings.url());
+        HikariConfig config = new HikariConfig();
+        config.setJdbcUrl(settings.url());
+        config.setUsername(settings.user());
+        config.setPassword(settings.password());
+        config.setMaximumPoolSize(Math.max(2, settings.poolSize()));
+        config.setPoolName("steward-store");
+        // Fail fast at start: a store that is not there should say so, not hang the host.
+        config.setConnectionTimeout(10_000);
+        HikariDataSource pool;
+        try {
+            pool = new HikariDataSource(config);
+        } catch (RuntimeException e) {
+            throw new StoreUnavailableException(
+                    "Cannot open the event store at " + description + ": " + rootMessage(e), e);
+        }
+        Database database = new Database(pool, description);
+        try {
+            Flyway.configure()
+                    .dataSource(pool)
+                    .locations("classpath:db/migration")
+                    .load()
+                    .migrate();
+        } catch (RuntimeException e) {
+            database.close();
+            throw new StoreUnavailableException(
+                    "Cannot migrate the event store at " + description + ": " + rootMessage(e), e);
+        }
+        return database;
+    }
+
+    /** Runs {@code work} on a connection in auto-commit mode. */
+    <T> T run(String what, Work<T> work) {
+        try (Connection connection = pool.getConnection()) {
+            return work.run(connection);
+        } catch (SQLException e) {
+            throw failure(what, e);
+        }
+    }
+
+    /** Runs {@code work} in one transaction: committed if it returns, rolled back if it throws. */
+    <T> T transaction(String what, Work<T> work) {
+        try (Connection connection = pool.getConnection()) {
+            connection.setAutoCommit(false);
+            try {
+                T result = work.run(connection);
+                connection.commit();
+                return result;
+            } catch (SQLException | RuntimeException e) {
+                connection.rollback();
+                throw e;
+            } finally {
+                connection.setAutoCommit(true);
+            }
+        } catch (SQLException e) {
+            throw failure(what, e);
+        }
+    }
+
+    StoreUnavailableException failure(String what, SQLException e) {
+        return new StoreUnavailableException(
+                "The event store at " + description + " failed to " + what + ": " + e.getMessage(), e);
+    }
+
+    static boolean isUniqueViolation(SQLException e) {
+        return UNIQUE_VIOLATION.equals(e.getSQLState());
+    }
+
+    /** Deadlock or serialization failure: the statement lost a race and may simply be skipped. */
+    static boolean isLostRace(SQLException e) {
+        String state = e.getSQLState();
+        return state != null && (state.equals("40001") || state.equals("40P01") || state.startsWith("HYT"));
+    }
+
+    @Override
+    public void close() {
+        pool.close();
+    }
+
+    private static String describe(StoreSettings settings) {
+        return settings.url() + (settings.user() == null || settings.user().isEmpty() ? "" : " as " + settings.user());
+    }
+
+    /** H2 creates the database file but not its folder. */
+    private static void createH2Folder(String url) {
+        if (!url.startsWith("jdbc:h2:")) {
+            return;
+        }
+        String rest = url.substring("jdbc:h2:".length());
+        int options = rest.indexOf(';');
+        if (options >= 0) {
+            rest = rest.substring(0, options);
+        }
+        if (rest.startsWith("file:")) {
+            rest = rest.substring("file:".length());
+        } else if (rest.startsWith("mem:") || rest.startsWith("tcp:") || rest.startsWith("ssl:")
+                || rest.startsWith("zip:") || rest.startsWith("~")) {
+            return;
+        }
+        Path parent = Path.of(rest).toAbsolutePath().getParent();
+        if (parent == null) {
+            return;
+        }
+        try {
+            Files.createDirectories(parent);
+        } catch (IOException e) {
+            throw new StoreUnavailableException("Cannot create the event store folder " + parent + ": " + e, e);
+        }
+    }
+
+    private static String rootMessage(Throwable e) {
+        Throwable root = e;
+        while (root.getCause() != null && root.getCause() != root) {
+            root = root.getCause();
+        }
+        return root.getMessage() == null ? root.toString() : root.getMessage();
+    }
+}

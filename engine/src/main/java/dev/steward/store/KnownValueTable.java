@@ -1,0 +1,149 @@
+package dev.steward.store;
+
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Savepoint;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+
+/** Known values and the sync ledger. Upserts are UPDATE-then-INSERT so both databases run them. */
+final class KnownValueTable {
+
+    private final Database database;
+    private final Clock clock;
+
+    KnownValueTable(Database database, Clock clock) {
+        this.database = database;
+        this.clock = clock;
+    }
+
+    Map<String, String> read(String system, String entity, String key) {
+        return database.run("read known values", c -> {
+            try (PreparedStatement select = c.prepareStatement("SELECT field, value_json FROM known_values"
+                    + " WHERE system_name = ? AND entity = ? AND record_key = ? ORDER BY field")) {
+                select.setString(1, system);
+                select.setString(2, entity);
+                select.setString(3, key);
+                Map<String, String> values = new LinkedHashMap<>();
+                try (ResultSet rows = select.executeQuery()) {
+                    while (rows.next()) {
+                        values.put(rows.getString(1), rows.getString(2));
+                    }
+                }
+                return values;
+            }
+        });
+    }
+
+    void remember(String system, String entity, String key, Map<String, String> fieldJson, String eventId) {
+        Objects.requireNonNull(fieldJson, "fieldJson");
+        if (fieldJson.isEmpty()) {
+            return;
+        }
+        long now = clock.millis();
+        database.transaction("remember known values", c -> {
+            for (Map.Entry<String, String> field : fieldJson.entrySet()) {
+                Objects.requireNonNull(field.getValue(), () -> "JSON of " + field.getKey() + " (use \"null\")");
+                if (!update(c, system, entity, key, field, eventId, now)) {
+                    insertOrUpdate(c, system, entity, key, field, eventId, now);
+                }
+            }
+            return null;
+        });
+    }
+
+    void recordWrite(String system, String entity, String key, Map<String, String> fieldJson, String eventId) {
+        Objects.requireNonNull(fieldJson, "fieldJson");
+        if (fieldJson.isEmpty()) {
+            return;
+        }
+        long now = clock.millis();
+        database.transaction("record a write", c -> {
+            try (PreparedStatement insert = c.prepareStatement("INSERT INTO writes (system_name, entity, record_key,"
+                    + " field, value_json, event_id, written_at) VALUES (?, ?, ?, ?, ?, ?, ?)")) {
+                for (Map.Entry<String, String> field : fieldJson.entrySet()) {
+                    insert.setString(1, system);
+                    insert.setString(2, entity);
+                    insert.setString(3, key);
+                    insert.setString(4, field.getKey());
+                    insert.setString(5, Objects.requireNonNull(field.getValue(), field.getKey()));
+                    insert.setString(6, eventId);
+                    insert.setLong(7, now);
+                    insert.addBatch();
+                }
+                insert.executeBatch();
+            }
+            return null;
+        });
+    }
+
+    List<RecordedWrite> writes(String system, String entity, String key, int limit) {
+        if (limit <= 0) {
+            return List.of();
+        }
+        return database.run("read the sync ledger", c -> {
+            try (PreparedStatement select = c.prepareStatement("SELECT field, value_json, event_id, written_at"
+                    + " FROM writes WHERE system_name = ? AND entity = ? AND record_key = ? ORDER BY seq DESC LIMIT ?")) {
+                select.setString(1, system);
+                select.setString(2, entity);
+                select.setString(3, key);
+                select.setInt(4, limit);
+                List<RecordedWrite> writes = new ArrayList<>();
+                try (ResultSet rows = select.executeQuery()) {
+                    while (rows.next()) {
+                        writes.add(new RecordedWrite(system, entity, key, rows.getString(1), rows.getString(2),
+                                rows.getString(3), Instant.ofEpochMilli(rows.getLong(4))));
+                    }
+                }
+                return writes;
+            }
+        });
+    }
+
+    private static boolean update(Connection c, String system, String entity, String key, Map.Entry<String, String> field,
+            String eventId, long now) throws SQLException {
+        try (PreparedStatement update = c.prepareStatement("UPDATE known_values SET value_json = ?, event_id = ?,"
+                + " updated_at = ? WHERE system_name = ? AND entity = ? AND record_key = ? AND field = ?")) {
+            update.setString(1, field.getValue());
+            update.setString(2, eventId);
+            update.setLong(3, now);
+            update.setString(4, system);
+            update.setString(5, entity);
+            update.setString(6, key);
+            update.setString(7, field.getKey());
+            return update.executeUpdate() > 0;
+        }
+    }
+
+    /** Inserts; if another transaction inserted the row first, updates it instead. */
+    private static void insertOrUpdate(Connection c, String system, String entity, String key,
+            Map.Entry<String, String> field, String eventId, long now) throws SQLException {
+        // PostgreSQL aborts the whole transaction on a failed statement unless it ran under a savepoint.
+        Savepoint beforeInsert = c.setSavepoint();
+        try (PreparedStatement insert = c.prepareStatement("INSERT INTO known_values (system_name, entity, record_key,"
+                + " field, value_json, event_id, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)")) {
+            insert.setString(1, system);
+            insert.setString(2, entity);
+            insert.setString(3, key);
+            insert.setString(4, field.getKey());
+            insert.setString(5, field.getValue());
+            insert.setString(6, eventId);
+            insert.setLong(7, now);
+            insert.executeUpdate();
+            c.releaseSavepoint(beforeInsert);
+        } catch (SQLException e) {
+            if (!Database.isUniqueViolation(e)) {
+                throw e;
+            }
+            c.rollback(beforeInsert);
+            update(c, system, entity, key, field, eventId, now);
+        }
+    }
+}

@@ -1,0 +1,315 @@
+package dev.steward.store;
+
+import dev.steward.model.StoreSettings;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Types;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.function.Supplier;
+
+/**
+ * The event store: every event Steward acknowledged, the known values of each system, and the
+ * ledger of Steward's own writes. It runs on the embedded H2 file database or on PostgreSQL with
+ * the same migrations.
+ *
+ * <p>Lifecycle: {@link #open} connects and migrates; {@link #close} releases the pool. Thread
+ * safety: every method is safe to call from any thread, and several stores (in one process or on
+ * several hosts sharing one PostgreSQL) may work on the same database at once. The store keeps no
+ * state in memory that another host would need: claims are compare-and-set updates in the
+ * database, and a claim is a lease, so an event held by a host that died is claimed again once its
+ * lease expires. Every database failure surfaces as {@link StoreUnavailableException}.
+ */
+public final class Store implements AutoCloseable {
+
+    static final String EVENT_COLUMNS = "id, seq, flow_id, delivery_id, entity, record_key, payload, status, attempts,"
+            + " received_at, next_attempt_at, finished_at, trace, last_error";
+
+    private final Database database;
+    private final Clock clock;
+    private final Supplier<String> ids;
+    private final Claims claims;
+    private final KnownValueTable knownValues;
+
+    private Store(Database database, Clock clock, Supplier<String> ids) {
+        this.database = database;
+        this.clock = clock;
+        this.ids = ids;
+        this.claims = new Claims(database, clock);
+        this.knownValues = new KnownValueTable(database, clock);
+    }
+
+    /** Opens the store with random event ids. */
+    public static Store open(StoreSettings settings, Clock clock) {
+        return open(settings, clock, () -> UUID.randomUUID().toString());
+    }
+
+    /**
+     * Opens the store: creates the folder of an H2 file database, opens the pool, applies the
+     * migrations in {@code classpath:db/migration}.
+     *
+     * @param randomIds the random part of new event ids (prefixed with {@code evt_}); must not repeat
+     * @throws StoreUnavailableException when the database cannot be reached or migrated
+     */
+    public static Store open(StoreSettings settings, Clock clock, Supplier<String> randomIds) {
+        Objects.requireNonNull(settings, "settings");
+        Objects.requireNonNull(clock, "clock");
+        Objects.requireNonNull(randomIds, "randomIds");
+        return new Store(Database.open(settings), clock, randomIds);
+    }
+
+    /**
+     * Stores a new event as PENDING, due now. A delivery id already stored for the flow returns
+     * the first event's id, marked duplicate, and stores nothing.
+     */
+    public Intake accept(NewEvent event) {
+        Objects.requireNonNull(event, "event");
+        if (event.deliveryId() != null) {
+            Optional<String> existing = database.run("look up a delivery", c -> byDelivery(c, event));
+            if (existing.isPresent()) {
+                return new Intake(existing.get(), true);
+            }
+        }
+        String id = "evt_" + ids.get();
+        long now = clock.millis();
+        return database.run("store an event", c -> {
+            try (PreparedStatement insert = c.prepareStatement("INSERT INTO events (id, flow_id, delivery_id, entity,"
+                    + " record_key, payload, status, attempts, received_at, next_attempt_at)"
+                    + " VALUES (?, ?, ?, ?, ?, ?, 'PENDING', 0, ?, ?)")) {
+                insert.setString(1, id);
+                insert.setString(2, event.flowId());
+                insert.setString(3, event.deliveryId());
+                insert.setString(4, event.entity());
+                insert.setString(5, event.key());
+                insert.setString(6, event.payload());
+                insert.setLong(7, now);
+                insert.setLong(8, now);
+                insert.executeUpdate();
+                return new Intake(id, false);
+            } catch (SQLException e) {
+                // Another request stored the same delivery between our look-up and our insert.
+                if (Database.isUniqueViolation(e) && event.deliveryId() != null) {
+                    Optional<String> existing = byDelivery(c, event);
+                    if (existing.isPresent()) {
+                        return new Intake(existing.get(), true);
+                    }
+                }
+                throw e;
+            }
+        });
+    }
+
+    public Optional<StoredEvent> event(String id) {
+        return database.run("read an event", c -> {
+            try (PreparedStatement select = c.prepareStatement("SELECT " + EVENT_COLUMNS + " FROM events WHERE id = ?")) {
+                select.setString(1, id);
+                try (ResultSet rows = select.executeQuery()) {
+                    return rows.next() ? Optional.of(toEvent(rows)) : Optional.empty();
+                }
+            }
+        });
+    }
+
+    /** The latest events, newest first, optionally of one flow and one status. */
+    public List<StoredEvent> recent(int limit, Optional<String> flowId, Optional<EventStatus> status) {
+        if (limit <= 0) {
+            return List.of();
+        }
+        StringBuilder sql = new StringBuilder("SELECT " + EVENT_COLUMNS + " FROM events WHERE 1 = 1");
+        flowId.ifPresent(f -> sql.append(" AND flow_id = ?"));
+        status.ifPresent(s -> sql.append(" AND status = ?"));
+        sql.append(" ORDER BY seq DESC LIMIT ?");
+        return database.run("list events", c -> {
+            try (PreparedStatement select = c.prepareStatement(sql.toString())) {
+                int i = 1;
+                if (flowId.isPresent()) {
+                    select.setString(i++, flowId.get());
+                }
+                if (status.isPresent()) {
+                    select.setString(i++, status.get().name());
+                }
+                select.setInt(i, limit);
+                return readEvents(select);
+            }
+        });
+    }
+
+    /**
+     * Claims up to {@code max} events for {@code worker}, oldest first: PENDING events that are
+     * due, and RUNNING ones whose lease expired. An event is never claimed while an earlier event
+     * of the same (entity, key) is open, nor while another event of that record is running, so
+     * each record's events run one at a time in arrival order; different records run in parallel.
+     * Each claimed event becomes RUNNING until {@code now + lease}, with one more attempt counted.
+     *
+     * @param worker who claims; unique per host and worker thread, since only it may finish the event
+     */
+    public List<StoredEvent> claim(String worker, int max, Duration lease) {
+        Objects.requireNonNull(worker, "worker");
+        if (lease.isNegative() || lease.isZero()) {
+            throw new IllegalArgumentException("lease must be positive: " + lease);
+        }
+        return claims.claim(worker, max, lease);
+    }
+
+    /**
+     * Ends a run with a final status. Does nothing and answers false unless the event is RUNNING
+     * and still claimed by {@code worker} (another host may have taken it over after the lease
+     * expired).
+     */
+    public boolean finish(String id, String worker, EventStatus status, String traceJson, String error) {
+        if (!status.isFinal()) {
+            throw new IllegalArgumentException("finish needs a final status, not " + status);
+        }
+        long now = clock.millis();
+        return database.run("finish an event", c -> {
+            try (PreparedStatement update = c.prepareStatement("UPDATE events SET status = ?, finished_at = ?,"
+                    + " trace = ?, last_error = ?, claimed_by = NULL, lease_until = NULL"
+                    + " WHERE id = ? AND status = 'RUNNING' AND claimed_by = ?")) {
+                update.setString(1, status.name());
+                update.setLong(2, now);
+                setText(update, 3, traceJson);
+                setText(update, 4, error);
+                update.setString(5, id);
+                update.setString(6, worker);
+                return update.executeUpdate() == 1;
+            }
+        });
+    }
+
+    /**
+     * Puts a claimed event back to PENDING, not to be claimed before {@code at}. Same ownership
+     * rule as {@link #finish}. Later events of the same record keep waiting for it.
+     */
+    public boolean retryLater(String id, String worker, Instant at, String traceJson, String error) {
+        Objects.requireNonNull(at, "at");
+        return database.run("schedule a retry", c -> {
+            try (PreparedStatement update = c.prepareStatement("UPDATE events SET status = 'PENDING',"
+                    + " next_attempt_at = ?, trace = ?, last_error = ?, claimed_by = NULL, lease_until = NULL"
+                    + " WHERE id = ? AND status = 'RUNNING' AND claimed_by = ?")) {
+                update.setLong(1, at.toEpochMilli());
+                setText(update, 2, traceJson);
+                setText(update, 3, error);
+                update.setString(4, id);
+                update.setString(5, worker);
+                return update.executeUpdate() == 1;
+            }
+        });
+    }
+
+    /** What Steward last knows {@code system} holds for a record: field to JSON text of the value. */
+    public Map<String, String> knownValues(String system, String entity, String key) {
+        return knownValues.read(system, entity, key);
+    }
+
+    /** Upserts known values, field by field, in one transaction. */
+    public void remember(String system, String entity, String key, Map<String, String> fieldJson, String eventId) {
+        knownValues.remember(system, entity, key, fieldJson, eventId);
+    }
+
+    /** Appends to the sync ledger: {@code eventId}'s run wrote these values to {@code system}. */
+    public void recordWrite(String system, String entity, String key, Map<String, String> fieldJson, String eventId) {
+        knownValues.recordWrite(system, entity, key, fieldJson, eventId);
+    }
+
+    /** The sync ledger of one record in one system, newest first. */
+    public List<RecordedWrite> writes(String system, String entity, String key, int limit) {
+        return knownValues.writes(system, entity, key, limit);
+    }
+
+    /** Events per status; every status is present, zero when none. */
+    public Map<EventStatus, Long> countByStatus() {
+        return database.run("count events", c -> {
+            Map<EventStatus, Long> counts = new EnumMap<>(EventStatus.class);
+            for (EventStatus status : EventStatus.values()) {
+                counts.put(status, 0L);
+            }
+            try (PreparedStatement select = c.prepareStatement("SELECT status, COUNT(*) FROM events GROUP BY status");
+                    ResultSet rows = select.executeQuery()) {
+                while (rows.next()) {
+                    counts.put(EventStatus.valueOf(rows.getString(1)), rows.getLong(2));
+                }
+            }
+            return counts;
+        });
+    }
+
+    /** When the oldest PENDING event arrived, if any: how far behind the workers are. */
+    public Optional<Instant> oldestPending() {
+        return database.run("find the oldest pending event", c -> {
+            try (PreparedStatement select =
+                            c.prepareStatement("SELECT MIN(received_at) FROM events WHERE status = 'PENDING'");
+                    ResultSet rows = select.executeQuery()) {
+                rows.next();
+                long millis = rows.getLong(1);
+                return rows.wasNull() ? Optional.empty() : Optional.of(Instant.ofEpochMilli(millis));
+            }
+        });
+    }
+
+    @Override
+    public void close() {
+        database.close();
+    }
+
+    private static Optional<String> byDelivery(Connection c, NewEvent event) throws SQLException {
+        try (PreparedStatement select =
+                c.prepareStatement("SELECT id FROM events WHERE flow_id = ? AND delivery_id = ?")) {
+            select.setString(1, event.flowId());
+            select.setString(2, event.deliveryId());
+            try (ResultSet rows = select.executeQuery()) {
+                return rows.next() ? Optional.of(rows.getString(1)) : Optional.empty();
+            }
+        }
+    }
+
+    static List<StoredEvent> readEvents(PreparedStatement select) throws SQLException {
+        List<StoredEvent> events = new ArrayList<>();
+        try (ResultSet rows = select.executeQuery()) {
+            while (rows.next()) {
+                events.add(toEvent(rows));
+            }
+        }
+        return events;
+    }
+
+    static StoredEvent toEvent(ResultSet rows) throws SQLException {
+        return new StoredEvent(
+                rows.getString("id"),
+                rows.getLong("seq"),
+                rows.getString("flow_id"),
+                rows.getString("delivery_id"),
+                rows.getString("entity"),
+                rows.getString("record_key"),
+                rows.getString("payload"),
+                EventStatus.valueOf(rows.getString("status")),
+                rows.getInt("attempts"),
+                instant(rows, "received_at"),
+                instant(rows, "next_attempt_at"),
+                instant(rows, "finished_at"),
+                rows.getString("trace"),
+                rows.getString("last_error"));
+    }
+
+    private static Instant instant(ResultSet rows, String column) throws SQLException {
+        long millis = rows.getLong(column);
+        return rows.wasNull() ? null : Instant.ofEpochMilli(millis);
+    }
+
+    private static void setText(PreparedStatement statement, int index, String value) throws SQLException {
+        if (value == null) {
+            statement.setNull(index, Types.VARCHAR);
+        } else {
+            statement.setString(index, value);
+        }
+    }
+}

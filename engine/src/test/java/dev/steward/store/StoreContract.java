@@ -1,0 +1,387 @@
+package dev.steward.store;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.steward.model.StoreSettings;
+import dev.steward.testing.MutableClock;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.Statement;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * What every event store database must do. Subclasses say where the database is; each test gets
+ * an empty one.
+ */
+abstract class StoreContract {
+
+    static final Duration LEASE = Duration.ofSeconds(30);
+
+    final MutableClock clock = MutableClock.at("2025-03-01T09:00:00Z");
+    private final List<Store> opened = new ArrayList<>();
+    private Store store;
+
+    /** The database of the current test; every call in one test returns the same one. */
+    abstract StoreSettings settings();
+
+    /** A store of its own on the test's database, like a second host. */
+    Store openStore() {
+        Store opened = Store.open(settings(), clock);
+        this.opened.add(opened);
+        return opened;
+    }
+
+    Store store() {
+        if (store == null) {
+            store = openStore();
+        }
+        return store;
+    }
+
+    @AfterEach
+    void closeStores() {
+        opened.forEach(Store::close);
+    }
+
+    String accept(String key) {
+        return accept("customer", key, null);
+    }
+
+    String accept(String entity, String key, String deliveryId) {
+        return store().accept(new NewEvent("crm-customer", deliveryId, entity, key, "{\"id\":\"" + key + "\"}")).eventId();
+    }
+
+    List<String> ids(List<StoredEvent> events) {
+        return events.stream().map(StoredEvent::id).toList();
+    }
+
+    @Test
+    void migrationsApplyAndReopeningIsHarmless() throws Exception {
+        store().close();
+        opened.clear();
+        store = null;
+        assertThat(store().countByStatus()).containsEntry(EventStatus.PENDING, 0L);
+        StoreSettings settings = settings();
+        try (Connection connection = DriverManager.getConnection(settings.url(), settings.user(), settings.password());
+                Statement statement = connection.createStatement();
+                ResultSet rows = statement.executeQuery(
+                        "SELECT COUNT(*) FROM \"flyway_schema_history\" WHERE \"success\" = TRUE AND \"version\" = '1'")) {
+            rows.next();
+            assertThat(rows.getInt(1)).isEqualTo(1);
+        }
+    }
+
+    @Test
+    void acceptStoresAPendingEventDueNow() {
+        Intake intake = store().accept(new NewEvent("crm-customer", "d-1", "customer", "C-1", "{\"email\":\"a@b.c\"}"));
+
+        assertThat(intake.duplicate()).isFalse();
+        assertThat(intake.eventId()).startsWith("evt_");
+        StoredEvent event = store().event(intake.eventId()).orElseThrow();
+        assertThat(event.flowId()).isEqualTo("crm-customer");
+        assertThat(event.deliveryId()).isEqualTo("d-1");
+        assertThat(event.entity()).isEqualTo("customer");
+        assertThat(event.key()).isEqualTo("C-1");
+        assertThat(event.payload()).isEqualTo("{\"email\":\"a@b.c\"}");
+        assertThat(event.status()).isEqualTo(EventStatus.PENDING);
+        assertThat(event.attempts()).isZero();
+        assertThat(event.receivedAt()).isEqualTo(clock.instant());
+        assertThat(event.nextAttemptAt()).isEqualTo(clock.instant());
+        assertThat(event.finishedAt()).isNull();
+        assertThat(store().event("evt_missing")).isEmpty();
+    }
+
+    @Test
+    void aRepeatedDeliveryAnswersTheFirstEventsId() {
+        Intake first = store().accept(new NewEvent("crm-customer", "d-1", "customer", "C-1", "{}"));
+        Intake again = store().accept(new NewEvent("crm-customer", "d-1", "customer", "C-1", "{\"other\":1}"));
+        Intake otherFlow = store().accept(new NewEvent("erp-customer", "d-1", "customer", "C-1", "{}"));
+
+        assertThat(again).isEqualTo(new Intake(first.eventId(), true));
+        assertThat(otherFlow.duplicate()).isFalse();
+        assertThat(otherFlow.eventId()).isNotEqualTo(first.eventId());
+        assertThat(store().event(first.eventId()).orElseThrow().payload()).isEqualTo("{}");
+    }
+
+    @Test
+    void eventsWithoutADeliveryIdAreNeverDuplicates() {
+        String a = accept("customer", "C-1", null);
+        String b = accept("customer", "C-1", null);
+
+        assertThat(a).isNotEqualTo(b);
+        assertThat(store().countByStatus()).containsEntry(EventStatus.PENDING, 2L);
+    }
+
+    @Test
+    void concurrentDeliveriesOfOneIdStoreOneEvent() throws Exception {
+        int threads = 8;
+        ExecutorService pool = Executors.newFixedThreadPool(threads);
+        CountDownLatch start = new CountDownLatch(1);
+        try {
+            List<Future<Intake>> intakes = new ArrayList<>();
+            for (int i = 0; i < threads; i++) {
+                Store host = i % 2 == 0 ? store() : openStore();
+                intakes.add(pool.submit(() -> {
+                    start.await();
+                    return host.accept(new NewEvent("crm-customer", "same", "customer", "C-1", "{}"));
+                }));
+            }
+            start.countDown();
+            List<Intake> results = new ArrayList<>();
+            for (Future<Intake> intake : intakes) {
+                results.add(intake.get(30, TimeUnit.SECONDS));
+            }
+            assertThat(results.stream().map(Intake::eventId).distinct()).hasSize(1);
+            assertThat(results.stream().filter(i -> !i.duplicate())).hasSize(1);
+            assertThat(store().countByStatus()).containsEntry(EventStatus.PENDING, 1L);
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    @Test
+    void aRecordsEventsAreClaimedOneAtATimeInOrder() {
+        String first = accept("C-1");
+        String second = accept("C-1");
+        String other = accept("C-2");
+        String sameKeyOtherEntity = accept("deal", "C-1", null);
+
+        assertThat(ids(store().claim("w1", 10, LEASE))).containsExactly(first, other, sameKeyOtherEntity);
+        assertThat(store().claim("w2", 10, LEASE)).isEmpty();
+
+        assertThat(store().finish(first, "w1", EventStatus.SUCCEEDED, "{}", null)).isTrue();
+        List<StoredEvent> next = store().claim("w2", 10, LEASE);
+        assertThat(ids(next)).containsExactly(second);
+        assertThat(next.getFirst().status()).isEqualTo(EventStatus.RUNNING);
+        assertThat(next.getFirst().attempts()).isEqualTo(1);
+    }
+
+    @Test
+    void claimTakesAtMostMaxOldestFirst() {
+        List<String> accepted = new ArrayList<>();
+        for (int i = 0; i < 5; i++) {
+            accepted.add(accept("C-" + i));
+        }
+
+        assertThat(ids(store().claim("w1", 2, LEASE))).containsExactlyElementsOf(accepted.subList(0, 2));
+        assertThat(ids(store().claim("w1", 0, LEASE))).isEmpty();
+        assertThat(ids(store().claim("w1", 10, LEASE))).containsExactlyElementsOf(accepted.subList(2, 5));
+    }
+
+    @Test
+    void aDeadLetterDoesNotBlockItsRecord() {
+        String first = accept("C-1");
+        String second = accept("C-1");
+        store().claim("w1", 10, LEASE);
+
+        assertThat(store().finish(first, "w1", EventStatus.FAILED, "{}", "HTTP 400 from erp")).isTrue();
+
+        assertThat(ids(store().claim("w1", 10, LEASE))).containsExactly(second);
+        StoredEvent dead = store().event(first).orElseThrow();
+        assertThat(dead.status()).isEqualTo(EventStatus.FAILED);
+        assertThat(dead.error()).isEqualTo("HTTP 400 from erp");
+        assertThat(dead.trace()).isEqualTo("{}");
+        assertThat(dead.finishedAt()).isEqualTo(clock.instant());
+    }
+
+    @Test
+    void onlyTheClaimingWorkerFinishes() {
+        String id = accept("C-1");
+        assertThat(store().finish(id, "w1", EventStatus.SUCCEEDED, null, null)).isFalse(); // not claimed yet
+        store().claim("w1", 1, LEASE);
+
+        assertThat(store().finish(id, "w2", EventStatus.SUCCEEDED, null, null)).isFalse();
+        assertThat(store().retryLater(id, "w2", clock.instant(), null, null)).isFalse();
+        assertThatThrownBy(() -> store().finish(id, "w1", EventStatus.PENDING, null, null))
+                .isInstanceOf(IllegalArgumentException.class);
+        assertThat(store().finish(id, "w1", EventStatus.INVALID, "{\"step\":1}", "email is not an address")).isTrue();
+        assertThat(store().finish(id, "w1", EventStatus.SUCCEEDED, null, null)).isFalse(); // already final
+
+        StoredEvent event = store().event(id).orElseThrow();
+        assertThat(event.status()).isEqualTo(EventStatus.INVALID);
+        assertThat(event.error()).isEqualTo("email is not an address");
+    }
+
+    @Test
+    void anExpiredLeaseIsClaimedAgainByAnotherHost() {
+        String id = accept("C-1");
+        String later = accept("C-1");
+        Store otherHost = openStore();
+        assertThat(ids(store().claim("host-a", 10, LEASE))).containsExactly(id);
+
+        clock.advance(LEASE.minusSeconds(1));
+        assertThat(otherHost.claim("host-b", 10, LEASE)).isEmpty();
+
+        clock.advance(Duration.ofSeconds(1));
+        List<StoredEvent> reclaimed = otherHost.claim("host-b", 10, LEASE);
+        assertThat(ids(reclaimed)).containsExactly(id); // not `later`: the record's order holds
+        assertThat(reclaimed.getFirst().attempts()).isEqualTo(2);
+
+        assertThat(store().finish(id, "host-a", EventStatus.SUCCEEDED, null, null)).isFalse();
+        assertThat(otherHost.finish(id, "host-b", EventStatus.SUCCEEDED, null, null)).isTrue();
+        assertThat(ids(store().claim("host-a", 10, LEASE))).containsExactly(later);
+    }
+
+    @Test
+    void retryLaterWaitsForItsTimeAndHoldsBackTheRecord() {
+        String id = accept("C-1");
+        String later = accept("C-1");
+        store().claim("w1", 10, LEASE);
+        Instant at = clock.instant().plus(Duration.ofMinutes(2));
+
+        assertThat(store().retryLater(id, "w1", at, "{\"try\":1}", "HTTP 503 from erp")).isTrue();
+        StoredEvent waiting = store().event(id).orElseThrow();
+        assertThat(waiting.status()).isEqualTo(EventStatus.PENDING);
+        assertThat(waiting.nextAttemptAt()).isEqualTo(at);
+        assertThat(waiting.error()).isEqualTo("HTTP 503 from erp");
+
+        clock.advance(Duration.ofMinutes(2).minusMillis(1));
+        assertThat(store().claim("w1", 10, LEASE)).isEmpty();
+
+        clock.advance(Duration.ofMillis(1));
+        List<StoredEvent> retried = store().claim("w1", 10, LEASE);
+        assertThat(ids(retried)).containsExactly(id);
+        assertThat(retried.getFirst().attempts()).isEqualTo(2);
+        assertThat(store().finish(id, "w1", EventStatus.SUCCEEDED, null, null)).isTrue();
+        assertThat(ids(store().claim("w1", 10, LEASE))).containsExactly(later);
+    }
+
+    @Test
+    void twoHostsClaimingAtOnceShareTheWorkAndKeepEachRecordsOrder() throws Exception {
+        int records = 6;
+        int perRecord = 10;
+        for (int i = 0; i < perRecord; i++) {
+            for (int r = 0; r < records; r++) {
+                accept("C-" + r);
+            }
+        }
+        int total = records * perRecord;
+        Set<String> done = ConcurrentHashMap.newKeySet();
+        Map<String, String> inFlight = new ConcurrentHashMap<>();
+        Map<String, List<Long>> order = new ConcurrentHashMap<>();
+        List<String> problems = Collections.synchronizedList(new ArrayList<>());
+        AtomicInteger claims = new AtomicInteger();
+        int workers = 4;
+        ExecutorService pool = Executors.newFixedThreadPool(workers);
+        CountDownLatch start = new CountDownLatch(1);
+        try {
+            List<Future<?>> running = new ArrayList<>();
+            for (int w = 0; w < workers; w++) {
+                Store host = openStore(); // each worker is its own host, with its own pool
+                String worker = "host-" + w;
+                running.add(pool.submit(() -> {
+                    start.await();
+                    for (int round = 0; round < 10_000 && done.size() < total; round++) {
+                        for (StoredEvent event : host.claim(worker, 3, LEASE)) {
+                            claims.incrementAndGet();
+                            String holder = inFlight.putIfAbsent(event.key(), event.id());
+                            if (holder != null) {
+                                problems.add(event.id() + " claimed while " + holder + " of " + event.key() + " ran");
+                            }
+                            order.computeIfAbsent(event.key(), k -> Collections.synchronizedList(new ArrayList<>()))
+                                    .add(event.seq());
+                            if (!done.add(event.id())) {
+                                problems.add(event.id() + " claimed twice");
+                            }
+                            inFlight.remove(event.key(), event.id());
+                            if (!host.finish(event.id(), worker, EventStatus.SUCCEEDED, null, null)) {
+                                problems.add(event.id() + " could not be finished by " + worker);
+                            }
+                        }
+                    }
+                    return null;
+                }));
+            }
+            start.countDown();
+            for (Future<?> future : running) {
+                future.get(120, TimeUnit.SECONDS);
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+
+        assertThat(problems).isEmpty();
+        assertThat(done).hasSize(total);
+        assertThat(claims.get()).isEqualTo(total);
+        assertThat(store().countByStatus()).containsEntry(EventStatus.SUCCEEDED, (long) total)
+                .containsEntry(EventStatus.PENDING, 0L).containsEntry(EventStatus.RUNNING, 0L);
+        order.values().forEach(seqs -> assertThat(seqs).isSorted().hasSize(perRecord));
+    }
+
+    @Test
+    void knownValuesRoundTrip() {
+        assertThat(store().knownValues("erp", "customer", "C-1")).isEmpty();
+
+        store().remember("erp", "customer", "C-1", Map.of("email", "\"a@b.c\"", "creditLimit", "5000"), "evt_1");
+        store().remember("erp", "customer", "C-1", Map.of("creditLimit", "7500", "phone", "null"), "evt_2");
+        store().remember("crm", "customer", "C-1", Map.of("email", "\"x@y.z\""), "evt_3");
+
+        assertThat(store().knownValues("erp", "customer", "C-1"))
+                .containsExactlyInAnyOrderEntriesOf(Map.of("email", "\"a@b.c\"", "creditLimit", "7500", "phone", "null"));
+        assertThat(store().knownValues("crm", "customer", "C-1")).containsExactlyEntriesOf(Map.of("email", "\"x@y.z\""));
+        assertThat(store().knownValues("erp", "customer", "C-2")).isEmpty();
+    }
+
+    @Test
+    void writesAreRecordedInTheLedger() {
+        store().recordWrite("erp", "customer", "C-1", Map.of("creditLimit", "5000"), "evt_1");
+        clock.advance(Duration.ofMinutes(1));
+        store().recordWrite("erp", "customer", "C-1", Map.of("creditLimit", "7500"), "evt_2");
+
+        assertThat(store().writes("erp", "customer", "C-1", 10)).containsExactly(
+                new RecordedWrite("erp", "customer", "C-1", "creditLimit", "7500", "evt_2", clock.instant()),
+                new RecordedWrite("erp", "customer", "C-1", "creditLimit", "5000", "evt_1",
+                        clock.instant().minus(Duration.ofMinutes(1))));
+        assertThat(store().writes("crm", "customer", "C-1", 10)).isEmpty();
+    }
+
+    @Test
+    void healthCountsEventsByStatusAndTheOldestPending() {
+        assertThat(store().oldestPending()).isEmpty();
+        Instant firstArrival = clock.instant();
+        String a = accept("C-1");
+        clock.advance(Duration.ofSeconds(5));
+        accept("C-2");
+        accept("C-3");
+        store().claim("w1", 1, LEASE);
+        store().finish(a, "w1", EventStatus.SUCCEEDED, null, null);
+        store().claim("w1", 1, LEASE);
+
+        assertThat(store().countByStatus()).isEqualTo(Map.of(EventStatus.PENDING, 1L, EventStatus.RUNNING, 1L,
+                EventStatus.SUCCEEDED, 1L, EventStatus.INVALID, 0L, EventStatus.FAILED, 0L));
+        assertThat(store().oldestPending()).contains(firstArrival.plusSeconds(5));
+    }
+
+    @Test
+    void recentListsNewestFirstWithFilters() {
+        String a = accept("C-1");
+        String b = store().accept(new NewEvent("erp-product", null, "product", "P-1", "{}")).eventId();
+        String c = accept("C-2");
+        store().claim("w1", 1, LEASE);
+
+        assertThat(ids(store().recent(10, Optional.empty(), Optional.empty()))).containsExactly(c, b, a);
+        assertThat(ids(store().recent(2, Optional.empty(), Optional.empty()))).containsExactly(c, b);
+        assertThat(ids(store().recent(10, Optional.of("crm-customer"), Optional.empty()))).containsExactly(c, a);
+        assertThat(ids(store().recent(10, Optional.of("crm-customer"), Optional.of(EventStatus.PENDING))))
+                .containsExactly(c);
+        assertThat(ids(store().recent(10, Optional.empty(), Optional.of(EventStatus.RUNNING)))).containsExactly(a);
+    }
+}
