@@ -10,7 +10,6 @@ import org.kie.api.event.rule.DefaultAgendaEventListener;
 import org.kie.api.runtime.KieSession;
 
 import java.util.HashMap;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -47,8 +46,7 @@ public final class RuleSet {
             }
         }
         this.tablesConsulted = tables.isEmpty() ? "mastership"
-                : tables.stream().map(MastershipTable::file).collect(Collectors.toCollection(LinkedHashSet::new))
-                        .stream().collect(Collectors.joining(", "));
+                : tables.stream().map(MastershipTable::file).distinct().collect(Collectors.joining(", "));
         this.drl = drl;
         this.maxFirings = maxFirings;
     }

@@ -120,6 +120,29 @@ class ExampleRulesTest {
                 "CRM owns customer-facing sales stages.", "rules/mastership.yaml:7"));
     }
 
+    @Test
+    void oneRuleSetDecidesForManyThreadsAtOnce() throws Exception {
+        var pool = java.util.concurrent.Executors.newFixedThreadPool(8);
+        try {
+            List<java.util.concurrent.Future<Decision>> results = new java.util.ArrayList<>();
+            for (int i = 0; i < 200; i++) {
+                String email = i % 2 == 0 ? "user" + i + "@example.com" : "user" + i;
+                results.add(pool.submit(() -> {
+                    Record record = customer("crm", Map.of("email", email));
+                    FieldChange change = change(record, "email", null, email, customerRules);
+                    customerRules.decide(record, List.of(change));
+                    return change.getDecision();
+                }));
+            }
+            for (int i = 0; i < results.size(); i++) {
+                assertThat(results.get(i).get().outcome()).as("change " + i)
+                        .isEqualTo(i % 2 == 0 ? Outcome.ACCEPT : Outcome.INVALID);
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
     private static Record deal(String source, String status) {
         Map<String, Object> fields = new HashMap<>();
         fields.put("status", status);
