@@ -82,6 +82,8 @@ public final class WorkspaceLoader {
             }
         }
         diagnostics.addAll(MastershipCheck.check(mastership.values(), systems.keySet()));
+        // Every DRL file compiles on its own too, so that a file no flow uses yet is checked as well.
+        drl.values().forEach(source -> diagnostics.addAll(compiler.compile(List.of(), List.of(source)).diagnostics()));
 
         Map<String, Flow> flows = new LinkedHashMap<>();
         Map<String, List<Diagnostic>> broken = new LinkedHashMap<>();
@@ -104,8 +106,9 @@ public final class WorkspaceLoader {
             }
         }
         diagnostics.addAll(flowReader.ruleDiagnostics);
-        return new Workspace(root, host, Map.copyOf(systems), flows, broken, mastership, drl,
-                List.copyOf(diagnostics));
+        // Problems of a shared file (a DRL error, two masters) are reported once, however many flows use it.
+        List<Diagnostic> distinct = List.copyOf(new java.util.LinkedHashSet<>(diagnostics));
+        return new Workspace(root, host, Map.copyOf(systems), flows, broken, mastership, drl, distinct);
     }
 
     static HostSettings defaultHost(Path root) {

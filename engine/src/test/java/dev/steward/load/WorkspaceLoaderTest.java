@@ -1,0 +1,186 @@
+package dev.steward.load;
+
+import dev.steward.model.Diagnostic;
+import dev.steward.model.Flow;
+import dev.steward.model.Step;
+import dev.steward.model.Workspace;
+import dev.steward.rules.RuleSetCompiler;
+import dev.steward.run.Connectors;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * Loading valid and invalid workspaces. Each invalid fixture's first line says which line the
+ * error is reported at and what its message says: {@code # expect: 4: unknown system}.
+ */
+class WorkspaceLoaderTest {
+
+    private static final Path FIXTURES = Path.of("src/test/resources/loading");
+    private static final Pattern EXPECT = Pattern.compile("(?:#|//) expect: (\\d+): (.*)");
+
+    private final WorkspaceLoader loader = new WorkspaceLoader(Connectors.discover(getClass().getClassLoader()),
+            new RuleSetCompiler(), Map.of("CRM_HOOK_SECRET", "s3cret")::get);
+
+    @TempDir
+    Path temp;
+
+    @Test
+    void theRepositorysExampleWorkspaceLoadsWithoutProblems() {
+        Workspace workspace = loader.load(Path.of(".."));
+
+        assertThat(workspace.diagnostics()).isEmpty();
+        assertThat(workspace.systems()).containsOnlyKeys("crm", "erp");
+        assertThat(workspace.flows()).containsOnlyKeys("crm-customer", "erp-product", "crm-deal", "erp-order");
+        Flow flow = workspace.flows().get("crm-customer");
+        assertThat(flow.trigger().path()).isEqualTo("crm/customer");
+        assertThat(flow.fields()).containsExactly(Map.entry("email", "email"), Map.entry("phone", "phone"),
+                Map.entry("creditLimit", "credit_limit"));
+        assertThat(flow.steps()).hasSize(2);
+        assertThat(flow.steps().get(0)).isEqualTo(new Step.Rules(List.of("mastership.yaml", "customer-validation.drl"),
+                new dev.steward.model.SourceLocation("flows/crm-customer.yaml", 13)));
+        assertThat(workspace.mastership().get("mastership.yaml").rows()).hasSize(4);
+        assertThat(workspace.host().store().url()).startsWith("jdbc:h2:/").endsWith("/data/steward");
+    }
+
+    @Test
+    void theBaseFixtureLoadsWithSettingsAndEntities() throws IOException {
+        Path home = copyBase();
+        Workspace workspace = loader.load(home);
+
+        assertThat(workspace.diagnostics()).isEmpty();
+        assertThat(workspace.host().port()).isZero();
+        assertThat(workspace.systems().get("crm").setting("baseUrl")).contains("http://127.0.0.1:9101");
+        assertThat(workspace.systems().get("erp").entity("customer").orElseThrow().fields())
+                .containsEntry("creditLimit", "credit_limit");
+    }
+
+    @Test
+    void environmentReferencesAreResolved() throws IOException {
+        Path home = copyBase();
+        Files.writeString(home.resolve("flows/crm-customer.yaml"), Files.readString(home.resolve("flows/crm-customer.yaml"))
+                .replace("{ path: crm/customer }", "{ path: crm/customer, secret: \"${env:CRM_HOOK_SECRET}\" }"));
+
+        Workspace workspace = loader.load(home);
+
+        assertThat(workspace.diagnostics()).isEmpty();
+        assertThat(workspace.flows().get("crm-customer").trigger().secret()).contains("s3cret");
+    }
+
+    @Test
+    void aFlowFieldThatNoTableMastersIsAWarningNotAnError() throws IOException {
+        Path home = copyBase();
+        Files.writeString(home.resolve("flows/crm-customer.yaml"), Files.readString(home.resolve("flows/crm-customer.yaml"))
+                .replace("creditLimit: credit_limit }", "creditLimit: credit_limit, nickname: nick }"));
+
+        Workspace workspace = loader.load(home);
+
+        assertThat(workspace.flows()).containsKey("crm-customer");
+        assertThat(workspace.diagnostics()).anySatisfy(d -> {
+            assertThat(d.severity()).isEqualTo(Diagnostic.Severity.WARNING);
+            assertThat(d.message()).contains("no mastership row masters customer.nickname");
+        });
+    }
+
+    @Test
+    void aMissingStewardYamlIsOneClearError() {
+        Workspace workspace = loader.load(temp);
+
+        assertThat(workspace.diagnostics()).singleElement().satisfies(d -> {
+            assertThat(d.file()).isEqualTo("steward.yaml");
+            assertThat(d.message()).startsWith("not found in");
+        });
+    }
+
+    static Stream<Path> invalidFlows() throws IOException {
+        return fixtures("flows");
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("invalidFlows")
+    void anInvalidFlowIsSetAsideWithItsLineAndMessage(Path fixture) throws IOException {
+        Path home = copyBase();
+        String name = fixture.getFileName().toString();
+        Files.copy(fixture, home.resolve("flows").resolve(name));
+
+        Workspace workspace = loader.load(home);
+
+        assertExpected(fixture, workspace, "flows/" + name);
+        assertThat(workspace.brokenFlows()).containsKey("flows/" + name);
+        assertThat(workspace.flows()).as("the valid flow still loads").containsKey("crm-customer");
+    }
+
+    static Stream<Path> invalidSettings() throws IOException {
+        return fixtures("steward");
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("invalidSettings")
+    void anInvalidStewardYamlPointsAtItsLine(Path fixture) throws IOException {
+        Path home = copyBase();
+        Files.copy(fixture, home.resolve("steward.yaml"), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+
+        assertExpected(fixture, loader.load(home), "steward.yaml");
+    }
+
+    static Stream<Path> invalidRules() throws IOException {
+        return fixtures("rules");
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("invalidRules")
+    void anInvalidRuleFilePointsAtItsLine(Path fixture) throws IOException {
+        Path home = copyBase();
+        String name = fixture.getFileName().toString();
+        Files.copy(fixture, home.resolve("rules").resolve(name));
+
+        assertExpected(fixture, loader.load(home), "rules/" + name);
+    }
+
+    private static void assertExpected(Path fixture, Workspace workspace, String file) throws IOException {
+        Matcher expect = EXPECT.matcher(Files.readAllLines(fixture).get(0));
+        assertThat(expect.matches()).as("first line of " + fixture + " says what to expect").isTrue();
+        int line = Integer.parseInt(expect.group(1));
+        String message = expect.group(2);
+        assertThat(workspace.diagnostics()).as("diagnostics of " + fixture).anySatisfy(d -> {
+            assertThat(d.file()).isEqualTo(file);
+            assertThat(d.severity()).isEqualTo(Diagnostic.Severity.ERROR);
+            assertThat(d.line()).isEqualTo(line);
+            assertThat(d.message()).contains(message);
+        });
+    }
+
+    private static Stream<Path> fixtures(String folder) throws IOException {
+        try (Stream<Path> files = Files.list(FIXTURES.resolve("invalid").resolve(folder))) {
+            return files.sorted().toList().stream();
+        }
+    }
+
+    private Path copyBase() throws IOException {
+        Path home = temp.resolve("workspace");
+        Path base = FIXTURES.resolve("base");
+        try (Stream<Path> files = Files.walk(base)) {
+            for (Path source : files.toList()) {
+                Path target = home.resolve(base.relativize(source).toString());
+                if (Files.isDirectory(source)) {
+                    Files.createDirectories(target);
+                } else {
+                    Files.copy(source, target);
+                }
+            }
+        }
+        return home;
+    }
+}
