@@ -1,0 +1,225 @@
+package dev.steward.connector.http;
+
+import dev.steward.plugin.ConfigProblem;
+import dev.steward.plugin.EntityConfig;
+import dev.steward.plugin.SystemConfig;
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.regex.Pattern;
+
+/**
+ * The http connector's settings for one system, read once and checked. Immutable.
+ *
+ * @param baseUrl        the system's base URL, without a trailing slash
+ * @param headers        headers sent with every request: the extra {@code headers} first,
+ *                       then the one {@code auth} makes
+ * @param connectTimeout how long reaching the system may take
+ * @param readTimeout    how long the system may take to answer once reached
+ */
+record HttpSettings(String baseUrl, Map<String, String> headers, Duration connectTimeout,
+                    Duration readTimeout) {
+
+    static final Duration DEFAULT_CONNECT_TIMEOUT = Duration.ofSeconds(5);
+    static final Duration DEFAULT_READ_TIMEOUT = Duration.ofSeconds(30);
+
+    private static final Pattern TOKEN = Pattern.compile("[!#$%&'*+.^_`|~0-9A-Za-z-]+");
+    /** Headers the JDK client sets itself and refuses, plus the ones this connector owns. */
+    private static final Set<String> RESERVED_HEADERS = Set.of("connection", "content-length",
+            "expect", "host", "upgrade", "accept", "content-type", "idempotency-key");
+
+    HttpSettings {
+        headers = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(headers));
+    }
+
+    /** Reads the settings, adding a problem for each one that is wrong; never throws. */
+    static HttpSettings read(SystemConfig config, List<ConfigProblem> problems) {
+        String baseUrl = baseUrl(config.settings().get("baseUrl"), problems);
+        Map<String, String> headers = new LinkedHashMap<>();
+        extraHeaders(config.settings().get("headers"), headers, problems);
+        auth(config.settings().get("auth"), headers, problems);
+        Duration connect = duration(config, "connectTimeout", DEFAULT_CONNECT_TIMEOUT, problems);
+        Duration read = duration(config, "readTimeout", DEFAULT_READ_TIMEOUT, problems);
+        for (EntityConfig entity : config.entities().values()) {
+            entity(entity, baseUrl, problems);
+        }
+        return new HttpSettings(baseUrl, headers, connect, read);
+    }
+
+    private static String baseUrl(Object value, List<ConfigProblem> problems) {
+        if (value == null || String.valueOf(value).isBlank()) {
+            problems.add(new ConfigProblem("baseUrl",
+                    "baseUrl is missing: give the system's address, like https://erp.example.com/api"));
+            return "http://invalid";
+        }
+        String text = String.valueOf(value).trim();
+        try {
+            URI uri = new URI(text);
+            if (!"http".equalsIgnoreCase(uri.getScheme()) && !"https".equalsIgnoreCase(uri.getScheme())) {
+                problems.add(new ConfigProblem("baseUrl",
+                        "baseUrl must start with http:// or https://, not '" + text + "'"));
+            } else if (uri.getHost() == null) {
+                problems.add(new ConfigProblem("baseUrl", "baseUrl '" + text + "' names no host"));
+            } else if (uri.getRawQuery() != null || uri.getRawFragment() != null) {
+                problems.add(new ConfigProblem("baseUrl",
+                        "baseUrl must not have a query (?...) or fragment (#...); put the path in the entity's path"));
+            } else if (uri.getRawUserInfo() != null) {
+                problems.add(new ConfigProblem("baseUrl",
+                        "baseUrl must not hold a user or password; use auth: { basic: { user: ..., password: ... } }"));
+            }
+        } catch (URISyntaxException e) {
+            problems.add(new ConfigProblem("baseUrl", "baseUrl '" + text + "' is not a valid URL: " + e.getReason()));
+        }
+        return text.endsWith("/") ? text.substring(0, text.length() - 1) : text;
+    }
+
+    private static void auth(Object value, Map<String, String> headers, List<ConfigProblem> problems) {
+        if (value == null) {
+            return;
+        }
+        if (!(value instanceof Map<?, ?> auth) || auth.size() != 1) {
+            problems.add(new ConfigProblem("auth", "auth must be exactly one of "
+                    + "{ bearer: TOKEN }, { basic: { user: U, password: P } } or { header: { name: N, value: V } }"));
+            return;
+        }
+        Map.Entry<?, ?> kind = auth.entrySet().iterator().next();
+        switch (String.valueOf(kind.getKey())) {
+            case "bearer" -> {
+                String token = text(kind.getValue());
+                if (token.isEmpty()) {
+                    problems.add(new ConfigProblem("auth.bearer", emptySecret("the bearer token")));
+                } else if (!validHeaderValue(token)) {
+                    problems.add(new ConfigProblem("auth.bearer", "the bearer token contains a line break"));
+                }
+                headers.put("Authorization", "Bearer " + token);
+            }
+            case "basic" -> {
+                Map<?, ?> basic = kind.getValue() instanceof Map<?, ?> m ? m : Map.of();
+                String user = text(basic.get("user"));
+                String password = text(basic.get("password"));
+                if (user.isEmpty()) {
+                    problems.add(new ConfigProblem("auth.basic.user", "the basic auth user is missing"));
+                } else if (user.contains(":")) {
+                    problems.add(new ConfigProblem("auth.basic.user", "a basic auth user cannot contain ':'"));
+                }
+                if (basic.get("password") == null) {
+                    problems.add(new ConfigProblem("auth.basic.password", emptySecret("the basic auth password")));
+                }
+                String pair = user + ":" + password;
+                headers.put("Authorization", "Basic "
+                        + Base64.getEncoder().encodeToString(pair.getBytes(StandardCharsets.UTF_8)));
+            }
+            case "header" -> {
+                Map<?, ?> header = kind.getValue() instanceof Map<?, ?> m ? m : Map.of();
+                String name = text(header.get("name"));
+                String headerValue = text(header.get("value"));
+                headerName("auth.header.name", name, problems);
+                if (headerValue.isEmpty()) {
+                    problems.add(new ConfigProblem("auth.header.value", emptySecret("the header's value")));
+                } else if (!validHeaderValue(headerValue)) {
+                    problems.add(new ConfigProblem("auth.header.value", "the header's value contains a line break"));
+                }
+                headers.put(name, headerValue);
+            }
+            default -> problems.add(new ConfigProblem("auth." + kind.getKey(), "unknown kind of auth '"
+                    + kind.getKey() + "': use bearer, basic or header"));
+        }
+    }
+
+    private static void extraHeaders(Object value, Map<String, String> headers, List<ConfigProblem> problems) {
+        if (value == null) {
+            return;
+        }
+        if (!(value instanceof Map<?, ?> map)) {
+            problems.add(new ConfigProblem("headers", "headers must be a map of header name to value"));
+            return;
+        }
+        for (Map.Entry<?, ?> header : map.entrySet()) {
+            String name = String.valueOf(header.getKey());
+            String headerValue = text(header.getValue());
+            if (headerName("headers." + name, name, problems)) {
+                if (!validHeaderValue(headerValue)) {
+                    problems.add(new ConfigProblem("headers." + name, "the value of header " + name
+                            + " contains a line break"));
+                }
+                headers.put(name, headerValue);
+            }
+        }
+    }
+
+    private static boolean headerName(String path, String name, List<ConfigProblem> problems) {
+        if (!TOKEN.matcher(name).matches()) {
+            problems.add(new ConfigProblem(path, "'" + name + "' is not a valid header name"));
+            return false;
+        }
+        if (RESERVED_HEADERS.contains(name.toLowerCase(java.util.Locale.ROOT))) {
+            problems.add(new ConfigProblem(path, "header " + name + " is set by Steward and cannot be configured"));
+            return false;
+        }
+        return true;
+    }
+
+    private static Duration duration(SystemConfig config, String key, Duration fallback,
+                                     List<ConfigProblem> problems) {
+        Object value = config.settings().get(key);
+        if (value == null) {
+            return fallback;
+        }
+        return DurationSetting.parse(value).orElseGet(() -> {
+            problems.add(new ConfigProblem(key, key + " '" + value
+                    + "' is not a duration: write it like 5s, 500ms or 2m"));
+            return fallback;
+        });
+    }
+
+    private static void entity(EntityConfig entity, String baseUrl, List<ConfigProblem> problems) {
+        String prefix = "entities." + entity.name() + ".";
+        String path = entity.setting("path").orElse("");
+        if (path.isBlank()) {
+            problems.add(new ConfigProblem(prefix + "path",
+                    "path is missing: give the record's address below baseUrl, like /customers/{key}"));
+        } else if (!path.startsWith("/")) {
+            problems.add(new ConfigProblem(prefix + "path", "path must start with /, like /customers/{key}"));
+        } else if (!path.contains("{key}")) {
+            problems.add(new ConfigProblem(prefix + "path",
+                    "path must contain {key} where the record's key goes, like /customers/{key}"));
+        } else {
+            try {
+                new URI(baseUrl + path.replace("{key}", "k"));
+            } catch (URISyntaxException e) {
+                problems.add(new ConfigProblem(prefix + "path", "path '" + path
+                        + "' does not make a valid URL: " + e.getReason()));
+            }
+        }
+        List<String> names = new ArrayList<>(entity.fields().values());
+        for (Map.Entry<String, String> field : entity.fields().entrySet()) {
+            String name = field.getValue();
+            if (name == null || name.isBlank() || name.startsWith(".") || name.endsWith(".") || name.contains("..")) {
+                problems.add(new ConfigProblem(prefix + "fields." + field.getKey(),
+                        "'" + name + "' is not a field name; nest with single dots, like properties.credit_limit"));
+            } else if (names.stream().anyMatch(other -> other.startsWith(name + "."))) {
+                problems.add(new ConfigProblem(prefix + "fields." + field.getKey(), "'" + name
+                        + "' cannot be both a value and the parent of another mapped field"));
+            }
+        }
+    }
+
+    private static String text(Object value) {
+        return value == null ? "" : String.valueOf(value);
+    }
+
+    private static boolean validHeaderValue(String value) {
+        return value.indexOf('\r') < 0 && value.indexOf('\n') < 0;
+    }
+
+    private static String emptySecret(String what) {
+        return what + " is empty: if it comes from ${env:...}, check that the variable is set";
+    }
+}

@@ -1,0 +1,110 @@
+package dev.steward.connector.jdbc;
+
+import com.zaxxer.hikari.HikariConfig;
+import com.zaxxer.hikari.HikariDataSource;
+import dev.steward.plugin.ConfigProblem;
+import dev.steward.plugin.Connector;
+import dev.steward.plugin.ConnectorContext;
+import dev.steward.plugin.ConnectorException;
+import dev.steward.plugin.ConnectorFactory;
+import dev.steward.plugin.SystemConfig;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Makes {@code jdbc} connectors: a system whose records are rows of a relational database.
+ *
+ * <p>System settings: {@code url} (required), {@code user}, {@code password}, {@code init} (a
+ * SQL script in the workspace, run when the connector is created), {@code poolSize} (default
+ * 5), {@code connectTimeout} (how long to wait for a connection, default 10s). Entity settings: {@code table} and {@code key} (the key column); fields map canonical
+ * names to columns. The JDBC driver comes from the host's classpath.
+ *
+ * <p>Stateless and thread-safe; found through {@link java.util.ServiceLoader}.
+ */
+public final class JdbcConnectorFactory implements ConnectorFactory {
+
+    @Override
+    public String type() {
+        return "jdbc";
+    }
+
+    @Override
+    public List<ConfigProblem> validate(SystemConfig config) {
+        List<ConfigProblem> problems = new ArrayList<>();
+        JdbcSettings.read(config, problems);
+        return List.copyOf(problems);
+    }
+
+    @Override
+    public Connector create(SystemConfig config, ConnectorContext context) {
+        List<ConfigProblem> problems = new ArrayList<>();
+        JdbcSettings settings = JdbcSettings.read(config, problems);
+        if (!problems.isEmpty()) {
+            throw new IllegalArgumentException("system " + config.name() + " is not valid: "
+                    + problems.getFirst().path() + ": " + problems.getFirst().message());
+        }
+        String url = settings.resolvedUrl(context.workspace());
+        JdbcSettings.h2Folder(url).ifPresent(folder -> createFolder(config.name(), folder));
+        HikariDataSource pool = new HikariDataSource(poolConfig(config.name(), settings, url));
+        try {
+            if (settings.init() != null) {
+                runInit(config.name(), pool, context.workspace().resolve(settings.init()), settings.init());
+            }
+        } catch (RuntimeException e) {
+            pool.close();
+            throw e;
+        }
+        context.logger().log(System.Logger.Level.INFO, "{0}: jdbc pool of {1} ready", config.name(),
+                settings.poolSize());
+        return new JdbcConnector(config.name(), pool);
+    }
+
+    private static HikariConfig poolConfig(String system, JdbcSettings settings, String url) {
+        HikariConfig hikari = new HikariConfig();
+        hikari.setPoolName("steward-" + system);
+        hikari.setJdbcUrl(url);
+        hikari.setUsername(settings.user());
+        hikari.setPassword(settings.password());
+        hikari.setMaximumPoolSize(settings.poolSize());
+        hikari.setMinimumIdle(1);
+        hikari.setConnectionTimeout(settings.connectTimeout().toMillis());
+        // a database that is down at start must not stop the workspace: calls fail and retry
+        hikari.setInitializationFailTimeout(-1);
+        return hikari;
+    }
+
+    private static void createFolder(String system, Path folder) {
+        try {
+            Files.createDirectories(folder);
+        } catch (IOException e) {
+            throw new ConnectorException(system + ": cannot create the database folder " + folder
+                    + ": " + e.getMessage(), false, e);
+        }
+    }
+
+    private static void runInit(String system, HikariDataSource pool, Path file, String name) {
+        String script;
+        try {
+            script = Files.readString(file);
+        } catch (IOException e) {
+            throw new ConnectorException(system + ": cannot read init script " + name + ": "
+                    + e.getMessage(), false, e);
+        }
+        InitScript.Statement current = null;
+        try (Connection connection = pool.getConnection(); Statement statement = connection.createStatement()) {
+            for (InitScript.Statement each : InitScript.split(script)) {
+                current = each;
+                statement.execute(each.sql());
+            }
+        } catch (SQLException e) {
+            String where = current == null ? name : name + ", statement at line " + current.line();
+            throw SqlErrors.classify(system, "run init script " + where, e);
+        }
+    }
+}

@@ -1,0 +1,48 @@
+package dev.steward.connector.jdbc;
+
+import dev.steward.plugin.ConnectorException;
+import dev.steward.plugin.SystemUnavailableException;
+import dev.steward.plugin.WriteRefusedException;
+import java.sql.SQLException;
+import java.sql.SQLRecoverableException;
+import java.sql.SQLTransientException;
+import java.util.Set;
+
+/** Sorts database errors into the ones that may pass by themselves and the ones that will not. */
+final class SqlErrors {
+
+    static final int MAX_ANSWER = 2000;
+
+    /**
+     * SQLState classes that are about the connection or the server's state rather than the
+     * statement: 08 connection, 40 rollback (deadlock, serialization), 53 resources,
+     * 57 operator intervention (shutdown, cancel), HY timeouts.
+     */
+    private static final Set<String> TRANSIENT_CLASSES = Set.of("08", "40", "53", "57");
+    /** Timeouts, and H2's own states for a broken or closing connection (90067, 90098, 90121). */
+    private static final Set<String> TRANSIENT_STATES = Set.of("HYT00", "HYT01", "HY008",
+            "90067", "90098", "90121");
+
+    private SqlErrors() {
+    }
+
+    static boolean isUniqueViolation(SQLException e) {
+        return "23505".equals(e.getSQLState());
+    }
+
+    static ConnectorException classify(String system, String doing, SQLException e) {
+        String state = e.getSQLState() == null ? "" : e.getSQLState();
+        String answer = shorten(e.getMessage());
+        if (e instanceof SQLTransientException || e instanceof SQLRecoverableException
+                || TRANSIENT_STATES.contains(state)
+                || (state.length() >= 2 && TRANSIENT_CLASSES.contains(state.substring(0, 2)))) {
+            return new SystemUnavailableException(system + " could not " + doing + ": " + answer, e);
+        }
+        return new WriteRefusedException(system + " refused to " + doing + ": " + answer, 0, answer, e);
+    }
+
+    private static String shorten(String message) {
+        String text = message == null ? "" : message.strip();
+        return text.length() <= MAX_ANSWER ? text : text.substring(0, MAX_ANSWER) + "...";
+    }
+}

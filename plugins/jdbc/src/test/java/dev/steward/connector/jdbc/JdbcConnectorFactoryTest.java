@@ -1,0 +1,91 @@
+package dev.steward.connector.jdbc;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.steward.plugin.ConfigProblem;
+import dev.steward.plugin.ConnectorFactory;
+import dev.steward.plugin.EntityConfig;
+import dev.steward.plugin.SystemConfig;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.ServiceLoader;
+import org.junit.jupiter.api.Test;
+
+class JdbcConnectorFactoryTest {
+
+    private final JdbcConnectorFactory factory = new JdbcConnectorFactory();
+
+    @Test
+    void isFoundByServiceLoader() {
+        assertThat(ServiceLoader.load(ConnectorFactory.class).stream().map(p -> p.get().type()))
+                .contains("jdbc");
+    }
+
+    @Test
+    void theExampleErpIsValid() {
+        Map<String, Object> settings = Map.of("url", "jdbc:h2:./data/erp", "init", "systems/erp.sql",
+                "poolSize", 3, "user", "sa", "password", "", "connectTimeout", "2s");
+        assertThat(factory.validate(system(settings, Map.of("table", "customers", "key", "crm_id"),
+                Map.of("email", "email", "creditLimit", "credit_limit")))).isEmpty();
+        assertThat(factory.validate(system(settings, Map.of("table", "public.customers", "key", "crm_id"),
+                Map.of()))).isEmpty();
+    }
+
+    @Test
+    void urlIsRequiredAndMustBeJdbc() {
+        assertThat(factory.validate(system(Map.of(), validEntity(), Map.of())))
+                .extracting(ConfigProblem::path).containsExactly("url");
+        assertThat(factory.validate(system(Map.of("url", "postgres://db/erp"), validEntity(), Map.of())))
+                .containsExactly(new ConfigProblem("url", "url must be a JDBC URL starting with jdbc:"));
+    }
+
+    @Test
+    void tableAndKeyAreRequired() {
+        assertThat(factory.validate(system(Map.of("url", "jdbc:h2:mem:x"), Map.of(), Map.of())))
+                .extracting(ConfigProblem::path)
+                .containsExactly("entities.customer.table", "entities.customer.key");
+    }
+
+    @Test
+    void namesThatAreNotPlainIdentifiersAreRefused() {
+        assertThat(factory.validate(system(Map.of("url", "jdbc:h2:mem:x"),
+                Map.of("table", "customers; DROP TABLE x", "key", "crm id"),
+                Map.of("creditLimit", "credit-limit", "email", "properties.email"))))
+                .extracting(ConfigProblem::path)
+                .containsExactlyInAnyOrder("entities.customer.table", "entities.customer.key",
+                        "entities.customer.fields.creditLimit", "entities.customer.fields.email");
+        assertThat(factory.validate(system(Map.of("url", "jdbc:h2:mem:x"),
+                Map.of("table", "a.b.c", "key", "id"), Map.of())))
+                .containsExactly(new ConfigProblem("entities.customer.table",
+                        "'a.b.c' is not a plain table name: use letters, digits and _, starting with a letter "
+                                + "or _, at most 63 characters (optionally schema.table)"));
+    }
+
+    @Test
+    void initMustStayInsideTheWorkspace() {
+        for (String init : new String[] {"../secrets.sql", "/etc/passwd", ""}) {
+            assertThat(factory.validate(system(Map.of("url", "jdbc:h2:mem:x", "init", init), validEntity(),
+                    Map.of()))).extracting(ConfigProblem::path).containsExactly("init");
+        }
+    }
+
+    @Test
+    void poolSizeAndConnectTimeoutMustMakeSense() {
+        Map<String, Object> settings = new HashMap<>();
+        settings.put("url", "jdbc:h2:mem:x");
+        settings.put("poolSize", 0);
+        settings.put("connectTimeout", "10ms");
+        assertThat(factory.validate(system(settings, validEntity(), Map.of())))
+                .extracting(ConfigProblem::path).containsExactly("poolSize", "connectTimeout");
+    }
+
+    private static Map<String, Object> validEntity() {
+        return Map.of("table", "customers", "key", "crm_id");
+    }
+
+    private static SystemConfig system(Map<String, Object> settings, Map<String, Object> entitySettings,
+                                       Map<String, String> fields) {
+        EntityConfig entity = new EntityConfig("customer", entitySettings, fields);
+        return new SystemConfig("erp", "jdbc", settings, Map.of("customer", entity));
+    }
+}
