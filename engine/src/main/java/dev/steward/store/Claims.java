@@ -64,7 +64,7 @@ final class Claims {
         long now = clock.millis();
         long leaseUntil = now + lease.toMillis();
         // Ask for some spare candidates: other claimers may take a few of the first ones.
-        List<Candidate> candidates = database.run("list claimable events", c -> candidates(c, now, max * 2));
+        List<Candidate> candidates = database.run("list claimable events", c -> candidates(c, now, (int) Math.min(2L * max, Integer.MAX_VALUE)));
         List<StoredEvent> claimed = new ArrayList<>();
         for (Candidate candidate : candidates) {
             if (claimed.size() == max) {

@@ -85,9 +85,8 @@ final class Database implements AutoCloseable {
             } catch (SQLException | RuntimeException e) {
                 connection.rollback();
                 throw e;
-            } finally {
-                connection.setAutoCommit(true);
             }
+            // No need to restore auto-commit: the pool resets it when the connection is returned.
         } catch (SQLException e) {
             throw failure(what, e);
         }

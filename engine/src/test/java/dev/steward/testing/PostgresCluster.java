@@ -181,9 +181,9 @@ public final class PostgresCluster {
                         + (root ? " (is there a `postgres` user?)" : "") + ": " + e, e);
             }
             Path data = dir.resolve("data");
+            Runtime.getRuntime().addShutdownHook(new Thread(() -> stop(root, bin, dir), "steward-pg-stop"));
             run(root, dir, "initdb", List.of(bin.resolve("initdb").toString(), "-D", data.toString(), "-U", "postgres",
                     "-A", "trust", "-E", "UTF8", "--no-sync"));
-            Runtime.getRuntime().addShutdownHook(new Thread(() -> stop(root, bin, dir), "steward-pg-stop"));
             int port = freePort();
             String options = "-p " + port + " -k " + dir + " -c listen_addresses=127.0.0.1 -c fsync=off"
                     + " -c synchronous_commit=off -c full_page_writes=off -c max_connections=200";
