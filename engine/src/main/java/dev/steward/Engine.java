@@ -128,14 +128,16 @@ public final class Engine implements AutoCloseable {
                         + String.join(", ", new java.util.TreeSet<>(config.entities().keySet())) + ")"));
         Optional<Map<String, Object>> found = active.connectors().get(system).orElseThrow().read(entityConfig, key);
         Map<String, Object> canonical = new LinkedHashMap<>();
-        found.ifPresent(values -> entityConfig.fields().forEach((field, nativeName) -> {
-            if (values.containsKey(nativeName)) {
-                canonical.put(field, values.get(nativeName));
+        Map<String, Object> nativeValues = new LinkedHashMap<>();
+        found.ifPresent(values -> values.forEach((name, value) -> nativeValues.put(name, Values.normalized(value))));
+        entityConfig.fields().forEach((field, nativeName) -> {
+            if (nativeValues.containsKey(nativeName)) {
+                canonical.put(field, nativeValues.get(nativeName));
             }
-        }));
+        });
         Map<String, Object> known = new LinkedHashMap<>();
         store.knownValues(system, entity, key).forEach((field, json) -> known.put(field, Values.plain(Values.parse(json))));
-        return new RecordView(system, entity, key, found.isPresent(), canonical, found.orElse(Map.of()), known);
+        return new RecordView(system, entity, key, found.isPresent(), canonical, nativeValues, known);
     }
 
     private static JsonNode parse(byte[] body) {

@@ -87,6 +87,11 @@ public final class Values {
         return JSON.convertValue(node, Object.class);
     }
 
+    /** A plain value in canonical form: {@code 5000.00} and {@code 5000.0} both become {@code 5000}. */
+    public static Object normalized(Object value) {
+        return plain(parse(canonical(toNode(value))));
+    }
+
     /** Parses canonical text back into a node. */
     public static JsonNode parse(String canonical) {
         try {
