@@ -1,0 +1,143 @@
+package dev.steward.host;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.steward.Engine;
+import dev.steward.model.Workspace;
+import dev.steward.run.RetryPolicy;
+import dev.steward.run.Values;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.SplittableRandom;
+import java.util.stream.Stream;
+
+/** A real host on a random port over a workspace folder, with a small HTTP client for tests. */
+final class RunningHost implements AutoCloseable {
+
+    static final RetryPolicy FAST_RETRY = new RetryPolicy(4, Duration.ofMillis(20), Duration.ofMillis(200));
+
+    final Workspace workspace;
+    final Engine engine;
+    final HostServer server;
+    private final HttpClient client = HttpClient.newHttpClient();
+
+    RunningHost(Path home) {
+        Workspaces workspaces = new Workspaces();
+        workspace = workspaces.load(home);
+        PrometheusMeterRegistry metrics = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+        engine = Engine.start(workspace, workspaces.compiler, workspaces.factories,
+                new Engine.Options(Clock.systemUTC(), new SplittableRandom(7), metrics, "test-host", FAST_RETRY, true));
+        server = HostServer.start(engine, metrics, Clock.systemUTC(), "127.0.0.1", 0);
+    }
+
+    /** Copies the repository's example workspace (steward.yaml, flows, rules, systems) into a folder. */
+    static Path copyExample(Path target) throws IOException {
+        Path repository = Path.of("..").toAbsolutePath().normalize();
+        Files.createDirectories(target);
+        Files.copy(repository.resolve("steward.yaml"), target.resolve("steward.yaml"));
+        for (String folder : List.of("flows", "rules", "systems")) {
+            try (Stream<Path> files = Files.walk(repository.resolve(folder))) {
+                for (Path source : files.toList()) {
+                    Path copy = target.resolve(repository.relativize(source).toString());
+                    if (Files.isDirectory(source)) {
+                        Files.createDirectories(copy);
+                    } else {
+                        Files.copy(source, copy);
+                    }
+                }
+            }
+        }
+        return target;
+    }
+
+    String url(String path) {
+        return "http://127.0.0.1:" + server.port() + path;
+    }
+
+    HttpResponse<String> post(String path, String body, Map<String, String> headers) {
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(url(path)))
+                .POST(HttpRequest.BodyPublishers.ofString(body));
+        if (!headers.containsKey("Content-Type")) {
+            request.header("Content-Type", "application/json");
+        }
+        headers.forEach(request::header);
+        return send(request.build());
+    }
+
+    HttpResponse<String> hook(String path, String body, String deliveryId) {
+        return post("/hooks/" + path, body, Map.of("webhook-id", deliveryId));
+    }
+
+    HttpResponse<String> get(String path) {
+        return send(HttpRequest.newBuilder(URI.create(url(path))).GET().build());
+    }
+
+    JsonNode getJson(String path) {
+        return json(get(path));
+    }
+
+    static JsonNode json(HttpResponse<String> response) {
+        try {
+            return Values.JSON.readTree(response.body());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** Posts a webhook and waits until its event is finished; returns the event. */
+    JsonNode deliver(String path, String body, String deliveryId) {
+        HttpResponse<String> response = hook(path, body, deliveryId);
+        if (response.statusCode() != 202) {
+            throw new AssertionError("expected 202, got " + response.statusCode() + ": " + response.body());
+        }
+        return awaitFinished(json(response).get("eventId").asText());
+    }
+
+    /** Polls an event until it leaves pending/running, for at most 20 seconds. */
+    JsonNode awaitFinished(String eventId) {
+        long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+        while (System.nanoTime() < deadline) {
+            JsonNode event = getJson("/api/events/" + eventId);
+            String status = event.path("status").asText();
+            if (!status.equals("pending") && !status.equals("running")) {
+                return event;
+            }
+            try {
+                Thread.sleep(10);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new AssertionError(e);
+            }
+        }
+        throw new AssertionError("event " + eventId + " did not finish within 20 s: " + getJson("/api/events/" + eventId));
+    }
+
+    private HttpResponse<String> send(HttpRequest request) {
+        try {
+            return client.send(request, HttpResponse.BodyHandlers.ofString());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new AssertionError(e);
+        }
+    }
+
+    @Override
+    public void close() {
+        server.close();
+        engine.close();
+    }
+}
