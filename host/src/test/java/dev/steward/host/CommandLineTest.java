@@ -1,0 +1,89 @@
+package dev.steward.host;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** The CLI as a user runs it: exit codes and what it prints. */
+class CommandLineTest {
+
+    @TempDir
+    Path temp;
+    private final ByteArrayOutputStream out = new ByteArrayOutputStream();
+    private final ByteArrayOutputStream err = new ByteArrayOutputStream();
+    private PrintStream originalOut;
+    private PrintStream originalErr;
+
+    @BeforeEach
+    void capture() {
+        originalOut = System.out;
+        originalErr = System.err;
+        System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
+        System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
+    }
+
+    @AfterEach
+    void restore() {
+        System.setOut(originalOut);
+        System.setErr(originalErr);
+    }
+
+    @Test
+    void validateAcceptsTheExampleWorkspace() {
+        int code = Main.run("validate", "--home", "..");
+
+        assertThat(code).isZero();
+        assertThat(out.toString(StandardCharsets.UTF_8)).contains("4 flows valid, 0 with errors; 0 errors");
+    }
+
+    @Test
+    void validatePrintsFileLineMessagesAndFails() throws IOException {
+        Path home = RunningHost.copyExample(temp.resolve("workspace"));
+        Files.writeString(home.resolve("flows/crm-customer.yaml"), Files.readString(home.resolve("flows/crm-customer.yaml"))
+                .replace("to: [erp]", "to: [erpp]"));
+        Files.writeString(home.resolve("rules/customer-validation.drl"), Files.readString(home.resolve("rules/customer-validation.drl"))
+                .replace("then\n    $c.invalid(\"email", "then\n    $c.invalidate(\"email"));
+
+        int code = Main.run("validate", "--home", home.toString());
+
+        String printed = out.toString(StandardCharsets.UTF_8);
+        assertThat(code).isEqualTo(1);
+        assertThat(printed).contains("flows/crm-customer.yaml:15:").contains("unknown system 'erpp'");
+        assertThat(printed).contains("rules/customer-validation.drl:");
+        assertThat(printed).contains("3 flows valid, 1 with errors");
+    }
+
+    @Test
+    void readShowsARecordThroughItsConnectorWhenNoHostRuns() throws IOException {
+        Path home = RunningHost.copyExample(temp.resolve("workspace"));
+
+        int code = Main.run("read", "erp", "customer", "C-1001", "--home", home.toString(), "--url", "http://127.0.0.1:1");
+        assertThat(code).as("an unreachable --url is an error, not a silent fallback").isEqualTo(2);
+
+        Files.writeString(home.resolve("steward.yaml"), Files.readString(home.resolve("steward.yaml")).replace("port: 8080", "port: 1"));
+        code = Main.run("read", "erp", "customer", "C-1001", "--home", home.toString());
+        assertThat(code).isZero();
+        assertThat(out.toString(StandardCharsets.UTF_8)).contains("\"creditLimit\" : 5000").contains("\"exists\" : true");
+    }
+
+    @Test
+    void readAsksARunningHost() throws IOException {
+        Path home = RunningHost.copyExample(temp.resolve("workspace"));
+        try (RunningHost host = new RunningHost(home)) {
+            int code = Main.run("read", "crm", "product", "SKU-42", "--home", home.toString(), "--url", host.url(""));
+
+            assertThat(code).isZero();
+            assertThat(out.toString(StandardCharsets.UTF_8)).contains("\"inventoryQty\" : 3");
+        }
+    }
+}

@@ -1,0 +1,44 @@
+package dev.steward.host;
+
+import com.tngtech.archunit.core.domain.JavaClasses;
+import com.tngtech.archunit.core.importer.ClassFileImporter;
+import com.tngtech.archunit.core.importer.ImportOption;
+import org.junit.jupiter.api.Test;
+
+import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
+
+/**
+ * Dependencies point one way: plugins/api &lt;- engine &lt;- host. Plugins see only the SPI, and
+ * the engine has no HTTP server.
+ */
+class DependencyDirectionTest {
+
+    private final JavaClasses classes = new ClassFileImporter()
+            .withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS)
+            .importPackages("dev.steward");
+
+    @Test
+    void theSpiDependsOnNothingOfSteward() {
+        noClasses().that().resideInAPackage("dev.steward.plugin..")
+                .should().dependOnClassesThat().resideOutsideOfPackages("dev.steward.plugin..", "java..")
+                .check(classes);
+    }
+
+    @Test
+    void connectorsSeeOnlyTheSpi() {
+        noClasses().that().resideInAPackage("dev.steward.connector..")
+                .should().dependOnClassesThat().resideInAnyPackage("dev.steward", "dev.steward.model..",
+                        "dev.steward.load..", "dev.steward.rules..", "dev.steward.run..", "dev.steward.store..",
+                        "dev.steward.host..")
+                .check(classes);
+    }
+
+    @Test
+    void theEngineHasNoHttpServerAndDoesNotKnowTheHost() {
+        noClasses().that().resideInAnyPackage("dev.steward", "dev.steward.model..", "dev.steward.load..",
+                        "dev.steward.rules..", "dev.steward.run..", "dev.steward.store..")
+                .should().dependOnClassesThat().resideInAnyPackage("io.javalin..", "org.eclipse.jetty..",
+                        "jakarta.servlet..", "dev.steward.host..", "dev.steward.connector..")
+                .check(classes);
+    }
+}
