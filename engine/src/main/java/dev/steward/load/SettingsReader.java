@@ -81,11 +81,11 @@ final class SettingsReader {
                 case "MiB", "MB" -> 1024L * 1024;
                 default -> 1L;
             };
-            if (n * unit >= 1024 && n * unit <= 256L * 1024 * 1024) {
+            if (n * unit >= 1024 && n * unit <= HostSettings.LIMIT_MAX_BODY) {
                 return Optional.of(n * unit);
             }
         }
-        yaml.error(node, "host.maxBody must be a size from 1KiB to 256MiB, like 1MiB or 512KiB, not '" + text + "'");
+        yaml.error(node, "host.maxBody must be a size from 1KiB to 900KiB, like 512KiB, not '" + text + "'");
         return Optional.empty();
     }
 

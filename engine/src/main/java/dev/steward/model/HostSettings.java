@@ -9,7 +9,9 @@ package dev.steward.model;
  */
 public record HostSettings(String bind, int port, long maxBodyBytes, int workers, StoreSettings store) {
 
-    public static final long DEFAULT_MAX_BODY = 1024 * 1024;
+    public static final long DEFAULT_MAX_BODY = 512 * 1024;
+    /** The embedded store keeps a payload in a VARCHAR of at most 1,000,000 characters. */
+    public static final long LIMIT_MAX_BODY = 900 * 1024;
 
     public HostSettings withPort(int newPort) {
         return new HostSettings(bind, newPort, maxBodyBytes, workers, store);
