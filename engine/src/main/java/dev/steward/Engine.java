@@ -72,7 +72,7 @@ public final class Engine implements AutoCloseable {
             store.close();
             throw e;
         }
-        FlowRunner runner = new FlowRunner(active, store, options.metrics());
+        FlowRunner runner = new FlowRunner(active, store, options.metrics(), options.clock());
         EventWorkers workers = new EventWorkers(store, active, runner, workspace.host().workers(), options.workerId(),
                 options.clock(), options.retry(), options.random(), options.metrics());
         if (options.runWorkers()) {

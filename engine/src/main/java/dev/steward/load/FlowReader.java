@@ -49,7 +49,7 @@ final class FlowReader {
 
     Optional<Flow> read(YamlFile yaml, Node node, Collection<Flow> loaded) {
         Optional<Map<String, Node>> top = yaml.mapping(node, "a flow",
-                YamlFile.keys("id", "description", "trigger", "source", "entity", "key", "fields", "steps"));
+                YamlFile.keys("id", "description", "trigger", "source", "entity", "key", "version", "fields", "steps"));
         if (top.isEmpty()) {
             return Optional.empty();
         }
@@ -67,6 +67,7 @@ final class FlowReader {
         Optional<String> source = yaml.string(e, "source", node, "a flow").filter(name -> knownSystem(yaml, e.get("source"), name));
         Optional<String> entity = yaml.string(e, "entity", node, "a flow");
         Optional<String> key = yaml.string(e, "key", node, "a flow");
+        Optional<String> version = yaml.optionalString(e, "version", "flow");
         Map<String, String> fields = e.containsKey("fields") ? fields(yaml, e.get("fields")) : Map.of();
         if (!e.containsKey("fields")) {
             yaml.error(node, "a flow needs 'fields': canonical field name <- path in the payload");
@@ -95,7 +96,7 @@ final class FlowReader {
             return Optional.empty();
         }
         return Optional.of(new Flow(id.get(), description, yaml.file, trigger.get(), source.get(), entity.get(),
-                key.get(), fields, steps));
+                key.get(), fields, steps, version));
     }
 
     private Optional<WebhookTrigger> trigger(YamlFile yaml, Node node, Collection<Flow> loaded) {
@@ -166,7 +167,7 @@ final class FlowReader {
                     .map(files -> new Step.Rules(files, location));
         }
         Node syncNode = e.get().get("sync");
-        Optional<Map<String, Node>> sync = yaml.mapping(syncNode, "sync", YamlFile.keys("to"));
+        Optional<Map<String, Node>> sync = yaml.mapping(syncNode, "sync", YamlFile.keys("to", "enforce"));
         if (sync.isEmpty()) {
             return Optional.empty();
         }
@@ -201,7 +202,17 @@ final class FlowReader {
                 }
             }
         }
-        return ok ? Optional.of(new Step.Sync(targets.get(), new SourceLocation(yaml.file, YamlFile.line(node)))) : Optional.empty();
+        boolean enforce = false;
+        if (sync.get().containsKey("enforce")) {
+            Optional<String> flag = yaml.string(sync.get().get("enforce"), "sync.enforce");
+            if (flag.isPresent() && !flag.get().equals("true") && !flag.get().equals("false")) {
+                yaml.error(sync.get().get("enforce"), "sync.enforce must be true or false, not '" + flag.get() + "'");
+                ok = false;
+            }
+            enforce = flag.map("true"::equals).orElse(false);
+        }
+        return ok ? Optional.of(new Step.Sync(targets.get(), enforce, new SourceLocation(yaml.file, YamlFile.line(node))))
+                : Optional.empty();
     }
 
     private Optional<List<String>> rules(YamlFile yaml, Node node, List<String> files) {

@@ -1,6 +1,7 @@
 package dev.steward.load;
 
 import dev.steward.model.HostSettings;
+import dev.steward.model.LoopGuard;
 import dev.steward.model.StoreSettings;
 import dev.steward.plugin.ConfigProblem;
 import dev.steward.plugin.ConnectorFactory;
@@ -34,7 +35,7 @@ final class SettingsReader {
 
     HostSettings read(Node node, HostSettings defaults, Map<String, SystemConfig> systems) {
         HostSettings host = defaults;
-        Optional<Map<String, Node>> top = yaml.mapping(node, "steward.yaml", YamlFile.keys("host", "store", "systems"));
+        Optional<Map<String, Node>> top = yaml.mapping(node, "steward.yaml", YamlFile.keys("host", "store", "loops", "systems"));
         if (top.isEmpty()) {
             return host;
         }
@@ -45,6 +46,10 @@ final class SettingsReader {
         Node storeNode = top.get().get("store");
         if (storeNode != null) {
             host = host.withStore(readStore(storeNode, host.store()));
+        }
+        Node loopsNode = top.get().get("loops");
+        if (loopsNode != null) {
+            host = host.withLoops(readLoops(loopsNode, host.loops()));
         }
         Node systemsNode = top.get().get("systems");
         if (systemsNode == null) {
@@ -69,7 +74,41 @@ final class SettingsReader {
         if (e.containsKey("maxBody")) {
             maxBody = yaml.string(e.get("maxBody"), "host.maxBody").flatMap(text -> size(text, e.get("maxBody"))).orElse(maxBody);
         }
-        return new HostSettings(bind, port, maxBody, workers, host.store());
+        return new HostSettings(bind, port, maxBody, workers, host.store(), host.loops());
+    }
+
+    private LoopGuard readLoops(Node node, LoopGuard loops) {
+        Optional<Map<String, Node>> entries = yaml.mapping(node, "loops", YamlFile.keys("maxReversals", "window"));
+        if (entries.isEmpty()) {
+            return loops;
+        }
+        Map<String, Node> e = entries.get();
+        int reversals = e.containsKey("maxReversals")
+                ? yaml.integer(e.get("maxReversals"), "loops.maxReversals", 1, 1000).orElse(loops.maxReversals()) : loops.maxReversals();
+        java.time.Duration window = loops.window();
+        if (e.containsKey("window")) {
+            window = yaml.string(e.get("window"), "loops.window").flatMap(text -> duration(text, e.get("window"))).orElse(window);
+        }
+        return new LoopGuard(reversals, window);
+    }
+
+    private Optional<java.time.Duration> duration(String text, Node node) {
+        var matcher = java.util.regex.Pattern.compile("(\\d+)\\s*(ms|s|m|h|d)").matcher(text.trim());
+        if (matcher.matches()) {
+            long n = Long.parseLong(matcher.group(1));
+            java.time.Duration d = switch (matcher.group(2)) {
+                case "ms" -> java.time.Duration.ofMillis(n);
+                case "s" -> java.time.Duration.ofSeconds(n);
+                case "m" -> java.time.Duration.ofMinutes(n);
+                case "h" -> java.time.Duration.ofHours(n);
+                default -> java.time.Duration.ofDays(n);
+            };
+            if (!d.isZero()) {
+                return Optional.of(d);
+            }
+        }
+        yaml.error(node, "'" + text + "' is not a duration: write a number and a unit, like 500ms, 30s, 10m, 2h or 1d");
+        return Optional.empty();
     }
 
     private Optional<Long> size(String text, Node node) {

@@ -112,7 +112,8 @@ public final class WorkspaceLoader {
     }
 
     static HostSettings defaultHost(Path root) {
-        return new HostSettings("0.0.0.0", 8080, HostSettings.DEFAULT_MAX_BODY, 4, StoreSettings.embedded(root));
+        return new HostSettings("0.0.0.0", 8080, HostSettings.DEFAULT_MAX_BODY, 4, StoreSettings.embedded(root),
+                dev.steward.model.LoopGuard.DEFAULT);
     }
 
     private static Optional<String> read(Path file, String relative, List<Diagnostic> diagnostics) {

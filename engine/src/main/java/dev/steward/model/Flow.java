@@ -11,9 +11,12 @@ import java.util.Map;
  * @param source  the system the events come from
  * @param keyPath where the record key is in the payload (a dotted path)
  * @param fields  canonical field name to its dotted path in the payload, in declaration order
+ * @param versionPath where the record's modification stamp or version is in the payload, if the
+ *                flow names one: a delivery older than what Steward already saw is not applied
  */
 public record Flow(String id, String description, String file, WebhookTrigger trigger, String source,
-                   String entity, String keyPath, Map<String, String> fields, List<Step> steps) {
+                   String entity, String keyPath, Map<String, String> fields, List<Step> steps,
+                   java.util.Optional<String> versionPath) {
 
     public Flow {
         fields = Collections.unmodifiableMap(new LinkedHashMap<>(fields));

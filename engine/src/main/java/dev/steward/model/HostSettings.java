@@ -1,23 +1,28 @@
 package dev.steward.model;
 
 /**
- * {@code host:} and {@code store:} of {@code steward.yaml}, with defaults. Immutable.
+ * {@code host:}, {@code store:} and {@code loops:} of {@code steward.yaml}, with defaults. Immutable.
  *
  * @param port         HTTP port (0: any free one)
  * @param maxBodyBytes largest webhook body accepted (larger: 413)
  * @param workers      worker threads processing events
  */
-public record HostSettings(String bind, int port, long maxBodyBytes, int workers, StoreSettings store) {
+public record HostSettings(String bind, int port, long maxBodyBytes, int workers, StoreSettings store,
+                           LoopGuard loops) {
 
     public static final long DEFAULT_MAX_BODY = 512 * 1024;
     /** The embedded store keeps a payload in a VARCHAR of at most 1,000,000 characters. */
     public static final long LIMIT_MAX_BODY = 900 * 1024;
 
     public HostSettings withPort(int newPort) {
-        return new HostSettings(bind, newPort, maxBodyBytes, workers, store);
+        return new HostSettings(bind, newPort, maxBodyBytes, workers, store, loops);
+    }
+
+    public HostSettings withLoops(LoopGuard newLoops) {
+        return new HostSettings(bind, port, maxBodyBytes, workers, store, newLoops);
     }
 
     public HostSettings withStore(StoreSettings newStore) {
-        return new HostSettings(bind, port, maxBodyBytes, workers, newStore);
+        return new HostSettings(bind, port, maxBodyBytes, workers, newStore, loops);
     }
 }

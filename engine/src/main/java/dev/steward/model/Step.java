@@ -14,8 +14,12 @@ public sealed interface Step {
         }
     }
 
-    /** {@code - sync: { to: [erp] }}: write the accepted fields to each target system. */
-    record Sync(List<String> to, SourceLocation location) implements Step {
+    /**
+     * {@code - sync: { to: [erp], enforce: true }}: write the accepted fields to each target
+     * system that subscribes to them; with {@code enforce}, a subscriber's rejected change to a
+     * mastered field is healed by writing the master's value back to it.
+     */
+    record Sync(List<String> to, boolean enforce, SourceLocation location) implements Step {
         public Sync {
             to = List.copyOf(to);
         }

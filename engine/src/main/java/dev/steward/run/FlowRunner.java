@@ -3,11 +3,11 @@ package dev.steward.run;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.steward.model.Flow;
+import dev.steward.model.MastershipRow;
 import dev.steward.model.Step;
 import dev.steward.plugin.Connector;
 import dev.steward.plugin.ConnectorException;
 import dev.steward.plugin.EntityConfig;
-import dev.steward.plugin.SystemConfig;
 import dev.steward.plugin.SystemRateLimitedException;
 import dev.steward.plugin.WriteOptions;
 import dev.steward.rules.Decision;
@@ -19,6 +19,7 @@ import dev.steward.store.EventStatus;
 import dev.steward.store.Store;
 import io.micrometer.core.instrument.MeterRegistry;
 
+import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -27,20 +28,24 @@ import java.util.Map;
 import java.util.Optional;
 
 /**
- * Runs one event through its flow: computes the changes against the values Steward last knew
- * from the source, lets the rules decide each, and writes the accepted fields to each target.
- * Thread-safe: one instance serves every worker; the store orders runs per record.
+ * Runs one event through its flow: sorts the fields against what Steward knows (unchanged,
+ * stale, echoes of its own writes), lets the rules decide each real change, writes accepted
+ * fields only to the systems that subscribe to them, and, where a sync step enforces
+ * mastership, heals a subscriber that changed a field it does not own. Thread-safe: one
+ * instance serves every worker; the store runs one event per record at a time.
  */
 public final class FlowRunner {
 
     private final ActiveWorkspace active;
     private final Store store;
     private final MeterRegistry metrics;
+    private final FlipFlopBreaker breaker;
 
-    public FlowRunner(ActiveWorkspace active, Store store, MeterRegistry metrics) {
+    public FlowRunner(ActiveWorkspace active, Store store, MeterRegistry metrics, Clock clock) {
         this.active = active;
         this.store = store;
         this.metrics = metrics;
+        this.breaker = new FlipFlopBreaker(store, active.workspace().host().loops(), clock);
     }
 
     /**
@@ -49,6 +54,8 @@ public final class FlowRunner {
      */
     public RunResult run(Flow flow, String eventId, int attempt, JsonNode payload, boolean dryRun) {
         String key = Values.key(Values.at(payload, flow.keyPath())).orElse("");
+        String version = flow.versionPath().map(path -> Values.at(payload, path))
+                .filter(node -> !node.isMissingNode() && !node.isNull()).map(Values::canonical).orElse(null);
         Map<String, JsonNode> observed = new LinkedHashMap<>();
         flow.fields().forEach((field, path) -> {
             JsonNode value = Values.at(payload, path);
@@ -56,138 +63,239 @@ public final class FlowRunner {
                 observed.put(field, value);
             }
         });
-        Map<String, String> known = store.knownValues(flow.source(), flow.entity(), key);
-        List<FieldChange> changes = new ArrayList<>();
-        List<String> unchanged = new ArrayList<>();
+        RuleSet rules = active.ruleSet(flow.id());
+        ChangeSet set = ChangeSet.of(flow.entity(), key, flow.source(), observed, version,
+                store.knownState(flow.source(), flow.entity(), key), store.ledger(flow.source(), flow.entity(), key), rules);
         Map<String, Object> recordFields = new LinkedHashMap<>();
-        observed.forEach((field, value) -> {
-            recordFields.put(field, Values.plain(value));
-            String before = known.get(field);
-            if (before != null && before.equals(Values.canonical(value))) {
-                unchanged.add(field);
-            } else {
-                Object oldValue = before == null ? null : Values.plain(Values.parse(before));
-                changes.add(new FieldChange(flow.entity(), key, field, oldValue, Values.plain(value), flow.source(), null));
-            }
-        });
+        observed.forEach((field, value) -> recordFields.put(field, Values.plain(value)));
         Record record = new Record(flow.entity(), key, flow.source(), recordFields);
 
-        List<RunTrace.StepTrace> steps = new ArrayList<>();
-        List<RunTrace.Write> writes = new ArrayList<>();
-        List<FieldChange> decided = changes;
-        boolean invalid = false;
+        Run run = new Run(flow, eventId, key, attempt, version, set, dryRun);
         for (Step step : flow.steps()) {
-            if (step instanceof Step.Rules rules) {
-                RuleSet ruleSet = active.ruleSet(flow.id());
-                decided = withMasters(ruleSet, changes);
-                ruleSet.decide(record, decided);
-                invalid = decided.stream().anyMatch(c -> c.getDecision().outcome() == Outcome.INVALID);
-                steps.add(new RunTrace.StepTrace("rules", step.location().toString(), invalid ? "invalid" : "ok",
-                        String.join(", ", rules.files())));
+            if (step instanceof Step.Rules ruleStep) {
+                rules.decide(record, set.changes);
+                boolean invalid = set.changes.stream().anyMatch(c -> c.getDecision().outcome() == Outcome.INVALID);
+                run.steps.add(new RunTrace.StepTrace("rules", step.location().toString(), invalid ? "invalid" : "ok",
+                        String.join(", ", ruleStep.files())));
                 if (invalid) {
-                    break;
+                    String message = set.changes.stream().filter(c -> c.getDecision().outcome() == Outcome.INVALID)
+                            .map(c -> c.getField() + ": " + c.getDecision().reason()).reduce((a, b) -> a + "; " + b).orElse("");
+                    count(run);
+                    return RunResult.done(EventStatus.INVALID, run.trace(), "quarantined, nothing written: " + message);
                 }
             } else if (step instanceof Step.Sync sync) {
-                for (FieldChange change : decided) {
+                for (FieldChange change : set.changes) {
                     if (change.getDecision() == null) {
                         change.decide(new Decision(Outcome.ACCEPT, "the flow has no rules step", flow.file()));
                     }
                 }
-                Optional<RunResult> failed = sync(flow, eventId, attempt, key, sync, decided, dryRun, writes, steps);
+                Optional<RunResult> failed = sync(run, sync, rules);
                 if (failed.isPresent()) {
-                    RunTrace trace = trace(flow, key, attempt, decided, unchanged, steps, writes);
                     RunResult result = failed.get();
-                    return new RunResult(result.status(), trace, result.error(), result.retry(), result.retryAfter());
+                    return new RunResult(result.status(), run.trace(), result.error(), result.retry(), result.retryAfter());
                 }
             }
-        }
-        RunTrace trace = trace(flow, key, attempt, decided, unchanged, steps, writes);
-        if (invalid) {
-            String message = decided.stream().filter(c -> c.getDecision().outcome() == Outcome.INVALID)
-                    .map(c -> c.getField() + ": " + c.getDecision().reason()).reduce((a, b) -> a + "; " + b).orElse("invalid");
-            count(flow, decided, dryRun);
-            return RunResult.done(EventStatus.INVALID, trace, "quarantined, nothing written: " + message);
         }
         if (!dryRun) {
-            Map<String, String> seen = new LinkedHashMap<>();
-            observed.forEach((field, value) -> seen.put(field, Values.canonical(value)));
-            store.remember(flow.source(), flow.entity(), key, seen, eventId);
+            store.remember(flow.source(), flow.entity(), key, set.remember, eventId, version);
+            for (String field : set.echoes) {
+                store.markEchoed(flow.source(), flow.entity(), key, field);
+            }
         }
-        count(flow, decided, dryRun);
-        return RunResult.done(EventStatus.SUCCEEDED, trace, null);
+        count(run);
+        return RunResult.done(EventStatus.SUCCEEDED, run.trace(), null);
     }
 
-    private Optional<RunResult> sync(Flow flow, String eventId, int attempt, String key, Step.Sync sync,
-                                     List<FieldChange> decided, boolean dryRun, List<RunTrace.Write> writes,
-                                     List<RunTrace.StepTrace> steps) {
+    private Optional<RunResult> sync(Run run, Step.Sync sync, RuleSet rules) {
+        Flow flow = run.flow;
         for (String target : sync.to()) {
-            SystemConfig system = active.workspace().systems().get(target);
-            EntityConfig entity = system.entity(flow.entity()).orElseThrow();
-            Map<String, Object> nativeFields = new LinkedHashMap<>();
-            Map<String, String> canonical = new LinkedHashMap<>();
-            for (FieldChange change : decided) {
-                String nativeName = entity.fields().get(change.getField());
-                if (change.getDecision().outcome() == Outcome.ACCEPT && nativeName != null) {
-                    nativeFields.put(nativeName, change.getNewValue());
-                    canonical.put(change.getField(), Values.canonical(Values.toNode(change.getNewValue())));
+            Map<String, FieldChange> fields = new LinkedHashMap<>();
+            for (FieldChange change : run.set.changes) {
+                if (change.getDecision().outcome() == Outcome.ACCEPT && goesTo(change, target, rules)) {
+                    fields.put(change.getField(), change);
                 }
             }
-            if (nativeFields.isEmpty()) {
-                writes.add(new RunTrace.Write(target, Map.of(), "skipped", "no accepted field to write"));
-                continue;
+            Map<String, Object> values = new LinkedHashMap<>();
+            fields.forEach((field, change) -> values.put(field, change.getNewValue()));
+            Optional<RunResult> failed = write(run, target, values, "written", sync);
+            if (failed.isPresent()) {
+                return failed;
             }
-            if (dryRun) {
-                writes.add(new RunTrace.Write(target, nativeFields, "dry-run", null));
-                continue;
-            }
-            Connector connector = active.connectors().get(target).orElseThrow();
-            try {
-                connector.upsert(entity, key, nativeFields, new WriteOptions(eventId + ":" + target, eventId));
-            } catch (ConnectorException e) {
-                String error = target + ": " + e.getMessage();
-                writes.add(new RunTrace.Write(target, nativeFields, "failed", e.getMessage()));
-                steps.add(new RunTrace.StepTrace("sync", sync.location().toString(), "failed", error));
-                metrics.counter("steward.writes", "system", target, "result", e.retryable() ? "retry" : "failed").increment();
-                if (e.retryable()) {
-                    Optional<Duration> after = e instanceof SystemRateLimitedException limited ? limited.retryAfter() : Optional.empty();
-                    return Optional.of(RunResult.retry(null, error, after));
-                }
-                return Optional.of(RunResult.done(EventStatus.FAILED, null, error));
-            }
-            store.remember(target, flow.entity(), key, canonical, eventId);
-            writes.add(new RunTrace.Write(target, nativeFields, "written", null));
-            metrics.counter("steward.writes", "system", target, "result", "written").increment();
         }
-        steps.add(new RunTrace.StepTrace("sync", sync.location().toString(), "ok", String.join(", ", sync.to())));
+        if (sync.enforce()) {
+            Optional<RunResult> failed = heal(run, rules, sync);
+            if (failed.isPresent()) {
+                return failed;
+            }
+        }
+        run.steps.add(new RunTrace.StepTrace("sync", sync.location().toString(), "ok", String.join(", ", sync.to())
+                + (sync.enforce() ? " (enforce)" : "")));
         return Optional.empty();
     }
 
-    private static List<FieldChange> withMasters(RuleSet ruleSet, List<FieldChange> changes) {
-        return changes.stream().map(c -> new FieldChange(c.getEntity(), c.getKey(), c.getField(), c.getOldValue(),
-                c.getNewValue(), c.getSource(), ruleSet.masterOf(c.getEntity(), c.getField()).orElse(null))).toList();
+    /**
+     * A change accepted by its mastership row goes only to that row's subscribers, so a field is
+     * never written to its master. A change accepted by a DRL rule (an exception to mastership)
+     * or by an {@code unmastered: accept} policy goes to every target of the step.
+     */
+    private static boolean goesTo(FieldChange change, String target, RuleSet rules) {
+        Optional<MastershipRow> row = rules == null ? Optional.empty() : rules.rowFor(change.getEntity(), change.getField());
+        if (row.isEmpty() || !change.getDecision().by().equals(row.get().location().toString())) {
+            return true;
+        }
+        return row.get().subscribers().contains(target);
     }
 
-    private void count(Flow flow, List<FieldChange> decided, boolean dryRun) {
-        if (dryRun) {
+    /**
+     * Writes the master's last known value back to the source, for each mastered field the
+     * source changed although it only subscribes to it.
+     */
+    private Optional<RunResult> heal(Run run, RuleSet rules, Step.Sync sync) {
+        Flow flow = run.flow;
+        Map<String, Object> values = new LinkedHashMap<>();
+        for (FieldChange change : run.set.changes) {
+            Optional<MastershipRow> row = rules == null ? Optional.empty() : rules.rowFor(flow.entity(), change.getField());
+            if (row.isEmpty() || change.getDecision().outcome() != Outcome.REJECT
+                    || !change.getDecision().by().equals(row.get().location().toString())
+                    || !row.get().subscribers().contains(flow.source())) {
+                continue;
+            }
+            masterValue(row.get().master(), flow.entity(), run.key, change.getField()).ifPresentOrElse(
+                    value -> {
+                        if (!Values.canonical(Values.toNode(value)).equals(Values.canonical(Values.toNode(change.getNewValue())))) {
+                            values.put(change.getField(), value);
+                        }
+                    },
+                    () -> run.writes.add(new RunTrace.Write(flow.source(), Map.of(), "not healed",
+                            "the master " + row.get().master() + " has no known value for " + change.getField())));
+        }
+        return write(run, flow.source(), values, "healed", sync);
+    }
+
+    private Optional<Object> masterValue(String master, String entity, String key, String field) {
+        var known = store.knownState(master, entity, key).get(field);
+        if (known != null) {
+            return Optional.ofNullable(Values.plain(Values.parse(known.valueJson())));
+        }
+        Optional<EntityConfig> config = active.workspace().systems().get(master).entity(entity);
+        Optional<Connector> connector = active.connectors().get(master);
+        if (config.isEmpty() || connector.isEmpty() || !config.get().fields().containsKey(field)) {
+            return Optional.empty();
+        }
+        String nativeName = config.get().fields().get(field);
+        return connector.get().read(config.get(), key).filter(values -> values.containsKey(nativeName))
+                .map(values -> values.get(nativeName));
+    }
+
+    /** Writes canonical fields to one system: breaker first, then the connector, then the ledger. */
+    private Optional<RunResult> write(Run run, String system, Map<String, Object> canonicalValues, String result,
+                                      Step.Sync sync) {
+        Flow flow = run.flow;
+        EntityConfig entity = active.workspace().systems().get(system).entity(flow.entity()).orElse(null);
+        if (canonicalValues.isEmpty() || entity == null) {
+            if (result.equals("written")) {
+                run.writes.add(new RunTrace.Write(system, Map.of(), "skipped", "no accepted field for " + system));
+            }
+            return Optional.empty();
+        }
+        Map<String, Object> nativeFields = new LinkedHashMap<>();
+        Map<String, String> ledger = new LinkedHashMap<>();
+        canonicalValues.forEach((field, value) -> {
+            String nativeName = entity.fields().get(field);
+            if (nativeName == null) {
+                return;
+            }
+            String json = Values.canonical(Values.toNode(value));
+            Optional<String> held = breaker.check(system, flow.entity(), run.key, field, json, run.dryRun);
+            if (held.isPresent()) {
+                run.writes.add(new RunTrace.Write(system, Map.of(nativeName, String.valueOf(value)), "held", held.get()));
+                return;
+            }
+            nativeFields.put(nativeName, value);
+            ledger.put(field, json);
+        });
+        if (nativeFields.isEmpty()) {
+            return Optional.empty();
+        }
+        if (run.dryRun) {
+            run.writes.add(new RunTrace.Write(system, nativeFields, result.equals("written") ? "dry-run" : "dry-run " + result, null));
+            return Optional.empty();
+        }
+        Connector connector = active.connectors().get(system).orElseThrow();
+        try {
+            connector.upsert(entity, run.key, nativeFields, new WriteOptions(run.eventId + ":" + system, run.eventId));
+        } catch (ConnectorException e) {
+            String error = system + ": " + e.getMessage();
+            run.writes.add(new RunTrace.Write(system, nativeFields, "failed", e.getMessage()));
+            run.steps.add(new RunTrace.StepTrace("sync", sync.location().toString(), "failed", error));
+            metrics.counter("steward.writes", "system", system, "result", e.retryable() ? "retry" : "failed").increment();
+            if (e.retryable()) {
+                Optional<Duration> after = e instanceof SystemRateLimitedException limited ? limited.retryAfter() : Optional.empty();
+                return Optional.of(RunResult.retry(null, error, after));
+            }
+            return Optional.of(RunResult.done(EventStatus.FAILED, null, error));
+        }
+        store.recordWrite(system, flow.entity(), run.key, ledger, run.eventId);
+        run.writes.add(new RunTrace.Write(system, nativeFields, result, null));
+        metrics.counter("steward.writes", "system", system, "result", result).increment();
+        ledger.keySet().forEach(field -> metrics.counter("steward.fields.written", "flow", flow.id(), "system", system,
+                "field", field).increment());
+        return Optional.empty();
+    }
+
+    private void count(Run run) {
+        if (run.dryRun) {
             return;
         }
-        for (FieldChange change : decided) {
+        for (FieldChange change : run.set.all()) {
             if (change.getDecision() != null) {
-                metrics.counter("steward.decisions", "flow", flow.id(), "system", flow.source(), "field",
+                metrics.counter("steward.decisions", "flow", run.flow.id(), "system", run.flow.source(), "field",
                         change.getField(), "decision", change.getDecision().outcome().label()).increment();
             }
         }
     }
 
-    private static RunTrace trace(Flow flow, String key, int attempt, List<FieldChange> decided, List<String> unchanged,
-                                  List<RunTrace.StepTrace> steps, List<RunTrace.Write> writes) {
-        List<RunTrace.FieldDecision> decisions = decided.stream().map(c -> {
-            Decision d = c.getDecision();
-            return new RunTrace.FieldDecision(c.getField(), c.getOldValue(), c.getNewValue(),
-                    d == null ? "undecided" : d.outcome().label(), d == null ? null : d.reason(), d == null ? null : d.by());
-        }).toList();
-        return new RunTrace(flow.id(), flow.source(), flow.entity(), key, attempt, decisions, List.copyOf(unchanged),
-                List.copyOf(steps), List.copyOf(writes));
+    /** The state of one run, for its trace. */
+    private static final class Run {
+        final Flow flow;
+        final String eventId;
+        final String key;
+        final int attempt;
+        final String version;
+        final ChangeSet set;
+        final boolean dryRun;
+        final List<RunTrace.StepTrace> steps = new ArrayList<>();
+        final List<RunTrace.Write> writes = new ArrayList<>();
+
+        Run(Flow flow, String eventId, String key, int attempt, String version, ChangeSet set, boolean dryRun) {
+            this.flow = flow;
+            this.eventId = eventId;
+            this.key = key;
+            this.attempt = attempt;
+            this.version = version;
+            this.set = set;
+            this.dryRun = dryRun;
+        }
+
+        RunTrace trace() {
+            List<RunTrace.FieldDecision> decisions = new ArrayList<>();
+            Map<String, Integer> counts = new LinkedHashMap<>();
+            for (String label : List.of("accept", "reject", "invalid", "suppress")) {
+                counts.put(label, 0);
+            }
+            for (FieldChange c : set.all()) {
+                Decision d = c.getDecision();
+                String label = d == null ? "undecided" : d.outcome().label();
+                counts.merge(label, 1, Integer::sum);
+                decisions.add(new RunTrace.FieldDecision(c.getField(), c.getOldValue(), c.getNewValue(), label,
+                        d == null ? null : d.reason(), d == null ? null : d.by()));
+            }
+            int written = writes.stream().filter(w -> w.result().equals("written") || w.result().equals("healed"))
+                    .mapToInt(w -> w.fields().size()).sum();
+            counts.put("written", written);
+            return new RunTrace(flow.id(), flow.source(), flow.entity(), key, attempt, version, decisions,
+                    List.copyOf(set.unchanged), List.copyOf(steps), List.copyOf(writes), counts);
+        }
     }
 
     static String json(RunTrace trace) {

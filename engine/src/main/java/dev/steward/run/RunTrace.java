@@ -10,9 +10,9 @@ import java.util.Map;
  * {@code GET /api/events/{id}}. Immutable.
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
-public record RunTrace(String flow, String source, String entity, String key, int attempt,
+public record RunTrace(String flow, String source, String entity, String key, int attempt, String version,
                        List<FieldDecision> decisions, List<String> unchanged, List<StepTrace> steps,
-                       List<Write> writes) {
+                       List<Write> writes, Map<String, Integer> counts) {
 
     /** One changed field and what the rules said of it. */
     @JsonInclude(JsonInclude.Include.NON_NULL)
@@ -25,7 +25,10 @@ public record RunTrace(String flow, String source, String entity, String key, in
     public record StepTrace(String step, String at, String result, String detail) {
     }
 
-    /** One write to a target: the native fields written, or why it was not. */
+    /**
+     * One write to a system: the native fields written ({@code written}, {@code healed} for a
+     * master's value written back to a subscriber that changed it), or why not.
+     */
     @JsonInclude(JsonInclude.Include.NON_NULL)
     public record Write(String system, Map<String, Object> fields, String result, String error) {
     }

@@ -43,6 +43,11 @@ final class KnownValueTable {
     }
 
     void remember(String system, String entity, String key, Map<String, String> fieldJson, String eventId) {
+        remember(system, entity, key, fieldJson, eventId, null);
+    }
+
+    void remember(String system, String entity, String key, Map<String, String> fieldJson, String eventId,
+                  String version) {
         Objects.requireNonNull(fieldJson, "fieldJson");
         if (fieldJson.isEmpty()) {
             return;
@@ -51,8 +56,8 @@ final class KnownValueTable {
         database.transaction("remember known values", c -> {
             for (Map.Entry<String, String> field : fieldJson.entrySet()) {
                 Objects.requireNonNull(field.getValue(), () -> "JSON of " + field.getKey() + " (use \"null\")");
-                if (!update(c, system, entity, key, field, eventId, now)) {
-                    insertOrUpdate(c, system, entity, key, field, eventId, now);
+                if (!update(c, system, entity, key, field, eventId, now, version)) {
+                    insertOrUpdate(c, system, entity, key, field, eventId, now, version);
                 }
             }
             return null;
@@ -80,6 +85,7 @@ final class KnownValueTable {
                 }
                 insert.executeBatch();
             }
+            SyncLedger.upsert(c, system, entity, key, fieldJson, eventId, now);
             return null;
         });
     }
@@ -108,27 +114,28 @@ final class KnownValueTable {
     }
 
     private static boolean update(Connection c, String system, String entity, String key, Map.Entry<String, String> field,
-            String eventId, long now) throws SQLException {
+            String eventId, long now, String version) throws SQLException {
         try (PreparedStatement update = c.prepareStatement("UPDATE known_values SET value_json = ?, event_id = ?,"
-                + " updated_at = ? WHERE system_name = ? AND entity = ? AND record_key = ? AND field = ?")) {
+                + " updated_at = ?, source_version = ? WHERE system_name = ? AND entity = ? AND record_key = ? AND field = ?")) {
             update.setString(1, field.getValue());
             update.setString(2, eventId);
             update.setLong(3, now);
-            update.setString(4, system);
-            update.setString(5, entity);
-            update.setString(6, key);
-            update.setString(7, field.getKey());
+            update.setString(4, version);
+            update.setString(5, system);
+            update.setString(6, entity);
+            update.setString(7, key);
+            update.setString(8, field.getKey());
             return update.executeUpdate() > 0;
         }
     }
 
     /** Inserts; if another transaction inserted the row first, updates it instead. */
     private static void insertOrUpdate(Connection c, String system, String entity, String key,
-            Map.Entry<String, String> field, String eventId, long now) throws SQLException {
+            Map.Entry<String, String> field, String eventId, long now, String version) throws SQLException {
         // PostgreSQL aborts the whole transaction on a failed statement unless it ran under a savepoint.
         Savepoint beforeInsert = c.setSavepoint();
         try (PreparedStatement insert = c.prepareStatement("INSERT INTO known_values (system_name, entity, record_key,"
-                + " field, value_json, event_id, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)")) {
+                + " field, value_json, event_id, updated_at, source_version) VALUES (?, ?, ?, ?, ?, ?, ?, ?)")) {
             insert.setString(1, system);
             insert.setString(2, entity);
             insert.setString(3, key);
@@ -136,6 +143,7 @@ final class KnownValueTable {
             insert.setString(5, field.getValue());
             insert.setString(6, eventId);
             insert.setLong(7, now);
+            insert.setString(8, version);
             insert.executeUpdate();
             c.releaseSavepoint(beforeInsert);
         } catch (SQLException e) {
@@ -143,7 +151,7 @@ final class KnownValueTable {
                 throw e;
             }
             c.rollback(beforeInsert);
-            update(c, system, entity, key, field, eventId, now);
+            update(c, system, entity, key, field, eventId, now, version);
         }
     }
 }

@@ -40,6 +40,7 @@ public final class Store implements AutoCloseable {
     private final Supplier<String> ids;
     private final Claims claims;
     private final KnownValueTable knownValues;
+    private final SyncLedger ledger;
 
     private Store(Database database, Clock clock, Supplier<String> ids) {
         this.database = database;
@@ -47,6 +48,7 @@ public final class Store implements AutoCloseable {
         this.ids = ids;
         this.claims = new Claims(database, clock);
         this.knownValues = new KnownValueTable(database, clock);
+        this.ledger = new SyncLedger(database, clock);
     }
 
     /** Opens the store with random event ids. */
@@ -214,6 +216,51 @@ public final class Store implements AutoCloseable {
     /** Upserts known values, field by field, in one transaction. */
     public void remember(String system, String entity, String key, Map<String, String> fieldJson, String eventId) {
         knownValues.remember(system, entity, key, fieldJson, eventId);
+    }
+
+    /** Known values with the version each came with and when Steward learnt it. */
+    public Map<String, KnownValue> knownState(String system, String entity, String key) {
+        return ledger.known(system, entity, key);
+    }
+
+    /** Upserts known values with the record version (modification stamp) they came with. */
+    public void remember(String system, String entity, String key, Map<String, String> fieldJson, String eventId,
+                         String version) {
+        knownValues.remember(system, entity, key, fieldJson, eventId, version);
+    }
+
+    /** The last value Steward wrote to each field of a record in one system. */
+    public Map<String, LedgerEntry> ledger(String system, String entity, String key) {
+        return ledger.ledger(system, entity, key);
+    }
+
+    /** Notes that a system reported back the value Steward last wrote to a field: its echo. */
+    public void markEchoed(String system, String entity, String key, String field) {
+        ledger.markEchoed(system, entity, key, field);
+    }
+
+    /** The values written to one field of a record in one system since a time, oldest first. */
+    public List<String> writtenSince(String system, String entity, String key, String field, Instant since) {
+        return ledger.writtenSince(entity, key, field, system, since);
+    }
+
+    /** The hold on a field, if it flip-flopped and no one has released it. */
+    public Optional<Hold> hold(String entity, String key, String field) {
+        return ledger.hold(entity, key, field);
+    }
+
+    public List<Hold> holds() {
+        return ledger.holds();
+    }
+
+    /** Holds a field; false if it was already held. */
+    public boolean placeHold(String entity, String key, String field, String reason, String historyJson) {
+        return ledger.placeHold(entity, key, field, reason, historyJson);
+    }
+
+    /** Releases a held field; false if it was not held. */
+    public boolean releaseHold(String entity, String key, String field) {
+        return ledger.releaseHold(entity, key, field);
     }
 
     /** Appends to the sync ledger: {@code eventId}'s run wrote these values to {@code system}. */

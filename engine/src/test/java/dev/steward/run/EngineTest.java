@@ -105,12 +105,15 @@ class EngineTest {
 
         // The ERP's webhook about Steward's own write, plus its own credit limit.
         StoredEvent echo = run("erp-customer", "{\"crm_id\":\"C-1\",\"email\":\"a@crm.example\",\"credit_limit\":2500.00}");
-        assertThat(echo.trace()).contains("\"unchanged\":[\"email\"]").contains("\"field\":\"creditLimit\"");
+        assertThat(echo.trace()).contains("{\"field\":\"email\",\"newValue\":\"a@crm.example\",\"decision\":\"suppress\"")
+                .contains("\"field\":\"creditLimit\"");
         assertThat(engine.read("crm", "customer", "C-1").fields()).containsEntry("creditLimit", 2500L);
 
         // The CRM's webhook about Steward's write of the credit limit: nothing has changed, nothing is written.
         StoredEvent secondEcho = run("crm-customer", "{\"id\":\"C-1\",\"email\":\"a@crm.example\",\"credit_limit\":2500}");
-        assertThat(secondEcho.trace()).contains("\"decisions\":[]").contains("\"writes\":[{\"system\":\"erp\",\"fields\":{},\"result\":\"skipped\"");
+        assertThat(secondEcho.trace()).contains("\"unchanged\":[\"email\"]")
+                .contains("{\"field\":\"creditLimit\",\"oldValue\":100,\"newValue\":2500,\"decision\":\"suppress\"")
+                .contains("\"writes\":[{\"system\":\"erp\",\"fields\":{},\"result\":\"skipped\"");
     }
 
     @Test

@@ -1,0 +1,16 @@
+package dev.steward.store;
+
+import java.time.Instant;
+
+/**
+ * The last value Steward wrote to one field of one record in one system.
+ *
+ * @param echoedAt when that system's webhook reported the value back (its echo), or null while
+ *                 the echo is still to come
+ */
+public record LedgerEntry(String valueJson, String eventId, Instant writtenAt, Instant echoedAt) {
+
+    public boolean echoed() {
+        return echoedAt != null;
+    }
+}
