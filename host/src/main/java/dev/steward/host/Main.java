@@ -6,7 +6,7 @@ import picocli.CommandLine.Command;
 /** {@code steward}: the command line. Each subcommand is one class beside this one. */
 @Command(name = "steward", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
         description = "Runs CRM-ERP micro-integrations: webhooks in, mastership rules decide each field, connectors write.",
-        subcommands = {ServeCommand.class, ValidateCommand.class, ReadCommand.class})
+        subcommands = {ServeCommand.class, ValidateCommand.class, ReadCommand.class, BareIntakeCommand.class})
 public final class Main implements Runnable {
 
     @CommandLine.Spec

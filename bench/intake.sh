@@ -1,0 +1,265 @@
+#!/usr/bin/env bash
+# Steward's intake benchmark: start-up time of `steward serve` (cold and warm), then webhook
+# intake throughput and latency of the real POST /hooks/crm/customer next to a bare Javalin
+# endpoint that answers 202 without persisting (`steward bare-intake`), both driven by wrk with
+# the same settings, one after the other, on 127.0.0.1 only. See bench/README.md.
+#
+# Usage: bench/intake.sh            (about 6 minutes)
+#        WARMUP=10 DURATION=10 STARTS=3 bench/intake.sh   (a quick check)
+set -euo pipefail
+
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+WARMUP="${WARMUP:-60}"            # seconds of load before each measured window
+DURATION="${DURATION:-30}"        # seconds of the measured window
+THREADS="${THREADS:-2}"           # wrk threads
+CONNECTIONS="${CONNECTIONS:-32}"  # wrk connections, shared by the threads
+KEYS="${KEYS:-5000}"              # distinct customer ids in the bodies
+STARTS="${STARTS:-5}"             # start-ups timed for each of cold and warm
+DRAIN_MAX="${DRAIN_MAX:-120}"     # seconds to wait for Steward's backlog to empty after the load
+JAVA_HOME="${JAVA_HOME:-/usr/lib/jvm/temurin-25-jdk-amd64}"
+JAVA_OPTS="${JAVA_OPTS:-}"
+RESULTS="${RESULTS:-$root/bench/results/intake-$(date -u +%Y-%m-%d).txt}"
+export JAVA_HOME
+
+jar="$root/host/target/steward.jar"
+java="$JAVA_HOME/bin/java"
+work="$(mktemp -d "${TMPDIR:-/tmp}/steward-bench.XXXXXX")"
+pids=()
+
+log() { echo "bench: $*" >&2; }
+die() { echo "bench: FAILED: $*" >&2; exit 1; }
+
+cleanup() {
+  local status=$? pid
+  for pid in "${pids[@]}"; do
+    kill -TERM "$pid" 2>/dev/null || true
+  done
+  for pid in "${pids[@]}"; do
+    wait "$pid" 2>/dev/null || true
+  done
+  if [ "$status" -eq 0 ]; then
+    rm -rf "$work"
+  else
+    echo "bench: logs and workspaces kept in $work" >&2
+  fi
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+# --- tools -------------------------------------------------------------------------------------
+if ! command -v wrk >/dev/null 2>&1; then
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+    log "installing wrk (apt-get install wrk)"
+    apt-get update -qq >&2 && apt-get install -y -qq wrk >&2
+  else
+    die "wrk is not installed; on Debian or Ubuntu: sudo apt-get install wrk"
+  fi
+fi
+[ -x "$java" ] || die "no java at $java; set JAVA_HOME to a JDK 21 or newer (Temurin 25 is what the figures use)"
+command -v curl >/dev/null 2>&1 || die "curl is needed"
+# The launcher builds the jar when it is missing or older than the sources.
+"$root/steward" --version >/dev/null || die "could not build $jar"
+
+# --- helpers -----------------------------------------------------------------------------------
+fresh_workspace() { # a copy of the example workspace without data/
+  local dir="$work/ws-$1"
+  mkdir -p "$dir"
+  cp -r "$root/steward.yaml" "$root/flows" "$root/rules" "$root/systems" "$dir/"
+  echo "$dir"
+}
+
+# start NAME DIR ARGS...: starts a host in DIR, waits for its ready line on stdout and sets
+# started_pid, started_port, started_ms (launch to ready line, measured here) and self_ms
+# (the "in N ms" the host prints about itself).
+start() {
+  local name="$1" dir="$2"; shift 2
+  local out="$work/$name.out" err="$work/$name.err" line="" t0 waited=0
+  t0="$(date +%s%N)"
+  (cd "$dir" && exec "$java" $JAVA_OPTS -jar "$jar" "$@") >"$out" 2>"$err" &
+  started_pid=$!
+  pids+=("$started_pid")
+  until [[ "$line" == *" on http://127.0.0.1:"* ]]; do
+    kill -0 "$started_pid" 2>/dev/null || { tail -n 20 "$err" >&2; die "$name exited before it was ready"; }
+    [ "$waited" -lt 6000 ] || die "$name printed no ready line within 120 s"
+    sleep 0.02
+    waited=$((waited + 1))
+    IFS= read -r line <"$out" || true
+  done
+  started_ms=$(( ($(date +%s%N) - t0) / 1000000 ))
+  started_port="$(sed -E 's|.*http://127\.0\.0\.1:([0-9]+).*|\1|' <<<"$line")"
+  self_ms="$(sed -nE 's|.* in ([0-9]+) ms$|\1|p' <<<"$line")"
+}
+
+stop() { # stop PID: TERM, then KILL after 30 s
+  local pid="$1" i
+  kill -TERM "$pid" 2>/dev/null || return 0
+  for i in $(seq 300); do
+    kill -0 "$pid" 2>/dev/null || break
+    sleep 0.1
+  done
+  kill -KILL "$pid" 2>/dev/null || true
+  wait "$pid" 2>/dev/null || true
+}
+
+median() { sort -n | awk '{ v[NR] = $1 } END { if (NR % 2) print v[(NR + 1) / 2]; else print int((v[NR / 2] + v[NR / 2 + 1]) / 2) }'; }
+
+field() { sed -nE "s/.* $1=([0-9]+).*/\1/p" <<<" $2"; }
+
+# CPU accounting, so that a window shared with other work on the machine shows in the report.
+machine_ticks() { awk '/^cpu / { print $2 + $3 + $4 + $7 + $8 + $9, $2 + $3 + $4 + $5 + $6 + $7 + $8 + $9 }' /proc/stat; }
+process_ticks() { awk '{ print $14 + $15 }' "/proc/$1/stat"; }
+children_seconds() { # sets children_s: user + system seconds of this shell's finished children
+  times >"$work/times.txt" # a builtin, not in a subshell: a subshell would start its counts at 0
+  children_s="$(tail -n 1 "$work/times.txt" | awk '{ for (i = 1; i <= 2; i++) { split($i, t, /m|s/); s += t[1] * 60 + t[2] } } END { print s }')"
+}
+
+# load NAME PORT SECONDS PREFIX SERVER-PID: runs wrk and prints its BENCH line with the CPU used
+# during the window (in cores: 1.0 is one CPU busy); fails on any error answer.
+load() {
+  local name="$1" port="$2" seconds="$3" prefix="$4" server="$5" out bench errors
+  local busy0 total0 busy1 total1 server0 server1 wrk0 wrk1 hz
+  hz="$(getconf CLK_TCK)"
+  read -r busy0 total0 < <(machine_ticks); server0="$(process_ticks "$server")"; children_seconds; wrk0="$children_s"
+  out="$(wrk -t"$THREADS" -c"$CONNECTIONS" -d"${seconds}s" --timeout 10s --latency \
+        -s "$root/bench/intake.lua" "http://127.0.0.1:$port/hooks/crm/customer" -- "$prefix" "$KEYS")"
+  read -r busy1 total1 < <(machine_ticks); server1="$(process_ticks "$server")"; children_seconds; wrk1="$children_s"
+  echo "$out" >"$work/wrk-$name-$prefix.txt"
+  bench="$(grep '^BENCH ' <<<"$out")" || die "wrk printed no summary for $name: $out"
+  errors=$(( $(field status_errors "$bench") + $(field connect_errors "$bench") + $(field read_errors "$bench") \
+           + $(field write_errors "$bench") + $(field timeouts "$bench") ))
+  if [ "$errors" -ne 0 ]; then
+    echo "$out" >&2
+    die "$name answered with errors during '$prefix' ($bench); these figures would be worthless"
+  fi
+  awk -v b="$bench" -v busy=$((busy1 - busy0)) -v total=$((total1 - total0)) -v srv=$((server1 - server0)) \
+      -v wrk="$(awk -v a="$wrk0" -v b="$wrk1" 'BEGIN { print b - a }')" -v hz="$hz" -v cpus="$(nproc)" 'BEGIN {
+    secs = total / hz / cpus; s = srv / hz / secs; w = wrk / secs; o = busy / hz / secs - s - w
+    printf "%s cpu_server=%.2f cpu_wrk=%.2f cpu_other=%.2f cpu_idle=%.2f\n", b, s, w, (o < 0 ? 0 : o), (total - busy) / hz / secs }'
+}
+
+metric() { # metric PORT NAME LABEL-FILTER: sums a Prometheus counter from /metrics
+  curl -fsS "http://127.0.0.1:$1/metrics" | awk -v name="$2" -v filter="$3" \
+    '$1 ~ "^"name"[{]" && index($1, filter) { sum += $2 } END { printf "%d\n", sum }'
+}
+
+json_number() { sed -nE "s/.*\"$1\":([0-9]+).*/\1/p"; }
+
+ms() { awk -v us="$1" 'BEGIN { printf "%.2f", us / 1000 }'; }
+
+load_before="$(cut -d' ' -f1-3 /proc/loadavg)"
+
+# --- 1. start-up -------------------------------------------------------------------------------
+cold=() cold_self=() warm=() warm_self=()
+for i in $(seq "$STARTS"); do
+  ws="$(fresh_workspace "cold-$i")"
+  start "serve-cold-$i" "$ws" serve --home "$ws" --port 0
+  cold+=("$started_ms"); cold_self+=("$self_ms")
+  log "cold start $i: ${started_ms} ms to the ready line (Steward says ${self_ms} ms)"
+  stop "$started_pid"
+done
+[ -d "$ws/data" ] || die "serve created no data/ folder in $ws"
+for i in $(seq "$STARTS"); do
+  start "serve-warm-$i" "$ws" serve --home "$ws" --port 0
+  warm+=("$started_ms"); warm_self+=("$self_ms")
+  log "warm start $i: ${started_ms} ms to the ready line (Steward says ${self_ms} ms)"
+  stop "$started_pid"
+done
+cold_median="$(printf '%s\n' "${cold[@]}" | median)"
+cold_self_median="$(printf '%s\n' "${cold_self[@]}" | median)"
+warm_median="$(printf '%s\n' "${warm[@]}" | median)"
+warm_self_median="$(printf '%s\n' "${warm_self[@]}" | median)"
+
+# --- 2. intake ---------------------------------------------------------------------------------
+declare -A rps p50 p90 p99 pmax requests cpu
+measure() { # measure NAME PID: warm-up, then the measured window, against the host on $started_port
+  local name="$1" pid="$2" bench
+  log "$name: warming up for ${WARMUP} s (wrk -t$THREADS -c$CONNECTIONS)"
+  load "$name" "$started_port" "$WARMUP" "warmup" "$pid" >/dev/null
+  log "$name: measuring for ${DURATION} s"
+  bench="$(load "$name" "$started_port" "$DURATION" "measured" "$pid")"
+  cpu[$name]="$(sed -nE 's/.* cpu_server=([0-9.]+) cpu_wrk=([0-9.]+) cpu_other=([0-9.]+) cpu_idle=([0-9.]+).*/host \1, wrk \2, other processes \3, idle \4/p' <<<"$bench")"
+  requests[$name]="$(field requests "$bench")"
+  rps[$name]="$(awk -v n="${requests[$name]}" -v us="$(field duration_us "$bench")" 'BEGIN { printf "%.0f", n / (us / 1e6) }')"
+  p50[$name]="$(ms "$(field p50_us "$bench")")"; p90[$name]="$(ms "$(field p90_us "$bench")")"
+  p99[$name]="$(ms "$(field p99_us "$bench")")"; pmax[$name]="$(ms "$(field max_us "$bench")")"
+  log "$name: ${rps[$name]} req/s, p50 ${p50[$name]} ms, p99 ${p99[$name]} ms; CPU in cores: ${cpu[$name]}"
+}
+
+bare_ws="$(mkdir -p "$work/bare" && echo "$work/bare")"
+start bare "$bare_ws" bare-intake --port 0
+bare_pid="$started_pid"; bare_start_ms="$started_ms"
+curl -fsS -X POST -H 'Content-Type: application/json' -d '{"id":"C-1"}' \
+  "http://127.0.0.1:$started_port/hooks/crm/customer" >/dev/null || die "bare-intake does not answer"
+measure bare "$bare_pid"
+stop "$bare_pid"
+
+ws="$(fresh_workspace load)"
+start steward "$ws" serve --home "$ws" --port 0
+steward_pid="$started_pid"; port="$started_port"
+measure steward "$steward_pid"
+# The moment the load stops: what was stored, and what is still waiting.
+health_at_stop="$(curl -fsS "http://127.0.0.1:$port/health")"
+backlog_at_stop="$(json_number backlog <<<"$health_at_stop")"
+received="$(metric "$port" steward_events_received_total 'duplicate="false"')"
+duplicates="$(metric "$port" steward_events_received_total 'duplicate="true"')"
+done_at_stop="$(metric "$port" steward_runs_total '')"
+sent="$(grep -h '^BENCH ' "$work"/wrk-steward-*.txt | sed -nE 's/.* requests=([0-9]+).*/\1/p' | awk '{ s += $1 } END { print s }')"
+# wrk does not count the requests still in flight when it stops, so up to one per connection
+# and wrk run more may have been stored.
+if [ "$received" -lt "$sent" ] || [ "$received" -gt $((sent + 2 * CONNECTIONS)) ]; then
+  die "wrk completed $sent requests but Steward recorded $received new events"
+fi
+[ "$duplicates" -eq 0 ] || die "Steward saw $duplicates duplicate deliveries; webhook-ids should be unique"
+log "steward: $received events received, backlog $backlog_at_stop when the load stopped; draining (at most ${DRAIN_MAX} s)"
+drain_start="$(date +%s)"; backlog="$backlog_at_stop"
+while [ "$backlog" -gt 0 ] && [ $(( $(date +%s) - drain_start )) -lt "$DRAIN_MAX" ]; do
+  sleep 1
+  backlog="$(curl -fsS "http://127.0.0.1:$port/health" | json_number backlog)"
+done
+drain_s=$(( $(date +%s) - drain_start ))
+succeeded="$(metric "$port" steward_runs_total 'status="succeeded"')"
+not_succeeded=$(( $(metric "$port" steward_runs_total '') - succeeded ))
+pending_sample="$(curl -fsS "http://127.0.0.1:$port/api/events?status=pending&limit=1")"
+recent_sample="$(curl -fsS "http://127.0.0.1:$port/api/events?limit=1")"
+retries="$(metric "$port" steward_retries_total '')"
+if [ "$backlog" -eq 0 ]; then
+  grep -q '"status":"succeeded"' <<<"$recent_sample" || die "the newest event has not succeeded: $recent_sample"
+fi
+[ "$not_succeeded" -eq 0 ] || die "$not_succeeded runs did not succeed (see $work/steward.err)"
+stop "$steward_pid"
+
+# --- report ------------------------------------------------------------------------------------
+row() { printf '%-26s %10s %10s %10s %10s %10s %8s\n' "$@"; }
+{
+  echo "Steward intake benchmark, $(date -u +'%Y-%m-%d %H:%M UTC'), commit $(git -C "$root" rev-parse --short HEAD 2>/dev/null || echo unknown)"
+  echo "machine: $(nproc) CPUs, $(sed -nE 's/^model name\s*: //p' /proc/cpuinfo | head -n1); load average before the run: $load_before"
+  echo "java: $("$java" -version 2>&1 | head -n1)${JAVA_OPTS:+, JAVA_OPTS=$JAVA_OPTS}; $(wrk -v 2>&1 | head -n1 | cut -d' ' -f1-2)"
+  echo "load: wrk -t$THREADS -c$CONNECTIONS, ${WARMUP} s warm-up then ${DURATION} s measured, $KEYS customer keys, unique webhook-id per request"
+  echo
+  echo "Start-up of 'steward serve' (JVM launch to the ready line; median of $STARTS)"
+  echo "  cold (no data/, creates the H2 stores): ${cold_median} ms  (Steward's own figure ${cold_self_median} ms; runs: ${cold[*]})"
+  echo "  warm (data/ present):                   ${warm_median} ms  (Steward's own figure ${warm_self_median} ms; runs: ${warm[*]})"
+  echo "  bare-intake, for comparison:            ${bare_start_ms} ms"
+  echo
+  echo "Intake, measured window of ${DURATION} s"
+  row endpoint "req/s" "p50 ms" "p90 ms" "p99 ms" "max ms" "non-2xx"
+  row "bare Javalin (no store)" "${rps[bare]}" "${p50[bare]}" "${p90[bare]}" "${p99[bare]}" "${pmax[bare]}" 0
+  row "steward /hooks/crm/customer" "${rps[steward]}" "${p50[steward]}" "${p90[steward]}" "${p99[steward]}" "${pmax[steward]}" 0
+  echo "CPU used during the window, in cores of $(nproc) (1.00 = one CPU busy):"
+  echo "  bare:    ${cpu[bare]}"
+  echo "  steward: ${cpu[steward]}"
+  for name in bare steward; do
+    if awk -v c="${cpu[$name]}" 'BEGIN { split(c, f, "other processes "); exit !(f[2] + 0 > 0.2) }'; then
+      echo "  WARNING: other processes used more than 0.2 cores during the $name window; its figures are low and noisy"
+    fi
+  done
+  echo
+  echo "Steward's events (warm-up and measured window together)"
+  echo "  received and stored: $received (wrk completed $sent; duplicates $duplicates)"
+  echo "  processed when the load stopped: $done_at_stop; backlog then: $backlog_at_stop"
+  echo "  backlog ${backlog} after ${drain_s} s of draining ($(( (succeeded + not_succeeded - done_at_stop) / (drain_s > 0 ? drain_s : 1) )) runs/s without load); runs succeeded $succeeded, other $not_succeeded, retries $retries"
+  echo "  pending sample after draining: $pending_sample"
+} | tee "$work/report.txt"
+mkdir -p "$(dirname "$RESULTS")"
+cp "$work/report.txt" "$RESULTS"
+log "written to $RESULTS"
