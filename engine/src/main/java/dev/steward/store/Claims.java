@@ -24,12 +24,20 @@ import java.util.Optional;
  */
 final class Claims {
 
-    private static final String CANDIDATES = "SELECT e.id, e.entity, e.record_key FROM events e"
-            + " WHERE ((e.status = 'PENDING' AND e.next_attempt_at <= ?) OR (e.status = 'RUNNING' AND e.lease_until <= ?))"
-            + " AND NOT EXISTS (SELECT 1 FROM events p WHERE p.entity = e.entity AND p.record_key = e.record_key"
-            + " AND p.seq <> e.seq AND ((p.seq < e.seq AND p.status IN ('PENDING', 'RUNNING'))"
-            + " OR (p.status = 'RUNNING' AND p.lease_until > ?)))"
-            + " ORDER BY e.seq LIMIT ?";
+    /**
+     * Due events whose record has no earlier open event. Pending and expired-lease candidates are
+     * two queries: one {@code OR} over both would keep the databases from walking the
+     * {@code (status, seq)} index in seq order, and with a large backlog that sort is what costs.
+     */
+    private static final String NOT_BLOCKED = " AND NOT EXISTS (SELECT 1 FROM events p WHERE p.entity = e.entity"
+            + " AND p.record_key = e.record_key AND p.seq <> e.seq AND ((p.seq < e.seq AND p.status IN ('PENDING', 'RUNNING'))"
+            + " OR (p.status = 'RUNNING' AND p.lease_until > ?)))";
+
+    private static final String PENDING_CANDIDATES = "SELECT e.id, e.entity, e.record_key, e.seq FROM events e"
+            + " WHERE e.status = 'PENDING' AND e.next_attempt_at <= ?" + NOT_BLOCKED + " ORDER BY e.seq LIMIT ?";
+
+    private static final String EXPIRED_CANDIDATES = "SELECT e.id, e.entity, e.record_key, e.seq FROM events e"
+            + " WHERE e.status = 'RUNNING' AND e.lease_until <= ?" + NOT_BLOCKED + " ORDER BY e.seq LIMIT ?";
 
     private static final String LOCK_RECORD = "SELECT seq FROM events WHERE entity = ? AND record_key = ?"
             + " AND status IN ('PENDING', 'RUNNING') ORDER BY seq FOR UPDATE";
@@ -40,7 +48,7 @@ final class Claims {
     private static final String MARK_RUNNING = "UPDATE events SET status = 'RUNNING', claimed_by = ?, lease_until = ?,"
             + " attempts = attempts + 1 WHERE id = ? AND status = ? AND attempts = ?";
 
-    private record Candidate(String id, String entity, String key) {}
+    private record Candidate(String id, String entity, String key, long seq) {}
 
     /** The candidate was taken by someone else while we looked; not an error. */
     private static final class LostRace extends RuntimeException {
@@ -81,19 +89,22 @@ final class Claims {
     }
 
     private static List<Candidate> candidates(Connection c, long now, int limit) throws SQLException {
-        try (PreparedStatement select = c.prepareStatement(CANDIDATES)) {
-            select.setLong(1, now);
-            select.setLong(2, now);
-            select.setLong(3, now);
-            select.setInt(4, limit);
-            List<Candidate> candidates = new ArrayList<>();
-            try (ResultSet rows = select.executeQuery()) {
-                while (rows.next()) {
-                    candidates.add(new Candidate(rows.getString(1), rows.getString(2), rows.getString(3)));
+        List<Candidate> candidates = new ArrayList<>();
+        for (String query : List.of(EXPIRED_CANDIDATES, PENDING_CANDIDATES)) {
+            try (PreparedStatement select = c.prepareStatement(query)) {
+                select.setLong(1, now);
+                select.setLong(2, now);
+                select.setInt(3, limit);
+                try (ResultSet rows = select.executeQuery()) {
+                    while (rows.next()) {
+                        candidates.add(new Candidate(rows.getString(1), rows.getString(2), rows.getString(3), rows.getLong(4)));
+                    }
                 }
             }
-            return candidates;
         }
+        // Oldest first across both, so a reclaimed event keeps its place in line.
+        candidates.sort(java.util.Comparator.comparingLong(Candidate::seq));
+        return candidates.size() > limit ? candidates.subList(0, limit) : candidates;
     }
 
     private static Optional<StoredEvent> tryClaim(Connection c, Candidate candidate, String worker, long now, long leaseUntil)
