@@ -1,12 +1,9 @@
 package dev.steward.run;
 
 import dev.steward.Engine;
-import dev.steward.load.WorkspaceLoader;
 import dev.steward.model.Workspace;
-import dev.steward.rules.RuleSetCompiler;
 import dev.steward.store.EventStatus;
 import dev.steward.store.StoredEvent;
-import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -14,13 +11,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Clock;
-import java.time.Duration;
-import java.util.Map;
 import java.util.Optional;
-import java.util.SplittableRandom;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -33,67 +25,20 @@ class EngineTest {
 
     @TempDir
     Path home;
+    TwoWayWorkspace two;
     Engine engine;
     Workspace workspace;
 
     @BeforeEach
     void start() throws IOException {
-        Files.createDirectories(home.resolve("flows"));
-        Files.createDirectories(home.resolve("rules"));
-        Files.writeString(home.resolve("steward.yaml"), """
-                systems:
-                  crm:
-                    connector: jdbc
-                    url: jdbc:h2:./data/crm
-                    init: crm.sql
-                    entities:
-                      customer: { table: customers, key: id, fields: { email: email, creditLimit: credit_limit } }
-                  erp:
-                    connector: jdbc
-                    url: jdbc:h2:./data/erp
-                    init: erp.sql
-                    entities:
-                      customer: { table: customers, key: crm_id, fields: { email: email, creditLimit: credit_limit } }
-                """);
-        Files.writeString(home.resolve("crm.sql"), "CREATE TABLE IF NOT EXISTS customers (id VARCHAR(20) PRIMARY KEY, email VARCHAR(100), credit_limit DECIMAL(12,2));\n");
-        Files.writeString(home.resolve("erp.sql"), "CREATE TABLE IF NOT EXISTS customers (crm_id VARCHAR(20) PRIMARY KEY, email VARCHAR(100), credit_limit DECIMAL(12,2));\n");
-        Files.writeString(home.resolve("rules/mastership.yaml"), """
-                - { entity: customer, fields: [email], master: crm, subscribers: [erp], reason: CRM owns contact data. }
-                - { entity: customer, fields: [creditLimit], master: erp, subscribers: [crm], reason: ERP owns credit. }
-                """);
-        Files.writeString(home.resolve("flows/crm-customer.yaml"), """
-                id: crm-customer
-                trigger: { webhook: { path: crm/customer } }
-                source: crm
-                entity: customer
-                key: id
-                fields: { email: email, creditLimit: credit_limit }
-                steps:
-                  - rules: [mastership.yaml]
-                  - sync: { to: [erp] }
-                """);
-        Files.writeString(home.resolve("flows/erp-customer.yaml"), """
-                id: erp-customer
-                trigger: { webhook: { path: erp/customer } }
-                source: erp
-                entity: customer
-                key: crm_id
-                fields: { email: email, creditLimit: credit_limit }
-                steps:
-                  - rules: [mastership.yaml]
-                  - sync: { to: [crm] }
-                """);
-        RuleSetCompiler compiler = new RuleSetCompiler();
-        var factories = Connectors.discover(getClass().getClassLoader());
-        workspace = new WorkspaceLoader(factories, compiler, name -> null).load(home);
-        assertThat(workspace.diagnostics()).isEmpty();
-        engine = Engine.start(workspace, compiler, factories, new Engine.Options(Clock.systemUTC(), new SplittableRandom(1),
-                new SimpleMeterRegistry(), "engine-test", RetryPolicy.DEFAULT, true));
+        two = new TwoWayWorkspace(home);
+        engine = two.engine;
+        workspace = two.workspace;
     }
 
     @AfterEach
     void stop() {
-        engine.close();
+        two.close();
     }
 
     @Test
@@ -141,15 +86,6 @@ class EngineTest {
     }
 
     private StoredEvent run(String flowId, String body) {
-        String id = engine.receive(workspace.flows().get(flowId), Optional.empty(), body.getBytes(StandardCharsets.UTF_8)).eventId();
-        long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
-        while (System.nanoTime() < deadline) {
-            StoredEvent event = engine.store().event(id).orElseThrow();
-            if (event.status().isFinal()) {
-                return event;
-            }
-            Thread.yield();
-        }
-        throw new AssertionError("event did not finish: " + engine.store().event(id));
+        return two.run(flowId, body);
     }
 }
