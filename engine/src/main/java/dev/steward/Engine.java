@@ -137,7 +137,11 @@ public final class Engine implements AutoCloseable {
         });
         Map<String, Object> known = new LinkedHashMap<>();
         store.knownValues(system, entity, key).forEach((field, json) -> known.put(field, Values.plain(Values.parse(json))));
-        return new RecordView(system, entity, key, found.isPresent(), canonical, nativeValues, known);
+        Map<String, Object> written = new LinkedHashMap<>();
+        store.ledger(system, entity, key).forEach((field, entry) -> written.put(field, Map.of(
+                "value", Values.plain(Values.parse(entry.valueJson())), "event", String.valueOf(entry.eventId()),
+                "at", entry.writtenAt().toString(), "echoed", entry.echoed())));
+        return new RecordView(system, entity, key, found.isPresent(), canonical, nativeValues, known, written);
     }
 
     private static JsonNode parse(byte[] body) {

@@ -38,6 +38,7 @@ public final class HostServer implements AutoCloseable {
             ErrorMapping.install(config.routes);
             config.routes.post("/hooks/<path>", hooks::handle);
             api.install(config.routes);
+            new HoldRoutes(engine).install(config.routes);
             config.routes.get("/health", ctx -> {
                 Map<String, Object> health = health(engine, clock);
                 Json.send(ctx, "up".equals(health.get("status")) ? 200 : 503, health);
@@ -59,7 +60,8 @@ public final class HostServer implements AutoCloseable {
                     "backlog", counts.getOrDefault(EventStatus.PENDING, 0L) + counts.getOrDefault(EventStatus.RUNNING, 0L),
                     "oldestPendingSeconds", oldest.map(t -> Duration.between(t, clock.instant()).toSeconds()).orElse(0L),
                     "deadLetters", counts.getOrDefault(EventStatus.FAILED, 0L),
-                    "quarantined", counts.getOrDefault(EventStatus.INVALID, 0L));
+                    "quarantined", counts.getOrDefault(EventStatus.INVALID, 0L),
+                    "heldFields", engine.store().holds().size());
         } catch (RuntimeException e) {
             return Json.object("status", "down", "store", "unavailable: " + e.getMessage());
         }

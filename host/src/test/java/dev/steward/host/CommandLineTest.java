@@ -43,7 +43,7 @@ class CommandLineTest {
         int code = Main.run("validate", "--home", "..");
 
         assertThat(code).isZero();
-        assertThat(out.toString(StandardCharsets.UTF_8)).contains("4 flows valid, 0 with errors; 0 errors");
+        assertThat(out.toString(StandardCharsets.UTF_8)).contains("5 flows valid, 0 with errors; 0 errors");
     }
 
     @Test
@@ -60,7 +60,7 @@ class CommandLineTest {
         assertThat(code).isEqualTo(1);
         assertThat(printed).contains("flows/crm-customer.yaml:15:").contains("unknown system 'erpp'");
         assertThat(printed).contains("rules/customer-validation.drl:");
-        assertThat(printed).contains("3 flows valid, 1 with errors");
+        assertThat(printed).contains("3 flows valid, 2 with errors");
     }
 
     @Test

@@ -162,7 +162,7 @@ class ExampleWorkspaceIT {
     @Test
     void flowsHealthAndMetricsAnswer() {
         JsonNode flows = host.getJson("/api/flows");
-        assertThat(flows.get("flows")).hasSize(4);
+        assertThat(flows.get("flows")).hasSize(5);
         assertThat(host.getJson("/health").get("status").asText()).isEqualTo("up");
         host.deliver("crm/customer", "{\"id\":\"C-6006\",\"email\":\"m@metrics.example\"}", id());
         assertThat(host.get("/metrics").body()).contains("steward_events_received_total").contains("steward_decisions_total");
