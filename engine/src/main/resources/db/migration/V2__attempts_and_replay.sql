@@ -16,5 +16,5 @@ CREATE TABLE attempts (
 
 -- The payload as received, kept when a replay replaced it with an edited one; NULL otherwise.
 ALTER TABLE events ADD COLUMN original_payload VARCHAR;
--- Dead letters and quarantined events, newest first.
-CREATE INDEX events_final ON events (status, seq);
+-- Listing dead letters (status IN ('FAILED', 'INVALID') ORDER BY seq DESC) uses main's
+-- V4 index events_status_seq (status, seq); no index of its own here.
