@@ -18,7 +18,10 @@ import dev.steward.run.RecordView;
 import dev.steward.run.RetryPolicy;
 import dev.steward.run.RunResult;
 import dev.steward.run.Values;
+import dev.steward.run.ErrorReport;
 import dev.steward.store.Intake;
+import dev.steward.store.Replay;
+import dev.steward.store.StoredEvent;
 import dev.steward.store.NewEvent;
 import dev.steward.store.Store;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -114,6 +117,58 @@ public final class Engine implements AutoCloseable {
             throw new PayloadRejectedException("the payload has no record key at '" + flow.keyPath() + "'", false);
         }
         return runner.run(flow, "dry-run", 1, payload, true);
+    }
+
+    /**
+     * Sends a dead letter or quarantined event back to be run again, optionally with an edited
+     * payload (the original is kept by the store). An event that succeeded, or is still open, is
+     * left alone. An edit must be a JSON object with the same record key, since the event's place
+     * in its record's order is kept.
+     *
+     * @throws PayloadRejectedException when the edited payload is not such an object
+     */
+    public Replay replay(String eventId, Optional<byte[]> editedPayload) {
+        Optional<String> edited = Optional.empty();
+        if (editedPayload.isPresent()) {
+            Optional<StoredEvent> event = store.event(eventId);
+            if (event.isEmpty()) {
+                return Replay.NOT_FOUND;
+            }
+            JsonNode payload = parse(editedPayload.get());
+            Flow flow = workspace.flows().get(event.get().flowId());
+            if (flow != null) {
+                Optional<String> key = Values.key(Values.at(payload, flow.keyPath()));
+                if (!key.equals(Optional.of(event.get().key()))) {
+                    throw new PayloadRejectedException("the edited payload's key at '" + flow.keyPath() + "' is "
+                            + key.map(k -> "'" + k + "'").orElse("missing") + ", not the event's '" + event.get().key()
+                            + "': a replay cannot move an event to another record", false);
+                }
+            }
+            edited = Optional.of(Values.canonical(payload));
+        }
+        Replay replay = store.replay(eventId, edited);
+        if (replay == Replay.REPLAYED) {
+            workers.wake();
+        }
+        return replay;
+    }
+
+    /**
+     * Replays every dead letter and quarantined event of a flow, or whose cause or error contains
+     * a text (both when both are given), among the newest {@code scan}; returns how many.
+     */
+    public int replayAll(Optional<String> flowId, Optional<String> causeText, int scan) {
+        int replayed = 0;
+        for (StoredEvent event : store.deadLetters(scan, flowId)) {
+            if (causeText.map(text -> ErrorReport.causeContains(event, text)).orElse(true)
+                    && store.replay(event.id(), Optional.empty()) == Replay.REPLAYED) {
+                replayed++;
+            }
+        }
+        if (replayed > 0) {
+            workers.wake();
+        }
+        return replayed;
     }
 
     /** One record as a system holds it, through that system's connector. */

@@ -4,6 +4,7 @@ import dev.steward.model.Diagnostic;
 import dev.steward.model.DrlSource;
 import dev.steward.model.Flow;
 import dev.steward.model.MastershipTable;
+import dev.steward.model.SignatureScheme;
 import dev.steward.model.SourceLocation;
 import dev.steward.model.Step;
 import dev.steward.model.WebhookTrigger;
@@ -109,7 +110,7 @@ final class FlowReader {
             yaml.error(node, "trigger needs 'webhook'");
             return Optional.empty();
         }
-        Optional<Map<String, Node>> e = yaml.mapping(webhook, "trigger.webhook", YamlFile.keys("path", "secret", "deliveryId"));
+        Optional<Map<String, Node>> e = yaml.mapping(webhook, "trigger.webhook", YamlFile.keys("path", "secret", "signature", "deliveryId"));
         if (e.isEmpty()) {
             return Optional.empty();
         }
@@ -132,7 +133,34 @@ final class FlowReader {
             yaml.error(e.get().get("deliveryId"), "deliveryId names the header that carries the delivery id, like webhook-id");
             return Optional.empty();
         }
-        return path.map(p -> new WebhookTrigger(p, secret, header));
+        SignatureScheme signature = new SignatureScheme.StandardWebhooks();
+        Node signatureNode = e.get().get("signature");
+        if (signatureNode != null) {
+            Optional<SignatureScheme> scheme = SignatureReader.read(yaml, signatureNode);
+            if (scheme.isEmpty()) {
+                return Optional.empty();
+            }
+            if (secret.isEmpty()) {
+                yaml.error(signatureNode, "a signature scheme needs the 'secret' that signs with it");
+                return Optional.empty();
+            }
+            signature = scheme.get();
+        }
+        if (secret.isPresent() && signature instanceof SignatureScheme.StandardWebhooks
+                && secret.get().startsWith("whsec_") && !isBase64(secret.get().substring(6))) {
+            yaml.error(e.get().get("secret"), "a secret that starts with whsec_ must be base64 after it (as Standard Webhooks issues them)");
+            return Optional.empty();
+        }
+        SignatureScheme scheme = signature;
+        return path.map(p -> new WebhookTrigger(p, secret, header, scheme));
+    }
+
+    private static boolean isBase64(String text) {
+        try {
+            return java.util.Base64.getDecoder().decode(text).length > 0;
+        } catch (IllegalArgumentException e) {
+            return false;
+        }
     }
 
     private Map<String, String> fields(YamlFile yaml, Node node) {

@@ -9,6 +9,14 @@ import java.util.Optional;
  * @param deliveryIdHeader the header that carries the delivery id, if the flow names one;
  *                         otherwise the usual ones are tried ({@code webhook-id},
  *                         {@code X-GitHub-Delivery}, {@code X-Request-Id})
+ * @param signature        how the secret signs a delivery; Standard Webhooks unless the flow names
+ *                         another scheme. Only meaningful with a secret.
  */
-public record WebhookTrigger(String path, Optional<String> secret, Optional<String> deliveryIdHeader) {
+public record WebhookTrigger(String path, Optional<String> secret, Optional<String> deliveryIdHeader,
+                             SignatureScheme signature) {
+
+    /** A trigger signed the default way, Standard Webhooks, when it has a secret. */
+    public WebhookTrigger(String path, Optional<String> secret, Optional<String> deliveryIdHeader) {
+        this(path, secret, deliveryIdHeader, new SignatureScheme.StandardWebhooks());
+    }
 }

@@ -2,6 +2,7 @@ package dev.steward.run;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.steward.model.Flow;
+import dev.steward.store.Attempt;
 import dev.steward.store.EventStatus;
 import dev.steward.store.Store;
 import dev.steward.store.StoredEvent;
@@ -129,10 +130,11 @@ public final class EventWorkers implements AutoCloseable {
         MDC.put("event", event.id());
         MDC.put("attempt", String.valueOf(event.attempts()));
         long started = System.nanoTime();
+        Instant startedAt = clock.instant();
         try {
             Flow flow = active.workspace().flows().get(event.flowId());
             if (flow == null) {
-                retryOrGiveUp(event, null, "flow '" + event.flowId() + "' is not loaded (removed, or its file has errors)",
+                retryOrGiveUp(event, startedAt, null, "flow '" + event.flowId() + "' is not loaded (removed, or its file has errors)",
                         java.util.Optional.empty());
                 return;
             }
@@ -140,9 +142,11 @@ public final class EventWorkers implements AutoCloseable {
             RunResult result = runner.run(flow, event.id(), event.attempts(), payload, false);
             String trace = result.trace() == null ? null : FlowRunner.json(result.trace());
             if (result.retry()) {
-                retryOrGiveUp(event, trace, result.error(), result.retryAfter());
+                retryOrGiveUp(event, startedAt, trace, result.error(), result.retryAfter());
             } else {
-                store.finish(event.id(), workerId, result.status(), trace, result.error());
+                if (store.finish(event.id(), workerId, result.status(), trace, result.error())) {
+                    recordAttempt(event, startedAt, result.status().name().toLowerCase(), result.error());
+                }
                 metrics.counter("steward.runs", "flow", event.flowId(), "status", result.status().name().toLowerCase()).increment();
                 LOG.info("{} {} {}[{}] in {} ms{}", event.flowId(), result.status().name().toLowerCase(), flow.entity(),
                         event.key(), (System.nanoTime() - started) / 1_000_000,
@@ -151,7 +155,7 @@ public final class EventWorkers implements AutoCloseable {
         } catch (Exception e) {
             LOG.error("run failed unexpectedly", e);
             try {
-                retryOrGiveUp(event, null, "internal error: " + e, java.util.Optional.empty());
+                retryOrGiveUp(event, startedAt, null, "internal error: " + e, java.util.Optional.empty());
             } catch (RuntimeException again) {
                 LOG.error("cannot record the failure; the event's lease will expire and it will run again", again);
             }
@@ -160,18 +164,36 @@ public final class EventWorkers implements AutoCloseable {
         }
     }
 
-    private void retryOrGiveUp(StoredEvent event, String trace, String error, java.util.Optional<Duration> retryAfter) {
+    private void retryOrGiveUp(StoredEvent event, Instant startedAt, String trace, String error,
+                               java.util.Optional<Duration> retryAfter) {
         if (event.attempts() >= retry.maxAttempts()) {
             String message = "gave up after " + event.attempts() + " attempts: " + error;
-            store.finish(event.id(), workerId, EventStatus.FAILED, trace, message);
+            if (store.finish(event.id(), workerId, EventStatus.FAILED, trace, message)) {
+                recordAttempt(event, startedAt, "failed", message);
+            }
             metrics.counter("steward.runs", "flow", event.flowId(), "status", "failed").increment();
             LOG.warn("{} dead-lettered: {}", event.flowId(), message);
             return;
         }
         Instant at = clock.instant().plus(retry.delay(event.attempts(), retryAfter, random));
-        store.retryLater(event.id(), workerId, at, trace, error);
+        if (store.retryLater(event.id(), workerId, at, trace, error)) {
+            recordAttempt(event, startedAt, "retry", error);
+        }
         metrics.counter("steward.retries", "flow", event.flowId()).increment();
         LOG.info("{} will retry at {}: {}", event.flowId(), at, error);
+    }
+
+    /**
+     * Adds the attempt to the event's history. Only after the store took the outcome: an attempt
+     * whose lease was lost meanwhile is another host's to report. The history is for people; its
+     * failure must not undo the outcome, so it is logged, not thrown.
+     */
+    private void recordAttempt(StoredEvent event, Instant startedAt, String outcome, String error) {
+        try {
+            store.recordAttempt(new Attempt(event.id(), event.attempts(), startedAt, clock.instant(), outcome, error));
+        } catch (RuntimeException e) {
+            LOG.warn("cannot record attempt {} of {}: {}", event.attempts(), event.id(), e.getMessage());
+        }
     }
 
     public int threads() {

@@ -41,6 +41,7 @@ public final class Store implements AutoCloseable {
     private final Claims claims;
     private final KnownValueTable knownValues;
     private final SyncLedger ledger;
+    private final DeadLetterTable deadLetters;
 
     private Store(Database database, Clock clock, Supplier<String> ids) {
         this.database = database;
@@ -49,6 +50,7 @@ public final class Store implements AutoCloseable {
         this.claims = new Claims(database, clock);
         this.knownValues = new KnownValueTable(database, clock);
         this.ledger = new SyncLedger(database, clock);
+        this.deadLetters = new DeadLetterTable(database, clock);
     }
 
     /** Opens the store with random event ids. */
@@ -208,6 +210,38 @@ public final class Store implements AutoCloseable {
         });
     }
 
+    /** Dead letters (FAILED) and quarantined events (INVALID), newest first, optionally of one flow. */
+    public List<StoredEvent> deadLetters(int limit, Optional<String> flowId) {
+        return deadLetters.deadLetters(limit, flowId);
+    }
+
+    /**
+     * Puts a dead letter (FAILED or INVALID) back to PENDING, due now, with its attempt count kept
+     * so that attempts continue. With an edited payload, the event runs with it from now on, and
+     * the payload as first received is kept (see {@link #originalPayload}). An event that
+     * succeeded, or is still pending or running, is left as it is: a replay never applies an
+     * event twice. The check and the change are one compare-and-set, safe against another host
+     * replaying or claiming the same event.
+     */
+    public Replay replay(String id, Optional<String> editedPayload) {
+        return deadLetters.replay(id, editedPayload);
+    }
+
+    /** The payload as first received, if a replay has since replaced it with an edited one. */
+    public Optional<String> originalPayload(String id) {
+        return deadLetters.originalPayload(id);
+    }
+
+    /** Adds a finished attempt to its event's history; the same attempt number twice is kept once. */
+    public void recordAttempt(Attempt attempt) {
+        deadLetters.recordAttempt(attempt);
+    }
+
+    /** An event's attempts, first to last. */
+    public List<Attempt> attempts(String eventId) {
+        return deadLetters.attempts(eventId);
+    }
+
     /** What Steward last knows {@code system} holds for a record: field to JSON text of the value. */
     public Map<String, String> knownValues(String system, String entity, String key) {
         return knownValues.read(system, entity, key);
@@ -352,7 +386,7 @@ public final class Store implements AutoCloseable {
         return rows.wasNull() ? null : Instant.ofEpochMilli(millis);
     }
 
-    private static void setText(PreparedStatement statement, int index, String value) throws SQLException {
+    static void setText(PreparedStatement statement, int index, String value) throws SQLException {
         if (value == null) {
             statement.setNull(index, Types.VARCHAR);
         } else {

@@ -1,6 +1,7 @@
 package dev.steward.load;
 
 import dev.steward.model.Diagnostic;
+import dev.steward.model.SignatureScheme;
 import dev.steward.model.Flow;
 import dev.steward.model.Step;
 import dev.steward.model.Workspace;
@@ -77,6 +78,33 @@ class WorkspaceLoaderTest {
 
         assertThat(workspace.diagnostics()).isEmpty();
         assertThat(workspace.flows().get("crm-customer").trigger().secret()).contains("s3cret");
+    }
+
+    @Test
+    void aSecretAloneMeansStandardWebhooksAndOtherSchemesAreNamedBesideIt() throws IOException {
+        Path home = copyBase();
+        String flow = Files.readString(home.resolve("flows/crm-customer.yaml"));
+        Files.writeString(home.resolve("flows/crm-customer.yaml"), flow.replace("{ path: crm/customer }",
+                "{ path: crm/customer, secret: s3cret }"));
+        Files.writeString(home.resolve("flows/github.yaml"), flow.replace("id: crm-customer", "id: github")
+                .replace("{ path: crm/customer }", "{ path: gh, secret: s3cret, signature: github }"));
+        Files.writeString(home.resolve("flows/slack.yaml"), flow.replace("id: crm-customer", "id: slack")
+                .replace("{ path: crm/customer }", "{ path: slack, secret: s3cret, signature: { header: X-Slack-Signature,"
+                        + " prefix: \"v0=\", timestamp: X-Slack-Request-Timestamp, signed: \"v0:{timestamp}:{body}\" } }"));
+        Files.writeString(home.resolve("flows/shopify.yaml"), flow.replace("id: crm-customer", "id: shopify")
+                .replace("{ path: crm/customer }",
+                        "{ path: shop, secret: s3cret, signature: { header: X-Shopify-Hmac-Sha256, encoding: base64 } }"));
+
+        Workspace workspace = loader.load(home);
+
+        assertThat(workspace.diagnostics()).filteredOn(Diagnostic::isError).isEmpty();
+        assertThat(workspace.flows().get("crm-customer").trigger().signature()).isEqualTo(new SignatureScheme.StandardWebhooks());
+        assertThat(workspace.flows().get("github").trigger().signature()).isEqualTo(new SignatureScheme.GitHub());
+        assertThat(workspace.flows().get("slack").trigger().signature()).isEqualTo(new SignatureScheme.Hmac(
+                "X-Slack-Signature", "sha256", SignatureScheme.Encoding.HEX, "v0=",
+                java.util.Optional.of("X-Slack-Request-Timestamp"), "v0:{timestamp}:{body}"));
+        assertThat(workspace.flows().get("shopify").trigger().signature()).isEqualTo(new SignatureScheme.Hmac(
+                "X-Shopify-Hmac-Sha256", "sha256", SignatureScheme.Encoding.BASE64, "", java.util.Optional.empty(), "{body}"));
     }
 
     @Test

@@ -384,4 +384,90 @@ abstract class StoreContract {
                 .containsExactly(c);
         assertThat(ids(store().recent(10, Optional.empty(), Optional.of(EventStatus.RUNNING)))).containsExactly(a);
     }
+
+    String deadLetter(String key, EventStatus status, String error) {
+        String id = accept(key);
+        List<StoredEvent> claimed = store().claim("w1", 10, LEASE);
+        assertThat(ids(claimed)).contains(id);
+        assertThat(store().finish(id, "w1", status, "{}", error)).isTrue();
+        return id;
+    }
+
+    @Test
+    void deadLettersListFailedAndQuarantinedEventsNewestFirst() {
+        String failed = deadLetter("C-1", EventStatus.FAILED, "erp answered 400");
+        String invalid = deadLetter("C-2", EventStatus.INVALID, "quarantined");
+        deadLetter("C-3", EventStatus.SUCCEEDED, null);
+        accept("C-4");
+        String otherFlow = store().accept(new NewEvent("erp-product", null, "product", "P-1", "{}")).eventId();
+        store().claim("w1", 10, LEASE);
+        store().finish(otherFlow, "w1", EventStatus.FAILED, null, "crm answered 503");
+
+        assertThat(ids(store().deadLetters(10, Optional.empty()))).containsExactly(otherFlow, invalid, failed);
+        assertThat(ids(store().deadLetters(1, Optional.empty()))).containsExactly(otherFlow);
+        assertThat(ids(store().deadLetters(10, Optional.of("crm-customer")))).containsExactly(invalid, failed);
+    }
+
+    @Test
+    void aReplayedDeadLetterRunsAgainWithItsAttemptsContinuing() {
+        String id = deadLetter("C-1", EventStatus.FAILED, "erp answered 400");
+        clock.advance(Duration.ofMinutes(3));
+
+        assertThat(store().replay(id, Optional.empty())).isEqualTo(Replay.REPLAYED);
+        StoredEvent pending = store().event(id).orElseThrow();
+        assertThat(pending.status()).isEqualTo(EventStatus.PENDING);
+        assertThat(pending.nextAttemptAt()).isEqualTo(clock.instant());
+        assertThat(pending.finishedAt()).isNull();
+        assertThat(pending.attempts()).isEqualTo(1);
+        assertThat(store().replay(id, Optional.empty())).as("already pending").isEqualTo(Replay.STILL_OPEN);
+
+        List<StoredEvent> claimed = store().claim("w2", 10, LEASE);
+        assertThat(ids(claimed)).containsExactly(id);
+        assertThat(claimed.getFirst().attempts()).isEqualTo(2);
+        assertThat(store().replay(id, Optional.empty())).as("running").isEqualTo(Replay.STILL_OPEN);
+        assertThat(store().finish(id, "w2", EventStatus.SUCCEEDED, null, null)).isTrue();
+
+        assertThat(store().replay(id, Optional.empty())).isEqualTo(Replay.ALREADY_SUCCEEDED);
+        assertThat(store().replay(id, Optional.of("{\"id\":\"C-1\"}"))).isEqualTo(Replay.ALREADY_SUCCEEDED);
+        assertThat(store().event(id).orElseThrow().status()).isEqualTo(EventStatus.SUCCEEDED);
+        assertThat(store().replay("evt_missing", Optional.empty())).isEqualTo(Replay.NOT_FOUND);
+    }
+
+    @Test
+    void aReplayWithAnEditedPayloadKeepsTheOriginal() {
+        String id = deadLetter("C-1", EventStatus.INVALID, "email is not an address");
+        assertThat(store().originalPayload(id)).isEmpty();
+
+        assertThat(store().replay(id, Optional.of("{\"id\":\"C-1\",\"email\":\"a@b.c\"}"))).isEqualTo(Replay.REPLAYED);
+        assertThat(store().event(id).orElseThrow().payload()).isEqualTo("{\"id\":\"C-1\",\"email\":\"a@b.c\"}");
+        assertThat(store().originalPayload(id)).contains("{\"id\":\"C-1\"}");
+
+        store().claim("w1", 10, LEASE);
+        store().finish(id, "w1", EventStatus.FAILED, null, "still wrong");
+        assertThat(store().replay(id, Optional.of("{\"id\":\"C-1\",\"email\":\"x@y.z\"}"))).isEqualTo(Replay.REPLAYED);
+        assertThat(store().originalPayload(id)).as("the first payload, not the first edit").contains("{\"id\":\"C-1\"}");
+    }
+
+    @Test
+    void twoHostsReplayingOneDeadLetterReplayItOnce() {
+        String id = deadLetter("C-1", EventStatus.FAILED, "erp answered 400");
+        Store otherHost = openStore();
+
+        assertThat(List.of(store().replay(id, Optional.empty()), otherHost.replay(id, Optional.empty())))
+                .containsExactly(Replay.REPLAYED, Replay.STILL_OPEN);
+    }
+
+    @Test
+    void attemptsAreKeptInOrderOncePerNumber() {
+        String id = accept("C-1");
+        Instant start = clock.instant();
+        store().recordAttempt(new Attempt(id, 2, start.plusSeconds(10), start.plusSeconds(11), "failed", "erp answered 400"));
+        store().recordAttempt(new Attempt(id, 1, start, start.plusMillis(5), "retry", "erp answered 503"));
+        store().recordAttempt(new Attempt(id, 1, start, start.plusMillis(9), "retry", "a second report of attempt 1"));
+
+        assertThat(store().attempts(id)).containsExactly(
+                new Attempt(id, 1, start, start.plusMillis(5), "retry", "erp answered 503"),
+                new Attempt(id, 2, start.plusSeconds(10), start.plusSeconds(11), "failed", "erp answered 400"));
+        assertThat(store().attempts("evt_other")).isEmpty();
+    }
 }

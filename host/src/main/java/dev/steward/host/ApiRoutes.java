@@ -105,7 +105,7 @@ final class ApiRoutes {
         Json.send(ctx, 200, event(event.get(), true));
     }
 
-    private static Map<String, Object> event(StoredEvent e, boolean full) {
+    static Map<String, Object> event(StoredEvent e, boolean full) {
         Map<String, Object> body = Json.object("eventId", e.id(), "flow", e.flowId(), "entity", e.entity(), "key", e.key(),
                 "status", e.status().name().toLowerCase(Locale.ROOT), "attempts", e.attempts(),
                 "deliveryId", e.deliveryId(), "receivedAt", e.receivedAt() == null ? null : e.receivedAt().toString(),

@@ -23,12 +23,12 @@ final class HookHandler {
 
     private final Engine engine;
     private final long maxBody;
-    private final Clock clock;
+    private final SignatureVerifiers signatures;
 
     HookHandler(Engine engine, long maxBody, Clock clock) {
         this.engine = engine;
         this.maxBody = maxBody;
-        this.clock = clock;
+        this.signatures = new SignatureVerifiers(clock);
     }
 
     void handle(Context ctx) throws IOException {
@@ -55,13 +55,10 @@ final class HookHandler {
             Json.error(ctx, 413, "the body is larger than " + maxBody + " bytes");
             return;
         }
-        if (flow.trigger().secret().isPresent()) {
-            Optional<String> problem = new StandardWebhooksSignature(flow.trigger().secret().get(), clock)
-                    .check(ctx.header("webhook-id"), ctx.header("webhook-timestamp"), ctx.header("webhook-signature"), body);
-            if (problem.isPresent()) {
-                Json.error(ctx, 401, "signature check failed: " + problem.get());
-                return;
-            }
+        Optional<String> forged = signatures.verify(flow.trigger(), ctx::header, body);
+        if (forged.isPresent()) {
+            Json.error(ctx, 401, "signature check failed: " + forged.get());
+            return;
         }
         Intake intake = engine.receive(flow, deliveryId(ctx, flow), body);
         Json.send(ctx, 202, Json.object("eventId", intake.eventId(), "duplicate", intake.duplicate()));

@@ -39,6 +39,7 @@ public final class HostServer implements AutoCloseable {
             config.routes.post("/hooks/<path>", hooks::handle);
             api.install(config.routes);
             new HoldRoutes(engine).install(config.routes);
+            new DeadLetterRoutes(engine).install(config.routes);
             config.routes.get("/health", ctx -> {
                 Map<String, Object> health = health(engine, clock);
                 Json.send(ctx, "up".equals(health.get("status")) ? 200 : 503, health);

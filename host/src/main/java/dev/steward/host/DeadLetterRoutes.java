@@ -1,0 +1,148 @@
+package dev.steward.host;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.steward.Engine;
+import dev.steward.run.ErrorReport;
+import dev.steward.run.FailureCause;
+import dev.steward.run.PayloadRejectedException;
+import dev.steward.run.Values;
+import dev.steward.store.Replay;
+import dev.steward.store.StoredEvent;
+import io.javalin.config.RoutesConfig;
+import io.javalin.http.Context;
+
+import java.io.IOException;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/** Dead letters (list, inspect, replay one or many) and the error report that groups them. */
+final class DeadLetterRoutes {
+
+    /** How many of the newest dead letters the error report and the bulk replay look at. */
+    static final int SCAN = 10_000;
+
+    private final Engine engine;
+
+    DeadLetterRoutes(Engine engine) {
+        this.engine = engine;
+    }
+
+    void install(RoutesConfig routes) {
+        routes.get("/api/dead-letters", this::list);
+        routes.post("/api/dead-letters/replay", this::replayAll);
+        routes.get("/api/dead-letters/{id}", this::show);
+        routes.post("/api/dead-letters/{id}/replay", this::replay);
+        routes.get("/api/errors", this::errors);
+    }
+
+    private void list(Context ctx) {
+        int limit = limit(ctx, 50, 1000);
+        List<Object> out = engine.store().deadLetters(limit, Optional.ofNullable(ctx.queryParam("flow"))).stream()
+                .map(e -> (Object) withCause(ApiRoutes.event(e, false), e)).toList();
+        Json.send(ctx, 200, Json.object("deadLetters", out));
+    }
+
+    private void show(Context ctx) {
+        StoredEvent event = eventOr404(ctx.pathParam("id"));
+        Map<String, Object> body = withCause(ApiRoutes.event(event, true), event);
+        engine.store().originalPayload(event.id()).ifPresent(original -> body.put("originalPayload", Values.parse(original)));
+        body.put("attempts", engine.store().attempts(event.id()).stream().map(a -> Json.object("attempt", a.number(),
+                "startedAt", a.startedAt().toString(), "finishedAt", a.finishedAt().toString(), "outcome", a.outcome(),
+                "error", a.error())).toList());
+        body.put("attemptCount", event.attempts());
+        Json.send(ctx, 200, body);
+    }
+
+    private void replay(Context ctx) {
+        String id = ctx.pathParam("id");
+        Optional<byte[]> edited = Optional.empty();
+        JsonNode request = body(ctx);
+        if (request != null && request.has("payload")) {
+            edited = Optional.of(request.get("payload").toString().getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        }
+        Replay replay = engine.replay(id, edited);
+        switch (replay) {
+            case REPLAYED -> Json.send(ctx, 200, Json.object("eventId", id, "replayed", true, "status", "pending",
+                    "edited", edited.isPresent()));
+            case NOT_FOUND -> Json.error(ctx, 404, "no event " + id);
+            case ALREADY_SUCCEEDED -> conflict(ctx, id, "event " + id + " already succeeded; replaying it would apply it twice");
+            case STILL_OPEN -> conflict(ctx, id, "event " + id + " is pending or running already");
+        }
+    }
+
+    private void replayAll(Context ctx) {
+        JsonNode request = body(ctx);
+        Optional<String> flow = text(request, "flow");
+        Optional<String> cause = text(request, "cause");
+        boolean all = request != null && request.path("all").asBoolean(false);
+        if (flow.isEmpty() && cause.isEmpty() && !all) {
+            Json.error(ctx, 400, "say which dead letters to replay: {\"flow\": ..., \"cause\": ...}, or {\"all\": true}");
+            return;
+        }
+        Json.send(ctx, 200, Json.object("replayed", engine.replayAll(flow, cause, SCAN)));
+    }
+
+    private void errors(Context ctx) {
+        List<StoredEvent> events = engine.store().deadLetters(SCAN, Optional.ofNullable(ctx.queryParam("flow")));
+        List<Object> groups = ErrorReport.of(events).stream().map(g -> (Object) Json.object("flow", g.flow(),
+                "system", g.system(), "status", g.status(), "cause", g.cause(), "count", g.count(),
+                "firstSeen", g.firstSeen().toString(), "lastSeen", g.lastSeen().toString(), "samples", g.samples(),
+                "lastError", g.lastError())).toList();
+        Json.send(ctx, 200, Json.object("groups", groups, "events", events.size(), "truncated", events.size() == SCAN));
+    }
+
+    private static Map<String, Object> withCause(Map<String, Object> body, StoredEvent event) {
+        FailureCause cause = FailureCause.of(event);
+        body.put("system", cause.system());
+        body.put("cause", cause.cause());
+        if (cause.system() == null) {
+            body.remove("system");
+        }
+        return body;
+    }
+
+    private static void conflict(Context ctx, String id, String reason) {
+        Map<String, Object> body = Json.object("status", 409, "error", reason, "eventId", id, "replayed", false);
+        Json.send(ctx, 409, body);
+    }
+
+    private StoredEvent eventOr404(String id) {
+        return engine.store().event(id).orElseThrow(() -> new io.javalin.http.NotFoundResponse("no event " + id));
+    }
+
+    /** The request's JSON object, or null when the body is empty. */
+    private static JsonNode body(Context ctx) {
+        byte[] bytes = ctx.bodyAsBytes();
+        if (bytes.length == 0 || new String(bytes, java.nio.charset.StandardCharsets.UTF_8).isBlank()) {
+            return null;
+        }
+        try {
+            JsonNode node = Values.JSON.readTree(bytes);
+            if (node == null || !node.isObject()) {
+                throw new PayloadRejectedException("the request must be a JSON object", true);
+            }
+            return node;
+        } catch (IOException e) {
+            throw new PayloadRejectedException("the request is not valid JSON: " + e.getMessage(), true);
+        }
+    }
+
+    private static Optional<String> text(JsonNode request, String field) {
+        return request == null || !request.hasNonNull(field) || request.get(field).asText().isBlank()
+                ? Optional.empty() : Optional.of(request.get(field).asText());
+    }
+
+    private static int limit(Context ctx, int fallback, int max) {
+        String text = ctx.queryParam("limit");
+        try {
+            int limit = text == null ? fallback : Integer.parseInt(text);
+            if (limit >= 1 && limit <= max) {
+                return limit;
+            }
+        } catch (NumberFormatException e) {
+            // answered below
+        }
+        throw new io.javalin.http.BadRequestResponse("limit must be from 1 to " + max);
+    }
+}
