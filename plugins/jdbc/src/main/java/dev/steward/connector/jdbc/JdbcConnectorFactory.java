@@ -50,7 +50,7 @@ public final class JdbcConnectorFactory implements ConnectorFactory {
                     + problems.getFirst().path() + ": " + problems.getFirst().message());
         }
         String url = settings.resolvedUrl(context.workspace());
-        JdbcSettings.h2Folder(url).ifPresent(folder -> createFolder(config.name(), folder));
+        JdbcSettings.databaseFolder(url).ifPresent(folder -> createFolder(config.name(), folder));
         HikariDataSource pool = new HikariDataSource(poolConfig(config.name(), settings, url));
         try {
             if (settings.init() != null) {
