@@ -19,6 +19,6 @@ class PostgresStoreIT extends StoreContract {
 
     @Override
     StoreSettings settings() {
-        return database.storeSettings();
+        return new StoreSettings(database.url(), database.user(), database.password(), 4);
     }
 }

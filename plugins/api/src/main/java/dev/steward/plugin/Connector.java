@@ -1,5 +1,6 @@
 package dev.steward.plugin;
 
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
@@ -12,7 +13,14 @@ import java.util.Optional;
  * must be thread-safe.
  *
  * <p>Errors: throw {@link ConnectorException} subclasses. {@link SystemUnavailableException}
- * and {@link SystemRateLimitedException} are retried; {@link WriteRefusedException} is not.
+ * and {@link SystemRateLimitedException} are retried; {@link WriteRefusedException},
+ * {@link VersionConflictException} and {@link ActionNotSupportedException} are not.
+ *
+ * <p>Only {@link #read} and {@link #upsert(EntityConfig, String, Map, WriteOptions)} are
+ * required. The other actions have defaults: {@link #readRecord} and
+ * {@link #upsert(EntityConfig, RecordWrite)} without versions, {@link #upsertAll} one record
+ * at a time, and {@link #list} and {@link #call} refused with
+ * {@link ActionNotSupportedException}.
  */
 public interface Connector extends AutoCloseable {
 
@@ -27,6 +35,66 @@ public interface Connector extends AutoCloseable {
      * given value; fields not given are left as they are.
      */
     void upsert(EntityConfig entity, String key, Map<String, Object> fields, WriteOptions options);
+
+    /**
+     * The record with this key, with the version the system gave it when it keeps versions
+     * (an HTTP {@code ETag}). The default reads through {@link #read} and has no version.
+     */
+    default Optional<SystemRecord> readRecord(EntityConfig entity, String key) {
+        return read(entity, key).map(fields -> SystemRecord.unversioned(key, fields));
+    }
+
+    /**
+     * Writes one record; with an {@link RecordWrite#expectedVersion() expected version}, only
+     * if the system still holds that version, else {@link VersionConflictException}. The
+     * default writes through {@link #upsert(EntityConfig, String, Map, WriteOptions)} and
+     * refuses expected versions, which a connector without versions never hands out.
+     */
+    default void upsert(EntityConfig entity, RecordWrite write) {
+        if (write.expectedVersion().isPresent()) {
+            throw new ActionNotSupportedException(getClass().getSimpleName()
+                    + " does not support versioned writes", "versioned upsert");
+        }
+        upsert(entity, write.key(), write.fields(), write.options());
+    }
+
+    /**
+     * Writes several records of one entity, as {@link #upsert(EntityConfig, RecordWrite)}
+     * would one after the other, but in fewer round trips where the system allows (a JDBC
+     * batch in one transaction). Writes to the same key apply in list order.
+     *
+     * <p>On failure it throws the first error. Whether the writes before it were applied
+     * depends on the connector (the jdbc connector applies all or none; this default, one at
+     * a time, keeps the ones before): upserts are idempotent, so a caller may retry the batch,
+     * or write its records one by one to find the one that fails.
+     */
+    default void upsertAll(EntityConfig entity, List<RecordWrite> writes) {
+        for (RecordWrite write : writes) {
+            upsert(entity, write);
+        }
+    }
+
+    /**
+     * A page of at most {@code limit} records of the entity, in a stable order, starting
+     * after {@code cursor} (from the start when empty), for audits and batch runs. The default
+     * refuses with {@link ActionNotSupportedException}.
+     *
+     * @param limit the most records to return, at least 1; a connector may return fewer even
+     *              when more follow, so only an empty {@link Page#next()} means the end
+     */
+    default Page list(EntityConfig entity, Optional<String> cursor, int limit) {
+        throw new ActionNotSupportedException(getClass().getSimpleName() + " does not support list", "list");
+    }
+
+    /**
+     * A free action of the connector ({@code call} step of a flow): its name, input and output
+     * are the connector's own, documented by it. The default refuses with
+     * {@link ActionNotSupportedException}.
+     */
+    default Map<String, Object> call(String action, Map<String, Object> input) {
+        throw new ActionNotSupportedException(getClass().getSimpleName() + " does not support call '"
+                + action + "'", "call:" + action);
+    }
 
     @Override
     default void close() {

@@ -2,34 +2,41 @@ package dev.steward.connector.http;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.steward.plugin.ActionNotSupportedException;
 import dev.steward.plugin.Connector;
 import dev.steward.plugin.ConnectorContext;
 import dev.steward.plugin.ConnectorException;
 import dev.steward.plugin.EntityConfig;
+import dev.steward.plugin.Page;
+import dev.steward.plugin.RecordWrite;
 import dev.steward.plugin.SystemRateLimitedException;
+import dev.steward.plugin.SystemRecord;
 import dev.steward.plugin.SystemUnavailableException;
+import dev.steward.plugin.VersionConflictException;
 import dev.steward.plugin.WriteOptions;
 import dev.steward.plugin.WriteRefusedException;
 import java.io.IOException;
 import java.net.ConnectException;
+import java.net.SocketTimeoutException;
 import java.net.URI;
-import java.net.http.HttpConnectTimeoutException;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.net.http.HttpTimeoutException;
-import java.nio.channels.UnresolvedAddressException;
-import java.time.Duration;
+import java.net.URLEncoder;
+import java.net.UnknownHostException;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
+import org.apache.hc.client5.http.ConnectTimeoutException;
 
 /**
- * Reads a record with {@code GET {baseUrl}{path}} and writes it with {@code PATCH} and a JSON
- * object of the given fields. Thread-safe: it holds only immutable settings and the context's
- * shared client.
+ * Reads a record with {@code GET {baseUrl}{path}}, writes it with {@code PATCH} and a JSON
+ * object of the given fields, and lists an entity's records page by page with {@code GET} on
+ * its {@code list.path}. A record's {@code ETag} (or its {@code versionField}) is its version;
+ * a write with an expected version sends it as {@code If-Match}, and a 412 answer is a
+ * {@link VersionConflictException}. With OAuth2, a 401 answer drops the token and the request
+ * is sent once more with a new one. Thread-safe: immutable settings, a thread-safe transport
+ * and token cache.
  */
 final class HttpConnector implements Connector {
 
@@ -38,126 +45,252 @@ final class HttpConnector implements Connector {
     private final String system;
     private final HttpSettings settings;
     private final ConnectorContext context;
+    private final HttpTransport transport;
+    private final OAuth2Tokens tokens;
 
-    HttpConnector(String system, HttpSettings settings, ConnectorContext context) {
+    HttpConnector(String system, HttpSettings settings, ConnectorContext context, HostResolver resolver) {
         this.system = system;
         this.settings = settings;
         this.context = context;
+        this.transport = new HttpTransport(system, resolver, settings.policy(), settings.connectTimeout(),
+                settings.readTimeout());
+        this.tokens = settings.oauth2() == null ? null
+                : new OAuth2Tokens(system, settings.oauth2(), transport, context.clock());
     }
 
     @Override
     public Optional<Map<String, Object>> read(EntityConfig entity, String key) {
-        HttpRequest request = request(entity, key)
-                .header("Accept", "application/json")
-                .GET()
-                .build();
-        HttpResponse<String> response = send(request);
-        if (response.statusCode() == 404) {
+        return readRecord(entity, key).map(SystemRecord::fields);
+    }
+
+    @Override
+    public Optional<SystemRecord> readRecord(EntityConfig entity, String key) {
+        HttpTransport.Call call = call("GET", recordUri(entity, key), null);
+        HttpTransport.Answer answer = send(call);
+        if (answer.status() == 404) {
             return Optional.empty();
         }
-        failUnlessSuccess(request, response);
-        JsonNode body;
-        try {
-            body = NestedFields.JSON.readTree(response.body());
-        } catch (JsonProcessingException e) {
-            body = null;
-        }
-        if (body == null || !body.isObject()) {
-            throw new ConnectorException(system + " answered " + response.statusCode() + " to "
-                    + describe(request) + " with something other than a JSON object: "
-                    + shorten(response.body()), false);
-        }
-        return Optional.of(NestedFields.pick(body, entity.fields().values()));
+        failUnlessSuccess(call, answer, key);
+        JsonNode body = object(call, answer);
+        Optional<String> version = Optional.ofNullable(settings.versionFields().get(entity.name()))
+                .map(field -> NestedFields.pick(body, List.of(field)).get(field))
+                .map(String::valueOf)
+                .or(() -> answer.header("ETag"));
+        return Optional.of(new SystemRecord(key, NestedFields.pick(body, entity.fields().values()), version));
     }
 
     @Override
     public void upsert(EntityConfig entity, String key, Map<String, Object> fields, WriteOptions options) {
-        String json;
-        try {
-            json = NestedFields.JSON.writeValueAsString(NestedFields.nest(fields));
-        } catch (JsonProcessingException | IllegalArgumentException e) {
-            throw new WriteRefusedException("cannot write " + entity.name() + " " + key + " to " + system
-                    + " as JSON: " + e.getMessage(), 0, e.getMessage(), e);
-        }
-        HttpRequest.Builder builder = request(entity, key)
-                .header("Content-Type", "application/json")
-                .header("Accept", "application/json")
-                .method("PATCH", HttpRequest.BodyPublishers.ofString(json));
-        if (options.idempotencyKey() != null) {
-            builder.header("Idempotency-Key", options.idempotencyKey());
-        }
-        HttpRequest request = builder.build();
-        HttpResponse<String> response = send(request);
-        failUnlessSuccess(request, response);
-        context.logger().log(System.Logger.Level.DEBUG, "{0} answered {1} to {2} (event {3})",
-                system, response.statusCode(), describe(request), options.eventId());
+        upsert(entity, RecordWrite.of(key, fields, options));
     }
 
-    private HttpRequest.Builder request(EntityConfig entity, String key) {
+    @Override
+    public void upsert(EntityConfig entity, RecordWrite write) {
+        String json;
+        try {
+            json = NestedFields.JSON.writeValueAsString(NestedFields.nest(write.fields()));
+        } catch (JsonProcessingException | IllegalArgumentException e) {
+            throw new WriteRefusedException("cannot write " + entity.name() + " " + write.key() + " to " + system
+                    + " as JSON: " + e.getMessage(), 0, e.getMessage(), e);
+        }
+        Map<String, String> headers = new LinkedHashMap<>();
+        if (write.options().idempotencyKey() != null) {
+            headers.put("Idempotency-Key", write.options().idempotencyKey());
+        }
+        write.expectedVersion().ifPresent(version -> headers.put("If-Match", version));
+        HttpTransport.Call call = new HttpTransport.Call("PATCH", recordUri(entity, write.key()),
+                withDefaults(headers), json, "application/json");
+        HttpTransport.Answer answer = send(call);
+        if (answer.status() == 412 && write.expectedVersion().isPresent()) {
+            throw new VersionConflictException(system + " answered 412 to " + call.describe() + ": "
+                    + entity.name() + " " + write.key() + " changed since version "
+                    + write.expectedVersion().get() + " was read", write.key());
+        }
+        failUnlessSuccess(call, answer, write.key());
+        context.logger().log(System.Logger.Level.DEBUG, "{0} answered {1} to {2} (event {3})",
+                system, answer.status(), call.describe(), write.options().eventId());
+    }
+
+    @Override
+    public Page list(EntityConfig entity, Optional<String> cursor, int limit) {
+        if (limit < 1) {
+            throw new IllegalArgumentException("limit must be at least 1, not " + limit);
+        }
+        ListSettings list = settings.lists().get(entity.name());
+        if (list == null) {
+            throw new ActionNotSupportedException(system + " cannot list " + entity.name()
+                    + " records: give the entity a list block in steward.yaml", "list");
+        }
+        Map<String, String> query = new LinkedHashMap<>();
+        int page = list.firstPage();
+        if (list.pageStyle()) {
+            if (cursor.isPresent()) {
+                try {
+                    page = Integer.parseInt(cursor.get());
+                } catch (NumberFormatException e) {
+                    throw new ConnectorException(system + " cannot list " + entity.name() + " records from page '"
+                            + cursor.get() + "': not a page number", false);
+                }
+            }
+            query.put(list.pageParam().orElseThrow(), Integer.toString(page));
+        } else {
+            cursor.ifPresent(c -> query.put(list.cursorParam().orElseThrow(), c));
+        }
+        list.sizeParam().ifPresent(size -> query.put(size, Integer.toString(limit)));
+        HttpTransport.Call call = call("GET", listUri(list, query), null);
+        HttpTransport.Answer answer = send(call);
+        failUnlessSuccess(call, answer, null);
+        JsonNode items = items(call, answer, list);
+        List<SystemRecord> records = new ArrayList<>();
+        for (JsonNode item : items) {
+            Object key = item.isObject() ? NestedFields.pick(item, List.of(list.key())).get(list.key()) : null;
+            if (key == null || key instanceof Map<?, ?> || key instanceof List<?>) {
+                throw new ConnectorException(system + " answered " + call.describe() + " with an item that has no "
+                        + list.key() + " to use as its key: " + shorten(item.toString()), false);
+            }
+            records.add(SystemRecord.unversioned(String.valueOf(key), NestedFields.pick(item, entity.fields().values())));
+        }
+        Optional<String> next;
+        if (list.pageStyle()) {
+            // a short page is the last; a full one may be followed by an empty one
+            next = records.size() < limit || records.isEmpty() ? Optional.empty() : Optional.of(Integer.toString(page + 1));
+        } else {
+            String field = list.cursorNext().orElseThrow();
+            Object value = NestedFields.pick(object(call, answer), List.of(field)).get(field);
+            next = value == null || String.valueOf(value).isEmpty() || records.isEmpty()
+                    ? Optional.empty() : Optional.of(String.valueOf(value));
+        }
+        return new Page(records, next);
+    }
+
+    @Override
+    public void close() {
+        transport.close();
+    }
+
+    private JsonNode items(HttpTransport.Call call, HttpTransport.Answer answer, ListSettings list) {
+        JsonNode node = json(answer);
+        if (list.items().isPresent() && node != null) {
+            for (String part : list.items().get().split("\\.")) {
+                node = node != null && node.isObject() ? node.get(part) : null;
+            }
+        }
+        if (node == null || !node.isArray()) {
+            throw new ConnectorException(system + " answered " + answer.status() + " to " + call.describe()
+                    + " without a JSON array" + list.items().map(i -> " at " + i).orElse("") + ": "
+                    + shorten(answer.body()), false);
+        }
+        return node;
+    }
+
+    private JsonNode object(HttpTransport.Call call, HttpTransport.Answer answer) {
+        JsonNode body = json(answer);
+        if (body == null || !body.isObject()) {
+            throw new ConnectorException(system + " answered " + answer.status() + " to " + call.describe()
+                    + " with something other than a JSON object: " + shorten(answer.body()), false);
+        }
+        return body;
+    }
+
+    private static JsonNode json(HttpTransport.Answer answer) {
+        try {
+            return NestedFields.JSON.readTree(answer.body());
+        } catch (JsonProcessingException e) {
+            return null;
+        }
+    }
+
+    private URI recordUri(EntityConfig entity, String key) {
         if (key == null || key.isEmpty()) {
             throw new ConnectorException("cannot address a " + entity.name() + " in " + system
                     + " without a key", false);
         }
         String path = entity.setting("path").orElseThrow().replace("{key}", PathSegment.encode(key));
-        HttpRequest.Builder builder = HttpRequest.newBuilder(URI.create(settings.baseUrl() + path))
-                .timeout(settings.readTimeout());
-        settings.headers().forEach(builder::header);
-        return builder;
+        return URI.create(settings.baseUrl() + path);
     }
 
-    /**
-     * Sends with a deadline for the whole exchange, body included: the request timeout alone
-     * stops counting once the headers arrive.
-     */
-    private HttpResponse<String> send(HttpRequest request) {
-        Duration deadline = settings.connectTimeout().plus(settings.readTimeout());
-        CompletableFuture<HttpResponse<String>> pending =
-                context.httpClient().sendAsync(request, HttpResponse.BodyHandlers.ofString());
+    private URI listUri(ListSettings list, Map<String, String> query) {
+        StringBuilder uri = new StringBuilder(settings.baseUrl()).append(list.path());
+        char separator = '?';
+        for (Map.Entry<String, String> param : query.entrySet()) {
+            uri.append(separator).append(URLEncoder.encode(param.getKey(), StandardCharsets.UTF_8))
+                    .append('=').append(URLEncoder.encode(param.getValue(), StandardCharsets.UTF_8));
+            separator = '&';
+        }
+        return URI.create(uri.toString());
+    }
+
+    private HttpTransport.Call call(String method, URI uri, String body) {
+        return new HttpTransport.Call(method, uri, withDefaults(Map.of()), body, "application/json");
+    }
+
+    private Map<String, String> withDefaults(Map<String, String> own) {
+        Map<String, String> headers = new LinkedHashMap<>(settings.headers());
+        headers.put("Accept", "application/json");
+        headers.putAll(own);
+        return headers;
+    }
+
+    /** Sends with the current OAuth2 token, and once more with a new one if the system answers 401. */
+    private HttpTransport.Answer send(HttpTransport.Call call) {
+        if (tokens == null) {
+            return exchange(call);
+        }
+        String token = tokens.token();
+        HttpTransport.Answer answer = exchange(authorized(call, token));
+        if (answer.status() != 401) {
+            return answer;
+        }
+        tokens.invalidate(token);
+        return exchange(authorized(call, tokens.token()));
+    }
+
+    private static HttpTransport.Call authorized(HttpTransport.Call call, String token) {
+        Map<String, String> headers = new LinkedHashMap<>(call.headers());
+        headers.put("Authorization", "Bearer " + token);
+        return new HttpTransport.Call(call.method(), call.uri(), headers, call.body(), call.contentType());
+    }
+
+    private HttpTransport.Answer exchange(HttpTransport.Call call) {
         try {
-            return pending.get(deadline.toMillis(), TimeUnit.MILLISECONDS);
-        } catch (TimeoutException e) {
-            pending.cancel(true);
-            throw new SystemUnavailableException(system + " did not answer " + describe(request)
-                    + " within " + DurationSetting.format(deadline), e);
-        } catch (InterruptedException e) {
-            pending.cancel(true);
-            Thread.currentThread().interrupt();
-            throw new SystemUnavailableException("interrupted while waiting for " + system
-                    + " to answer " + describe(request), e);
-        } catch (ExecutionException e) {
-            throw unreachable(request, e.getCause() == null ? e : e.getCause());
+            return transport.send(call);
+        } catch (CheckedDnsResolver.RefusedAddressException e) {
+            throw new ConnectorException(system + " " + e.getMessage() + " (" + call.describe() + ")", false, e);
+        } catch (IOException e) {
+            throw unreachable(call, e);
         }
     }
 
-    private SystemUnavailableException unreachable(HttpRequest request, Throwable cause) {
+    private SystemUnavailableException unreachable(HttpTransport.Call call, IOException cause) {
         String why;
-        if (cause instanceof HttpConnectTimeoutException) {
+        if (cause instanceof HttpTransport.DeadlineException) {
+            why = "did not answer " + call.describe() + " within "
+                    + DurationSetting.format(settings.connectTimeout().plus(settings.readTimeout()));
+            return new SystemUnavailableException(system + " " + why, cause);
+        } else if (cause instanceof ConnectTimeoutException) {
             why = "could not connect in time";
-        } else if (cause instanceof HttpTimeoutException) {
+        } else if (cause instanceof SocketTimeoutException) {
             why = "did not answer within " + DurationSetting.format(settings.readTimeout());
         } else if (cause instanceof ConnectException) {
             why = "could not be reached (connection refused)";
-        } else if (cause instanceof UnresolvedAddressException
-                || cause.getCause() instanceof UnresolvedAddressException) {
+        } else if (cause instanceof UnknownHostException) {
             why = "could not be reached (unknown host)";
-        } else if (cause instanceof IOException) {
+        } else {
             why = "lost the connection (" + cause.getClass().getSimpleName()
                     + (cause.getMessage() == null ? "" : ": " + cause.getMessage()) + ")";
-        } else {
-            why = "failed (" + cause + ")";
         }
-        return new SystemUnavailableException(system + " " + why + " on " + describe(request), cause);
+        return new SystemUnavailableException(system + " " + why + " on " + call.describe(), cause);
     }
 
-    private void failUnlessSuccess(HttpRequest request, HttpResponse<String> response) {
-        int status = response.statusCode();
+    private void failUnlessSuccess(HttpTransport.Call call, HttpTransport.Answer answer, String key) {
+        int status = answer.status();
         if (status >= 200 && status < 300) {
             return;
         }
-        String answer = shorten(response.body());
-        String message = system + " answered " + status + " to " + describe(request)
-                + (answer.isEmpty() ? "" : ": " + answer);
-        Optional<String> retryAfterHeader = response.headers().firstValue("Retry-After");
+        String body = shorten(answer.body());
+        String message = system + " answered " + status + " to " + call.describe()
+                + (body.isEmpty() ? "" : ": " + body);
+        Optional<String> retryAfterHeader = answer.header("Retry-After");
         if (status == 429 || (status == 503 && retryAfterHeader.isPresent())) {
             throw new SystemRateLimitedException(message,
                     RetryAfter.parse(retryAfterHeader, context.clock()).orElse(null));
@@ -165,14 +298,10 @@ final class HttpConnector implements Connector {
         if (status >= 500 || status == 408) {
             throw new SystemUnavailableException(message);
         }
-        throw new WriteRefusedException(message, status, answer);
+        throw new WriteRefusedException(message, status, body);
     }
 
-    private static String describe(HttpRequest request) {
-        return request.method() + " " + request.uri().getRawPath();
-    }
-
-    private static String shorten(String body) {
+    static String shorten(String body) {
         if (body == null) {
             return "";
         }

@@ -23,9 +23,15 @@ import java.util.regex.Pattern;
  *                       then the one {@code auth} makes
  * @param connectTimeout how long reaching the system may take
  * @param readTimeout    how long the system may take to answer once reached
+ * @param oauth2         the client credentials when {@code auth} is {@code oauth2}, else null
+ * @param policy         which addresses the system may be reached at
+ * @param lists          per entity name, how to page through its records, for those that say
+ * @param versionFields  per entity name, the field of a record that holds its version, for
+ *                       systems that keep it in the body rather than in an {@code ETag}
  */
 record HttpSettings(String baseUrl, Map<String, String> headers, Duration connectTimeout,
-                    Duration readTimeout) {
+                    Duration readTimeout, OAuth2Tokens.Settings oauth2, NetworkPolicy policy,
+                    Map<String, ListSettings> lists, Map<String, String> versionFields) {
 
     static final Duration DEFAULT_CONNECT_TIMEOUT = Duration.ofSeconds(5);
     static final Duration DEFAULT_READ_TIMEOUT = Duration.ofSeconds(30);
@@ -33,24 +39,113 @@ record HttpSettings(String baseUrl, Map<String, String> headers, Duration connec
     private static final Pattern TOKEN = Pattern.compile("[!#$%&'*+.^_`|~0-9A-Za-z-]+");
     /** Headers the JDK client sets itself and refuses, plus the ones this connector owns. */
     private static final Set<String> RESERVED_HEADERS = Set.of("connection", "content-length",
-            "expect", "host", "upgrade", "accept", "content-type", "idempotency-key");
+            "expect", "host", "upgrade", "accept", "content-type", "idempotency-key", "if-match",
+            "transfer-encoding");
 
     HttpSettings {
         headers = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(headers));
+        lists = Map.copyOf(lists);
+        versionFields = Map.copyOf(versionFields);
     }
 
-    /** Reads the settings, adding a problem for each one that is wrong; never throws. */
-    static HttpSettings read(SystemConfig config, List<ConfigProblem> problems) {
+    /**
+     * Reads the settings, adding a problem for each one that is wrong; never throws.
+     *
+     * @param allowedNetworks the deployment's {@code STEWARD_ALLOWED_NETWORKS}, comma-separated,
+     *                        or null
+     */
+    static HttpSettings read(SystemConfig config, String allowedNetworks, List<ConfigProblem> problems) {
         String baseUrl = baseUrl(config.settings().get("baseUrl"), problems);
         Map<String, String> headers = new LinkedHashMap<>();
         extraHeaders(config.settings().get("headers"), headers, problems);
-        auth(config.settings().get("auth"), headers, problems);
+        OAuth2Tokens.Settings oauth2 = auth(config.settings().get("auth"), headers, problems);
         Duration connect = duration(config, "connectTimeout", DEFAULT_CONNECT_TIMEOUT, problems);
         Duration read = duration(config, "readTimeout", DEFAULT_READ_TIMEOUT, problems);
+        NetworkPolicy policy = policy(config, allowedNetworks, problems);
+        checkLiteralHost("baseUrl", baseUrl, policy, problems);
+        if (oauth2 != null) {
+            checkLiteralHost("auth.oauth2.tokenUrl", oauth2.tokenUrl().toString(), policy, problems);
+        }
+        Map<String, ListSettings> lists = new LinkedHashMap<>();
+        Map<String, String> versionFields = new LinkedHashMap<>();
         for (EntityConfig entity : config.entities().values()) {
             entity(entity, baseUrl, problems);
+            String prefix = "entities." + entity.name() + ".";
+            ListSettings.read(prefix, entity.settings().get("list"), problems)
+                    .ifPresent(list -> lists.put(entity.name(), list));
+            entity.setting("versionField").ifPresent(field -> versionFields.put(entity.name(), field));
         }
-        return new HttpSettings(baseUrl, headers, connect, read);
+        return new HttpSettings(baseUrl, headers, connect, read, oauth2, policy, lists, versionFields);
+    }
+
+    private static NetworkPolicy policy(SystemConfig config, String deployment, List<ConfigProblem> problems) {
+        Object allow = config.settings().get("allowLinkLocal");
+        boolean allowLinkLocal = false;
+        if (allow != null) {
+            if (allow instanceof Boolean b) {
+                allowLinkLocal = b;
+            } else {
+                problems.add(new ConfigProblem("allowLinkLocal", "allowLinkLocal must be true or false"));
+            }
+        }
+        List<Network> deploymentNetworks = List.of();
+        if (deployment != null && !deployment.isBlank()) {
+            deploymentNetworks = networks(List.of(deployment.split(",")), "baseUrl",
+                    "the deployment's " + NetworkPolicy.ENV, problems);
+        }
+        List<Network> systemNetworks = List.of();
+        Object own = config.settings().get("allowedNetworks");
+        if (own instanceof List<?> list) {
+            systemNetworks = networks(list, "allowedNetworks", "allowedNetworks", problems);
+            if (list.isEmpty()) {
+                problems.add(new ConfigProblem("allowedNetworks", "allowedNetworks is empty: leave it out, or name"
+                        + " the networks the system lives in, like [10.0.0.0/8]"));
+            }
+        } else if (own != null) {
+            problems.add(new ConfigProblem("allowedNetworks", "allowedNetworks must be a list of networks, like"
+                    + " [10.0.0.0/8, 192.168.1.0/24]"));
+        }
+        return new NetworkPolicy(allowLinkLocal, deploymentNetworks, systemNetworks);
+    }
+
+    private static List<Network> networks(List<?> texts, String path, String what, List<ConfigProblem> problems) {
+        List<Network> networks = new ArrayList<>();
+        for (Object text : texts) {
+            Network.parse(String.valueOf(text)).ifPresentOrElse(networks::add, () -> problems.add(new ConfigProblem(
+                    path, what + ": '" + String.valueOf(text).strip() + "' is not a network like 10.0.0.0/8 or fd00::/8")));
+        }
+        return networks;
+    }
+
+    /** A URL whose host is an IP literal is checked now; names are checked each time they resolve. */
+    private static void checkLiteralHost(String path, String url, NetworkPolicy policy, List<ConfigProblem> problems) {
+        String host;
+        try {
+            URI uri = new URI(url);
+            host = uri.getHost() != null ? uri.getHost() : hostOf(uri.getRawAuthority());
+        } catch (URISyntaxException e) {
+            return;
+        }
+        if (host == null) {
+            return;
+        }
+        AddressLiteral.parse(host).flatMap(policy::refusal).ifPresent(refusal -> {
+            problems.removeIf(p -> p.path().equals(path) && p.message().contains("names no host"));
+            problems.add(new ConfigProblem(path, "Steward will not connect to " + host + ": " + refusal));
+        });
+    }
+
+    private static String hostOf(String authority) {
+        if (authority == null) {
+            return null;
+        }
+        String hostPort = authority.substring(authority.lastIndexOf('@') + 1);
+        if (hostPort.startsWith("[")) {
+            int end = hostPort.indexOf(']');
+            return end < 0 ? hostPort : hostPort.substring(0, end + 1);
+        }
+        int colon = hostPort.lastIndexOf(':');
+        return colon < 0 ? hostPort : hostPort.substring(0, colon);
     }
 
     private static String baseUrl(Object value, List<ConfigProblem> problems) {
@@ -80,14 +175,15 @@ record HttpSettings(String baseUrl, Map<String, String> headers, Duration connec
         return text.endsWith("/") ? text.substring(0, text.length() - 1) : text;
     }
 
-    private static void auth(Object value, Map<String, String> headers, List<ConfigProblem> problems) {
+    private static OAuth2Tokens.Settings auth(Object value, Map<String, String> headers, List<ConfigProblem> problems) {
         if (value == null) {
-            return;
+            return null;
         }
         if (!(value instanceof Map<?, ?> auth) || auth.size() != 1) {
             problems.add(new ConfigProblem("auth", "auth must be exactly one of "
-                    + "{ bearer: TOKEN }, { basic: { user: U, password: P } } or { header: { name: N, value: V } }"));
-            return;
+                    + "{ bearer: TOKEN }, { basic: { user: U, password: P } }, { header: { name: N, value: V } }"
+                    + " or { oauth2: { tokenUrl: URL, clientId: ID, clientSecret: S, scope: S } }"));
+            return null;
         }
         Map.Entry<?, ?> kind = auth.entrySet().iterator().next();
         switch (String.valueOf(kind.getKey())) {
@@ -128,9 +224,44 @@ record HttpSettings(String baseUrl, Map<String, String> headers, Duration connec
                 }
                 headers.put(name, headerValue);
             }
+            case "oauth2" -> {
+                return oauth2(kind.getValue(), problems);
+            }
             default -> problems.add(new ConfigProblem("auth." + kind.getKey(), "unknown kind of auth '"
-                    + kind.getKey() + "': use bearer, basic or header"));
+                    + kind.getKey() + "': use bearer, basic, header or oauth2"));
         }
+        return null;
+    }
+
+    private static OAuth2Tokens.Settings oauth2(Object value, List<ConfigProblem> problems) {
+        Map<?, ?> oauth2 = value instanceof Map<?, ?> m ? m : Map.of();
+        String tokenUrl = text(oauth2.get("tokenUrl")).strip();
+        URI uri = null;
+        try {
+            uri = new URI(tokenUrl);
+            if (!"http".equalsIgnoreCase(uri.getScheme()) && !"https".equalsIgnoreCase(uri.getScheme())) {
+                uri = null;
+            }
+        } catch (URISyntaxException e) {
+            uri = null;
+        }
+        if (uri == null) {
+            problems.add(new ConfigProblem("auth.oauth2.tokenUrl", "tokenUrl must be the token endpoint's http(s)"
+                    + " URL, like https://login.example.com/oauth2/token"));
+            uri = URI.create("http://invalid/");
+        }
+        String clientId = text(oauth2.get("clientId"));
+        String clientSecret = text(oauth2.get("clientSecret"));
+        if (clientId.isEmpty()) {
+            problems.add(new ConfigProblem("auth.oauth2.clientId", emptySecret("the OAuth2 clientId")));
+        }
+        if (clientSecret.isEmpty()) {
+            problems.add(new ConfigProblem("auth.oauth2.clientSecret", emptySecret("the OAuth2 clientSecret")));
+        }
+        Object scope = oauth2.get("scope");
+        String scopes = scope instanceof List<?> list ? String.join(" ", list.stream().map(String::valueOf).toList())
+                : text(scope);
+        return new OAuth2Tokens.Settings(uri, clientId, clientSecret, scopes);
     }
 
     private static void extraHeaders(Object value, Map<String, String> headers, List<ConfigProblem> problems) {

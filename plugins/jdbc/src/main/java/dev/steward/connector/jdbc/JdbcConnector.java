@@ -1,9 +1,13 @@
 package dev.steward.connector.jdbc;
 
 import com.zaxxer.hikari.HikariDataSource;
+import dev.steward.plugin.ActionNotSupportedException;
 import dev.steward.plugin.Connector;
 import dev.steward.plugin.ConnectorException;
 import dev.steward.plugin.EntityConfig;
+import dev.steward.plugin.Page;
+import dev.steward.plugin.RecordWrite;
+import dev.steward.plugin.SystemRecord;
 import dev.steward.plugin.SystemUnavailableException;
 import dev.steward.plugin.WriteOptions;
 import dev.steward.plugin.WriteRefusedException;
@@ -11,6 +15,7 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Collections;
@@ -23,11 +28,15 @@ import java.util.Set;
 import java.util.stream.Collectors;
 
 /**
- * Reads a record with one SELECT by key and writes it with UPDATE, then INSERT when no row
- * was updated, in one transaction: portable where {@code MERGE} and {@code ON CONFLICT} are
- * not. Thread-safe: each call borrows its own connection from the pool.
+ * Reads a record with one SELECT by key, lists records a page at a time in key order, and
+ * writes with UPDATE, then INSERT where no row was updated, in one transaction: portable
+ * (H2, PostgreSQL, SQLite) where {@code MERGE} and {@code ON CONFLICT} are not. Thread-safe:
+ * each call borrows its own connection from the pool.
  */
 final class JdbcConnector implements Connector {
+
+    /** Unique violations in a row (concurrent first writes of a key) before giving up. */
+    private static final int MAX_ATTEMPTS = 3;
 
     private final String system;
     private final HikariDataSource pool;
@@ -45,10 +54,7 @@ final class JdbcConnector implements Connector {
         String doing = "read " + entity.name() + " " + key;
         try (Connection connection = pool.getConnection()) {
             SqlIdentifiers ids = identifiers(connection);
-            List<String> selected = new ArrayList<>();
-            selected.add(ids.quote(keyColumn));
-            columns.forEach(c -> selected.add(ids.quote(c)));
-            String sql = "SELECT " + String.join(", ", selected) + " FROM " + ids.quote(table(entity))
+            String sql = "SELECT " + selectList(ids, keyColumn, columns) + " FROM " + ids.quote(table(entity))
                     + " WHERE " + ids.quote(keyColumn) + " = ?";
             try (PreparedStatement select = connection.prepareStatement(sql)) {
                 select.setString(1, key);
@@ -56,11 +62,7 @@ final class JdbcConnector implements Connector {
                     if (!rs.next()) {
                         return Optional.empty();
                     }
-                    Map<String, Object> record = new LinkedHashMap<>();
-                    for (int i = 0; i < columns.size(); i++) {
-                        record.put(columns.get(i), ColumnValues.read(rs, i + 2));
-                    }
-                    return Optional.of(Collections.unmodifiableMap(record));
+                    return Optional.of(Collections.unmodifiableMap(row(rs, columns)));
                 }
             }
         } catch (SQLException e) {
@@ -70,34 +72,109 @@ final class JdbcConnector implements Connector {
 
     @Override
     public void upsert(EntityConfig entity, String key, Map<String, Object> fields, WriteOptions options) {
+        upsertAll(entity, List.of(RecordWrite.of(key, fields, options)));
+    }
+
+    @Override
+    public void upsert(EntityConfig entity, RecordWrite write) {
+        upsertAll(entity, List.of(write));
+    }
+
+    /**
+     * A JDBC batch of UPDATEs, then a batch of INSERTs for the keys no UPDATE found, in one
+     * transaction: all the writes apply or none. Writes to one key are merged in order first,
+     * so the INSERT batch never holds a key twice. A unique violation means someone else
+     * inserted one of the rows meanwhile; the whole transaction then runs again, and its
+     * UPDATE finds the row.
+     */
+    @Override
+    public void upsertAll(EntityConfig entity, List<RecordWrite> writes) {
+        if (writes.isEmpty()) {
+            return;
+        }
         String keyColumn = keyColumn(entity);
-        String doing = "write " + entity.name() + " " + key;
-        Map<String, Object> values = columnValues(entity, keyColumn, fields, doing);
+        Map<String, Map<String, Object>> byKey = new LinkedHashMap<>();
+        for (RecordWrite write : writes) {
+            String doing = "write " + entity.name() + " " + write.key();
+            if (write.expectedVersion().isPresent()) {
+                throw new ActionNotSupportedException(system + " cannot " + doing + " only if unchanged:"
+                        + " the jdbc connector keeps no record versions", "versioned upsert");
+            }
+            if (write.key().isEmpty()) {
+                throw new ConnectorException(system + " cannot write a " + entity.name() + " without a key", false);
+            }
+            byKey.computeIfAbsent(write.key(), k -> new LinkedHashMap<>())
+                    .putAll(columnValues(entity, keyColumn, write.fields(), doing));
+        }
+        String doing = byKey.size() == 1 ? "write " + entity.name() + " " + byKey.keySet().iterator().next()
+                : "write " + byKey.size() + " " + entity.name() + " records";
         try (Connection connection = pool.getConnection()) {
             SqlIdentifiers ids = identifiers(connection);
             connection.setAutoCommit(false);
-            try {
-                if (update(connection, ids, entity, key, values) == 0) {
-                    try {
-                        insert(connection, ids, entity, key, values);
-                    } catch (SQLException e) {
-                        if (!SqlErrors.isUniqueViolation(e)) {
-                            throw e;
-                        }
-                        // someone inserted the row since our UPDATE: it exists now, so update it
-                        connection.rollback();
-                        if (update(connection, ids, entity, key, values) == 0) {
-                            throw new SystemUnavailableException(system + " could not " + doing
-                                    + ": the row was inserted and removed by someone else meanwhile");
-                        }
+            for (int attempt = 1; ; attempt++) {
+                try {
+                    List<Map.Entry<String, Map<String, Object>>> missing = updateAll(connection, ids, entity, byKey);
+                    insertAll(connection, ids, entity, missing);
+                    connection.commit();
+                    return;
+                } catch (SQLException e) {
+                    rollbackQuietly(connection, e);
+                    if (!SqlErrors.isUniqueViolation(e)) {
+                        throw e;
                     }
+                    if (attempt == MAX_ATTEMPTS) {
+                        throw new SystemUnavailableException(system + " could not " + doing + ": rows kept being"
+                                + " inserted and removed by someone else meanwhile", e);
+                    }
+                } catch (RuntimeException e) {
+                    rollbackQuietly(connection, e);
+                    throw e;
                 }
-                connection.commit();
-            } catch (SQLException | RuntimeException e) {
-                rollbackQuietly(connection, e);
-                throw e;
             }
             // the pool restores auto-commit when the connection goes back
+        } catch (SQLException e) {
+            throw SqlErrors.classify(system, doing, e);
+        }
+    }
+
+    /**
+     * Records in key order, after the cursor (the last key of the previous page): keyset
+     * pagination, so a page costs the same wherever it is and rows inserted meanwhile do not
+     * shift the pages.
+     */
+    @Override
+    public Page list(EntityConfig entity, Optional<String> cursor, int limit) {
+        if (limit < 1) {
+            throw new IllegalArgumentException("limit must be at least 1, not " + limit);
+        }
+        String keyColumn = keyColumn(entity);
+        List<String> columns = new ArrayList<>(new LinkedHashSet<>(entity.fields().values()));
+        String doing = "list " + entity.name() + " records" + cursor.map(c -> " after " + c).orElse("");
+        try (Connection connection = pool.getConnection()) {
+            SqlIdentifiers ids = identifiers(connection);
+            String sql = "SELECT " + selectList(ids, keyColumn, columns) + " FROM " + ids.quote(table(entity))
+                    + (cursor.isPresent() ? " WHERE " + ids.quote(keyColumn) + " > ?" : "")
+                    + " ORDER BY " + ids.quote(keyColumn) + " LIMIT ?";
+            try (PreparedStatement select = connection.prepareStatement(sql)) {
+                int i = 1;
+                if (cursor.isPresent()) {
+                    select.setString(i++, cursor.get());
+                }
+                // one more than asked: whether it exists tells if another page follows
+                select.setInt(i, limit + 1);
+                List<SystemRecord> records = new ArrayList<>();
+                boolean more = false;
+                try (ResultSet rs = select.executeQuery()) {
+                    while (rs.next()) {
+                        if (records.size() == limit) {
+                            more = true;
+                            break;
+                        }
+                        records.add(SystemRecord.unversioned(rs.getString(1), row(rs, columns)));
+                    }
+                }
+                return new Page(records, more ? Optional.of(records.getLast().key()) : Optional.empty());
+            }
         } catch (SQLException e) {
             throw SqlErrors.classify(system, doing, e);
         }
@@ -108,32 +185,90 @@ final class JdbcConnector implements Connector {
         pool.close();
     }
 
-    private int update(Connection connection, SqlIdentifiers ids, EntityConfig entity, String key,
-                       Map<String, Object> values) throws SQLException {
+    /** The writes whose key no UPDATE found, in order. */
+    private List<Map.Entry<String, Map<String, Object>>> updateAll(
+            Connection connection, SqlIdentifiers ids, EntityConfig entity,
+            Map<String, Map<String, Object>> byKey) throws SQLException {
+        List<Map.Entry<String, Map<String, Object>>> missing = new ArrayList<>();
         String keyColumn = ids.quote(keyColumn(entity));
-        // with nothing to set, "SET key = key" still tells whether the row exists
-        String assignments = values.isEmpty() ? keyColumn + " = " + keyColumn
-                : values.keySet().stream().map(c -> ids.quote(c) + " = ?").collect(Collectors.joining(", "));
-        String sql = "UPDATE " + ids.quote(table(entity)) + " SET " + assignments + " WHERE " + keyColumn + " = ?";
-        try (PreparedStatement update = connection.prepareStatement(sql)) {
-            int i = bind(update, 1, values.values());
-            update.setString(i, key);
-            return update.executeUpdate();
+        for (var group : byColumns(byKey.entrySet()).entrySet()) {
+            // with nothing to set, "SET key = key" still tells whether the row exists
+            String assignments = group.getKey().isEmpty() ? keyColumn + " = " + keyColumn
+                    : group.getKey().stream().map(c -> ids.quote(c) + " = ?").collect(Collectors.joining(", "));
+            String sql = "UPDATE " + ids.quote(table(entity)) + " SET " + assignments + " WHERE " + keyColumn + " = ?";
+            try (PreparedStatement update = connection.prepareStatement(sql)) {
+                for (var write : group.getValue()) {
+                    int i = bind(update, 1, write.getValue().values());
+                    update.setString(i, write.getKey());
+                    update.addBatch();
+                }
+                int[] counts = update.executeBatch();
+                for (int i = 0; i < counts.length; i++) {
+                    var write = group.getValue().get(i);
+                    if (counts[i] == 0 || (counts[i] == Statement.SUCCESS_NO_INFO
+                            && !exists(connection, ids, entity, write.getKey()))) {
+                        missing.add(write);
+                    }
+                }
+            }
+        }
+        return missing;
+    }
+
+    private void insertAll(Connection connection, SqlIdentifiers ids, EntityConfig entity,
+                           List<Map.Entry<String, Map<String, Object>>> missing) throws SQLException {
+        for (var group : byColumns(missing).entrySet()) {
+            List<String> columns = new ArrayList<>();
+            columns.add(ids.quote(keyColumn(entity)));
+            group.getKey().forEach(c -> columns.add(ids.quote(c)));
+            String sql = "INSERT INTO " + ids.quote(table(entity)) + " (" + String.join(", ", columns)
+                    + ") VALUES (" + String.join(", ", Collections.nCopies(columns.size(), "?")) + ")";
+            try (PreparedStatement insert = connection.prepareStatement(sql)) {
+                for (var write : group.getValue()) {
+                    insert.setString(1, write.getKey());
+                    bind(insert, 2, write.getValue().values());
+                    insert.addBatch();
+                }
+                insert.executeBatch();
+            }
         }
     }
 
-    private void insert(Connection connection, SqlIdentifiers ids, EntityConfig entity, String key,
-                        Map<String, Object> values) throws SQLException {
-        List<String> columns = new ArrayList<>();
-        columns.add(ids.quote(keyColumn(entity)));
-        values.keySet().forEach(c -> columns.add(ids.quote(c)));
-        String sql = "INSERT INTO " + ids.quote(table(entity)) + " (" + String.join(", ", columns)
-                + ") VALUES (" + String.join(", ", Collections.nCopies(columns.size(), "?")) + ")";
-        try (PreparedStatement insert = connection.prepareStatement(sql)) {
-            insert.setString(1, key);
-            bind(insert, 2, values.values());
-            insert.executeUpdate();
+    /** Writes grouped by the columns they set, since those make the SQL text; order kept within a group. */
+    private static Map<List<String>, List<Map.Entry<String, Map<String, Object>>>> byColumns(
+            Collection<Map.Entry<String, Map<String, Object>>> writes) {
+        Map<List<String>, List<Map.Entry<String, Map<String, Object>>>> groups = new LinkedHashMap<>();
+        for (var write : writes) {
+            groups.computeIfAbsent(List.copyOf(write.getValue().keySet()), k -> new ArrayList<>()).add(write);
         }
+        return groups;
+    }
+
+    private boolean exists(Connection connection, SqlIdentifiers ids, EntityConfig entity, String key)
+            throws SQLException {
+        String sql = "SELECT 1 FROM " + ids.quote(table(entity)) + " WHERE " + ids.quote(keyColumn(entity)) + " = ?";
+        try (PreparedStatement select = connection.prepareStatement(sql)) {
+            select.setString(1, key);
+            try (ResultSet rs = select.executeQuery()) {
+                return rs.next();
+            }
+        }
+    }
+
+    private static String selectList(SqlIdentifiers ids, String keyColumn, List<String> columns) {
+        List<String> selected = new ArrayList<>();
+        selected.add(ids.quote(keyColumn));
+        columns.forEach(c -> selected.add(ids.quote(c)));
+        return String.join(", ", selected);
+    }
+
+    /** The columns after the key, as a record's fields. */
+    private static Map<String, Object> row(ResultSet rs, List<String> columns) throws SQLException {
+        Map<String, Object> record = new LinkedHashMap<>();
+        for (int i = 0; i < columns.size(); i++) {
+            record.put(columns.get(i), ColumnValues.read(rs, i + 2));
+        }
+        return record;
     }
 
     private static int bind(PreparedStatement statement, int first, Collection<Object> values) throws SQLException {

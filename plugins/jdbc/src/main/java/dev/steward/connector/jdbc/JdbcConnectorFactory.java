@@ -22,8 +22,10 @@ import java.util.List;
  *
  * <p>System settings: {@code url} (required), {@code user}, {@code password}, {@code init} (a
  * SQL script in the workspace, run when the connector is created), {@code poolSize} (default
- * 5), {@code connectTimeout} (how long to wait for a connection, default 10s). Entity settings: {@code table} and {@code key} (the key column); fields map canonical
- * names to columns. The JDBC driver comes from the host's classpath.
+ * 5), {@code connectTimeout} (how long to wait for a connection, default 10s). URL parameters
+ * must be on a short per-driver allowlist ({@link JdbcUrlParameters}); relative H2 and SQLite
+ * files live in the workspace. Entity settings: {@code table} and {@code key} (the key column);
+ * fields map canonical names to columns. The JDBC driver comes from the host's classpath.
  *
  * <p>Stateless and thread-safe; found through {@link java.util.ServiceLoader}.
  */
@@ -50,7 +52,7 @@ public final class JdbcConnectorFactory implements ConnectorFactory {
                     + problems.getFirst().path() + ": " + problems.getFirst().message());
         }
         String url = settings.resolvedUrl(context.workspace());
-        JdbcSettings.h2Folder(url).ifPresent(folder -> createFolder(config.name(), folder));
+        JdbcSettings.databaseFolder(url).ifPresent(folder -> createFolder(config.name(), folder));
         HikariDataSource pool = new HikariDataSource(poolConfig(config.name(), settings, url));
         try {
             if (settings.init() != null) {

@@ -33,6 +33,8 @@ record JdbcSettings(String url, String user, String password, String init, int p
 
     /** An H2 database file given relative to the working directory. */
     private static final Pattern RELATIVE_H2 = Pattern.compile("jdbc:h2:(file:)?(\\.{1,2}[/\\\\][^;]*)(;.*)?");
+    /** A SQLite database file given relative to the working directory ({@code jdbc:sqlite:data/erp.db}). */
+    private static final Pattern RELATIVE_SQLITE = Pattern.compile("jdbc:sqlite:(?!file:|:memory:|/|[A-Za-z]:)([^?]+)(\\?.*)?");
 
     /** Reads the settings, adding a problem for each one that is wrong; never throws. */
     static JdbcSettings read(SystemConfig config, List<ConfigProblem> problems) {
@@ -42,6 +44,8 @@ record JdbcSettings(String url, String user, String password, String init, int p
                     "url is missing: give the database's JDBC URL, like jdbc:postgresql://db.example.com/erp"));
         } else if (!url.startsWith("jdbc:")) {
             problems.add(new ConfigProblem("url", "url must be a JDBC URL starting with jdbc:"));
+        } else {
+            JdbcUrlParameters.problem(url).ifPresent(p -> problems.add(new ConfigProblem("url", p)));
         }
         String init = config.setting("init").map(String::trim).orElse(null);
         if (init != null && !insideWorkspace(init)) {
@@ -63,6 +67,11 @@ record JdbcSettings(String url, String user, String password, String init, int p
      * where the JVM started, decides where the data lives.
      */
     String resolvedUrl(Path workspace) {
+        Matcher sqlite = RELATIVE_SQLITE.matcher(url);
+        if (sqlite.matches()) {
+            Path file = workspace.toAbsolutePath().resolve(sqlite.group(1)).normalize();
+            return "jdbc:sqlite:" + file.toString().replace('\\', '/') + (sqlite.group(2) == null ? "" : sqlite.group(2));
+        }
         Matcher m = RELATIVE_H2.matcher(url);
         if (!m.matches()) {
             return url;
@@ -71,10 +80,13 @@ record JdbcSettings(String url, String user, String password, String init, int p
         return "jdbc:h2:file:" + file.toString().replace('\\', '/') + (m.group(3) == null ? "" : m.group(3));
     }
 
-    /** The folder an H2 file database lives in, for the resolved URL, if it is one. */
-    static Optional<Path> h2Folder(String resolvedUrl) {
-        Matcher m = Pattern.compile("jdbc:h2:file:([^;]+)(;.*)?").matcher(resolvedUrl);
-        return m.matches() ? Optional.ofNullable(Path.of(m.group(1)).getParent()) : Optional.empty();
+    /** The folder an H2 or SQLite file database lives in, for the resolved URL, if it is one. */
+    static Optional<Path> databaseFolder(String resolvedUrl) {
+        Matcher m = Pattern.compile("jdbc:(?:h2:file:([^;]+)(?:;.*)?|sqlite:(/[^?]+)(?:\\?.*)?)").matcher(resolvedUrl);
+        if (!m.matches()) {
+            return Optional.empty();
+        }
+        return Optional.ofNullable(Path.of(m.group(1) != null ? m.group(1) : m.group(2)).getParent());
     }
 
     private static boolean insideWorkspace(String file) {

@@ -3,6 +3,7 @@ package dev.steward.connector.jdbc;
 import dev.steward.plugin.ConnectorException;
 import dev.steward.plugin.SystemUnavailableException;
 import dev.steward.plugin.WriteRefusedException;
+import java.sql.BatchUpdateException;
 import java.sql.SQLException;
 import java.sql.SQLRecoverableException;
 import java.sql.SQLTransientException;
@@ -26,19 +27,53 @@ final class SqlErrors {
     private SqlErrors() {
     }
 
-    static boolean isUniqueViolation(SQLException e) {
-        return "23505".equals(e.getSQLState());
+    static boolean isUniqueViolation(SQLException batchOrSingle) {
+        SQLException e = cause(batchOrSingle);
+        if ("23505".equals(e.getSQLState())) {
+            return true;
+        }
+        // SQLite has no SQLState: SQLITE_CONSTRAINT (19), _PRIMARYKEY (1555), _UNIQUE (2067)
+        String message = e.getMessage() == null ? "" : e.getMessage();
+        return isSqlite(e) && (e.getErrorCode() == 1555 || e.getErrorCode() == 2067
+                || (e.getErrorCode() == 19 && (message.contains("UNIQUE") || message.contains("PRIMARY KEY"))));
     }
 
-    static ConnectorException classify(String system, String doing, SQLException e) {
+    /** SQLITE_BUSY (5) and SQLITE_LOCKED (6): another connection holds the database file. */
+    private static boolean isSqliteBusy(SQLException e) {
+        int primary = e.getErrorCode() & 0xFF;
+        return isSqlite(e) && (primary == 5 || primary == 6);
+    }
+
+    private static boolean isSqlite(SQLException e) {
+        return e.getClass().getName().startsWith("org.sqlite.");
+    }
+
+    static ConnectorException classify(String system, String doing, SQLException batchOrSingle) {
+        SQLException e = cause(batchOrSingle);
         String state = e.getSQLState() == null ? "" : e.getSQLState();
         String answer = shorten(e.getMessage());
         if (e instanceof SQLTransientException || e instanceof SQLRecoverableException
-                || TRANSIENT_STATES.contains(state)
+                || TRANSIENT_STATES.contains(state) || isSqliteBusy(e)
                 || (state.length() >= 2 && TRANSIENT_CLASSES.contains(state.substring(0, 2)))) {
-            return new SystemUnavailableException(system + " could not " + doing + ": " + answer, e);
+            return new SystemUnavailableException(system + " could not " + doing + ": " + answer, batchOrSingle);
         }
-        return new WriteRefusedException(system + " refused to " + doing + ": " + answer, 0, answer, e);
+        return new WriteRefusedException(system + " refused to " + doing + ": " + answer, 0, answer, batchOrSingle);
+    }
+
+    /**
+     * The error behind a failed batch: drivers wrap it in a {@link BatchUpdateException} whose
+     * own message may quote every statement of the batch with its values (PostgreSQL's does).
+     */
+    private static SQLException cause(SQLException e) {
+        if (e instanceof BatchUpdateException) {
+            if (e.getNextException() != null) {
+                return e.getNextException();
+            }
+            if (e.getCause() instanceof SQLException cause) {
+                return cause;
+            }
+        }
+        return e;
     }
 
     private static String shorten(String message) {

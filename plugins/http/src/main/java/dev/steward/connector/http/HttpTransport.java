@@ -1,0 +1,155 @@
+package dev.steward.connector.http;
+
+import java.io.IOException;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import org.apache.hc.client5.http.classic.methods.HttpUriRequestBase;
+import org.apache.hc.client5.http.config.ConnectionConfig;
+import org.apache.hc.client5.http.config.RequestConfig;
+import org.apache.hc.client5.http.impl.classic.CloseableHttpClient;
+import org.apache.hc.client5.http.impl.classic.HttpClients;
+import org.apache.hc.client5.http.impl.io.PoolingHttpClientConnectionManager;
+import org.apache.hc.client5.http.impl.io.PoolingHttpClientConnectionManagerBuilder;
+import org.apache.hc.core5.http.ContentType;
+import org.apache.hc.core5.http.Header;
+import org.apache.hc.core5.http.io.entity.EntityUtils;
+import org.apache.hc.core5.http.io.entity.ByteArrayEntity;
+import org.apache.hc.core5.io.CloseMode;
+import org.apache.hc.core5.util.Timeout;
+
+/**
+ * Sends one request and reads the whole answer as text, for one system. Connections go only to
+ * addresses its {@link CheckedDnsResolver} checked; redirects are never followed; no proxy is
+ * used (a proxy would resolve names itself); nothing is retried here. The whole exchange, body
+ * included, has a deadline of connect plus read timeout. Thread-safe; closed with its connector.
+ */
+final class HttpTransport implements AutoCloseable {
+
+    /** One request: method, absolute URI, headers, and a body with its content type, if any. */
+    record Call(String method, URI uri, Map<String, String> headers, String body, String contentType) {
+
+        Call {
+            headers = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(headers));
+        }
+
+        String describe() {
+            return method + " " + uri.getRawPath();
+        }
+    }
+
+    /** One answer: status, headers by lower-case name (first value), body as text. */
+    record Answer(int status, Map<String, String> headers, String body) {
+
+        Optional<String> header(String name) {
+            return Optional.ofNullable(headers.get(name.toLowerCase(Locale.ROOT)));
+        }
+    }
+
+    /** The exchange took longer than its deadline. */
+    static final class DeadlineException extends IOException {
+        DeadlineException(String message) {
+            super(message);
+        }
+    }
+
+    private final CloseableHttpClient client;
+    private final PoolingHttpClientConnectionManager connections;
+    private final ScheduledExecutorService deadlines;
+    private final NetworkPolicy policy;
+    private final Duration deadline;
+
+    HttpTransport(String system, HostResolver resolver, NetworkPolicy policy, Duration connectTimeout,
+                  Duration readTimeout) {
+        this.policy = policy;
+        this.deadline = connectTimeout.plus(readTimeout);
+        this.connections = PoolingHttpClientConnectionManagerBuilder.create()
+                .setDnsResolver(new CheckedDnsResolver(resolver, policy))
+                .setDefaultConnectionConfig(ConnectionConfig.custom()
+                        .setConnectTimeout(Timeout.of(connectTimeout))
+                        .setSocketTimeout(Timeout.of(readTimeout))
+                        .build())
+                .setMaxConnTotal(64)
+                .setMaxConnPerRoute(32)
+                .build();
+        this.client = HttpClients.custom()
+                .setConnectionManager(connections)
+                .setDefaultRequestConfig(RequestConfig.custom()
+                        .setConnectionRequestTimeout(Timeout.of(connectTimeout))
+                        .setResponseTimeout(Timeout.of(readTimeout))
+                        .setRedirectsEnabled(false)
+                        .build())
+                .disableRedirectHandling()
+                .disableAutomaticRetries()
+                .disableCookieManagement()
+                .disableAuthCaching()
+                .disableContentCompression()
+                .setUserAgent("Steward")
+                .build();
+        this.deadlines = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread thread = new Thread(r, "steward-http-deadline-" + system);
+            thread.setDaemon(true);
+            return thread;
+        });
+    }
+
+    Answer send(Call call) throws IOException {
+        refuseLiteral(call.uri());
+        HttpUriRequestBase request = new HttpUriRequestBase(call.method(), call.uri());
+        call.headers().forEach(request::addHeader);
+        if (call.body() != null) {
+            // UTF-8 bytes under the bare media type: JSON has no charset parameter (RFC 8259)
+            request.setEntity(new ByteArrayEntity(call.body().getBytes(StandardCharsets.UTF_8),
+                    ContentType.create(call.contentType())));
+        }
+        ScheduledFuture<?> timer = deadlines.schedule(request::cancel, deadline.toMillis(), TimeUnit.MILLISECONDS);
+        try {
+            return client.execute(request, response -> {
+                Map<String, String> headers = new LinkedHashMap<>();
+                for (Header header : response.getHeaders()) {
+                    headers.putIfAbsent(header.getName().toLowerCase(Locale.ROOT), header.getValue());
+                }
+                String body = response.getEntity() == null ? ""
+                        : EntityUtils.toString(response.getEntity(), StandardCharsets.UTF_8);
+                return new Answer(response.getCode(), headers, body);
+            });
+        } catch (IOException e) {
+            if (request.isCancelled()) {
+                throw new DeadlineException("no complete answer within " + DurationSetting.format(deadline));
+            }
+            throw e;
+        } finally {
+            timer.cancel(false);
+        }
+    }
+
+    /** An IP literal in the URL may never reach the resolver: check it here as well. */
+    private void refuseLiteral(URI uri) throws IOException {
+        if (uri.getHost() == null) {
+            throw new CheckedDnsResolver.RefusedAddressException("refused to connect: " + uri.getRawAuthority()
+                    + " is not a host name or a plain IP address");
+        }
+        var literal = AddressLiteral.parse(uri.getHost());
+        if (literal.isPresent()) {
+            var refusal = policy.refusal(literal.get());
+            if (refusal.isPresent()) {
+                throw new CheckedDnsResolver.RefusedAddressException("refused to connect to " + uri.getHost()
+                        + ": " + refusal.get());
+            }
+        }
+    }
+
+    @Override
+    public void close() {
+        deadlines.shutdownNow();
+        client.close(CloseMode.IMMEDIATE);
+    }
+}
