@@ -28,6 +28,8 @@ final class ScriptPool implements AutoCloseable {
     /** Read before the user's code runs, so that a script redefining JSON.parse fools only itself. */
     private static final Source JSON_PARSE = Source.create("js", "JSON.parse");
 
+    private static final long FIRST_RUN_BUDGET_NANOS = 5_000_000_000L;
+
     /** Turns a script's result into what the caller returns, inside the guarded call. */
     @FunctionalInterface
     interface ResultReader<T> {
@@ -71,7 +73,8 @@ final class ScriptPool implements AutoCloseable {
         Source source = Source.newBuilder("js", text, name).buildLiteral();
         ScriptPool pool = new ScriptPool(engine, name, source, functions, limits, logger);
         try {
-            pool.release(pool.newSlot());
+            // the first run in a JVM loads the builtins the script uses; give it start-up time
+            pool.release(pool.newSlot(Math.max(limits.timeout().toNanos(), FIRST_RUN_BUDGET_NANOS)));
         } catch (ScriptFailedException e) {
             throw new ScriptRejectedException(name, e.line().orElse(0), 0,
                     "its top-level code failed: " + e.getMessage().substring(name.length()).replaceFirst("^(:\\d+)?: ", ""), e);
@@ -95,7 +98,7 @@ final class ScriptPool implements AutoCloseable {
         }
         Slot slot = idle.pollFirst();
         if (slot == null) {
-            slot = newSlot();
+            slot = newSlot(limits.timeout().toNanos());
         } else {
             idleCount.decrementAndGet();
         }
@@ -152,19 +155,20 @@ final class ScriptPool implements AutoCloseable {
 
     private ScriptFailedException overBudget(String function, Reason reason, Throwable cause) {
         String message = switch (reason) {
-            case TIMEOUT -> function + " ran past its time budget of " + limits.timeout().toMillis() + " ms and was cancelled";
+            case TIMEOUT -> function + " ran past its time budget" + (function.equals("the script") ? "" : " of "
+                    + limits.timeout().toMillis() + " ms") + " and was cancelled";
             case MEMORY -> function + " allocated more than " + (limits.maxAllocatedBytes() >> 20) + " MiB and was cancelled";
             default -> function + " was cancelled (" + reason + ")";
         };
         return new ScriptFailedException(name, 0, reason, message, cause);
     }
 
-    private Slot newSlot() {
+    private Slot newSlot(long budgetNanos) {
         Context context = engine.newContext(new LogOutput(logger, name));
         // the language's own start-up runs no user code and, in a cold engine, takes most of a
         // second: it must not count against the script's budget
         context.initialize("js");
-        Watchdog.Guard guard = engine.watchdog().start(context, limits.timeout().toNanos(), limits.maxAllocatedBytes());
+        Watchdog.Guard guard = engine.watchdog().start(context, budgetNanos, limits.maxAllocatedBytes());
         try {
             Value jsonParse = context.eval(JSON_PARSE);
             context.eval(source);
