@@ -1,0 +1,111 @@
+package dev.steward.connector.js;
+
+import java.io.OutputStream;
+import org.graalvm.polyglot.Context;
+import org.graalvm.polyglot.Engine;
+import org.graalvm.polyglot.HostAccess;
+import org.graalvm.polyglot.PolyglotAccess;
+import org.graalvm.polyglot.SandboxPolicy;
+import org.graalvm.polyglot.Value;
+import org.graalvm.polyglot.EnvironmentAccess;
+import org.graalvm.polyglot.io.IOAccess;
+
+/**
+ * One GraalVM engine and the watchdog of every call made through it, and the one place where the
+ * sandbox of a script's context is configured.
+ *
+ * <p>Why one per process: an engine caches parsed and profiled code, so every transform and js
+ * connector must share it for sources to be parsed once. The transform and connector factories
+ * are made separately by {@link java.util.ServiceLoader}, so {@link #shared()} is the one static
+ * holder of this module; tests and the benchmark make their own engines with {@link #create()}.
+ * Thread-safe.
+ */
+public final class JsEngine implements AutoCloseable {
+
+    /**
+     * No host access at all: no host classes, methods or fields, and (as CONSTRAINED demands) no
+     * mutable target mappings. One instance, because all contexts of an engine must share it.
+     */
+    private static final HostAccess NO_HOST_ACCESS = HostAccess.newBuilder().allowMutableTargetMappings().build();
+
+    private static final class Holder {
+        static final JsEngine SHARED = create();
+    }
+
+    private final Engine engine;
+    private final Watchdog watchdog;
+
+    private JsEngine(Engine engine) {
+        this.engine = engine;
+        this.watchdog = new Watchdog();
+    }
+
+    /** The process's engine, made on first use and never closed. */
+    public static JsEngine shared() {
+        return Holder.SHARED;
+    }
+
+    /** A new engine of its own (tests, benchmarks); close it when done. */
+    public static JsEngine create() {
+        Engine engine = Engine.newBuilder("js")
+                .sandbox(SandboxPolicy.CONSTRAINED)
+                // the community edition on a stock JDK runs the interpreter only; that is known
+                .option("engine.WarnInterpreterOnly", "false")
+                .out(OutputStream.nullOutputStream())
+                .err(OutputStream.nullOutputStream())
+                .build();
+        JsEngine created = new JsEngine(engine);
+        created.warmUp();
+        return created;
+    }
+
+    /**
+     * Runs Steward's own glue once. The first context of a JVM loads hundreds of classes and
+     * takes about a second; that cost belongs to start-up, not to the time budget of the first
+     * user script that happens to run.
+     */
+    private void warmUp() {
+        try (Context context = newContext(OutputStream.nullOutputStream())) {
+            Value parsed = context.eval("js", "JSON.parse").execute("{\"a\":[1,2.5,\"x\",true,null],\"b\":{\"c\":\"d\"}}");
+            Value result = context.eval("js", "(function (r, ctx) { r.n = r.a.length; r.s = String(r.b.c).toUpperCase(); return r; })")
+                    .execute(parsed, parsed);
+            GuestValues.object(result, 1 << 20, "warm-up");
+        }
+    }
+
+    Watchdog watchdog() {
+        return watchdog;
+    }
+
+    Engine engine() {
+        return engine;
+    }
+
+    /** A fresh sandboxed context whose {@code print} and {@code console} write to {@code out}. */
+    Context newContext(OutputStream out) {
+        return Context.newBuilder("js")
+                .engine(engine)
+                .sandbox(SandboxPolicy.CONSTRAINED)
+                .allowHostAccess(NO_HOST_ACCESS)
+                .allowHostClassLookup(className -> false)
+                .allowHostClassLoading(false)
+                .allowIO(IOAccess.NONE)
+                .allowCreateThread(false)
+                .allowCreateProcess(false)
+                .allowNativeAccess(false)
+                .allowPolyglotAccess(PolyglotAccess.NONE)
+                .allowEnvironmentAccess(EnvironmentAccess.NONE)
+                .out(out)
+                .err(out)
+                .build();
+    }
+
+    @Override
+    public void close() {
+        if (this == Holder.SHARED) {
+            return;
+        }
+        watchdog.close();
+        engine.close(true);
+    }
+}

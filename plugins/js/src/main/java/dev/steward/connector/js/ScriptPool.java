@@ -1,0 +1,250 @@
+package dev.steward.connector.js;
+
+import dev.steward.plugin.ScriptFailedException;
+import dev.steward.plugin.ScriptFailedException.Reason;
+import dev.steward.plugin.ScriptLimits;
+import dev.steward.plugin.ScriptRejectedException;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentLinkedDeque;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.graalvm.polyglot.Context;
+import org.graalvm.polyglot.PolyglotException;
+import org.graalvm.polyglot.Source;
+import org.graalvm.polyglot.Value;
+import org.graalvm.polyglot.proxy.ProxyExecutable;
+
+/**
+ * One parsed script and a pool of sandboxed contexts that have run it. A JavaScript context is
+ * used by one thread at a time, so each call takes an idle context (or makes one: a cold context
+ * costs a few milliseconds, the parse is shared through the engine), runs under the
+ * {@link Watchdog}, and gives it back. A context that the watchdog cancelled, or that failed in
+ * a way that may have left it broken, is thrown away. Thread-safe.
+ */
+final class ScriptPool implements AutoCloseable {
+
+    /** Read before the user's code runs, so that a script redefining JSON.parse fools only itself. */
+    private static final Source JSON_PARSE = Source.create("js", "JSON.parse");
+
+    private static final long FIRST_RUN_BUDGET_NANOS = 5_000_000_000L;
+
+    /** Turns a script's result into what the caller returns, inside the guarded call. */
+    @FunctionalInterface
+    interface ResultReader<T> {
+        T read(Value result, int maxChars);
+    }
+
+    private record Slot(Context context, Map<String, Value> functions, Value jsonParse, Value log) {
+    }
+
+    private final JsEngine engine;
+    private final String name;
+    private final Source source;
+    private final List<String> functions;
+    private final ScriptLimits limits;
+    private final System.Logger logger;
+    private final int maxIdle;
+    private final ConcurrentLinkedDeque<Slot> idle = new ConcurrentLinkedDeque<>();
+    private final AtomicInteger idleCount = new AtomicInteger();
+    private volatile boolean closed;
+
+    private ScriptPool(JsEngine engine, String name, Source source, List<String> functions, ScriptLimits limits,
+                       System.Logger logger) {
+        this.engine = engine;
+        this.name = name;
+        this.source = source;
+        this.functions = List.copyOf(functions);
+        this.limits = limits;
+        this.logger = logger;
+        this.maxIdle = Math.max(4, 2 * Runtime.getRuntime().availableProcessors());
+    }
+
+    /**
+     * Parses the script and runs it once in a first context, checking that it defines each of
+     * {@code functions}.
+     *
+     * @throws ScriptRejectedException when it does not parse, its top-level code fails, or a
+     *                                 function is missing
+     */
+    static ScriptPool compile(JsEngine engine, String name, String text, List<String> functions, ScriptLimits limits,
+                              System.Logger logger) {
+        Source source = Source.newBuilder("js", text, name).buildLiteral();
+        ScriptPool pool = new ScriptPool(engine, name, source, functions, limits, logger);
+        try {
+            // the first run in a JVM loads the builtins the script uses; give it start-up time
+            pool.release(pool.newSlot(Math.max(limits.timeout().toNanos(), FIRST_RUN_BUDGET_NANOS)));
+        } catch (ScriptFailedException e) {
+            throw new ScriptRejectedException(name, e.line().orElse(0), 0,
+                    "its top-level code failed: " + e.getMessage().substring(name.length()).replaceFirst("^(:\\d+)?: ", ""), e);
+        }
+        return pool;
+    }
+
+    String name() {
+        return name;
+    }
+
+    /**
+     * Calls one of the script's functions with JSON-like arguments, then {@code context}, a plain
+     * object to which a {@code log} function is added.
+     *
+     * @throws ScriptFailedException when the call fails for any reason; the pool stays usable
+     */
+    <T> T call(String function, List<Object> args, Map<String, Object> context, ResultReader<T> reader) {
+        if (closed) {
+            throw new IllegalStateException(name + " is closed");
+        }
+        Slot slot = idle.pollFirst();
+        if (slot == null) {
+            slot = newSlot(limits.timeout().toNanos());
+        } else {
+            idleCount.decrementAndGet();
+        }
+        Watchdog.Guard guard = engine.watchdog().start(slot.context, limits.timeout().toNanos(), limits.maxAllocatedBytes());
+        boolean keep = false;
+        try {
+            Value[] values = new Value[args.size() + 1];
+            for (int i = 0; i < args.size(); i++) {
+                values[i] = slot.jsonParse.execute(JsonText.of(args.get(i)));
+            }
+            Value ctx = slot.jsonParse.execute(JsonText.of(context));
+            ctx.putMember("log", slot.log);
+            values[args.size()] = ctx;
+            Value result = slot.functions.get(function).execute(values);
+            T out = reader.read(result, limits.maxOutputChars());
+            Reason tripped = guard.finish();
+            if (tripped != null) {
+                throw overBudget(function, tripped, null);
+            }
+            keep = true;
+            return out;
+        } catch (PolyglotException e) {
+            Reason tripped = guard.finish();
+            if (tripped != null) {
+                throw overBudget(function, tripped, e);
+            }
+            // a guest error leaves the context sound; exhaustion or an internal error may not
+            keep = e.isGuestException() && !e.isResourceExhausted() && !e.isInternalError();
+            throw ScriptErrors.failed(name, function, e);
+        } catch (GuestValues.Unacceptable e) {
+            Reason tripped = guard.finish();
+            if (tripped != null) {
+                throw overBudget(function, tripped, null);
+            }
+            keep = true;
+            throw new ScriptFailedException(name, 0, e.tooLarge ? Reason.OUTPUT_TOO_LARGE : Reason.BAD_RESULT,
+                    function + ": " + e.getMessage(), null);
+        } catch (IllegalArgumentException | IllegalStateException e) {
+            Reason tripped = guard.finish();
+            if (tripped != null) {
+                throw overBudget(function, tripped, null);
+            }
+            throw new ScriptFailedException(name, 0, Reason.BAD_RESULT, function + ": " + e.getMessage(), e);
+        } finally {
+            engine.watchdog().end(guard);
+            if (keep && guard.finish() == null) {
+                release(slot);
+            } else if (guard.finish() == null) {
+                slot.context.close(true);
+            }
+            // a tripped context is closed by the watchdog
+        }
+    }
+
+    private ScriptFailedException overBudget(String function, Reason reason, Throwable cause) {
+        String message = switch (reason) {
+            case TIMEOUT -> function + " ran past its time budget" + (function.equals("the script") ? "" : " of "
+                    + limits.timeout().toMillis() + " ms") + " and was cancelled";
+            case MEMORY -> function + " allocated more than " + (limits.maxAllocatedBytes() >> 20) + " MiB and was cancelled";
+            default -> function + " was cancelled (" + reason + ")";
+        };
+        return new ScriptFailedException(name, 0, reason, message, cause);
+    }
+
+    private Slot newSlot(long budgetNanos) {
+        Context context = engine.newContext(new LogOutput(logger, name));
+        // the language's own start-up runs no user code and, in a cold engine, takes most of a
+        // second: it must not count against the script's budget
+        context.initialize("js");
+        Watchdog.Guard guard = engine.watchdog().start(context, budgetNanos, limits.maxAllocatedBytes());
+        try {
+            Value jsonParse = context.eval(JSON_PARSE);
+            context.eval(source);
+            Value bindings = context.getBindings("js");
+            Map<String, Value> found = new HashMap<>();
+            List<String> missing = new ArrayList<>();
+            for (String function : functions) {
+                Value f = bindings.getMember(function);
+                if (f != null && f.canExecute()) {
+                    found.put(function, f);
+                } else {
+                    missing.add(function);
+                }
+            }
+            if (!missing.isEmpty()) {
+                guard.finish();
+                context.close();
+                throw new ScriptRejectedException(name, 0, 0, "defines no function " + String.join(", ", missing)
+                        + " (write: function " + missing.getFirst() + "(...) { ... })", null);
+            }
+            Value log = context.asValue((ProxyExecutable) this::log);
+            Reason tripped = guard.finish();
+            if (tripped != null) {
+                throw overBudget("the script", tripped, null);
+            }
+            return new Slot(context, Map.copyOf(found), jsonParse, log);
+        } catch (PolyglotException e) {
+            Reason tripped = guard.finish();
+            if (tripped != null) {
+                throw overBudget("the script", tripped, e);
+            }
+            context.close(true);
+            if (e.isSyntaxError()) {
+                throw ScriptErrors.rejected(name, e);
+            }
+            throw ScriptErrors.failed(name, "the script", e);
+        } finally {
+            engine.watchdog().end(guard);
+        }
+    }
+
+    private Object log(Value... arguments) {
+        StringBuilder text = new StringBuilder();
+        for (Value each : arguments) {
+            if (!text.isEmpty()) {
+                text.append(' ');
+            }
+            text.append(each.isString() ? each.asString() : each.toString());
+            if (text.length() > LogOutput.MAX_LINE) {
+                break;
+            }
+        }
+        LogOutput.log(logger, name, text.toString());
+        return null;
+    }
+
+    private void release(Slot slot) {
+        if (!closed && idleCount.incrementAndGet() <= maxIdle) {
+            idle.addFirst(slot);
+            if (closed && idle.remove(slot)) {
+                slot.context.close();
+            }
+            return;
+        }
+        if (!closed) {
+            idleCount.decrementAndGet();
+        }
+        slot.context.close();
+    }
+
+    /** Closes the idle contexts; contexts in use are closed when their calls end. */
+    @Override
+    public void close() {
+        closed = true;
+        for (Slot slot; (slot = idle.pollFirst()) != null; ) {
+            slot.context.close();
+        }
+    }
+}
