@@ -93,19 +93,9 @@ final class SettingsReader {
     }
 
     private Optional<java.time.Duration> duration(String text, Node node) {
-        var matcher = java.util.regex.Pattern.compile("(\\d+)\\s*(ms|s|m|h|d)").matcher(text.trim());
-        if (matcher.matches()) {
-            long n = Long.parseLong(matcher.group(1));
-            java.time.Duration d = switch (matcher.group(2)) {
-                case "ms" -> java.time.Duration.ofMillis(n);
-                case "s" -> java.time.Duration.ofSeconds(n);
-                case "m" -> java.time.Duration.ofMinutes(n);
-                case "h" -> java.time.Duration.ofHours(n);
-                default -> java.time.Duration.ofDays(n);
-            };
-            if (!d.isZero()) {
-                return Optional.of(d);
-            }
+        Optional<java.time.Duration> parsed = dev.steward.plugin.DurationSetting.parse(text);
+        if (parsed.isPresent()) {
+            return parsed;
         }
         yaml.error(node, "'" + text + "' is not a duration: write a number and a unit, like 500ms, 30s, 10m, 2h or 1d");
         return Optional.empty();

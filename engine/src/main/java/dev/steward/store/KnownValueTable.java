@@ -24,24 +24,6 @@ final class KnownValueTable {
         this.clock = clock;
     }
 
-    Map<String, String> read(String system, String entity, String key) {
-        return database.run("read known values", c -> {
-            try (PreparedStatement select = c.prepareStatement("SELECT field, value_json FROM known_values"
-                    + " WHERE system_name = ? AND entity = ? AND record_key = ? ORDER BY field")) {
-                select.setString(1, system);
-                select.setString(2, entity);
-                select.setString(3, key);
-                Map<String, String> values = new LinkedHashMap<>();
-                try (ResultSet rows = select.executeQuery()) {
-                    while (rows.next()) {
-                        values.put(rows.getString(1), rows.getString(2));
-                    }
-                }
-                return values;
-            }
-        });
-    }
-
     void remember(String system, String entity, String key, Map<String, String> fieldJson, String eventId) {
         remember(system, entity, key, fieldJson, eventId, null);
     }

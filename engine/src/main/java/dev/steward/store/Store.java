@@ -244,7 +244,9 @@ public final class Store implements AutoCloseable {
 
     /** What Steward last knows {@code system} holds for a record: field to JSON text of the value. */
     public Map<String, String> knownValues(String system, String entity, String key) {
-        return knownValues.read(system, entity, key);
+        Map<String, String> values = new java.util.LinkedHashMap<>();
+        ledger.known(system, entity, key).forEach((field, known) -> values.put(field, known.valueJson()));
+        return values;
     }
 
     /** Upserts known values, field by field, in one transaction. */

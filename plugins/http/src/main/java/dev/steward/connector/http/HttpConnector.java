@@ -1,5 +1,7 @@
 package dev.steward.connector.http;
 
+import dev.steward.plugin.DurationSetting;
+
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.steward.plugin.ActionNotSupportedException;

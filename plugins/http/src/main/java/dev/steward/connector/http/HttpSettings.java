@@ -1,5 +1,7 @@
 package dev.steward.connector.http;
 
+import dev.steward.plugin.DurationSetting;
+
 import dev.steward.plugin.ConfigProblem;
 import dev.steward.plugin.EntityConfig;
 import dev.steward.plugin.SystemConfig;

@@ -1,5 +1,7 @@
 package dev.steward.connector.http;
 
+import dev.steward.plugin.DurationSetting;
+
 import java.io.IOException;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;

@@ -4,15 +4,13 @@ import dev.steward.plugin.ConfigProblem;
 import dev.steward.plugin.SystemConfig;
 import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
+import dev.steward.plugin.DurationSetting;
 import java.time.Duration;
 import java.util.List;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 /** The settings of a {@code js} system, read once and checked. */
 record JsSettings(String script, Duration timeout, int maxOutput) {
 
-    private static final Pattern DURATION = Pattern.compile("(\\d+)\\s*(ms|s|m)");
 
     static JsSettings read(SystemConfig config, List<ConfigProblem> problems) {
         String script = config.setting("script").orElse(null);
@@ -30,16 +28,11 @@ record JsSettings(String script, Duration timeout, int maxOutput) {
             }
         }
         Duration timeout = Duration.ofSeconds(5);
-        String rawTimeout = config.setting("timeout").orElse(null);
+        Object rawTimeout = config.settings().get("timeout");
         if (rawTimeout != null) {
-            Matcher m = DURATION.matcher(rawTimeout.trim());
-            if (m.matches() && Long.parseLong(m.group(1)) > 0) {
-                long n = Long.parseLong(m.group(1));
-                timeout = switch (m.group(2)) {
-                    case "ms" -> Duration.ofMillis(n);
-                    case "s" -> Duration.ofSeconds(n);
-                    default -> Duration.ofMinutes(n);
-                };
+            java.util.Optional<Duration> parsed = DurationSetting.parse(rawTimeout);
+            if (parsed.isPresent()) {
+                timeout = parsed.get();
             } else {
                 problems.add(new ConfigProblem("timeout", "'" + rawTimeout + "' is not a positive duration such as 500ms, 5s or 1m"));
             }

@@ -1,4 +1,4 @@
-package dev.steward.connector.jdbc;
+package dev.steward.plugin;
 
 import java.time.Duration;
 import java.util.Optional;
@@ -6,18 +6,19 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * Reads a duration setting as users write it: {@code 5s}, {@code 500ms}, {@code 2m}, or plain
- * milliseconds. A copy of the http connector's, since plugins share only the SPI.
+ * Reads a duration setting as users write it in {@code steward.yaml}: {@code 500ms}, {@code 5s},
+ * {@code 2m}, {@code 1h}, {@code 3d}, or a plain number of milliseconds. Shared by connectors so
+ * that every setting reads durations the same way. Stateless and thread-safe.
  */
-final class DurationSetting {
+public final class DurationSetting {
 
-    private static final Pattern TEXT = Pattern.compile("(\\d{1,9})\\s*(ms|s|m|h)?");
+    private static final Pattern TEXT = Pattern.compile("(\\d{1,9})\\s*(ms|s|m|h|d)?");
 
     private DurationSetting() {
     }
 
     /** The duration, or empty when the value is not one (zero and negative values are not). */
-    static Optional<Duration> parse(Object value) {
+    public static Optional<Duration> parse(Object value) {
         if (value instanceof Number number) {
             long millis = number.longValue();
             return millis > 0 && number.doubleValue() == millis
@@ -36,12 +37,13 @@ final class DurationSetting {
             case "ms" -> Duration.ofMillis(amount);
             case "s" -> Duration.ofSeconds(amount);
             case "m" -> Duration.ofMinutes(amount);
-            default -> Duration.ofHours(amount);
+            case "h" -> Duration.ofHours(amount);
+            default -> Duration.ofDays(amount);
         });
     }
 
     /** How a duration reads in messages: {@code 500ms}, {@code 30s}. */
-    static String format(Duration duration) {
+    public static String format(Duration duration) {
         long millis = duration.toMillis();
         return millis % 1000 == 0 ? millis / 1000 + "s" : millis + "ms";
     }
