@@ -70,6 +70,22 @@ class ConvergenceIT {
     }
 
     /**
+     * Regression (found with longer sequences of seed 33, shrunk by hand): Steward writes the
+     * CRM's email u1 to the ERP and sees its echo, then writes u2; before the echo of u2 comes, a
+     * person in the ERP undoes it back to u1. That webhook equals what Steward last knew of the
+     * ERP (u1), so it counts as unchanged; the echo of u2 is older and suppressed. Steward never
+     * sees the ERP's edit: not rejected, not healed, and the ERP keeps u1 while the CRM has u2.
+     */
+    @Example
+    void anUndoToTheLastKnownValueAfterStewardsWriteIsStillAChange() {
+        for (boolean enforce : new boolean[] {true, false}) {
+            play(enforce, List.of(new ConvergenceStep.Edit("crm", 0, "email"), new ConvergenceStep.Deliver(0),
+                    new ConvergenceStep.Deliver(0), new ConvergenceStep.Edit("crm", 0, "email"), new ConvergenceStep.Deliver(0),
+                    new ConvergenceStep.Undo("erp", 0, "email"), new ConvergenceStep.Deliver(1)), 0);
+        }
+    }
+
+    /**
      * Regression (found by seed 33, fixed in ChangeSet): Steward writes the CRM's email to the
      * ERP while an ERP user's older edit of it is still on its way. The echo arrives in a later
      * ERP version than the user's edit, but was not remembered because it arrived after the
