@@ -63,8 +63,11 @@ final class ChangeSet {
                         + ")", LEDGER));
                 set.suppressed.add(change);
                 set.echoes.add(field);
-                // A late echo must not hide what the system reported after Steward's write.
-                if (before == null || !before.updatedAt().isAfter(written.writtenAt())) {
+                // A late echo must not hide what the system reported after Steward's write. With
+                // versions on both sides, the versions say which is later; otherwise arrival times do.
+                boolean versioned = version != null && before != null && before.version() != null;
+                if (before == null || (versioned ? Versions.compare(version, before.version()) > 0
+                        : !before.updatedAt().isAfter(written.writtenAt()))) {
                     set.remember.put(field, value);
                 }
                 return;
