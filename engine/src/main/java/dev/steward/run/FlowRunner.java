@@ -235,12 +235,30 @@ public final class FlowRunner {
             }
             return Optional.of(RunResult.done(EventStatus.FAILED, null, error));
         }
-        store.recordWrite(system, flow.entity(), run.key, ledger, run.eventId);
+        store.recordWrite(system, flow.entity(), run.key, ledger, run.eventId,
+                writtenVersion(connector, system, entity, run.key).orElse(null));
         run.writes.add(new RunTrace.Write(system, nativeFields, result, null));
         metrics.counter("steward.writes", "system", system, "result", result).increment();
         ledger.keySet().forEach(field -> metrics.counter("steward.fields.written", "flow", flow.id(), "system", system,
                 "field", field).increment());
         return Optional.empty();
+    }
+
+    /**
+     * The version the system gave the record right after Steward's write, read back through the
+     * connector, where that system's deliveries carry versions. A version read a moment late (a
+     * person edited the record in between) only makes more of the older deliveries stale.
+     */
+    private Optional<String> writtenVersion(Connector connector, String system, EntityConfig entity, String key) {
+        if (!active.versioned(system, entity.name())) {
+            return Optional.empty();
+        }
+        try {
+            return connector.readRecord(entity, key).flatMap(record -> record.version()).flatMap(Versions::fromConnector);
+        } catch (ConnectorException e) {
+            // The write happened; without its version, echoes are told by value, as for unversioned systems.
+            return Optional.empty();
+        }
     }
 
     private void count(Run run) {

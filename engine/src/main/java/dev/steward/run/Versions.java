@@ -30,6 +30,19 @@ final class Versions {
         return a.compareTo(b);
     }
 
+    /**
+     * A version as a connector reports it (an opaque string), as canonical JSON comparable with
+     * the versions deliveries carry; empty when it has no order (an ETag hash is not "later").
+     */
+    static Optional<String> fromConnector(String version) {
+        Optional<BigDecimal> number = number(version.trim());
+        if (number.isPresent()) {
+            return Optional.of(Values.canonical(Values.toNode(number.get())));
+        }
+        String quoted = Values.canonical(Values.toNode(version));
+        return instant(quoted).isPresent() ? Optional.of(quoted) : Optional.empty();
+    }
+
     private static Optional<BigDecimal> number(String json) {
         try {
             return Optional.of(new BigDecimal(json));

@@ -46,7 +46,8 @@ final class KnownValueTable {
         });
     }
 
-    void recordWrite(String system, String entity, String key, Map<String, String> fieldJson, String eventId) {
+    void recordWrite(String system, String entity, String key, Map<String, String> fieldJson, String eventId,
+                     String version) {
         Objects.requireNonNull(fieldJson, "fieldJson");
         if (fieldJson.isEmpty()) {
             return;
@@ -67,7 +68,7 @@ final class KnownValueTable {
                 }
                 insert.executeBatch();
             }
-            SyncLedger.upsert(c, system, entity, key, fieldJson, eventId, now);
+            SyncLedger.upsert(c, system, entity, key, fieldJson, eventId, now, version);
             return null;
         });
     }

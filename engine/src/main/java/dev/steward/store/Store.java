@@ -301,7 +301,16 @@ public final class Store implements AutoCloseable {
 
     /** Appends to the sync ledger: {@code eventId}'s run wrote these values to {@code system}. */
     public void recordWrite(String system, String entity, String key, Map<String, String> fieldJson, String eventId) {
-        knownValues.recordWrite(system, entity, key, fieldJson, eventId);
+        knownValues.recordWrite(system, entity, key, fieldJson, eventId, null);
+    }
+
+    /**
+     * Appends to the sync ledger with the version the system gave the record right after the
+     * write (canonical JSON), so that its deliveries can be told apart by version.
+     */
+    public void recordWrite(String system, String entity, String key, Map<String, String> fieldJson, String eventId,
+                            String version) {
+        knownValues.recordWrite(system, entity, key, fieldJson, eventId, version);
     }
 
     /** The sync ledger of one record in one system, newest first. */

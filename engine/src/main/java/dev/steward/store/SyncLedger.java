@@ -47,8 +47,8 @@ final class SyncLedger {
 
     Map<String, LedgerEntry> ledger(String system, String entity, String key) {
         return database.run("read the sync ledger", c -> {
-            try (PreparedStatement select = c.prepareStatement("SELECT field, value_json, event_id, written_at, echoed_at"
-                    + " FROM ledger WHERE system_name = ? AND entity = ? AND record_key = ? ORDER BY field")) {
+            try (PreparedStatement select = c.prepareStatement("SELECT field, value_json, event_id, written_at, echoed_at,"
+                    + " written_version FROM ledger WHERE system_name = ? AND entity = ? AND record_key = ? ORDER BY field")) {
                 bind(select, system, entity, key);
                 Map<String, LedgerEntry> entries = new LinkedHashMap<>();
                 try (ResultSet rows = select.executeQuery()) {
@@ -56,7 +56,7 @@ final class SyncLedger {
                         long echoed = rows.getLong(5);
                         Instant echoedAt = rows.wasNull() ? null : Instant.ofEpochMilli(echoed);
                         entries.put(rows.getString(1), new LedgerEntry(rows.getString(2), rows.getString(3),
-                                Instant.ofEpochMilli(rows.getLong(4)), echoedAt));
+                                Instant.ofEpochMilli(rows.getLong(4)), echoedAt, rows.getString(6)));
                     }
                 }
                 return entries;
@@ -164,29 +164,32 @@ final class SyncLedger {
 
     /** Sets the ledger's latest entry for each written field, its echo still to come. */
     static void upsert(Connection c, String system, String entity, String key, Map<String, String> fieldJson,
-                       String eventId, long now) throws SQLException {
+                       String eventId, long now, String version) throws SQLException {
         for (Map.Entry<String, String> field : fieldJson.entrySet()) {
             try (PreparedStatement update = c.prepareStatement("UPDATE ledger SET value_json = ?, event_id = ?,"
-                    + " written_at = ?, echoed_at = NULL WHERE system_name = ? AND entity = ? AND record_key = ? AND field = ?")) {
+                    + " written_at = ?, echoed_at = NULL, written_version = ?"
+                    + " WHERE system_name = ? AND entity = ? AND record_key = ? AND field = ?")) {
                 update.setString(1, field.getValue());
                 update.setString(2, eventId);
                 update.setLong(3, now);
-                update.setString(4, system);
-                update.setString(5, entity);
-                update.setString(6, key);
-                update.setString(7, field.getKey());
+                update.setString(4, version);
+                update.setString(5, system);
+                update.setString(6, entity);
+                update.setString(7, key);
+                update.setString(8, field.getKey());
                 if (update.executeUpdate() > 0) {
                     continue;
                 }
             }
             // One record runs on one worker at a time, so no one else inserts this row meanwhile.
             try (PreparedStatement insert = c.prepareStatement("INSERT INTO ledger (system_name, entity, record_key,"
-                    + " field, value_json, event_id, written_at) VALUES (?, ?, ?, ?, ?, ?, ?)")) {
+                    + " field, value_json, event_id, written_at, written_version) VALUES (?, ?, ?, ?, ?, ?, ?, ?)")) {
                 bind(insert, system, entity, key);
                 insert.setString(4, field.getKey());
                 insert.setString(5, field.getValue());
                 insert.setString(6, eventId);
                 insert.setLong(7, now);
+                insert.setString(8, version);
                 insert.executeUpdate();
             }
         }

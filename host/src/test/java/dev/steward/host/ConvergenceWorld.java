@@ -37,6 +37,7 @@ record ConvergenceWorld(Path home, SimulatedSystem crm, SimulatedSystem erp, Run
                         entities:
                           customer:
                             path: /customers/{key}
+                            versionField: version
                             fields: { email: email, phone: phone, creditLimit: credit_limit, status: erp_status }
                       erp:
                         connector: http
@@ -44,6 +45,7 @@ record ConvergenceWorld(Path home, SimulatedSystem crm, SimulatedSystem erp, Run
                         entities:
                           customer:
                             path: /customers/{key}
+                            versionField: rev
                             fields: { email: contact.email, phone: contact.phone, creditLimit: credit_limit, status: account_status }
                     """.formatted(crm.baseUrl(), erp.baseUrl()));
             Files.writeString(home.resolve("rules/mastership.yaml"), """
