@@ -30,7 +30,7 @@ import org.junit.jupiter.params.provider.MethodSource;
 
 class JsTransformTest {
 
-    private static final ScriptLimits LIMITS = new ScriptLimits(Duration.ofMillis(500), 100_000, 64L << 20);
+    private static final ScriptLimits LIMITS = new ScriptLimits(Duration.ofMillis(2000), 100_000, 64L << 20);
 
     private static JsEngine engine;
     private static TransformFactory factory;
@@ -112,7 +112,7 @@ class JsTransformTest {
 
     static List<Arguments> failures() {
         return List.of(
-                Arguments.of("an infinite loop", "while (true) {}", Reason.TIMEOUT, "transform ran past its time budget of 500 ms and was cancelled"),
+                Arguments.of("an infinite loop", "while (true) {}", Reason.TIMEOUT, "transform ran past its time budget of 2000 ms and was cancelled"),
                 Arguments.of("Java.type", "var System = Java.type('java.lang.System'); System.exit(1);", Reason.FORBIDDEN,
                         "Access to host class java.lang.System is not allowed"),
                 Arguments.of("load", "load('x.js');", Reason.FORBIDDEN, "Operation is not allowed for: x.js"),
@@ -146,7 +146,7 @@ class JsTransformTest {
             }
             assertThat(e.getMessage()).startsWith("transforms/t.js").contains(message);
             assertThat(e.retryable()).isFalse();
-            assertThat(took).isLessThan(Duration.ofSeconds(3));
+            assertThat(took).as("the watchdog ends it near its budget, not never").isLessThan(LIMITS.timeout().multipliedBy(5));
             assertThat(t.apply(Map.of("bad", false, "n", 1), Map.of())).isEqualTo(Map.of("bad", false, "n", 1));
         }
     }
@@ -187,7 +187,9 @@ class JsTransformTest {
 
     @Test
     void concurrentCallsEachGetTheirOwnAnswer() throws Exception {
-        try (Transform t = factory.compile("t.js", "function transform(r) { r.twice = r.n * 2; return r; }", LIMITS);
+        // A generous budget: this test is about answers, and a cold context on a loaded machine is slow.
+        try (Transform t = factory.compile("t.js", "function transform(r) { r.twice = r.n * 2; return r; }",
+                LIMITS.withTimeout(Duration.ofSeconds(30)));
              ExecutorService pool = Executors.newFixedThreadPool(8)) {
             List<Future<Boolean>> results = new ArrayList<>();
             for (int thread = 0; thread < 8; thread++) {
