@@ -8,6 +8,7 @@ import dev.steward.model.Workspace;
 import dev.steward.plugin.ConnectorFactory;
 import dev.steward.plugin.EntityConfig;
 import dev.steward.plugin.SystemConfig;
+import dev.steward.plugin.TransformFactory;
 import dev.steward.rules.RuleSetCompiler;
 import dev.steward.run.ActiveWorkspace;
 import dev.steward.run.EventWorkers;
@@ -17,6 +18,7 @@ import dev.steward.run.PayloadRejectedException;
 import dev.steward.run.RecordView;
 import dev.steward.run.RetryPolicy;
 import dev.steward.run.RunResult;
+import dev.steward.run.Transforms;
 import dev.steward.run.Values;
 import dev.steward.run.ErrorReport;
 import dev.steward.store.Intake;
@@ -64,13 +66,22 @@ public final class Engine implements AutoCloseable {
         this.options = options;
     }
 
-    /** Opens the store, activates the workspace's valid flows and starts the workers. */
+    /** {@link #start(Workspace, RuleSetCompiler, Map, Map, Options)} with the transform factories on the class path. */
     public static Engine start(Workspace workspace, RuleSetCompiler compiler, Map<String, ConnectorFactory> factories,
                                Options options) {
+        return start(workspace, compiler, factories, Transforms.discover(Engine.class.getClassLoader()), options);
+    }
+
+    /**
+     * Opens the store, activates the workspace's valid flows (connectors from {@code factories} by
+     * type, transforms from {@code transforms} by language) and starts the workers.
+     */
+    public static Engine start(Workspace workspace, RuleSetCompiler compiler, Map<String, ConnectorFactory> factories,
+                               Map<String, TransformFactory> transforms, Options options) {
         Store store = Store.open(workspace.host().store(), options.clock());
         ActiveWorkspace active;
         try {
-            active = ActiveWorkspace.activate(workspace, compiler, factories, options.clock());
+            active = ActiveWorkspace.activate(workspace, compiler, factories, transforms, options.clock());
         } catch (RuntimeException e) {
             store.close();
             throw e;

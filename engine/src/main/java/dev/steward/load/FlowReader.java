@@ -37,11 +37,13 @@ final class FlowReader {
     private final Map<String, MastershipTable> mastership;
     private final Map<String, DrlSource> drl;
     private final RuleSetCompiler compiler;
+    private final TransformReader transforms;
     /** DRL problems are the DRL file's, reported once however many flows use it. */
     final Set<Diagnostic> ruleDiagnostics = new LinkedHashSet<>();
 
     FlowReader(Map<String, SystemConfig> systems, Map<String, MastershipTable> mastership,
-               Map<String, DrlSource> drl, RuleSetCompiler compiler) {
+               Map<String, DrlSource> drl, RuleSetCompiler compiler, TransformReader transforms) {
+        this.transforms = transforms;
         this.systems = systems;
         this.mastership = mastership;
         this.drl = drl;
@@ -82,6 +84,9 @@ final class FlowReader {
         } else {
             for (Node stepNode : list.getValue()) {
                 step(yaml, stepNode, source.orElse(null), entity.orElse(null), fields).ifPresent(step -> {
+                    if (step instanceof Step.Transform && steps.stream().anyMatch(s -> !(s instanceof Step.Transform))) {
+                        yaml.error(stepNode, "a transform step must come before rules and sync: it changes the fields they decide on");
+                    }
                     steps.add(step);
                     if (step instanceof Step.Rules rules) {
                         ruleFiles.addAll(rules.files());
@@ -180,15 +185,18 @@ final class FlowReader {
     }
 
     private Optional<Step> step(YamlFile yaml, Node node, String source, String entity, Map<String, String> fields) {
-        Optional<Map<String, Node>> e = yaml.mapping(node, "a step", YamlFile.keys("rules", "sync"));
+        Optional<Map<String, Node>> e = yaml.mapping(node, "a step", YamlFile.keys("transform", "rules", "sync"));
         if (e.isEmpty()) {
             return Optional.empty();
         }
         if (e.get().size() != 1) {
-            yaml.error(node, "a step is one of 'rules' or 'sync'; start each with its own '- '");
+            yaml.error(node, "a step is one of 'transform', 'rules' or 'sync'; start each with its own '- '");
             return Optional.empty();
         }
         SourceLocation location = new SourceLocation(yaml.file, YamlFile.line(node));
+        if (e.get().containsKey("transform")) {
+            return transforms.read(yaml, e.get().get("transform"), location).map(Step.class::cast);
+        }
         if (e.get().containsKey("rules")) {
             Node filesNode = e.get().get("rules");
             return yaml.strings(filesNode, "rules").flatMap(files -> rules(yaml, filesNode, files))

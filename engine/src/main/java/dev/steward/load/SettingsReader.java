@@ -11,6 +11,7 @@ import org.yaml.snakeyaml.nodes.Node;
 
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -165,7 +166,8 @@ final class SettingsReader {
         ConnectorFactory factory = connectors.get(type.get());
         if (factory == null) {
             yaml.error(e.get("connector"), "unknown connector '" + type.get() + "' for system '" + name
-                    + "' (known: " + String.join(", ", new TreeSet<>(connectors.keySet())) + ")");
+                    + "' (known: " + String.join(", ", new TreeSet<>(connectors.keySet()))
+                    + "; a plugin jar in plugins/ adds its own)");
             return Optional.empty();
         }
         Map<String, Node> where = new LinkedHashMap<>();
@@ -186,7 +188,14 @@ final class SettingsReader {
         where.put("", block);
         SystemConfig config = new SystemConfig(name, type.get(), settings, entities);
         int before = yaml.diagnostics.size();
-        for (ConfigProblem problem : factory.validate(config)) {
+        List<ConfigProblem> problems;
+        try {
+            problems = factory.validate(config);
+        } catch (RuntimeException | LinkageError failure) {
+            // a plugin's bug, reported against the system that uses it rather than ending the load
+            problems = List.of(new ConfigProblem("", "the '" + type.get() + "' connector failed to check its settings: " + failure));
+        }
+        for (ConfigProblem problem : problems) {
             Node at = where.getOrDefault(problem.path(), block);
             yaml.error(at, "system '" + name + "': " + problem.message());
         }

@@ -9,6 +9,8 @@ import dev.steward.model.StoreSettings;
 import dev.steward.model.Workspace;
 import dev.steward.plugin.ConnectorFactory;
 import dev.steward.plugin.SystemConfig;
+import dev.steward.plugin.TransformFactory;
+import dev.steward.run.Transforms;
 import dev.steward.rules.MastershipCheck;
 import dev.steward.rules.RuleSetCompiler;
 import org.yaml.snakeyaml.nodes.Node;
@@ -38,19 +40,39 @@ public final class WorkspaceLoader {
     public static final String CONFIG_FILE = "steward.yaml";
 
     private final Map<String, ConnectorFactory> connectors;
+    private final Map<String, TransformFactory> transforms;
     private final RuleSetCompiler compiler;
     private final Function<String, String> env;
 
-    public WorkspaceLoader(Map<String, ConnectorFactory> connectors, RuleSetCompiler compiler,
-                           Function<String, String> env) {
+    /**
+     * @param connectors the connector factories by type (built in, and from the workspace's plugin jars)
+     * @param transforms the transform factories by language ({@code js})
+     */
+    public WorkspaceLoader(Map<String, ConnectorFactory> connectors, Map<String, TransformFactory> transforms,
+                           RuleSetCompiler compiler, Function<String, String> env) {
         this.connectors = Map.copyOf(connectors);
+        this.transforms = Map.copyOf(transforms);
         this.compiler = compiler;
         this.env = env;
     }
 
+    /** A loader with the transform factories found on this class's class path. */
+    public WorkspaceLoader(Map<String, ConnectorFactory> connectors, RuleSetCompiler compiler,
+                           Function<String, String> env) {
+        this(connectors, Transforms.discover(WorkspaceLoader.class.getClassLoader()), compiler, env);
+    }
+
     public Workspace load(Path home) {
+        return load(home, List.of());
+    }
+
+    /**
+     * Loads a workspace, reporting first the problems already found in it (those of its plugin
+     * jars, see {@link PluginJars}).
+     */
+    public Workspace load(Path home, List<Diagnostic> earlier) {
         Path root = home.toAbsolutePath().normalize();
-        List<Diagnostic> diagnostics = new ArrayList<>();
+        List<Diagnostic> diagnostics = new ArrayList<>(earlier);
 
         HostSettings host = defaultHost(root);
         Map<String, SystemConfig> systems = new LinkedHashMap<>();
@@ -87,7 +109,8 @@ public final class WorkspaceLoader {
 
         Map<String, Flow> flows = new LinkedHashMap<>();
         Map<String, List<Diagnostic>> broken = new LinkedHashMap<>();
-        FlowReader flowReader = new FlowReader(systems, mastership, drl, compiler);
+        FlowReader flowReader = new FlowReader(systems, mastership, drl, compiler,
+                new TransformReader(root, transforms));
         for (Path file : list(root.resolve("flows"), diagnostics)) {
             String name = file.getFileName().toString();
             if (!name.endsWith(".yaml") && !name.endsWith(".yml")) {

@@ -42,6 +42,8 @@ final class YamlFile {
     final String file;
     final List<Diagnostic> diagnostics;
     private final Function<String, String> env;
+    /** The parsed text's lines, for what a mark alone does not say (a block scalar's indentation). */
+    private List<String> lines = List.of();
 
     YamlFile(String file, List<Diagnostic> diagnostics, Function<String, String> env) {
         this.file = file;
@@ -51,6 +53,7 @@ final class YamlFile {
 
     /** Parses one YAML document; empty (with a diagnostic) if it is not well-formed. */
     Optional<Node> parse(String text) {
+        lines = text.lines().toList();
         LoaderOptions options = new LoaderOptions();
         options.setMaxAliasesForCollections(20);
         options.setNestingDepthLimit(40);
@@ -82,6 +85,11 @@ final class YamlFile {
 
     void warning(Node node, String message) {
         diagnostics.add(new Diagnostic(file, line(node), column(node), Diagnostic.Severity.WARNING, message));
+    }
+
+    /** A line of the parsed text (1-based), or empty past its end. */
+    String lineText(int line) {
+        return line >= 1 && line <= lines.size() ? lines.get(line - 1) : "";
     }
 
     static int line(Node node) {

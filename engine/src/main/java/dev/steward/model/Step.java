@@ -7,6 +7,20 @@ public sealed interface Step {
 
     SourceLocation location();
 
+    /**
+     * {@code - transform: { js: transforms/normalize.js }}, or the script inline: a user function
+     * that gets the record's canonical fields before changes are computed and returns the fields
+     * to use. Only the text is kept here; the runner compiles it.
+     *
+     * @param language the language, as a flow names it ({@code js})
+     * @param script   the script's name in messages: its workspace file, or the flow file for an
+     *                 inline script
+     * @param source   the script's text; an inline one is preceded by blank lines so that its line
+     *                 numbers are the flow file's
+     */
+    record Transform(String language, String script, String source, SourceLocation location) implements Step {
+    }
+
     /** {@code - rules: [mastership.yaml, customer-validation.drl]}: files under {@code rules/}. */
     record Rules(List<String> files, SourceLocation location) implements Step {
         public Rules {

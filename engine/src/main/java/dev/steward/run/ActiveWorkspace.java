@@ -6,6 +6,7 @@ import dev.steward.model.MastershipTable;
 import dev.steward.model.Step;
 import dev.steward.model.Workspace;
 import dev.steward.plugin.ConnectorFactory;
+import dev.steward.plugin.TransformFactory;
 import dev.steward.rules.RuleSet;
 import dev.steward.rules.RuleSetCompiler;
 
@@ -16,24 +17,38 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * A loaded workspace made ready to run: its connectors open and each valid flow's rules
- * compiled. Immutable apart from the connectors' own state; closing it closes the connectors.
+ * A loaded workspace made ready to run: its connectors open, each valid flow's rules and
+ * transforms compiled. Immutable apart from the connectors' own state; closing it closes the
+ * connectors and the transforms.
  */
 public final class ActiveWorkspace implements AutoCloseable {
 
     private final Workspace workspace;
     private final Connectors connectors;
     private final Map<String, RuleSet> ruleSets;
+    private final Transforms transforms;
 
-    private ActiveWorkspace(Workspace workspace, Connectors connectors, Map<String, RuleSet> ruleSets) {
+    private ActiveWorkspace(Workspace workspace, Connectors connectors, Map<String, RuleSet> ruleSets,
+                            Transforms transforms) {
         this.workspace = workspace;
         this.connectors = connectors;
         this.ruleSets = ruleSets;
+        this.transforms = transforms;
     }
 
-    /** Compiles every valid flow's rules (from the compiler's cache) and opens the connectors. */
+    /** {@link #activate(Workspace, RuleSetCompiler, Map, Map, Clock)} with the transform factories on the class path. */
     public static ActiveWorkspace activate(Workspace workspace, RuleSetCompiler compiler,
                                            Map<String, ConnectorFactory> factories, Clock clock) {
+        return activate(workspace, compiler, factories, Transforms.discover(ActiveWorkspace.class.getClassLoader()), clock);
+    }
+
+    /**
+     * Compiles every valid flow's rules (from the compiler's cache) and transforms, and opens the
+     * connectors.
+     */
+    public static ActiveWorkspace activate(Workspace workspace, RuleSetCompiler compiler,
+                                           Map<String, ConnectorFactory> factories,
+                                           Map<String, TransformFactory> transformFactories, Clock clock) {
         Map<String, RuleSet> ruleSets = new LinkedHashMap<>();
         for (Flow flow : workspace.flows().values()) {
             List<MastershipTable> tables = new ArrayList<>();
@@ -52,8 +67,15 @@ public final class ActiveWorkspace implements AutoCloseable {
             // The loader only lets through flows whose rules compiled, so this cannot be empty.
             ruleSets.put(flow.id(), compiler.compile(tables, drl).ruleSet().orElseThrow());
         }
-        Connectors connectors = Connectors.open(workspace.systems(), factories, workspace.home(), clock);
-        return new ActiveWorkspace(workspace, connectors, Map.copyOf(ruleSets));
+        Transforms transforms = Transforms.compile(workspace.flows().values(), transformFactories);
+        Connectors connectors;
+        try {
+            connectors = Connectors.open(workspace.systems(), factories, workspace.home(), clock);
+        } catch (RuntimeException e) {
+            transforms.close();
+            throw e;
+        }
+        return new ActiveWorkspace(workspace, connectors, Map.copyOf(ruleSets), transforms);
     }
 
     public Workspace workspace() {
@@ -74,6 +96,10 @@ public final class ActiveWorkspace implements AutoCloseable {
                 && flow.entity().equals(entity) && flow.versionPath().isPresent());
     }
 
+    Transforms transforms() {
+        return transforms;
+    }
+
     public RuleSet ruleSet(String flowId) {
         return ruleSets.get(flowId);
     }
@@ -81,5 +107,6 @@ public final class ActiveWorkspace implements AutoCloseable {
     @Override
     public void close() {
         connectors.close();
+        transforms.close();
     }
 }

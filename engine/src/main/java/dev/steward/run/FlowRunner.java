@@ -63,6 +63,14 @@ public final class FlowRunner {
                 observed.put(field, value);
             }
         });
+        List<RunTrace.StepTrace> transformed = new ArrayList<>();
+        Optional<String> transformError = TransformSteps.apply(flow, active.transforms(), eventId, key, observed, transformed);
+        if (transformError.isPresent()) {
+            Run failed = new Run(flow, eventId, key, attempt, version, ChangeSet.of(flow.entity(), key, flow.source(),
+                    Map.of(), version, Map.of(), Map.of(), null), dryRun);
+            failed.steps.addAll(transformed);
+            return RunResult.done(EventStatus.FAILED, failed.trace(), transformError.get());
+        }
         RuleSet rules = active.ruleSet(flow.id());
         ChangeSet set = ChangeSet.of(flow.entity(), key, flow.source(), observed, version,
                 store.knownState(flow.source(), flow.entity(), key), store.ledger(flow.source(), flow.entity(), key), rules);
@@ -71,6 +79,7 @@ public final class FlowRunner {
         Record record = new Record(flow.entity(), key, flow.source(), recordFields);
 
         Run run = new Run(flow, eventId, key, attempt, version, set, dryRun);
+        run.steps.addAll(transformed);
         for (Step step : flow.steps()) {
             if (step instanceof Step.Rules ruleStep) {
                 rules.decide(record, set.changes);

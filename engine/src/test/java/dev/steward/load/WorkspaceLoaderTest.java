@@ -123,6 +123,67 @@ class WorkspaceLoaderTest {
     }
 
     @Test
+    void aTransformStepKeepsItsScriptFromAFileOrInline() throws IOException {
+        Path home = copyBase();
+        String flow = Files.readString(home.resolve("flows/crm-customer.yaml"));
+        Files.writeString(home.resolve("flows/crm-customer.yaml"), flow.replace("steps:\n", """
+                steps:
+                  - transform: { js: transforms/lower-email.js }
+                  - transform:
+                      js: |
+                        function transform(record, ctx) {
+                          return record;
+                        }
+                """));
+
+        Workspace workspace = loader.load(home);
+
+        assertThat(workspace.diagnostics()).isEmpty();
+        List<Step> steps = workspace.flows().get("crm-customer").steps();
+        assertThat(steps.get(0)).isEqualTo(new Step.Transform("js", "transforms/lower-email.js",
+                Files.readString(home.resolve("transforms/lower-email.js")),
+                new dev.steward.model.SourceLocation("flows/crm-customer.yaml", 9)));
+        Step.Transform inline = (Step.Transform) steps.get(1);
+        assertThat(inline.script()).isEqualTo("flows/crm-customer.yaml");
+        assertThat(inline.source().lines().toList().get(11)).as("line 12 of the flow file is line 12 of the script")
+                .isEqualTo("function transform(record, ctx) {");
+        assertThat(steps.get(2)).isInstanceOf(Step.Rules.class);
+    }
+
+    @Test
+    void aScriptFileThatDoesNotCompileIsReportedAtItsOwnLine() throws IOException {
+        Path home = copyBase();
+        Files.copy(FIXTURES.resolve("invalid/flows/transform-broken-file.yaml"), home.resolve("flows/broken.yaml"));
+
+        Workspace workspace = loader.load(home);
+
+        assertThat(workspace.brokenFlows()).containsKey("flows/broken.yaml");
+        assertThat(workspace.diagnostics()).anySatisfy(d -> {
+            assertThat(d.file()).isEqualTo("transforms/broken.js");
+            assertThat(d.line()).isEqualTo(3);
+            assertThat(d.column()).isPositive();
+            assertThat(d.isError()).isTrue();
+        });
+    }
+
+    @Test
+    void anInlineScriptsErrorPointsAtTheFlowFilesLineAndColumn() throws IOException {
+        Path home = copyBase();
+        Path fixture = FIXTURES.resolve("invalid/flows/transform-inline-syntax-error.yaml");
+        Files.copy(fixture, home.resolve("flows/inline.yaml"));
+        String line13 = Files.readAllLines(fixture).get(12);
+
+        Workspace workspace = loader.load(home);
+
+        assertThat(workspace.diagnostics()).filteredOn(d -> d.file().equals("flows/inline.yaml")).singleElement()
+                .satisfies(d -> {
+                    assertThat(d.line()).isEqualTo(13);
+                    assertThat(d.column()).as(d.toString()).isGreaterThan(line13.indexOf("record"))
+                            .isLessThanOrEqualTo(line13.length() + 1);
+                });
+    }
+
+    @Test
     void aMissingStewardYamlIsOneClearError() {
         Workspace workspace = loader.load(temp);
 

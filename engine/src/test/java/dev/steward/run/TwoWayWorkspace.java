@@ -30,8 +30,9 @@ final class TwoWayWorkspace implements AutoCloseable {
     /**
      * @param sync   the sync step's options after {@code to: [...]}, e.g. {@code ", enforce: true"}
      * @param extra  extra lines of steward.yaml (e.g. a {@code loops:} block)
+     * @param crmSteps steps of the crm-customer flow before its rules, each a line {@code - ...}
      */
-    TwoWayWorkspace(Path home, String sync, String extra, String mastershipExtra) throws IOException {
+    TwoWayWorkspace(Path home, String sync, String extra, String mastershipExtra, String crmSteps) throws IOException {
         Files.createDirectories(home.resolve("flows"));
         Files.createDirectories(home.resolve("rules"));
         Files.writeString(home.resolve("steward.yaml"), extra + """
@@ -67,9 +68,10 @@ final class TwoWayWorkspace implements AutoCloseable {
                     version: updated
                     fields: { email: email, creditLimit: credit_limit, tier: tier }
                     steps:
-                      - rules: [mastership.yaml]
+                    %5$s  - rules: [mastership.yaml]
                       - sync: { to: [%2$s]%4$s }
-                    """.formatted(side[0], side[1], side[2], sync));
+                    """.formatted(side[0], side[1], side[2], sync,
+                    side[0].equals("crm") ? crmSteps.indent(2) : ""));
         }
         RuleSetCompiler compiler = new RuleSetCompiler();
         var factories = Connectors.discover(getClass().getClassLoader());
@@ -77,6 +79,10 @@ final class TwoWayWorkspace implements AutoCloseable {
         assertThat(workspace.diagnostics()).filteredOn(d -> d.isError()).isEmpty();
         engine = Engine.start(workspace, compiler, factories, new Engine.Options(Clock.systemUTC(), new SplittableRandom(1),
                 new SimpleMeterRegistry(), "two-way", RetryPolicy.DEFAULT, true));
+    }
+
+    TwoWayWorkspace(Path home, String sync, String extra, String mastershipExtra) throws IOException {
+        this(home, sync, extra, mastershipExtra, "");
     }
 
     TwoWayWorkspace(Path home) throws IOException {

@@ -54,6 +54,8 @@ final class ApiRoutes {
         body.put("key", flow.keyPath());
         body.put("fields", flow.fields());
         body.put("steps", flow.steps().stream().map(step -> switch (step) {
+            case Step.Transform transform -> Json.object("transform", Json.object(transform.language(), transform.script()),
+                    "at", step.location().toString());
             case Step.Rules rules -> Json.object("rules", rules.files(), "at", step.location().toString());
             case Step.Sync sync -> Json.object("sync", Json.object("to", sync.to()), "at", step.location().toString());
         }).toList());

@@ -74,7 +74,7 @@ final class ReadCommand implements Callable<Integer> {
             System.err.println("steward: system '" + system + "' has no entity '" + entity + "'");
             return 2;
         }
-        try (Connectors connectors = Connectors.open(Map.of(system, config), workspaces.factories, workspace.home(), Clock.systemUTC())) {
+        try (Connectors connectors = Connectors.open(Map.of(system, config), workspaces.factories(), workspace.home(), Clock.systemUTC())) {
             Optional<Map<String, Object>> found = connectors.get(system).orElseThrow().read(entityConfig.get(), key);
             Map<String, Object> fields = new LinkedHashMap<>();
             found.ifPresent(values -> entityConfig.get().fields().forEach((field, nativeName) -> {

@@ -60,13 +60,14 @@ final class ServeCommand implements Callable<Integer> {
         new JvmThreadMetrics().bindTo(metrics);
         Clock clock = Clock.systemUTC();
         String workerId = InetAddress.getLocalHost().getHostName() + "/" + ManagementFactory.getRuntimeMXBean().getPid();
-        Engine engine = Engine.start(workspace, workspaces.compiler, workspaces.factories,
+        Engine engine = Engine.start(workspace, workspaces.compiler, workspaces.factories(), workspaces.transforms,
                 new Engine.Options(clock, new SplittableRandom(), metrics, workerId, RetryPolicy.DEFAULT, true));
         HostServer server;
         try {
             server = HostServer.start(engine, metrics, clock, bind != null ? bind : host.bind(), port != null ? port : host.port());
         } catch (RuntimeException e) {
             engine.close();
+            workspaces.close();
             err.println("steward: cannot listen on port " + (port != null ? port : host.port()) + ": " + rootMessage(e));
             return 2;
         }
@@ -75,6 +76,7 @@ final class ServeCommand implements Callable<Integer> {
             LOG.info("stopping");
             server.close();
             engine.close();
+            workspaces.close();
             stopped.countDown();
         }, "steward-shutdown"));
         out.printf("Steward serving %s on http://127.0.0.1:%d (%d flows active, %d with errors; store %s) in %d ms%n",

@@ -19,7 +19,10 @@ final class ValidateCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        Workspace workspace = new Workspaces().load(home);
+        Workspace workspace;
+        try (Workspaces workspaces = new Workspaces()) {
+            workspace = workspaces.load(home);
+        }
         PrintWriter out = new PrintWriter(System.out, true);
         Workspaces.print(workspace, out);
         long errors = workspace.diagnostics().stream().filter(Diagnostic::isError).count();

@@ -1,24 +1,42 @@
 package dev.steward.host;
 
+import dev.steward.load.PluginJars;
 import dev.steward.load.WorkspaceLoader;
 import dev.steward.model.Diagnostic;
 import dev.steward.model.Workspace;
 import dev.steward.plugin.ConnectorFactory;
+import dev.steward.plugin.TransformFactory;
 import dev.steward.rules.RuleSetCompiler;
 import dev.steward.run.Connectors;
+import dev.steward.run.Transforms;
 
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.Map;
 
-/** Loads a workspace the way every command does, with the connectors on the class path. */
-final class Workspaces {
+/**
+ * Loads a workspace the way every command does: the connectors on the class path plus the
+ * workspace's plugin jars, the transform languages on the class path. Keeps the plugins' class
+ * loaders open until closed, after the engine that uses them.
+ */
+final class Workspaces implements AutoCloseable {
 
-    final Map<String, ConnectorFactory> factories = Connectors.discover(Workspaces.class.getClassLoader());
+    private final Map<String, ConnectorFactory> builtIns = Connectors.discover(Workspaces.class.getClassLoader());
+    final Map<String, TransformFactory> transforms = Transforms.discover(Workspaces.class.getClassLoader());
     final RuleSetCompiler compiler = new RuleSetCompiler();
+    private PluginJars plugins;
 
     Workspace load(Path home) {
-        return new WorkspaceLoader(factories, compiler, System::getenv).load(home);
+        if (plugins != null) {
+            plugins.close();
+        }
+        plugins = PluginJars.open(home, builtIns, Workspaces.class.getClassLoader());
+        return new WorkspaceLoader(plugins.factories(), transforms, compiler, System::getenv).load(home, plugins.diagnostics());
+    }
+
+    /** The connector factories of the last workspace loaded: built in and from its plugin jars. */
+    Map<String, ConnectorFactory> factories() {
+        return plugins == null ? builtIns : plugins.factories();
     }
 
     static void print(Workspace workspace, PrintWriter out) {
@@ -26,5 +44,12 @@ final class Workspaces {
             out.println(diagnostic);
         }
         out.flush();
+    }
+
+    @Override
+    public void close() {
+        if (plugins != null) {
+            plugins.close();
+        }
     }
 }

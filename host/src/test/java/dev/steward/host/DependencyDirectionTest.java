@@ -5,11 +5,16 @@ import com.tngtech.archunit.core.importer.ClassFileImporter;
 import com.tngtech.archunit.core.importer.ImportOption;
 import org.junit.jupiter.api.Test;
 
+import java.io.IOException;
+import java.util.jar.JarFile;
+
+import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.classes;
 import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
 
 /**
  * Dependencies point one way: plugins/api &lt;- engine &lt;- host. Plugins see only the SPI, and
- * the engine has no HTTP server.
+ * the engine has no HTTP server. The sample third-party connector (examples/connector-csv) is
+ * checked in its built jar, as a workspace's plugins/ folder would get it.
  */
 class DependencyDirectionTest {
 
@@ -31,6 +36,16 @@ class DependencyDirectionTest {
                         "dev.steward.load..", "dev.steward.rules..", "dev.steward.run..", "dev.steward.store..",
                         "dev.steward.host..")
                 .check(classes);
+    }
+
+    @Test
+    void theSampleThirdPartyConnectorSeesOnlyTheSpiAndTheJdk() throws IOException {
+        try (JarFile jar = new JarFile(System.getProperty("steward.sample.connector.jar", "missing"))) {
+            JavaClasses sample = new ClassFileImporter().importJar(jar);
+            classes().that().resideInAPackage("com.example.steward..")
+                    .should().onlyDependOnClassesThat().resideInAnyPackage("com.example.steward..", "dev.steward.plugin..", "java..")
+                    .check(sample);
+        }
     }
 
     @Test

@@ -74,6 +74,21 @@ class ExampleWorkspaceIT {
     }
 
     @Test
+    void theErpQuantityTransformTurnsDecimalTextIntoWholeUnitsAndRefusesNonsense() throws SQLException {
+        JsonNode event = host.deliver("erp/product", "{\"item\":{\"sku\":\"SKU-42\",\"qtyOnHand\":\"23.000\"}}", id());
+
+        assertThat(event.get("status").asText()).isEqualTo("succeeded");
+        assertThat(event.at("/trace/steps/0/detail").asText()).isEqualTo("transforms/erp-quantity.js: changed inventoryQty");
+        assertThat(row("crm", "SELECT inventory_qty FROM products WHERE sku = 'SKU-42'")).containsExactly("23");
+
+        JsonNode nonsense = host.deliver("erp/product", "{\"item\":{\"sku\":\"SKU-42\",\"qtyOnHand\":\"lots\"}}", id());
+        assertThat(nonsense.get("status").asText()).isEqualTo("failed");
+        assertThat(nonsense.get("error").asText()).contains("transforms/erp-quantity.js:8")
+                .contains("inventoryQty of SKU-42 is not a number: lots");
+        assertThat(row("crm", "SELECT inventory_qty FROM products WHERE sku = 'SKU-42'")).containsExactly("23");
+    }
+
+    @Test
     void aDrlExceptionLetsTheErpCancelADealButNothingElse() throws SQLException {
         JsonNode shipped = host.deliver("erp/order", "{\"crm_deal_id\":\"D-7\",\"status\":\"Shipped\"}", id());
         assertThat(decision(shipped.at("/trace/decisions"), "status").get("decision").asText()).isEqualTo("reject");

@@ -31,13 +31,13 @@ final class RunningHost implements AutoCloseable {
     final Workspace workspace;
     final Engine engine;
     final HostServer server;
+    private final Workspaces workspaces = new Workspaces();
     private final HttpClient client = HttpClient.newHttpClient();
 
     RunningHost(Path home) {
-        Workspaces workspaces = new Workspaces();
         workspace = workspaces.load(home);
         PrometheusMeterRegistry metrics = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
-        engine = Engine.start(workspace, workspaces.compiler, workspaces.factories,
+        engine = Engine.start(workspace, workspaces.compiler, workspaces.factories(), workspaces.transforms,
                 new Engine.Options(Clock.systemUTC(), new SplittableRandom(7), metrics, "test-host", FAST_RETRY, true));
         server = HostServer.start(engine, metrics, Clock.systemUTC(), "127.0.0.1", 0);
     }
@@ -47,7 +47,7 @@ final class RunningHost implements AutoCloseable {
         Path repository = Path.of("..").toAbsolutePath().normalize();
         Files.createDirectories(target);
         Files.copy(repository.resolve("steward.yaml"), target.resolve("steward.yaml"));
-        for (String folder : List.of("flows", "rules", "systems")) {
+        for (String folder : List.of("flows", "rules", "systems", "transforms")) {
             try (Stream<Path> files = Files.walk(repository.resolve(folder))) {
                 for (Path source : files.toList()) {
                     Path copy = target.resolve(repository.relativize(source).toString());
@@ -139,5 +139,6 @@ final class RunningHost implements AutoCloseable {
     public void close() {
         server.close();
         engine.close();
+        workspaces.close();
     }
 }

@@ -1,0 +1,4 @@
+function transform(record, ctx) {
+  if (record.email) record.email = record.email.toLowerCase();
+  return record;
+}
