@@ -3,6 +3,7 @@ package dev.steward.host;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.steward.Engine;
 import dev.steward.model.Workspace;
+import dev.steward.run.AlertSink;
 import dev.steward.run.RetryPolicy;
 import dev.steward.run.Values;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
@@ -31,14 +32,16 @@ final class RunningHost implements AutoCloseable {
     final Workspace workspace;
     final Engine engine;
     final HostServer server;
+    private final AlertSink alerts;
     private final HttpClient client = HttpClient.newHttpClient();
 
     RunningHost(Path home) {
         Workspaces workspaces = new Workspaces();
         workspace = workspaces.load(home);
         PrometheusMeterRegistry metrics = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+        alerts = AlertSender.of(workspace.host().delivery().alerts());
         engine = Engine.start(workspace, workspaces.compiler, workspaces.factories,
-                new Engine.Options(Clock.systemUTC(), new SplittableRandom(7), metrics, "test-host", FAST_RETRY, true));
+                new Engine.Options(Clock.systemUTC(), new SplittableRandom(7), metrics, "test-host", FAST_RETRY, true, alerts));
         server = HostServer.start(engine, metrics, Clock.systemUTC(), "127.0.0.1", 0);
     }
 
@@ -139,5 +142,8 @@ final class RunningHost implements AutoCloseable {
     public void close() {
         server.close();
         engine.close();
+        if (alerts instanceof AlertSender sender) {
+            sender.close();
+        }
     }
 }
