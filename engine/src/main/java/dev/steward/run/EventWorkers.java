@@ -208,7 +208,7 @@ public final class EventWorkers implements AutoCloseable {
      */
     private void defer(StoredEvent event, Flow flow, String trace, SystemGuards.Deferral deferral) {
         int attemptsUsed = event.attempts() - 1;
-        RetryPolicy.Next next = policy(flow, RetrySettings.NONE).afterDeferral(deferral.delay(), attemptsUsed,
+        RetryPolicy.Next next = policy(flow, RetrySettings.NONE).afterDeferral(deferral.delay(), deferral.kind().equals("rate-limited"), attemptsUsed,
                 receivedAt(event), clock.instant(), random);
         if (next instanceof RetryPolicy.Next.GiveUp giveUp) {
             giveUp(event, clock.instant(), trace, giveUp.why() + ": " + deferral.system() + " " + deferral.reason()

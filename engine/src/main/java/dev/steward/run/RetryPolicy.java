@@ -78,13 +78,16 @@ public record RetryPolicy(int maxAttempts, Duration base, Duration cap, Duration
 
     /**
      * An event that Steward deferred before calling a system (its rate limit or breaker): run
-     * again after {@code wait} and a little jitter, within the horizon.
+     * again after {@code wait} and a little jitter, within the horizon. A wait for the local rate
+     * limit is short and always ends, so it is not held to the horizon: a replayed dead letter,
+     * already past its horizon, still gets its run.
      */
-    public Next afterDeferral(Duration wait, int attempts, Instant receivedAt, Instant now, RandomGenerator random) {
+    public Next afterDeferral(Duration wait, boolean rateLimited, int attempts, Instant receivedAt, Instant now,
+                              RandomGenerator random) {
         Instant deadline = receivedAt.plus(horizon);
         long spread = Math.max(1, Math.min(wait.toMillis() / 4, MAX_DEFERRAL_JITTER.toMillis()));
         Instant at = now.plus(wait).plusMillis(random.nextLong(spread + 1));
-        if (at.isAfter(deadline)) {
+        if (!rateLimited && at.isAfter(deadline)) {
             return new Next.GiveUp("gave up after " + attempts + " attempts: the retry horizon of " + text(horizon)
                     + " since the event arrived has passed");
         }

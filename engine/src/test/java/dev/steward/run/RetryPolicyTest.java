@@ -61,11 +61,14 @@ class RetryPolicyTest {
     @Test
     void aDeferralWaitsAtLeastItsDelayWithinTheHorizon() {
         Instant now = ARRIVED.plusSeconds(10);
-        var next = policy.afterDeferral(Duration.ofMillis(400), 0, ARRIVED, now, new SplittableRandom(1));
+        var next = policy.afterDeferral(Duration.ofMillis(400), false, 0, ARRIVED, now, new SplittableRandom(1));
         assertThat(next).isInstanceOfSatisfying(RetryPolicy.Next.RunAt.class, at -> assertThat(at.at())
                 .isBetween(now.plusMillis(400), now.plusMillis(500)));
-        assertThat(policy.afterDeferral(Duration.ofHours(2), 0, ARRIVED, now, new SplittableRandom(1)))
+        assertThat(policy.afterDeferral(Duration.ofHours(2), false, 0, ARRIVED, now, new SplittableRandom(1)))
                 .isInstanceOf(RetryPolicy.Next.GiveUp.class);
+        assertThat(policy.afterDeferral(Duration.ofMillis(100), true, 0, ARRIVED, ARRIVED.plus(Duration.ofDays(2)),
+                new SplittableRandom(1))).as("the local rate limit is not held to the horizon")
+                .isInstanceOf(RetryPolicy.Next.RunAt.class);
     }
 
     @Test
