@@ -81,9 +81,6 @@ public final class SystemGuards {
             T value = call.get();
             guard.succeeded(clock.millis() - started);
             return new Result<>(value, Optional.empty());
-        } catch (ConnectorException e) {
-            guard.failed(clock.millis() - started, e);
-            throw e;
         } catch (RuntimeException e) {
             guard.failed(clock.millis() - started, e);
             throw e;
