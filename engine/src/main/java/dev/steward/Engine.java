@@ -11,8 +11,13 @@ import dev.steward.plugin.SystemConfig;
 import dev.steward.plugin.TransformFactory;
 import dev.steward.rules.RuleSetCompiler;
 import dev.steward.run.ActiveWorkspace;
+import dev.steward.run.AlertSink;
+import dev.steward.run.Health;
 import dev.steward.run.EventWorkers;
+import dev.steward.run.FlowProgress;
 import dev.steward.run.FlowRunner;
+import dev.steward.run.HealthMonitor;
+import dev.steward.run.SystemGuards;
 import dev.steward.run.NoSuchRecordTypeException;
 import dev.steward.run.PayloadRejectedException;
 import dev.steward.run.RecordView;
@@ -43,10 +48,16 @@ public final class Engine implements AutoCloseable {
 
     /**
      * How to run: injected time, randomness and metrics; the worker id that marks this host's
-     * claims in a shared store; whether to run workers (off for the CLI's one-shot commands).
+     * claims in a shared store; the retry policy that {@code retry:} blocks override; whether to
+     * run workers (off for the CLI's one-shot commands); where alerts go.
      */
     public record Options(Clock clock, RandomGenerator random, MeterRegistry metrics, String workerId,
-                          RetryPolicy retry, boolean runWorkers) {
+                          RetryPolicy retry, boolean runWorkers, AlertSink alerts) {
+
+        public Options(Clock clock, RandomGenerator random, MeterRegistry metrics, String workerId, RetryPolicy retry,
+                       boolean runWorkers) {
+            this(clock, random, metrics, workerId, retry, runWorkers, AlertSink.NONE);
+        }
     }
 
     private final Workspace workspace;
@@ -55,15 +66,21 @@ public final class Engine implements AutoCloseable {
     private final FlowRunner runner;
     private final EventWorkers workers;
     private final Options options;
+    private final SystemGuards guards;
+    private final FlowProgress progress;
+    private final HealthMonitor health;
 
     private Engine(Workspace workspace, Store store, ActiveWorkspace active, FlowRunner runner, EventWorkers workers,
-                   Options options) {
+                   Options options, SystemGuards guards, FlowProgress progress, HealthMonitor health) {
         this.workspace = workspace;
         this.store = store;
         this.active = active;
         this.runner = runner;
         this.workers = workers;
         this.options = options;
+        this.guards = guards;
+        this.progress = progress;
+        this.health = health;
     }
 
     /** {@link #start(Workspace, RuleSetCompiler, Map, Map, Options)} with the transform factories on the class path. */
@@ -86,13 +103,19 @@ public final class Engine implements AutoCloseable {
             store.close();
             throw e;
         }
-        FlowRunner runner = new FlowRunner(active, store, options.metrics(), options.clock());
+        SystemGuards guards = new SystemGuards(workspace.host().delivery(), workspace.systems().keySet(), options.clock(),
+                options.metrics());
+        FlowProgress progress = new FlowProgress();
+        FlowRunner runner = new FlowRunner(active, store, options.metrics(), options.clock(), guards);
         EventWorkers workers = new EventWorkers(store, active, runner, workspace.host().workers(), options.workerId(),
-                options.clock(), options.retry(), options.random(), options.metrics());
+                options.clock(), options.retry(), options.random(), options.metrics(), progress, options.alerts());
+        HealthMonitor health = new HealthMonitor(store, workspace, guards, progress, options.clock(), options.metrics(),
+                options.alerts());
         if (options.runWorkers()) {
             workers.start();
+            health.start();
         }
-        return new Engine(workspace, store, active, runner, workers, options);
+        return new Engine(workspace, store, active, runner, workers, options, guards, progress, health);
     }
 
     public Workspace workspace() {
@@ -116,9 +139,23 @@ public final class Engine implements AutoCloseable {
         options.metrics().counter("steward.events.received", "flow", flow.id(),
                 "duplicate", String.valueOf(intake.duplicate())).increment();
         if (!intake.duplicate()) {
+            progress.received(flow.id(), options.clock().instant());
             workers.wake();
         }
         return intake;
+    }
+
+    /**
+     * Health now: {@code up}, {@code degraded} with the reasons, or {@code down} when the store
+     * cannot be reached. Raises the health alert if the status changed.
+     */
+    public Health health() {
+        return health.check();
+    }
+
+    /** Each system's circuit breaker: state, since when, failure rate, last failure. */
+    public java.util.List<SystemGuards.BreakerState> breakers() {
+        return guards.breakers();
     }
 
     /** Runs a payload through a flow without writing or remembering anything. */
@@ -229,6 +266,7 @@ public final class Engine implements AutoCloseable {
 
     @Override
     public void close() {
+        health.close();
         workers.close();
         active.close();
         store.close();

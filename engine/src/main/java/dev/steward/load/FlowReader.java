@@ -4,6 +4,7 @@ import dev.steward.model.Diagnostic;
 import dev.steward.model.DrlSource;
 import dev.steward.model.Flow;
 import dev.steward.model.MastershipTable;
+import dev.steward.model.RetrySettings;
 import dev.steward.model.SignatureScheme;
 import dev.steward.model.SourceLocation;
 import dev.steward.model.Step;
@@ -52,7 +53,7 @@ final class FlowReader {
 
     Optional<Flow> read(YamlFile yaml, Node node, Collection<Flow> loaded) {
         Optional<Map<String, Node>> top = yaml.mapping(node, "a flow",
-                YamlFile.keys("id", "description", "trigger", "source", "entity", "key", "version", "fields", "steps"));
+                YamlFile.keys("id", "description", "trigger", "source", "entity", "key", "version", "fields", "steps", "retry"));
         if (top.isEmpty()) {
             return Optional.empty();
         }
@@ -71,6 +72,7 @@ final class FlowReader {
         Optional<String> entity = yaml.string(e, "entity", node, "a flow");
         Optional<String> key = yaml.string(e, "key", node, "a flow");
         Optional<String> version = yaml.optionalString(e, "version", "flow");
+        RetrySettings retry = e.containsKey("retry") ? new DeliveryReader(yaml).retry(e.get("retry"), "retry") : RetrySettings.NONE;
         Map<String, String> fields = e.containsKey("fields") ? fields(yaml, e.get("fields")) : Map.of();
         if (!e.containsKey("fields")) {
             yaml.error(node, "a flow needs 'fields': canonical field name <- path in the payload");
@@ -102,7 +104,7 @@ final class FlowReader {
             return Optional.empty();
         }
         return Optional.of(new Flow(id.get(), description, yaml.file, trigger.get(), source.get(), entity.get(),
-                key.get(), fields, steps, version));
+                key.get(), fields, steps, version, retry));
     }
 
     private Optional<WebhookTrigger> trigger(YamlFile yaml, Node node, Collection<Flow> loaded) {
@@ -203,7 +205,7 @@ final class FlowReader {
                     .map(files -> new Step.Rules(files, location));
         }
         Node syncNode = e.get().get("sync");
-        Optional<Map<String, Node>> sync = yaml.mapping(syncNode, "sync", YamlFile.keys("to", "enforce"));
+        Optional<Map<String, Node>> sync = yaml.mapping(syncNode, "sync", YamlFile.keys("to", "enforce", "retry"));
         if (sync.isEmpty()) {
             return Optional.empty();
         }
@@ -247,7 +249,9 @@ final class FlowReader {
             }
             enforce = flag.map("true"::equals).orElse(false);
         }
-        return ok ? Optional.of(new Step.Sync(targets.get(), enforce, new SourceLocation(yaml.file, YamlFile.line(node))))
+        RetrySettings retry = sync.get().containsKey("retry")
+                ? new DeliveryReader(yaml).retry(sync.get().get("retry"), "sync.retry") : RetrySettings.NONE;
+        return ok ? Optional.of(new Step.Sync(targets.get(), enforce, new SourceLocation(yaml.file, YamlFile.line(node)), retry))
                 : Optional.empty();
     }
 

@@ -1,8 +1,10 @@
 package dev.steward.load;
 
+import dev.steward.model.DeliverySettings;
 import dev.steward.model.HostSettings;
 import dev.steward.model.LoopGuard;
 import dev.steward.model.StoreSettings;
+import dev.steward.model.SystemLimits;
 import dev.steward.plugin.ConfigProblem;
 import dev.steward.plugin.ConnectorFactory;
 import dev.steward.plugin.EntityConfig;
@@ -18,7 +20,10 @@ import java.util.Set;
 import java.util.TreeSet;
 import java.util.regex.Pattern;
 
-/** Reads {@code steward.yaml}: {@code host}, {@code store} and {@code systems}. */
+/**
+ * Reads {@code steward.yaml}: {@code host}, {@code store}, {@code loops}, {@code systems}, and
+ * (through {@link DeliveryReader}) {@code retry}, {@code health} and {@code alerts}.
+ */
 final class SettingsReader {
 
     static final Pattern NAME = Pattern.compile("[A-Za-z][A-Za-z0-9_-]{0,62}");
@@ -36,7 +41,7 @@ final class SettingsReader {
 
     HostSettings read(Node node, HostSettings defaults, Map<String, SystemConfig> systems) {
         HostSettings host = defaults;
-        Optional<Map<String, Node>> top = yaml.mapping(node, "steward.yaml", YamlFile.keys("host", "store", "loops", "systems"));
+        Optional<Map<String, Node>> top = yaml.mapping(node, "steward.yaml", YamlFile.keys("host", "store", "loops", "systems", "retry", "health", "alerts"));
         if (top.isEmpty()) {
             return host;
         }
@@ -52,14 +57,21 @@ final class SettingsReader {
         if (loopsNode != null) {
             host = host.withLoops(readLoops(loopsNode, host.loops()));
         }
+        DeliveryReader delivery = new DeliveryReader(yaml);
+        Map<String, SystemLimits> limits = new LinkedHashMap<>();
         Node systemsNode = top.get().get("systems");
         if (systemsNode == null) {
             yaml.error(node, "steward.yaml needs 'systems': the applications Steward connects");
         } else {
             yaml.mapping(systemsNode, "systems", null).ifPresent(entries ->
-                    entries.forEach((name, block) -> readSystem(name, block).ifPresent(s -> systems.put(name, s))));
+                    entries.forEach((name, block) -> readSystem(name, block, delivery, limits).ifPresent(s -> systems.put(name, s))));
         }
-        return host;
+        Node retry = top.get().get("retry");
+        Node health = top.get().get("health");
+        Node alerts = top.get().get("alerts");
+        DeliverySettings d = host.delivery();
+        return host.withDelivery(new DeliverySettings(retry == null ? d.retry() : delivery.retry(retry, "retry"), limits,
+                health == null ? d.health() : delivery.health(health), alerts == null ? d.alerts() : delivery.alerts(alerts)));
     }
 
     private HostSettings readHost(Node node, HostSettings host) {
@@ -75,7 +87,7 @@ final class SettingsReader {
         if (e.containsKey("maxBody")) {
             maxBody = yaml.string(e.get("maxBody"), "host.maxBody").flatMap(text -> size(text, e.get("maxBody"))).orElse(maxBody);
         }
-        return new HostSettings(bind, port, maxBody, workers, host.store(), host.loops());
+        return new HostSettings(bind, port, maxBody, workers, host.store(), host.loops(), host.delivery());
     }
 
     private LoopGuard readLoops(Node node, LoopGuard loops) {
@@ -88,12 +100,12 @@ final class SettingsReader {
                 ? yaml.integer(e.get("maxReversals"), "loops.maxReversals", 1, 1000).orElse(loops.maxReversals()) : loops.maxReversals();
         java.time.Duration window = loops.window();
         if (e.containsKey("window")) {
-            window = yaml.string(e.get("window"), "loops.window").flatMap(text -> duration(text, e.get("window"))).orElse(window);
+            window = yaml.string(e.get("window"), "loops.window").flatMap(text -> duration(yaml, text, e.get("window"))).orElse(window);
         }
         return new LoopGuard(reversals, window);
     }
 
-    private Optional<java.time.Duration> duration(String text, Node node) {
+    static Optional<java.time.Duration> duration(YamlFile yaml, String text, Node node) {
         Optional<java.time.Duration> parsed = dev.steward.plugin.DurationSetting.parse(text);
         if (parsed.isPresent()) {
             return parsed;
@@ -147,7 +159,8 @@ final class SettingsReader {
         return url;
     }
 
-    private Optional<SystemConfig> readSystem(String name, Node block) {
+    private Optional<SystemConfig> readSystem(String name, Node block, DeliveryReader delivery,
+                                              Map<String, SystemLimits> limits) {
         Node nameNode = YamlFile.keyNode(block, name).orElse(block);
         if (!NAME.matcher(name).matches()) {
             yaml.error(nameNode, "system name '" + name + "' must start with a letter and hold only letters, digits, - and _");
@@ -158,7 +171,8 @@ final class SettingsReader {
         if (entries.isEmpty()) {
             return Optional.empty();
         }
-        Map<String, Node> e = entries.get();
+        Map<String, Node> e = new LinkedHashMap<>(entries.get());
+        limits.put(name, delivery.limits(e, name));
         Optional<String> type = yaml.string(e, "connector", block, what);
         if (type.isEmpty()) {
             return Optional.empty();

@@ -13,10 +13,16 @@ import java.util.Map;
  * @param fields  canonical field name to its dotted path in the payload, in declaration order
  * @param versionPath where the record's modification stamp or version is in the payload, if the
  *                flow names one: a delivery older than what Steward already saw is not applied
+ * @param retry   the flow's {@code retry:}, over the host's; a sync step may override it
  */
 public record Flow(String id, String description, String file, WebhookTrigger trigger, String source,
                    String entity, String keyPath, Map<String, String> fields, List<Step> steps,
-                   java.util.Optional<String> versionPath) {
+                   java.util.Optional<String> versionPath, RetrySettings retry) {
+
+    public Flow(String id, String description, String file, WebhookTrigger trigger, String source, String entity,
+                String keyPath, Map<String, String> fields, List<Step> steps, java.util.Optional<String> versionPath) {
+        this(id, description, file, trigger, source, entity, keyPath, fields, steps, versionPath, RetrySettings.NONE);
+    }
 
     public Flow {
         fields = Collections.unmodifiableMap(new LinkedHashMap<>(fields));

@@ -1,28 +1,37 @@
 package dev.steward.model;
 
 /**
- * {@code host:}, {@code store:} and {@code loops:} of {@code steward.yaml}, with defaults. Immutable.
+ * {@code host:}, {@code store:}, {@code loops:} and the delivery settings ({@code retry:},
+ * systems' limits, {@code health:}, {@code alerts:}) of {@code steward.yaml}, with defaults. Immutable.
  *
  * @param port         HTTP port (0: any free one)
  * @param maxBodyBytes largest webhook body accepted (larger: 413)
  * @param workers      worker threads processing events
  */
 public record HostSettings(String bind, int port, long maxBodyBytes, int workers, StoreSettings store,
-                           LoopGuard loops) {
+                           LoopGuard loops, DeliverySettings delivery) {
+
+    public HostSettings(String bind, int port, long maxBodyBytes, int workers, StoreSettings store, LoopGuard loops) {
+        this(bind, port, maxBodyBytes, workers, store, loops, DeliverySettings.DEFAULT);
+    }
 
     public static final long DEFAULT_MAX_BODY = 512 * 1024;
     /** The embedded store keeps a payload in a VARCHAR of at most 1,000,000 characters. */
     public static final long LIMIT_MAX_BODY = 900 * 1024;
 
     public HostSettings withPort(int newPort) {
-        return new HostSettings(bind, newPort, maxBodyBytes, workers, store, loops);
+        return new HostSettings(bind, newPort, maxBodyBytes, workers, store, loops, delivery);
     }
 
     public HostSettings withLoops(LoopGuard newLoops) {
-        return new HostSettings(bind, port, maxBodyBytes, workers, store, newLoops);
+        return new HostSettings(bind, port, maxBodyBytes, workers, store, newLoops, delivery);
     }
 
     public HostSettings withStore(StoreSettings newStore) {
-        return new HostSettings(bind, port, maxBodyBytes, workers, newStore, loops);
+        return new HostSettings(bind, port, maxBodyBytes, workers, newStore, loops, delivery);
+    }
+
+    public HostSettings withDelivery(DeliverySettings newDelivery) {
+        return new HostSettings(bind, port, maxBodyBytes, workers, store, loops, newDelivery);
     }
 }

@@ -31,11 +31,16 @@ public sealed interface Step {
     /**
      * {@code - sync: { to: [erp], enforce: true }}: write the accepted fields to each target
      * system that subscribes to them; with {@code enforce}, a subscriber's rejected change to a
-     * mastered field is healed by writing the master's value back to it.
+     * mastered field is healed by writing the master's value back to it. Its own {@code retry}
+     * overrides the flow's for failures of its writes.
      */
-    record Sync(List<String> to, boolean enforce, SourceLocation location) implements Step {
+    record Sync(List<String> to, boolean enforce, SourceLocation location, RetrySettings retry) implements Step {
         public Sync {
             to = List.copyOf(to);
+        }
+
+        public Sync(List<String> to, boolean enforce, SourceLocation location) {
+            this(to, enforce, location, RetrySettings.NONE);
         }
     }
 }

@@ -2,6 +2,7 @@ package dev.steward.run;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.steward.model.Flow;
+import dev.steward.model.RetrySettings;
 import dev.steward.store.Attempt;
 import dev.steward.store.EventStatus;
 import dev.steward.store.Store;
@@ -42,6 +43,8 @@ public final class EventWorkers implements AutoCloseable {
     private final RetryPolicy retry;
     private final RandomGenerator random;
     private final MeterRegistry metrics;
+    private final FlowProgress progress;
+    private final AlertSink alerts;
     private final int threads;
     private final Semaphore slots;
     private final ExecutorService pool;
@@ -51,8 +54,12 @@ public final class EventWorkers implements AutoCloseable {
     private boolean woken;
     private Thread dispatcher;
 
+    /**
+     * @param retry the host's retry policy; a flow's and a step's {@code retry:} apply over it
+     */
     public EventWorkers(Store store, ActiveWorkspace active, FlowRunner runner, int threads, String workerId,
-                        Clock clock, RetryPolicy retry, RandomGenerator random, MeterRegistry metrics) {
+                 Clock clock, RetryPolicy retry, RandomGenerator random, MeterRegistry metrics, FlowProgress progress,
+                 AlertSink alerts) {
         this.store = store;
         this.active = active;
         this.runner = runner;
@@ -62,6 +69,8 @@ public final class EventWorkers implements AutoCloseable {
         this.retry = retry;
         this.random = random;
         this.metrics = metrics;
+        this.progress = progress;
+        this.alerts = alerts;
         this.slots = new Semaphore(threads);
         this.pool = Executors.newFixedThreadPool(threads, Thread.ofPlatform().name("steward-worker-", 1).factory());
     }
@@ -134,18 +143,25 @@ public final class EventWorkers implements AutoCloseable {
         try {
             Flow flow = active.workspace().flows().get(event.flowId());
             if (flow == null) {
-                retryOrGiveUp(event, startedAt, null, "flow '" + event.flowId() + "' is not loaded (removed, or its file has errors)",
-                        java.util.Optional.empty());
+                retryOrGiveUp(event, null, startedAt, null, "flow '" + event.flowId() + "' is not loaded (removed, or its file has errors)",
+                        java.util.Optional.empty(), RetrySettings.NONE);
                 return;
             }
             JsonNode payload = Values.JSON.readTree(event.payload());
             RunResult result = runner.run(flow, event.id(), event.attempts(), payload, false);
             String trace = result.trace() == null ? null : FlowRunner.json(result.trace());
-            if (result.retry()) {
-                retryOrGiveUp(event, startedAt, trace, result.error(), result.retryAfter());
+            if (result.deferral().isPresent()) {
+                defer(event, flow, trace, result.deferral().get());
+            } else if (result.retry()) {
+                retryOrGiveUp(event, flow, startedAt, trace, result.error(), result.retryAfter(), result.stepRetry());
             } else {
                 if (store.finish(event.id(), workerId, result.status(), trace, result.error())) {
                     recordAttempt(event, startedAt, result.status().name().toLowerCase(), result.error());
+                    if (result.status() == EventStatus.SUCCEEDED) {
+                        progress.succeeded(event.flowId(), clock.instant());
+                    } else {
+                        deadLetter(event, result.status(), result.error(), trace);
+                    }
                 }
                 metrics.counter("steward.runs", "flow", event.flowId(), "status", result.status().name().toLowerCase()).increment();
                 LOG.info("{} {} {}[{}] in {} ms{}", event.flowId(), result.status().name().toLowerCase(), flow.entity(),
@@ -155,7 +171,7 @@ public final class EventWorkers implements AutoCloseable {
         } catch (Exception e) {
             LOG.error("run failed unexpectedly", e);
             try {
-                retryOrGiveUp(event, startedAt, null, "internal error: " + e, java.util.Optional.empty());
+                retryOrGiveUp(event, null, startedAt, null, "internal error: " + e, java.util.Optional.empty(), RetrySettings.NONE);
             } catch (RuntimeException again) {
                 LOG.error("cannot record the failure; the event's lease will expire and it will run again", again);
             }
@@ -164,23 +180,81 @@ public final class EventWorkers implements AutoCloseable {
         }
     }
 
-    private void retryOrGiveUp(StoredEvent event, Instant startedAt, String trace, String error,
-                               java.util.Optional<Duration> retryAfter) {
-        if (event.attempts() >= retry.maxAttempts()) {
-            String message = "gave up after " + event.attempts() + " attempts: " + error;
-            if (store.finish(event.id(), workerId, EventStatus.FAILED, trace, message)) {
-                recordAttempt(event, startedAt, "failed", message);
-            }
-            metrics.counter("steward.runs", "flow", event.flowId(), "status", "failed").increment();
-            LOG.warn("{} dead-lettered: {}", event.flowId(), message);
+    /** The policy for an event of this flow: the host's, then the flow's, then the failed step's. */
+    private RetryPolicy policy(Flow flow, RetrySettings step) {
+        RetryPolicy policy = retry.with(active.workspace().host().delivery().retry());
+        return flow == null ? policy.with(step) : policy.with(flow.retry()).with(step);
+    }
+
+    private void retryOrGiveUp(StoredEvent event, Flow flow, Instant startedAt, String trace, String error,
+                               java.util.Optional<Duration> retryAfter, RetrySettings step) {
+        RetryPolicy.Next next = policy(flow, step).afterFailure(event.attempts(), receivedAt(event), clock.instant(),
+                retryAfter, random);
+        if (next instanceof RetryPolicy.Next.GiveUp giveUp) {
+            giveUp(event, startedAt, trace, giveUp.why() + ": " + error);
             return;
         }
-        Instant at = clock.instant().plus(retry.delay(event.attempts(), retryAfter, random));
+        Instant at = ((RetryPolicy.Next.RunAt) next).at();
         if (store.retryLater(event.id(), workerId, at, trace, error)) {
             recordAttempt(event, startedAt, "retry", error);
         }
         metrics.counter("steward.retries", "flow", event.flowId()).increment();
         LOG.info("{} will retry at {}: {}", event.flowId(), at, error);
+    }
+
+    /**
+     * A run that a system's guards stopped before any call: back to pending, without counting the
+     * attempt, unless that would take it past its retry horizon.
+     */
+    private void defer(StoredEvent event, Flow flow, String trace, SystemGuards.Deferral deferral) {
+        int attemptsUsed = event.attempts() - 1;
+        RetryPolicy.Next next = policy(flow, RetrySettings.NONE).afterDeferral(deferral.delay(), deferral.kind().equals("rate-limited"), attemptsUsed,
+                receivedAt(event), clock.instant(), random);
+        if (next instanceof RetryPolicy.Next.GiveUp giveUp) {
+            giveUp(event, clock.instant(), trace, giveUp.why() + ": " + deferral.system() + " " + deferral.reason()
+                    + (event.error() == null ? "" : "; last error: " + event.error()));
+            return;
+        }
+        Instant at = ((RetryPolicy.Next.RunAt) next).at();
+        store.deferUntil(event.id(), workerId, at, trace);
+        LOG.debug("{} deferred until {}: {}", event.flowId(), at, deferral.describe());
+    }
+
+    private void giveUp(StoredEvent event, Instant startedAt, String trace, String message) {
+        if (store.finish(event.id(), workerId, EventStatus.FAILED, trace, message)) {
+            recordAttempt(event, startedAt, "failed", message);
+            deadLetter(event, EventStatus.FAILED, message, trace);
+        }
+        metrics.counter("steward.runs", "flow", event.flowId(), "status", "failed").increment();
+        LOG.warn("{} dead-lettered: {}", event.flowId(), message);
+    }
+
+    /** Counts a dead letter (or a quarantined record) and raises its alert. */
+    private void deadLetter(StoredEvent event, EventStatus status, String error, String trace) {
+        String label = status.name().toLowerCase(java.util.Locale.ROOT);
+        metrics.counter("steward.dead.letters", "flow", event.flowId(), "status", label).increment();
+        java.util.Map<String, Object> details = new java.util.LinkedHashMap<>();
+        details.put("eventId", event.id());
+        details.put("flow", event.flowId());
+        details.put("entity", event.entity());
+        details.put("key", event.key());
+        details.put("status", label);
+        details.put("attempts", event.attempts());
+        details.put("error", error);
+        FailureCause cause = FailureCause.of(new StoredEvent(event.id(), event.seq(), event.flowId(), event.deliveryId(),
+                event.entity(), event.key(), event.payload(), status, event.attempts(), event.receivedAt(),
+                event.nextAttemptAt(), clock.instant(), trace, error));
+        details.put("system", cause.system());
+        details.put("cause", cause.cause());
+        try {
+            alerts.raise(new Alert("dead-letter", clock.instant(), details));
+        } catch (RuntimeException e) {
+            LOG.warn("cannot raise the alert for dead letter {}: {}", event.id(), e.getMessage());
+        }
+    }
+
+    private Instant receivedAt(StoredEvent event) {
+        return event.receivedAt() == null ? clock.instant() : event.receivedAt();
     }
 
     /**
@@ -191,6 +265,7 @@ public final class EventWorkers implements AutoCloseable {
     private void recordAttempt(StoredEvent event, Instant startedAt, String outcome, String error) {
         try {
             store.recordAttempt(new Attempt(event.id(), event.attempts(), startedAt, clock.instant(), outcome, error));
+            metrics.counter("steward.attempts", "flow", event.flowId(), "outcome", outcome).increment();
         } catch (RuntimeException e) {
             LOG.warn("cannot record attempt {} of {}: {}", event.attempts(), event.id(), e.getMessage());
         }

@@ -40,12 +40,14 @@ public final class FlowRunner {
     private final Store store;
     private final MeterRegistry metrics;
     private final FlipFlopBreaker breaker;
+    private final SystemGuards guards;
 
-    public FlowRunner(ActiveWorkspace active, Store store, MeterRegistry metrics, Clock clock) {
+    public FlowRunner(ActiveWorkspace active, Store store, MeterRegistry metrics, Clock clock, SystemGuards guards) {
         this.active = active;
         this.store = store;
         this.metrics = metrics;
         this.breaker = new FlipFlopBreaker(store, active.workspace().host().loops(), clock);
+        this.guards = guards;
     }
 
     /**
@@ -100,8 +102,7 @@ public final class FlowRunner {
                 }
                 Optional<RunResult> failed = sync(run, sync, rules);
                 if (failed.isPresent()) {
-                    RunResult result = failed.get();
-                    return new RunResult(result.status(), run.trace(), result.error(), result.retry(), result.retryAfter());
+                    return failed.get().withTrace(run.trace()).withStepRetry(sync.retry());
                 }
             }
         }
@@ -169,7 +170,13 @@ public final class FlowRunner {
                     || !row.get().subscribers().contains(flow.source())) {
                 continue;
             }
-            masterValue(row.get().master(), flow.entity(), run.key, change.getField()).ifPresentOrElse(
+            Optional<Object> master;
+            try {
+                master = masterValue(row.get().master(), flow.entity(), run.key, change.getField(), run);
+            } catch (DeferredException e) {
+                return Optional.of(deferred(run, sync, e.deferral));
+            }
+            master.ifPresentOrElse(
                     value -> {
                         if (!Values.canonical(Values.toNode(value)).equals(Values.canonical(Values.toNode(change.getNewValue())))) {
                             values.put(change.getField(), value);
@@ -181,7 +188,7 @@ public final class FlowRunner {
         return write(run, flow.source(), values, "healed", sync);
     }
 
-    private Optional<Object> masterValue(String master, String entity, String key, String field) {
+    private Optional<Object> masterValue(String master, String entity, String key, String field, Run run) {
         var known = store.knownState(master, entity, key).get(field);
         if (known != null) {
             return Optional.ofNullable(Values.plain(Values.parse(known.valueJson())));
@@ -192,8 +199,15 @@ public final class FlowRunner {
             return Optional.empty();
         }
         String nativeName = config.get().fields().get(field);
-        return connector.get().read(config.get(), key).filter(values -> values.containsKey(nativeName))
-                .map(values -> values.get(nativeName));
+        if (run.dryRun) {
+            return connector.get().read(config.get(), key).filter(values -> values.containsKey(nativeName))
+                    .map(values -> values.get(nativeName));
+        }
+        SystemGuards.Result<Optional<Map<String, Object>>> read = guards.call(master, () -> connector.get().read(config.get(), key));
+        if (read.deferral().isPresent()) {
+            throw new DeferredException(read.deferral().get());
+        }
+        return read.value().filter(values -> values.containsKey(nativeName)).map(values -> values.get(nativeName));
     }
 
     /** Writes canonical fields to one system: breaker first, then the connector, then the ledger. */
@@ -232,7 +246,14 @@ public final class FlowRunner {
         }
         Connector connector = active.connectors().get(system).orElseThrow();
         try {
-            connector.upsert(entity, run.key, nativeFields, new WriteOptions(run.eventId + ":" + system, run.eventId));
+            SystemGuards.Result<Boolean> call = guards.call(system, () -> {
+                connector.upsert(entity, run.key, nativeFields, new WriteOptions(run.eventId + ":" + system, run.eventId));
+                return true;
+            });
+            if (call.deferral().isPresent()) {
+                run.writes.add(new RunTrace.Write(system, nativeFields, "deferred", call.deferral().get().describe()));
+                return Optional.of(deferred(run, sync, call.deferral().get()));
+            }
         } catch (ConnectorException e) {
             String error = system + ": " + e.getMessage();
             run.writes.add(new RunTrace.Write(system, nativeFields, "failed", e.getMessage()));
@@ -263,10 +284,30 @@ public final class FlowRunner {
             return Optional.empty();
         }
         try {
-            return connector.readRecord(entity, key).flatMap(record -> record.version()).flatMap(Versions::fromConnector);
+            // Through the system's guards like any call; if they defer it, the version stays unknown.
+            SystemGuards.Result<Optional<dev.steward.plugin.SystemRecord>> read =
+                    guards.call(system, () -> connector.readRecord(entity, key));
+            return read.deferral().isPresent() ? Optional.empty()
+                    : read.value().flatMap(record -> record.version()).flatMap(Versions::fromConnector);
         } catch (ConnectorException e) {
             // The write happened; without its version, echoes are told by value, as for unversioned systems.
             return Optional.empty();
+        }
+    }
+
+    /** The run stops before calling a system that its guards defer; it runs again later. */
+    private static RunResult deferred(Run run, Step.Sync sync, SystemGuards.Deferral deferral) {
+        run.steps.add(new RunTrace.StepTrace("sync", sync.location().toString(), "deferred", deferral.describe()));
+        return RunResult.deferred(deferral);
+    }
+
+    /** A read for healing was deferred; unwinds to the sync step, which defers the run. */
+    private static final class DeferredException extends RuntimeException {
+        final transient SystemGuards.Deferral deferral;
+
+        DeferredException(SystemGuards.Deferral deferral) {
+            super(deferral.describe(), null, false, false);
+            this.deferral = deferral;
         }
     }
 

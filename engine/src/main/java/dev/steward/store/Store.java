@@ -210,6 +210,47 @@ public final class Store implements AutoCloseable {
         });
     }
 
+    /**
+     * Like {@link #retryLater}, but the run that is given back does not count as an attempt:
+     * Steward deferred it itself (a system's rate limit or open breaker) before calling anything.
+     */
+    public boolean deferUntil(String id, String worker, Instant at, String traceJson) {
+        Objects.requireNonNull(at, "at");
+        return database.run("defer an event", c -> {
+            try (PreparedStatement update = c.prepareStatement("UPDATE events SET status = 'PENDING',"
+                    + " next_attempt_at = ?, trace = ?, attempts = attempts - 1, claimed_by = NULL, lease_until = NULL"
+                    + " WHERE id = ? AND status = 'RUNNING' AND claimed_by = ? AND attempts > 0")) {
+                update.setLong(1, at.toEpochMilli());
+                setText(update, 2, traceJson);
+                update.setString(3, id);
+                update.setString(4, worker);
+                return update.executeUpdate() == 1;
+            }
+        });
+    }
+
+    /**
+     * Since when the longest-waiting event that could run now has been due: the oldest
+     * {@code next_attempt_at} among PENDING events that are due and not waiting behind an earlier
+     * open event of their record. Empty when none is; how far behind the workers are.
+     */
+    public Optional<Instant> oldestDue() {
+        long now = clock.millis();
+        return database.run("find the oldest due event", c -> {
+            try (PreparedStatement select = c.prepareStatement("SELECT MIN(e.next_attempt_at) FROM events e"
+                    + " WHERE e.status = 'PENDING' AND e.next_attempt_at <= ? AND NOT EXISTS (SELECT 1 FROM events p"
+                    + " WHERE p.entity = e.entity AND p.record_key = e.record_key AND p.seq < e.seq"
+                    + " AND p.status IN ('PENDING', 'RUNNING'))")) {
+                select.setLong(1, now);
+                try (ResultSet rows = select.executeQuery()) {
+                    rows.next();
+                    long millis = rows.getLong(1);
+                    return rows.wasNull() ? Optional.<Instant>empty() : Optional.of(Instant.ofEpochMilli(millis));
+                }
+            }
+        });
+    }
+
     /** Dead letters (FAILED) and quarantined events (INVALID), newest first, optionally of one flow. */
     public List<StoredEvent> deadLetters(int limit, Optional<String> flowId) {
         return deadLetters.deadLetters(limit, flowId);

@@ -1,16 +1,13 @@
 package dev.steward.host;
 
 import dev.steward.Engine;
-import dev.steward.store.EventStatus;
+import dev.steward.run.Health;
 import io.javalin.Javalin;
 import io.javalin.http.staticfiles.Location;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 
 import java.time.Clock;
-import java.time.Duration;
-import java.time.Instant;
 import java.util.Map;
-import java.util.Optional;
 
 /** The Javalin host in front of an {@link Engine}: webhooks, the API, health, metrics, the editor. */
 public final class HostServer implements AutoCloseable {
@@ -41,8 +38,8 @@ public final class HostServer implements AutoCloseable {
             new HoldRoutes(engine).install(config.routes);
             new DeadLetterRoutes(engine).install(config.routes);
             config.routes.get("/health", ctx -> {
-                Map<String, Object> health = health(engine, clock);
-                Json.send(ctx, "up".equals(health.get("status")) ? 200 : 503, health);
+                Health health = engine.health();
+                Json.send(ctx, health.isDown() ? 503 : 200, health(health));
             });
             config.routes.get("/metrics", ctx -> ctx.contentType("text/plain; version=0.0.4; charset=utf-8")
                     .result(metrics.scrape()));
@@ -52,20 +49,15 @@ public final class HostServer implements AutoCloseable {
         return new HostServer(app);
     }
 
-    static Map<String, Object> health(Engine engine, Clock clock) {
-        try {
-            Map<EventStatus, Long> counts = engine.store().countByStatus();
-            Optional<Instant> oldest = engine.store().oldestPending();
-            return Json.object("status", "up", "store", "ok",
-                    "flows", engine.workspace().flows().size(), "invalidFlows", engine.workspace().brokenFlows().size(),
-                    "backlog", counts.getOrDefault(EventStatus.PENDING, 0L) + counts.getOrDefault(EventStatus.RUNNING, 0L),
-                    "oldestPendingSeconds", oldest.map(t -> Duration.between(t, clock.instant()).toSeconds()).orElse(0L),
-                    "deadLetters", counts.getOrDefault(EventStatus.FAILED, 0L),
-                    "quarantined", counts.getOrDefault(EventStatus.INVALID, 0L),
-                    "heldFields", engine.store().holds().size());
-        } catch (RuntimeException e) {
-            return Json.object("status", "down", "store", "unavailable: " + e.getMessage());
-        }
+    /**
+     * {@code up} and {@code degraded} answer 200, since the host is running and taking webhooks
+     * (a load balancer must not take it out because a target system is down); {@code down}, when
+     * the store cannot be reached, answers 503.
+     */
+    static Map<String, Object> health(Health health) {
+        Map<String, Object> body = Json.object("status", health.status(), "reasons", health.reasons());
+        body.putAll(health.details());
+        return body;
     }
 
     public int port() {

@@ -3,6 +3,7 @@ package dev.steward.host;
 import dev.steward.Engine;
 import dev.steward.model.HostSettings;
 import dev.steward.model.Workspace;
+import dev.steward.run.AlertSink;
 import dev.steward.run.RetryPolicy;
 import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
@@ -60,14 +61,16 @@ final class ServeCommand implements Callable<Integer> {
         new JvmThreadMetrics().bindTo(metrics);
         Clock clock = Clock.systemUTC();
         String workerId = InetAddress.getLocalHost().getHostName() + "/" + ManagementFactory.getRuntimeMXBean().getPid();
+        AlertSink alerts = AlertSender.of(host.delivery().alerts());
         Engine engine = Engine.start(workspace, workspaces.compiler, workspaces.factories(), workspaces.transforms,
-                new Engine.Options(clock, new SplittableRandom(), metrics, workerId, RetryPolicy.DEFAULT, true));
+                new Engine.Options(clock, new SplittableRandom(), metrics, workerId, RetryPolicy.DEFAULT, true, alerts));
         HostServer server;
         try {
             server = HostServer.start(engine, metrics, clock, bind != null ? bind : host.bind(), port != null ? port : host.port());
         } catch (RuntimeException e) {
             engine.close();
             workspaces.close();
+            close(alerts);
             err.println("steward: cannot listen on port " + (port != null ? port : host.port()) + ": " + rootMessage(e));
             return 2;
         }
@@ -77,6 +80,7 @@ final class ServeCommand implements Callable<Integer> {
             server.close();
             engine.close();
             workspaces.close();
+            close(alerts);
             stopped.countDown();
         }, "steward-shutdown"));
         out.printf("Steward serving %s on http://127.0.0.1:%d (%d flows active, %d with errors; store %s) in %d ms%n",
@@ -84,6 +88,12 @@ final class ServeCommand implements Callable<Integer> {
                 host.store().isPostgres() ? "PostgreSQL" : "embedded H2", (System.nanoTime() - started) / 1_000_000);
         stopped.await();
         return 0;
+    }
+
+    private static void close(AlertSink alerts) {
+        if (alerts instanceof AlertSender sender) {
+            sender.close();
+        }
     }
 
     static String rootMessage(Throwable e) {

@@ -3,6 +3,7 @@ package dev.steward.host;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.steward.Engine;
 import dev.steward.model.Workspace;
+import dev.steward.run.AlertSink;
 import dev.steward.run.RetryPolicy;
 import dev.steward.run.Values;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
@@ -32,13 +33,15 @@ final class RunningHost implements AutoCloseable {
     final Engine engine;
     final HostServer server;
     private final Workspaces workspaces = new Workspaces();
+    private final AlertSink alerts;
     private final HttpClient client = HttpClient.newHttpClient();
 
     RunningHost(Path home) {
         workspace = workspaces.load(home);
         PrometheusMeterRegistry metrics = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+        alerts = AlertSender.of(workspace.host().delivery().alerts());
         engine = Engine.start(workspace, workspaces.compiler, workspaces.factories(), workspaces.transforms,
-                new Engine.Options(Clock.systemUTC(), new SplittableRandom(7), metrics, "test-host", FAST_RETRY, true));
+                new Engine.Options(Clock.systemUTC(), new SplittableRandom(7), metrics, "test-host", FAST_RETRY, true, alerts));
         server = HostServer.start(engine, metrics, Clock.systemUTC(), "127.0.0.1", 0);
     }
 
@@ -140,5 +143,8 @@ final class RunningHost implements AutoCloseable {
         server.close();
         engine.close();
         workspaces.close();
+        if (alerts instanceof AlertSender sender) {
+            sender.close();
+        }
     }
 }
