@@ -48,7 +48,7 @@ final class DeliveryReader {
         return new RetrySettings(attempts, base, cap, horizon);
     }
 
-    /** Takes {@code rateLimit} and {@code circuitBreaker} out of a system's settings. */
+    /** Takes {@code rateLimit}, {@code circuitBreaker} and {@code optimisticWrites} out of a system's settings. */
     SystemLimits limits(Map<String, Node> system, String name) {
         Optional<SystemLimits.RateLimit> rate = Optional.empty();
         Node rateNode = system.remove("rateLimit");
@@ -82,7 +82,16 @@ final class DeliveryReader {
         if (breakerNode != null) {
             breaker = breaker(breakerNode, what + ".circuitBreaker");
         }
-        return new SystemLimits(rate, breaker);
+        boolean optimistic = false;
+        Node optimisticNode = system.remove("optimisticWrites");
+        if (optimisticNode != null) {
+            Optional<String> flag = yaml.string(optimisticNode, what + ".optimisticWrites");
+            if (flag.isPresent() && !flag.get().equals("true") && !flag.get().equals("false")) {
+                yaml.error(optimisticNode, what + ".optimisticWrites must be true or false, not '" + flag.get() + "'");
+            }
+            optimistic = flag.map("true"::equals).orElse(false);
+        }
+        return new SystemLimits(rate, breaker, optimistic);
     }
 
     private SystemLimits.Breaker breaker(Node node, String what) {

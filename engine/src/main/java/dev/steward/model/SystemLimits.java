@@ -4,15 +4,21 @@ import java.time.Duration;
 import java.util.Optional;
 
 /**
- * {@code rateLimit:} and {@code circuitBreaker:} of one system in {@code steward.yaml}: what
- * guards every call Steward makes to it, whichever flow makes it. Immutable.
+ * {@code rateLimit:}, {@code circuitBreaker:} and {@code optimisticWrites:} of one system in
+ * {@code steward.yaml}: how Steward calls it, whichever flow makes the call. Immutable.
  *
  * @param rateLimit calls per second and burst, if the system has a limit
  * @param breaker   when to stop calling a failing system for a while
+ * @param optimisticWrites read each record's version before writing it and write only if it is
+ *                  unchanged ({@code If-Match}); a conflict re-reads and decides again
  */
-public record SystemLimits(Optional<RateLimit> rateLimit, Breaker breaker) {
+public record SystemLimits(Optional<RateLimit> rateLimit, Breaker breaker, boolean optimisticWrites) {
 
-    public static final SystemLimits DEFAULT = new SystemLimits(Optional.empty(), Breaker.DEFAULT);
+    public static final SystemLimits DEFAULT = new SystemLimits(Optional.empty(), Breaker.DEFAULT, false);
+
+    public SystemLimits(Optional<RateLimit> rateLimit, Breaker breaker) {
+        this(rateLimit, breaker, false);
+    }
 
     /** A token bucket: {@code perSecond} tokens a second, at most {@code burst} saved up. */
     public record RateLimit(double perSecond, int burst) {

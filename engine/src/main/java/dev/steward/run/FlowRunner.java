@@ -246,10 +246,20 @@ public final class FlowRunner {
         }
         Connector connector = active.connectors().get(system).orElseThrow();
         try {
+            WriteOptions options = new WriteOptions(run.eventId + ":" + system, run.eventId);
+            List<String> notes = new ArrayList<>();
+            boolean optimistic = active.workspace().host().delivery().limits(system).optimisticWrites();
             SystemGuards.Result<Boolean> call = guards.call(system, () -> {
-                connector.upsert(entity, run.key, nativeFields, new WriteOptions(run.eventId + ":" + system, run.eventId));
+                if (optimistic) {
+                    OptimisticWriter.write(connector, entity, run.key, nativeFields, options,
+                            name -> masteredElsewhere(flow, entity, name, system), notes);
+                } else {
+                    connector.upsert(entity, run.key, nativeFields, options);
+                }
                 return true;
             });
+            notes.forEach(note -> run.steps.add(new RunTrace.StepTrace("sync", sync.location().toString(), "decided again",
+                    system + ": " + note)));
             if (call.deferral().isPresent()) {
                 run.writes.add(new RunTrace.Write(system, nativeFields, "deferred", call.deferral().get().describe()));
                 return Optional.of(deferred(run, sync, call.deferral().get()));
@@ -293,6 +303,13 @@ public final class FlowRunner {
             // The write happened; without its version, echoes are told by value, as for unversioned systems.
             return Optional.empty();
         }
+    }
+
+    /** Whether a native field of a system is mastered by another system (so its master's value wins). */
+    private boolean masteredElsewhere(Flow flow, EntityConfig entity, String nativeName, String system) {
+        return entity.fields().entrySet().stream().filter(e -> e.getValue().equals(nativeName)).map(Map.Entry::getKey)
+                .anyMatch(field -> active.ruleSet(flow.id()).rowFor(flow.entity(), field)
+                        .filter(row -> !row.master().equals(system)).isPresent());
     }
 
     /** The run stops before calling a system that its guards defer; it runs again later. */
