@@ -25,7 +25,6 @@ import static com.github.tomakehurst.wiremock.client.WireMock.equalToJson;
 import static com.github.tomakehurst.wiremock.client.WireMock.patch;
 import static com.github.tomakehurst.wiremock.client.WireMock.patchRequestedFor;
 import static com.github.tomakehurst.wiremock.client.WireMock.urlEqualTo;
-import static com.github.tomakehurst.wiremock.core.WireMockConfiguration.options;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
@@ -44,11 +43,8 @@ class DeadLettersIT {
 
     @BeforeEach
     void start() throws IOException {
-        erp = new WireMockServer(options().bindAddress("127.0.0.1").dynamicPort());
-        erp.start();
-        Path home = temp.resolve("workspace");
-        Files.createDirectories(home.resolve("flows"));
-        Files.createDirectories(home.resolve("rules"));
+        erp = RunningHost.localServer();
+        Path home = RunningHost.emptyWorkspace(temp.resolve("workspace"));
         Files.writeString(home.resolve("steward.yaml"), """
                 systems:
                   crm:

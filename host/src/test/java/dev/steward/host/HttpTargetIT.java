@@ -21,7 +21,6 @@ import static com.github.tomakehurst.wiremock.client.WireMock.matching;
 import static com.github.tomakehurst.wiremock.client.WireMock.patch;
 import static com.github.tomakehurst.wiremock.client.WireMock.patchRequestedFor;
 import static com.github.tomakehurst.wiremock.client.WireMock.urlEqualTo;
-import static com.github.tomakehurst.wiremock.core.WireMockConfiguration.options;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** A flow whose target is a real local HTTP server (WireMock), written through the http connector. */
@@ -34,11 +33,8 @@ class HttpTargetIT {
 
     @BeforeEach
     void start() throws IOException {
-        erp = new WireMockServer(options().bindAddress("127.0.0.1").dynamicPort());
-        erp.start();
-        Path home = temp.resolve("workspace");
-        Files.createDirectories(home.resolve("flows"));
-        Files.createDirectories(home.resolve("rules"));
+        erp = RunningHost.localServer();
+        Path home = RunningHost.emptyWorkspace(temp.resolve("workspace"));
         Files.writeString(home.resolve("steward.yaml"), """
                 systems:
                   crm:

@@ -20,7 +20,6 @@ import static com.github.tomakehurst.wiremock.client.WireMock.get;
 import static com.github.tomakehurst.wiremock.client.WireMock.patch;
 import static com.github.tomakehurst.wiremock.client.WireMock.patchRequestedFor;
 import static com.github.tomakehurst.wiremock.client.WireMock.urlEqualTo;
-import static com.github.tomakehurst.wiremock.core.WireMockConfiguration.options;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
@@ -36,11 +35,8 @@ class OptimisticWritesIT {
 
     @BeforeEach
     void start() throws IOException {
-        erp = new WireMockServer(options().bindAddress("127.0.0.1").dynamicPort());
-        erp.start();
-        Path home = temp.resolve("workspace");
-        Files.createDirectories(home.resolve("flows"));
-        Files.createDirectories(home.resolve("rules"));
+        erp = RunningHost.localServer();
+        Path home = RunningHost.emptyWorkspace(temp.resolve("workspace"));
         Files.writeString(home.resolve("steward.yaml"), """
                 systems:
                   crm:

@@ -45,6 +45,21 @@ final class RunningHost implements AutoCloseable {
         server = HostServer.start(engine, metrics, Clock.systemUTC(), "127.0.0.1", 0);
     }
 
+    /** WireMock on a free port of 127.0.0.1, started: a local target system for a test. */
+    static com.github.tomakehurst.wiremock.WireMockServer localServer() {
+        var server = new com.github.tomakehurst.wiremock.WireMockServer(
+                com.github.tomakehurst.wiremock.core.WireMockConfiguration.options().bindAddress("127.0.0.1").dynamicPort());
+        server.start();
+        return server;
+    }
+
+    /** A workspace folder with empty flows/ and rules/, for a test to write its files into. */
+    static Path emptyWorkspace(Path home) throws IOException {
+        Files.createDirectories(home.resolve("flows"));
+        Files.createDirectories(home.resolve("rules"));
+        return home;
+    }
+
     /** Copies the repository's example workspace (steward.yaml, flows, rules, systems) into a folder. */
     static Path copyExample(Path target) throws IOException {
         Path repository = Path.of("..").toAbsolutePath().normalize();
