@@ -10,6 +10,7 @@ import dev.steward.plugin.EntityConfig;
 import dev.steward.plugin.SystemConfig;
 import dev.steward.rules.RuleSetCompiler;
 import dev.steward.run.ActiveWorkspace;
+import dev.steward.run.ClaimOwners;
 import dev.steward.run.EventWorkers;
 import dev.steward.run.FlowRunner;
 import dev.steward.run.NoSuchRecordTypeException;
@@ -25,6 +26,8 @@ import dev.steward.store.StoredEvent;
 import dev.steward.store.NewEvent;
 import dev.steward.store.Store;
 import io.micrometer.core.instrument.MeterRegistry;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import java.time.Clock;
 import java.util.LinkedHashMap;
@@ -38,6 +41,8 @@ import java.util.random.RandomGenerator;
  * then {@link #close()} once.
  */
 public final class Engine implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(Engine.class);
 
     /**
      * How to run: injected time, randomness and metrics; the worker id that marks this host's
@@ -79,6 +84,10 @@ public final class Engine implements AutoCloseable {
         EventWorkers workers = new EventWorkers(store, active, runner, workspace.host().workers(), options.workerId(),
                 options.clock(), options.retry(), options.random(), options.metrics());
         if (options.runWorkers()) {
+            int reclaimed = store.expireLeases(owner -> ClaimOwners.deadOnThisHost(owner, options.workerId()));
+            if (reclaimed > 0) {
+                LOG.info("took back {} events that an earlier process of this host was running when it stopped", reclaimed);
+            }
             workers.start();
         }
         return new Engine(workspace, store, active, runner, workers, options);
