@@ -1,10 +1,12 @@
 #!/usr/bin/env bash
 # Steward's intake benchmark: start-up time of `steward serve` (cold and warm), then webhook
 # intake throughput and latency of the real POST /hooks/crm/customer next to a bare Javalin
-# endpoint that answers 202 without persisting (`steward bare-intake`), both driven by wrk with
-# the same settings, one after the other, on 127.0.0.1 only. See bench/README.md.
+# endpoint that answers 202 without persisting (`steward bare-intake`), and the same Steward
+# endpoint with signatures on (the flow gets a Standard Webhooks secret; wrk signs every request),
+# all driven by wrk with the same settings, one after the other, on 127.0.0.1 only. See
+# bench/README.md.
 #
-# Usage: bench/intake.sh            (about 6 minutes)
+# Usage: bench/intake.sh            (about 8 minutes)
 #        WARMUP=10 DURATION=10 STARTS=3 bench/intake.sh   (a quick check)
 set -euo pipefail
 
@@ -25,6 +27,7 @@ jar="$root/host/target/steward.jar"
 java="$JAVA_HOME/bin/java"
 work="$(mktemp -d "${TMPDIR:-/tmp}/steward-bench.XXXXXX")"
 pids=()
+sign_key=""                       # hex HMAC key that intake.lua signs with; empty: unsigned
 
 log() { echo "bench: $*" >&2; }
 die() { echo "bench: FAILED: $*" >&2; exit 1; }
@@ -121,7 +124,7 @@ load() {
   hz="$(getconf CLK_TCK)"
   read -r busy0 total0 < <(machine_ticks); server0="$(process_ticks "$server")"; children_seconds; wrk0="$children_s"
   out="$(wrk -t"$THREADS" -c"$CONNECTIONS" -d"${seconds}s" --timeout 10s --latency \
-        -s "$root/bench/intake.lua" "http://127.0.0.1:$port/hooks/crm/customer" -- "$prefix" "$KEYS")"
+        -s "$root/bench/intake.lua" "http://127.0.0.1:$port/hooks/crm/customer" -- "$prefix" "$KEYS" "$sign_key")"
   read -r busy1 total1 < <(machine_ticks); server1="$(process_ticks "$server")"; children_seconds; wrk1="$children_s"
   echo "$out" >"$work/wrk-$name-$prefix.txt"
   bench="$(grep '^BENCH ' <<<"$out")" || die "wrk printed no summary for $name: $out"
@@ -228,6 +231,31 @@ fi
 [ "$not_succeeded" -eq 0 ] || die "$not_succeeded runs did not succeed (see $work/steward.err)"
 stop "$steward_pid"
 
+# --- 3. intake with signatures on --------------------------------------------------------------
+# The same flow with a Standard Webhooks secret (whsec_ and 24 random bytes); intake.lua signs
+# each request with it: its own webhook-id, the current time, the exact body.
+head -c 24 /dev/urandom >"$work/hook-key"
+sign_key="$(od -An -tx1 -v "$work/hook-key" | tr -d ' \n')"
+export BENCH_HOOK_SECRET="whsec_$(base64 -w0 "$work/hook-key")"
+ws="$(fresh_workspace signed)"
+sed -i 's|^    path: crm/customer .*|&\n    secret: ${env:BENCH_HOOK_SECRET}|' "$ws/flows/crm-customer.yaml"
+grep -q 'secret: ${env:BENCH_HOOK_SECRET}' "$ws/flows/crm-customer.yaml" || die "could not add a secret to the signed workspace's flow"
+start steward-signed "$ws" serve --home "$ws" --port 0
+signed_pid="$started_pid"; port="$started_port"
+unsigned="$(curl -s -o /dev/null -w '%{http_code}' -X POST -H 'Content-Type: application/json' -H 'webhook-id: unsigned-1' \
+  -d '{"id":"C-1"}' "http://127.0.0.1:$port/hooks/crm/customer")"
+[ "$unsigned" = 401 ] || die "the signed flow answered $unsigned, not 401, to an unsigned delivery"
+measure steward-signed "$signed_pid"
+signed_received="$(metric "$port" steward_events_received_total 'duplicate="false"')"
+signed_duplicates="$(metric "$port" steward_events_received_total 'duplicate="true"')"
+signed_sent="$(grep -h '^BENCH ' "$work"/wrk-steward-signed-*.txt | sed -nE 's/.* requests=([0-9]+).*/\1/p' | awk '{ s += $1 } END { print s }')"
+if [ "$signed_received" -lt "$signed_sent" ] || [ "$signed_received" -gt $((signed_sent + 2 * CONNECTIONS)) ]; then
+  die "wrk completed $signed_sent signed requests but Steward recorded $signed_received new events"
+fi
+[ "$signed_duplicates" -eq 0 ] || die "Steward saw $signed_duplicates duplicate signed deliveries"
+sign_key=""
+stop "$signed_pid"
+
 # --- report ------------------------------------------------------------------------------------
 row() { printf '%-26s %10s %10s %10s %10s %10s %8s\n' "$@"; }
 {
@@ -245,10 +273,12 @@ row() { printf '%-26s %10s %10s %10s %10s %10s %8s\n' "$@"; }
   row endpoint "req/s" "p50 ms" "p90 ms" "p99 ms" "max ms" "non-2xx"
   row "bare Javalin (no store)" "${rps[bare]}" "${p50[bare]}" "${p90[bare]}" "${p99[bare]}" "${pmax[bare]}" 0
   row "steward /hooks/crm/customer" "${rps[steward]}" "${p50[steward]}" "${p90[steward]}" "${p99[steward]}" "${pmax[steward]}" 0
+  row "steward, signatures on" "${rps[steward-signed]}" "${p50[steward-signed]}" "${p90[steward-signed]}" "${p99[steward-signed]}" "${pmax[steward-signed]}" 0
   echo "CPU used during the window, in cores of $(nproc) (1.00 = one CPU busy):"
   echo "  bare:    ${cpu[bare]}"
   echo "  steward: ${cpu[steward]}"
-  for name in bare steward; do
+  echo "  signed:  ${cpu[steward-signed]} (wrk computes an HMAC-SHA256 per request in Lua)"
+  for name in bare steward steward-signed; do
     if awk -v c="${cpu[$name]}" 'BEGIN { split(c, f, "other processes "); exit !(f[2] + 0 > 0.2) }'; then
       echo "  WARNING: other processes used more than 0.2 cores during the $name window; its figures are low and noisy"
     fi
@@ -259,6 +289,8 @@ row() { printf '%-26s %10s %10s %10s %10s %10s %8s\n' "$@"; }
   echo "  processed when the load stopped: $done_at_stop; backlog then: $backlog_at_stop"
   echo "  backlog ${backlog} after ${drain_s} s of draining ($(( (succeeded + not_succeeded - done_at_stop) / (drain_s > 0 ? drain_s : 1) )) runs/s without load); runs succeeded $succeeded, other $not_succeeded, retries $retries"
   echo "  pending sample after draining: $pending_sample"
+  echo "  signed run: received and stored $signed_received (wrk completed $signed_sent; duplicates $signed_duplicates);"
+  echo "  an unsigned delivery to the signed flow was answered $unsigned"
 } | tee "$work/report.txt"
 mkdir -p "$(dirname "$RESULTS")"
 cp "$work/report.txt" "$RESULTS"

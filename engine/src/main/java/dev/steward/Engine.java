@@ -13,6 +13,7 @@ import dev.steward.rules.RuleSetCompiler;
 import dev.steward.run.ActiveWorkspace;
 import dev.steward.run.AlertSink;
 import dev.steward.run.Health;
+import dev.steward.run.ClaimOwners;
 import dev.steward.run.EventWorkers;
 import dev.steward.run.FlowProgress;
 import dev.steward.run.FlowRunner;
@@ -32,6 +33,8 @@ import dev.steward.store.StoredEvent;
 import dev.steward.store.NewEvent;
 import dev.steward.store.Store;
 import io.micrometer.core.instrument.MeterRegistry;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import java.time.Clock;
 import java.util.LinkedHashMap;
@@ -45,6 +48,8 @@ import java.util.random.RandomGenerator;
  * then {@link #close()} once.
  */
 public final class Engine implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(Engine.class);
 
     /**
      * How to run: injected time, randomness and metrics; the worker id that marks this host's
@@ -112,6 +117,10 @@ public final class Engine implements AutoCloseable {
         HealthMonitor health = new HealthMonitor(store, workspace, guards, progress, options.clock(), options.metrics(),
                 options.alerts());
         if (options.runWorkers()) {
+            int reclaimed = store.expireLeases(owner -> ClaimOwners.deadOnThisHost(owner, options.workerId()));
+            if (reclaimed > 0) {
+                LOG.info("took back {} events that an earlier process of this host was running when it stopped", reclaimed);
+            }
             workers.start();
             health.start();
         }

@@ -36,7 +36,7 @@ final class Database implements AutoCloseable {
         String description = describe(settings);
         createH2Folder(settings.url());
         HikariConfig config = new HikariConfig();
-        config.setJdbcUrl(settings.url());
+        config.setJdbcUrl(durable(settings.url()));
         config.setUsername(settings.user());
         config.setPassword(settings.password());
         config.setMaximumPoolSize(Math.max(2, settings.poolSize()));
@@ -114,6 +114,24 @@ final class Database implements AutoCloseable {
 
     private static String describe(StoreSettings settings) {
         return settings.url() + (settings.user() == null || settings.user().isEmpty() ? "" : " as " + settings.user());
+    }
+
+    /**
+     * An embedded H2 file database keeps commits in memory for up to a second by default
+     * ({@code WRITE_DELAY}), so a host killed with SIGKILL lost events it had already answered
+     * 202 for (CrashRecoveryIT found it). {@code WRITE_DELAY=0} writes each commit to the file
+     * before the commit returns, which a killed process cannot undo (a power cut still can: H2
+     * does not fsync each commit). A URL that sets {@code WRITE_DELAY} itself is left as it is.
+     */
+    static String durable(String url) {
+        if (!url.startsWith("jdbc:h2:") || url.toUpperCase(java.util.Locale.ROOT).contains("WRITE_DELAY")) {
+            return url;
+        }
+        String rest = url.substring("jdbc:h2:".length());
+        if (rest.startsWith("mem:") || rest.startsWith("tcp:") || rest.startsWith("ssl:") || rest.startsWith("zip:")) {
+            return url;
+        }
+        return url + ";WRITE_DELAY=0";
     }
 
     /** H2 creates the database file but not its folder. */

@@ -16,6 +16,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.UUID;
+import java.util.function.Predicate;
 import java.util.function.Supplier;
 
 /**
@@ -163,6 +164,43 @@ public final class Store implements AutoCloseable {
             throw new IllegalArgumentException("lease must be positive: " + lease);
         }
         return claims.claim(worker, max, lease);
+    }
+
+    /**
+     * Ends the leases of RUNNING events whose owner {@code dead} says is gone, so that they are
+     * claimed again at once, as if their lease had expired; returns how many. The attempt the dead
+     * owner started stays counted. Meant for a host's start, to take back what its previous
+     * process held when it was killed.
+     */
+    public int expireLeases(Predicate<String> dead) {
+        long now = clock.millis();
+        List<String> owners = database.run("list claim owners", c -> {
+            List<String> found = new ArrayList<>();
+            try (PreparedStatement select = c.prepareStatement(
+                    "SELECT DISTINCT claimed_by FROM events WHERE status = 'RUNNING' AND claimed_by IS NOT NULL");
+                    ResultSet rows = select.executeQuery()) {
+                while (rows.next()) {
+                    found.add(rows.getString(1));
+                }
+            }
+            return found;
+        });
+        int expired = 0;
+        for (String owner : owners) {
+            if (!dead.test(owner)) {
+                continue;
+            }
+            expired += database.run("expire a dead owner's leases", c -> {
+                try (PreparedStatement update = c.prepareStatement("UPDATE events SET lease_until = ?"
+                        + " WHERE status = 'RUNNING' AND claimed_by = ? AND lease_until > ?")) {
+                    update.setLong(1, now);
+                    update.setString(2, owner);
+                    update.setLong(3, now);
+                    return update.executeUpdate();
+                }
+            });
+        }
+        return expired;
     }
 
     /**

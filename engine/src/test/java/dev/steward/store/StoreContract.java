@@ -241,6 +241,21 @@ abstract class StoreContract {
     }
 
     @Test
+    void theLeasesOfADeadOwnerAloneEndAtOnce() {
+        String dead = accept("C-1");
+        String alive = accept("C-2");
+        store().claim("box/101", 1, LEASE);
+        store().claim("box/202", 1, LEASE);
+
+        assertThat(store().expireLeases(owner -> owner.equals("box/101"))).isEqualTo(1);
+
+        List<StoredEvent> reclaimed = store().claim("box/303", 10, LEASE);
+        assertThat(ids(reclaimed)).containsExactly(dead); // not `alive`: its owner keeps its lease
+        assertThat(reclaimed.getFirst().attempts()).isEqualTo(2);
+        assertThat(store().finish(alive, "box/202", EventStatus.SUCCEEDED, null, null)).isTrue();
+    }
+
+    @Test
     void retryLaterWaitsForItsTimeAndHoldsBackTheRecord() {
         String id = accept("C-1");
         String later = accept("C-1");

@@ -1,0 +1,22 @@
+package dev.steward.store;
+
+import org.junit.jupiter.api.Test;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+class DatabaseTest {
+
+    @Test
+    void anEmbeddedH2FileWritesEachCommitBeforeItReturns() {
+        assertThat(Database.durable("jdbc:h2:/srv/steward/data/steward")).isEqualTo("jdbc:h2:/srv/steward/data/steward;WRITE_DELAY=0");
+        assertThat(Database.durable("jdbc:h2:file:./data/steward;MODE=PostgreSQL"))
+                .isEqualTo("jdbc:h2:file:./data/steward;MODE=PostgreSQL;WRITE_DELAY=0");
+    }
+
+    @Test
+    void otherUrlsAndAnExplicitWriteDelayAreLeftAlone() {
+        assertThat(Database.durable("jdbc:h2:./data/steward;write_delay=500")).isEqualTo("jdbc:h2:./data/steward;write_delay=500");
+        assertThat(Database.durable("jdbc:h2:mem:test")).isEqualTo("jdbc:h2:mem:test");
+        assertThat(Database.durable("jdbc:postgresql://db/steward")).isEqualTo("jdbc:postgresql://db/steward");
+    }
+}
