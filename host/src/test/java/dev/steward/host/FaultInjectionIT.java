@@ -320,6 +320,9 @@ class FaultInjectionIT {
                     baseUrl: http://127.0.0.1:%d/api
                     connectTimeout: 1s
                     readTimeout: %dms
+                    # Every injected fault must reach the retry policy, which is what this test is
+                    # about; the breaker, which would defer calls while faults pile up, is ResilienceIT's.
+                    circuitBreaker: false
                     entities:
                       customer: { path: "/customers/{key}", fields: { email: email } }
                 """.formatted(erpPort, READ_TIMEOUT.toMillis()));
