@@ -67,7 +67,7 @@ command -v curl >/dev/null 2>&1 || die "curl is needed"
 fresh_workspace() { # a copy of the example workspace without data/
   local dir="$work/ws-$1"
   mkdir -p "$dir"
-  cp -r "$root/steward.yaml" "$root/flows" "$root/rules" "$root/systems" "$dir/"
+  cp -r "$root/steward.yaml" "$root/flows" "$root/rules" "$root/systems" "$root/transforms" "$dir/"
   echo "$dir"
 }
 
@@ -140,9 +140,12 @@ load() {
     printf "%s cpu_server=%.2f cpu_wrk=%.2f cpu_other=%.2f cpu_idle=%.2f\n", b, s, w, (o < 0 ? 0 : o), (total - busy) / hz / secs }'
 }
 
+sum_metric() { # sum_metric NAME LABEL-FILTER < scrape: sums a Prometheus counter
+  awk -v name="$1" -v filter="$2" '$1 ~ "^"name"[{]" && index($1, filter) { sum += $2 } END { printf "%d\n", sum }'
+}
+
 metric() { # metric PORT NAME LABEL-FILTER: sums a Prometheus counter from /metrics
-  curl -fsS "http://127.0.0.1:$1/metrics" | awk -v name="$2" -v filter="$3" \
-    '$1 ~ "^"name"[{]" && index($1, filter) { sum += $2 } END { printf "%d\n", sum }'
+  curl -fsS "http://127.0.0.1:$1/metrics" | sum_metric "$2" "$3"
 }
 
 json_number() { sed -nE "s/.*\"$1\":([0-9]+).*/\1/p"; }
@@ -220,8 +223,11 @@ while [ "$backlog" -gt 0 ] && [ $(( $(date +%s) - drain_start )) -lt "$DRAIN_MAX
   backlog="$(curl -fsS "http://127.0.0.1:$port/health" | json_number backlog)"
 done
 drain_s=$(( $(date +%s) - drain_start ))
-succeeded="$(metric "$port" steward_runs_total 'status="succeeded"')"
-not_succeeded=$(( $(metric "$port" steward_runs_total '') - succeeded ))
+# One scrape for both numbers: the workers may still be draining, and two scrapes would count
+# the runs that finished in between as runs that did not succeed.
+scrape="$(curl -fsS "http://127.0.0.1:$port/metrics")"
+succeeded="$(sum_metric steward_runs_total 'status="succeeded"' <<<"$scrape")"
+not_succeeded=$(( $(sum_metric steward_runs_total '' <<<"$scrape") - succeeded ))
 pending_sample="$(curl -fsS "http://127.0.0.1:$port/api/events?status=pending&limit=1")"
 recent_sample="$(curl -fsS "http://127.0.0.1:$port/api/events?limit=1")"
 retries="$(metric "$port" steward_retries_total '')"
