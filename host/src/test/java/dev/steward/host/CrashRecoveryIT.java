@@ -331,42 +331,6 @@ class CrashRecoveryIT {
     }
 
     private Path workspace(int erpPort) throws IOException {
-        Path home = temp.resolve("workspace");
-        Files.createDirectories(home.resolve("flows"));
-        Files.createDirectories(home.resolve("rules"));
-        Files.writeString(home.resolve("steward.yaml"), """
-                host:
-                  workers: 4
-                systems:
-                  crm:
-                    connector: http
-                    baseUrl: http://127.0.0.1:1
-                    entities:
-                      customer: { path: "/customers/{key}", fields: { email: email } }
-                  erp:
-                    connector: http
-                    baseUrl: http://127.0.0.1:%d/api
-                    entities:
-                      customer: { path: "/customers/{key}", fields: { email: email } }
-                """.formatted(erpPort));
-        Files.writeString(home.resolve("rules/mastership.yaml"), """
-                - entity: customer
-                  fields: [email]
-                  master: crm
-                  subscribers: [erp]
-                  reason: CRM is the primary entry point for sales.
-                """);
-        Files.writeString(home.resolve("flows/crm-customer.yaml"), """
-                id: crm-customer
-                trigger: { webhook: { path: crm/customer } }
-                source: crm
-                entity: customer
-                key: id
-                fields: { email: email }
-                steps:
-                  - rules: [mastership.yaml]
-                  - sync: { to: [erp] }
-                """);
-        return home;
+        return RunningHost.crmEmailToErp(temp.resolve("workspace"), 4, erpPort, "");
     }
 }

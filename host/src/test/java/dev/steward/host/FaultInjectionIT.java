@@ -303,47 +303,12 @@ class FaultInjectionIT {
     }
 
     private Path workspace(int erpPort) throws Exception {
-        Path home = temp.resolve("workspace");
-        Files.createDirectories(home.resolve("flows"));
-        Files.createDirectories(home.resolve("rules"));
-        Files.writeString(home.resolve("steward.yaml"), """
-                host:
-                  workers: 8
-                systems:
-                  crm:
-                    connector: http
-                    baseUrl: http://127.0.0.1:1
-                    entities:
-                      customer: { path: "/customers/{key}", fields: { email: email } }
-                  erp:
-                    connector: http
-                    baseUrl: http://127.0.0.1:%d/api
-                    connectTimeout: 1s
-                    readTimeout: %dms
-                    # Every injected fault must reach the retry policy, which is what this test is
-                    # about; the breaker, which would defer calls while faults pile up, is ResilienceIT's.
-                    circuitBreaker: false
-                    entities:
-                      customer: { path: "/customers/{key}", fields: { email: email } }
-                """.formatted(erpPort, READ_TIMEOUT.toMillis()));
-        Files.writeString(home.resolve("rules/mastership.yaml"), """
-                - entity: customer
-                  fields: [email]
-                  master: crm
-                  subscribers: [erp]
-                  reason: CRM is the primary entry point for sales.
-                """);
-        Files.writeString(home.resolve("flows/crm-customer.yaml"), """
-                id: crm-customer
-                trigger: { webhook: { path: crm/customer } }
-                source: crm
-                entity: customer
-                key: id
-                fields: { email: email }
-                steps:
-                  - rules: [mastership.yaml]
-                  - sync: { to: [erp] }
-                """);
-        return home;
+        // Every injected fault must reach the retry policy, which is what this test is about; the
+        // breaker, which would defer calls while faults pile up, is ResilienceIT's.
+        return RunningHost.crmEmailToErp(temp.resolve("workspace"), 8, erpPort, """
+                connectTimeout: 1s
+                readTimeout: %dms
+                circuitBreaker: false
+                """.formatted(READ_TIMEOUT.toMillis()));
     }
 }

@@ -60,6 +60,49 @@ final class RunningHost implements AutoCloseable {
         return home;
     }
 
+    /**
+     * A workspace with one flow, crm-customer: the CRM's email changes go to an ERP reached over
+     * http at {@code erpPort}, with {@code erpSettings} (YAML lines, indented for the system block)
+     * added to the ERP's settings.
+     */
+    static Path crmEmailToErp(Path home, int workers, int erpPort, String erpSettings) throws IOException {
+        emptyWorkspace(home);
+        Files.writeString(home.resolve("steward.yaml"), """
+                host:
+                  workers: %d
+                systems:
+                  crm:
+                    connector: http
+                    baseUrl: http://127.0.0.1:1
+                    entities:
+                      customer: { path: "/customers/{key}", fields: { email: email } }
+                  erp:
+                    connector: http
+                    baseUrl: http://127.0.0.1:%d/api
+                %s    entities:
+                      customer: { path: "/customers/{key}", fields: { email: email } }
+                """.formatted(workers, erpPort, erpSettings.indent(4)));
+        Files.writeString(home.resolve("rules/mastership.yaml"), """
+                - entity: customer
+                  fields: [email]
+                  master: crm
+                  subscribers: [erp]
+                  reason: CRM is the primary entry point for sales.
+                """);
+        Files.writeString(home.resolve("flows/crm-customer.yaml"), """
+                id: crm-customer
+                trigger: { webhook: { path: crm/customer } }
+                source: crm
+                entity: customer
+                key: id
+                fields: { email: email }
+                steps:
+                  - rules: [mastership.yaml]
+                  - sync: { to: [erp] }
+                """);
+        return home;
+    }
+
     /** Copies the repository's example workspace (steward.yaml, flows, rules, systems) into a folder. */
     static Path copyExample(Path target) throws IOException {
         Path repository = Path.of("..").toAbsolutePath().normalize();
