@@ -270,6 +270,35 @@ abstract class StoreContract {
     }
 
     @Test
+    void aRowTheDatabaseRefusesFailsOnlyItsOwnCallerInABatch() throws Exception {
+        BlockingIds ids = new BlockingIds();
+        Store host = openStore(ids);
+        ExecutorService pool = Executors.newCachedThreadPool();
+        try {
+            Future<Intake> blocker = pool.submit(() -> host.accept(event("d-0")));
+            assertThat(ids.entered.await(10, TimeUnit.SECONDS)).isTrue();
+            Future<Intake> before = pool.submit(() -> host.accept(event("d-1")));
+            awaitTrue(() -> host.queuedIntakes() == 1, "one intake queued");
+            // record_key holds at most 500 characters.
+            Future<Intake> tooLong = pool.submit(() -> host.accept(
+                    new NewEvent("crm-customer", "d-2", "customer", "K".repeat(600), "{}")));
+            awaitTrue(() -> host.queuedIntakes() == 2, "two intakes queued");
+            Future<Intake> after = pool.submit(() -> host.accept(event("d-3")));
+            awaitTrue(() -> host.queuedIntakes() == 3, "three intakes queued");
+            ids.release.countDown();
+
+            assertThat(blocker.get(30, TimeUnit.SECONDS).duplicate()).isFalse();
+            assertThat(before.get(30, TimeUnit.SECONDS).duplicate()).isFalse();
+            assertThat(after.get(30, TimeUnit.SECONDS).duplicate()).isFalse();
+            assertThatThrownBy(() -> tooLong.get(30, TimeUnit.SECONDS)).hasCauseInstanceOf(StoreUnavailableException.class);
+            assertThat(host.countByStatus()).containsEntry(EventStatus.PENDING, 3L);
+        } finally {
+            ids.release.countDown();
+            pool.shutdownNow();
+        }
+    }
+
+    @Test
     void closingTheStoreFailsTheCallersStillWaiting() throws Exception {
         BlockingIds ids = new BlockingIds();
         Store host = openStore(ids);
