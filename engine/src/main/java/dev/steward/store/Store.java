@@ -24,7 +24,8 @@ import java.util.function.Supplier;
  * ledger of Steward's own writes. It runs on the embedded H2 file database or on PostgreSQL with
  * the same migrations.
  *
- * <p>Lifecycle: {@link #open} connects and migrates; {@link #close} releases the pool. Thread
+ * <p>Lifecycle: {@link #open} connects, migrates and starts the intake committer; {@link #close}
+ * fails the events still waiting to be stored, then releases the pool. Thread
  * safety: every method is safe to call from any thread, and several stores (in one process or on
  * several hosts sharing one PostgreSQL) may work on the same database at once. The store keeps no
  * state in memory that another host would need: claims are compare-and-set updates in the
@@ -38,20 +39,20 @@ public final class Store implements AutoCloseable {
 
     private final Database database;
     private final Clock clock;
-    private final Supplier<String> ids;
     private final Claims claims;
     private final KnownValueTable knownValues;
     private final SyncLedger ledger;
     private final DeadLetterTable deadLetters;
+    private final IntakeCommitter intake;
 
     private Store(Database database, Clock clock, Supplier<String> ids) {
         this.database = database;
         this.clock = clock;
-        this.ids = ids;
         this.claims = new Claims(database, clock);
         this.knownValues = new KnownValueTable(database, clock);
         this.ledger = new SyncLedger(database, clock);
         this.deadLetters = new DeadLetterTable(database, clock);
+        this.intake = new IntakeCommitter(database, clock, ids);
     }
 
     /** Opens the store with random event ids. */
@@ -63,7 +64,8 @@ public final class Store implements AutoCloseable {
      * Opens the store: creates the folder of an H2 file database, opens the pool, applies the
      * migrations in {@code classpath:db/migration}.
      *
-     * @param randomIds the random part of new event ids (prefixed with {@code evt_}); must not repeat
+     * @param randomIds the random part of new event ids (prefixed with {@code evt_}); must not
+     *     repeat; called on the intake committer's thread
      * @throws StoreUnavailableException when the database cannot be reached or migrated
      */
     public static Store open(StoreSettings settings, Clock clock, Supplier<String> randomIds) {
@@ -74,44 +76,22 @@ public final class Store implements AutoCloseable {
     }
 
     /**
-     * Stores a new event as PENDING, due now. A delivery id already stored for the flow returns
-     * the first event's id, marked duplicate, and stores nothing.
+     * Stores a new event as PENDING, due now, and returns once it is committed. A delivery id
+     * already stored for the flow returns the first event's id, marked duplicate, and stores
+     * nothing. Concurrent calls are committed together (see {@link IntakeCommitter}); events get
+     * their seq in the order they arrived.
+     *
+     * @throws StoreUnavailableException when the database fails, the store is closed, or too
+     *     many events are already waiting to be stored
      */
     public Intake accept(NewEvent event) {
         Objects.requireNonNull(event, "event");
-        if (event.deliveryId() != null) {
-            Optional<String> existing = database.run("look up a delivery", c -> byDelivery(c, event));
-            if (existing.isPresent()) {
-                return new Intake(existing.get(), true);
-            }
-        }
-        String id = "evt_" + ids.get();
-        long now = clock.millis();
-        return database.run("store an event", c -> {
-            try (PreparedStatement insert = c.prepareStatement("INSERT INTO events (id, flow_id, delivery_id, entity,"
-                    + " record_key, payload, status, attempts, received_at, next_attempt_at)"
-                    + " VALUES (?, ?, ?, ?, ?, ?, 'PENDING', 0, ?, ?)")) {
-                insert.setString(1, id);
-                insert.setString(2, event.flowId());
-                insert.setString(3, event.deliveryId());
-                insert.setString(4, event.entity());
-                insert.setString(5, event.key());
-                insert.setString(6, event.payload());
-                insert.setLong(7, now);
-                insert.setLong(8, now);
-                insert.executeUpdate();
-                return new Intake(id, false);
-            } catch (SQLException e) {
-                // Another request stored the same delivery between our look-up and our insert.
-                if (Database.isUniqueViolation(e) && event.deliveryId() != null) {
-                    Optional<String> existing = byDelivery(c, event);
-                    if (existing.isPresent()) {
-                        return new Intake(existing.get(), true);
-                    }
-                }
-                throw e;
-            }
-        });
+        return intake.accept(event);
+    }
+
+    /** Events waiting to be committed; for tests. */
+    int queuedIntakes() {
+        return intake.queued();
     }
 
     public Optional<StoredEvent> event(String id) {
@@ -430,18 +410,8 @@ public final class Store implements AutoCloseable {
 
     @Override
     public void close() {
+        intake.close();
         database.close();
-    }
-
-    private static Optional<String> byDelivery(Connection c, NewEvent event) throws SQLException {
-        try (PreparedStatement select =
-                c.prepareStatement("SELECT id FROM events WHERE flow_id = ? AND delivery_id = ?")) {
-            select.setString(1, event.flowId());
-            select.setString(2, event.deliveryId());
-            try (ResultSet rows = select.executeQuery()) {
-                return rows.next() ? Optional.of(rows.getString(1)) : Optional.empty();
-            }
-        }
     }
 
     static List<StoredEvent> readEvents(PreparedStatement select) throws SQLException {

@@ -12,11 +12,15 @@ import java.sql.Statement;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collections;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
@@ -24,6 +28,9 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.BooleanSupplier;
+import java.util.function.Supplier;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -154,6 +161,212 @@ abstract class StoreContract {
             assertThat(store().countByStatus()).containsEntry(EventStatus.PENDING, 1L);
         } finally {
             pool.shutdownNow();
+        }
+    }
+
+    @Test
+    void manyCallersOnTwoHostsStoreEachDeliveryOnce() throws Exception {
+        int threads = 16;
+        int calls = 600;
+        ExecutorService pool = Executors.newFixedThreadPool(threads);
+        CountDownLatch start = new CountDownLatch(1);
+        Store[] hosts = {store(), openStore()};
+        try {
+            List<String> deliveries = new ArrayList<>();
+            List<Future<Intake>> intakes = new ArrayList<>();
+            for (int i = 0; i < calls; i++) {
+                // Every tenth call has no delivery id; the others repeat 200 ids three times each,
+                // the copies close together so that some land in one batch.
+                String delivery = i % 10 == 0 ? null : "d-" + (i / 3) % 200;
+                Store host = hosts[i % 2];
+                deliveries.add(delivery);
+                intakes.add(pool.submit(() -> {
+                    start.await();
+                    return host.accept(new NewEvent("crm-customer", delivery, "customer", "C-" + delivery, "{}"));
+                }));
+            }
+            start.countDown();
+            Map<String, Set<String>> idsByDelivery = new HashMap<>();
+            Map<String, Integer> firsts = new HashMap<>();
+            Set<String> undelivered = new HashSet<>();
+            for (int i = 0; i < calls; i++) {
+                Intake intake = intakes.get(i).get(60, TimeUnit.SECONDS);
+                String delivery = deliveries.get(i);
+                assertThat(store().event(intake.eventId()).orElseThrow().deliveryId()).isEqualTo(delivery);
+                if (delivery == null) {
+                    assertThat(intake.duplicate()).isFalse();
+                    assertThat(undelivered.add(intake.eventId())).isTrue();
+                } else {
+                    idsByDelivery.computeIfAbsent(delivery, d -> new HashSet<>()).add(intake.eventId());
+                    firsts.merge(delivery, intake.duplicate() ? 0 : 1, Integer::sum);
+                }
+            }
+            assertThat(idsByDelivery).hasSize(200).allSatisfy((delivery, ids) -> assertThat(ids).hasSize(1));
+            assertThat(firsts).allSatisfy((delivery, count) -> assertThat(count).as(delivery).isEqualTo(1));
+            assertThat(store().countByStatus()).containsEntry(EventStatus.PENDING, 200L + calls / 10);
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    @Test
+    void aBatchStoresInArrivalOrderAndAnswersCopiesWithinItAsDuplicates() throws Exception {
+        BlockingIds ids = new BlockingIds();
+        Store host = openStore(ids);
+        ExecutorService pool = Executors.newCachedThreadPool();
+        try {
+            Future<Intake> blocker = pool.submit(() -> host.accept(event("d-0")));
+            assertThat(ids.entered.await(10, TimeUnit.SECONDS)).isTrue();
+            // The committer is stuck in its first batch: these queue up, in this order, as the next one.
+            List<String> deliveries = Arrays.asList("d-1", "d-2", "d-1", null, "d-3", "d-2", "d-0");
+            List<Future<Intake>> intakes = new ArrayList<>();
+            for (String delivery : deliveries) {
+                intakes.add(pool.submit(() -> host.accept(event(delivery))));
+                int queued = intakes.size();
+                awaitTrue(() -> host.queuedIntakes() == queued, "intake " + queued + " queued");
+            }
+            ids.release.countDown();
+
+            Intake d0 = blocker.get(30, TimeUnit.SECONDS);
+            List<Intake> results = new ArrayList<>();
+            for (Future<Intake> intake : intakes) {
+                results.add(intake.get(30, TimeUnit.SECONDS));
+            }
+            assertThat(results.stream().map(Intake::duplicate).toList())
+                    .containsExactly(false, false, true, false, false, true, true);
+            assertThat(results.get(2).eventId()).isEqualTo(results.get(0).eventId());
+            assertThat(results.get(5).eventId()).isEqualTo(results.get(1).eventId());
+            assertThat(results.get(6).eventId()).isEqualTo(d0.eventId());
+            List<Long> seqs = Stream.of(d0, results.get(0), results.get(1), results.get(3), results.get(4))
+                    .map(i -> host.event(i.eventId()).orElseThrow().seq())
+                    .toList();
+            assertThat(seqs).isSorted().doesNotHaveDuplicates();
+            assertThat(host.countByStatus()).containsEntry(EventStatus.PENDING, 5L);
+        } finally {
+            ids.release.countDown();
+            pool.shutdownNow();
+        }
+    }
+
+    @Test
+    void aDeliveryAnotherHostStoredWhileABatchWasBuiltIsADuplicate() throws Exception {
+        BlockingIds ids = new BlockingIds();
+        Store slow = openStore(ids);
+        ExecutorService pool = Executors.newCachedThreadPool();
+        try {
+            // The slow host has looked the delivery up, found nothing, and is about to insert it.
+            Future<Intake> late = pool.submit(() -> slow.accept(event("d-race")));
+            assertThat(ids.entered.await(10, TimeUnit.SECONDS)).isTrue();
+            Intake first = openStore().accept(event("d-race"));
+            ids.release.countDown();
+
+            assertThat(first.duplicate()).isFalse();
+            assertThat(late.get(30, TimeUnit.SECONDS)).isEqualTo(new Intake(first.eventId(), true));
+            assertThat(store().countByStatus()).containsEntry(EventStatus.PENDING, 1L);
+        } finally {
+            ids.release.countDown();
+            pool.shutdownNow();
+        }
+    }
+
+    @Test
+    void aRowTheDatabaseRefusesFailsOnlyItsOwnCallerInABatch() throws Exception {
+        BlockingIds ids = new BlockingIds();
+        Store host = openStore(ids);
+        ExecutorService pool = Executors.newCachedThreadPool();
+        try {
+            Future<Intake> blocker = pool.submit(() -> host.accept(event("d-0")));
+            assertThat(ids.entered.await(10, TimeUnit.SECONDS)).isTrue();
+            Future<Intake> before = pool.submit(() -> host.accept(event("d-1")));
+            awaitTrue(() -> host.queuedIntakes() == 1, "one intake queued");
+            // record_key holds at most 500 characters.
+            Future<Intake> tooLong = pool.submit(() -> host.accept(
+                    new NewEvent("crm-customer", "d-2", "customer", "K".repeat(600), "{}")));
+            awaitTrue(() -> host.queuedIntakes() == 2, "two intakes queued");
+            Future<Intake> after = pool.submit(() -> host.accept(event("d-3")));
+            awaitTrue(() -> host.queuedIntakes() == 3, "three intakes queued");
+            ids.release.countDown();
+
+            assertThat(blocker.get(30, TimeUnit.SECONDS).duplicate()).isFalse();
+            assertThat(before.get(30, TimeUnit.SECONDS).duplicate()).isFalse();
+            assertThat(after.get(30, TimeUnit.SECONDS).duplicate()).isFalse();
+            assertThatThrownBy(() -> tooLong.get(30, TimeUnit.SECONDS)).hasCauseInstanceOf(StoreUnavailableException.class);
+            assertThat(host.countByStatus()).containsEntry(EventStatus.PENDING, 3L);
+        } finally {
+            ids.release.countDown();
+            pool.shutdownNow();
+        }
+    }
+
+    @Test
+    void closingTheStoreFailsTheCallersStillWaiting() throws Exception {
+        BlockingIds ids = new BlockingIds();
+        Store host = openStore(ids);
+        ExecutorService pool = Executors.newCachedThreadPool();
+        try {
+            Future<Intake> committing = pool.submit(() -> host.accept(event("d-1")));
+            assertThat(ids.entered.await(10, TimeUnit.SECONDS)).isTrue();
+            Future<Intake> queuedA = pool.submit(() -> host.accept(event("d-2")));
+            Future<Intake> queuedB = pool.submit(() -> host.accept(event("d-3")));
+            awaitTrue(() -> host.queuedIntakes() == 2, "two intakes queued");
+
+            Future<?> closing = pool.submit(host::close);
+            for (Future<Intake> queued : List.of(queuedA, queuedB)) {
+                assertThatThrownBy(() -> queued.get(10, TimeUnit.SECONDS))
+                        .hasCauseInstanceOf(StoreUnavailableException.class);
+            }
+            assertThatThrownBy(() -> host.accept(event("d-4"))).isInstanceOf(StoreUnavailableException.class);
+            // The batch already being committed when close began is finished, not cut off.
+            ids.release.countDown();
+            assertThat(committing.get(30, TimeUnit.SECONDS).duplicate()).isFalse();
+            closing.get(30, TimeUnit.SECONDS);
+            assertThat(store().countByStatus()).containsEntry(EventStatus.PENDING, 1L);
+        } finally {
+            ids.release.countDown();
+            pool.shutdownNow();
+        }
+    }
+
+    /** Event ids whose first one waits for {@code release}: holds the committer inside a batch. */
+    static final class BlockingIds implements Supplier<String> {
+        final CountDownLatch entered = new CountDownLatch(1);
+        final CountDownLatch release = new CountDownLatch(1);
+        private final AtomicInteger calls = new AtomicInteger();
+
+        @Override
+        public String get() {
+            if (calls.getAndIncrement() == 0) {
+                entered.countDown();
+                try {
+                    if (!release.await(30, TimeUnit.SECONDS)) {
+                        throw new IllegalStateException("not released");
+                    }
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new IllegalStateException(e);
+                }
+            }
+            return UUID.randomUUID().toString();
+        }
+    }
+
+    Store openStore(Supplier<String> ids) {
+        Store opened = Store.open(settings(), clock, ids);
+        this.opened.add(opened);
+        return opened;
+    }
+
+    static NewEvent event(String deliveryId) {
+        return new NewEvent("crm-customer", deliveryId, "customer", "C-1", "{}");
+    }
+
+    static void awaitTrue(BooleanSupplier condition, String what) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (!condition.getAsBoolean()) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("not within 10 s: " + what);
+            }
+            Thread.sleep(5);
         }
     }
 

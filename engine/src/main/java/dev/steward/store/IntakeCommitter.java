@@ -1,0 +1,288 @@
+package dev.steward.store;
+
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.function.Supplier;
+
+/**
+ * Stores new events by group commit. Steward answers 202 only once an event is committed, and a
+ * durable commit costs a write to disk (H2 with {@code WRITE_DELAY=0}) or a WAL flush
+ * (PostgreSQL); one transaction per request made those commits queue up one behind the other.
+ * Here callers hand their event to one committer thread and wait; the committer takes whatever
+ * arrived while its previous commit ran (at most {@link #MAX_BATCH}, never waiting for more),
+ * inserts it in one transaction, and only after the commit answers each caller. One commit then
+ * pays for many events, and a 202 still means "committed".
+ *
+ * <p>Within a batch events get their seq in arrival order, and a delivery id already stored, or
+ * seen earlier in the same batch, answers the first event's id as a duplicate. If the batch
+ * breaks a constraint or a value does not fit (another host stored the same delivery
+ * meanwhile, say), it is rolled back and stored again one event at a time, so that each caller
+ * gets its own answer. Any other database failure fails the whole batch with
+ * {@link StoreUnavailableException}.
+ *
+ * <p>Thread safety and lifecycle: {@link #accept} may be called from any thread; it blocks for
+ * at most {@link #ANSWER_WITHIN}. The queue holds at most {@link #QUEUE_CAPACITY} events; when
+ * it is full, or the committer is closed, {@code accept} fails at once with
+ * {@link StoreUnavailableException} rather than blocking. The constructor starts the committer
+ * thread; {@link #close} fails everything still queued, lets the batch being committed finish
+ * (waiting up to {@link #CLOSE_WITHIN}), and is idempotent. Close it before the database.
+ */
+final class IntakeCommitter implements AutoCloseable {
+
+    static final int MAX_BATCH = 256;
+    static final int QUEUE_CAPACITY = 10_000;
+    static final Duration ANSWER_WITHIN = Duration.ofSeconds(30);
+    static final Duration CLOSE_WITHIN = Duration.ofSeconds(10);
+
+    private static final String INSERT = "INSERT INTO events (id, flow_id, delivery_id, entity, record_key, payload,"
+            + " status, attempts, received_at, next_attempt_at) VALUES (?, ?, ?, ?, ?, ?, 'PENDING', 0, ?, ?)";
+
+    private record Pending(NewEvent event, long receivedAt, CompletableFuture<Intake> result) {}
+
+    /** Put in the queue by {@link #close} to wake an idle committer; never stored. */
+    private static final Pending WAKE = new Pending(null, 0, null);
+
+    private record Delivery(String flowId, String deliveryId) {}
+
+    private final Database database;
+    private final Clock clock;
+    private final Supplier<String> ids;
+    private final BlockingQueue<Pending> queue = new ArrayBlockingQueue<>(QUEUE_CAPACITY);
+    private final Thread thread;
+    private volatile boolean closed;
+
+    IntakeCommitter(Database database, Clock clock, Supplier<String> ids) {
+        this.database = database;
+        this.clock = clock;
+        this.ids = ids;
+        this.thread = Thread.ofPlatform().name("steward-intake").daemon().start(this::run);
+    }
+
+    /** Stores the event, or answers the first event's id when its delivery is already stored. */
+    Intake accept(NewEvent event) {
+        if (closed) {
+            throw closedFailure();
+        }
+        Pending pending = new Pending(event, clock.millis(), new CompletableFuture<>());
+        if (!queue.offer(pending)) {
+            throw new StoreUnavailableException("The event store has " + QUEUE_CAPACITY
+                    + " events waiting to be stored; it is not keeping up", null);
+        }
+        if (closed && queue.remove(pending)) {
+            // close() ran between our check and our offer, and its drain missed us.
+            throw closedFailure();
+        }
+        try {
+            return pending.result().get(ANSWER_WITHIN.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof RuntimeException failure) {
+                throw failure;
+            }
+            throw new StoreUnavailableException("The event store failed to store an event: " + e.getCause(), e.getCause());
+        } catch (TimeoutException e) {
+            // It may still be stored; a retried delivery then answers it as a duplicate.
+            throw new StoreUnavailableException("The event store did not store an event within " + ANSWER_WITHIN, e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new StoreUnavailableException("Interrupted while waiting for the event store", e);
+        }
+    }
+
+    /** Events waiting for the committer; for tests. */
+    int queued() {
+        return (int) queue.stream().filter(p -> p != WAKE).count();
+    }
+
+    @Override
+    public void close() {
+        closed = true;
+        failQueued();
+        queue.offer(WAKE);
+        try {
+            thread.join(CLOSE_WITHIN);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private void run() {
+        List<Pending> batch = new ArrayList<>(MAX_BATCH);
+        try {
+            while (!closed) {
+                batch.add(queue.take());
+                queue.drainTo(batch, MAX_BATCH - 1);
+                batch.removeIf(p -> p == WAKE);
+                if (!batch.isEmpty()) {
+                    commit(batch);
+                }
+                batch.clear();
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } finally {
+            batch.forEach(p -> p.result().completeExceptionally(closedFailure()));
+            failQueued();
+        }
+    }
+
+    private void commit(List<Pending> batch) {
+        try {
+            List<Intake> intakes = database.transaction("store events", c -> insertAll(c, batch));
+            for (int i = 0; i < batch.size(); i++) {
+                batch.get(i).result().complete(intakes.get(i));
+            }
+        } catch (StoreUnavailableException e) {
+            if (isBadRow(e.getCause())) {
+                batch.forEach(this::commitAlone);
+            } else {
+                batch.forEach(p -> p.result().completeExceptionally(e));
+            }
+        } catch (RuntimeException | Error e) {
+            batch.forEach(p -> p.result().completeExceptionally(e));
+        }
+    }
+
+    /** Inserts the batch with one JDBC batch; answers one intake per event, in order. */
+    private List<Intake> insertAll(Connection c, List<Pending> batch) throws SQLException {
+        List<Intake> intakes = new ArrayList<>(batch.size());
+        Map<Delivery, String> inBatch = new HashMap<>();
+        int inserts = 0;
+        try (PreparedStatement insert = c.prepareStatement(INSERT)) {
+            for (Pending pending : batch) {
+                NewEvent event = pending.event();
+                Delivery delivery = new Delivery(event.flowId(), event.deliveryId());
+                if (event.deliveryId() != null) {
+                    String first = inBatch.get(delivery);
+                    Optional<String> existing = first != null ? Optional.of(first) : byDelivery(c, event);
+                    if (existing.isPresent()) {
+                        intakes.add(new Intake(existing.get(), true));
+                        continue;
+                    }
+                }
+                String id = "evt_" + ids.get();
+                bind(insert, id, pending);
+                insert.addBatch();
+                inserts++;
+                if (event.deliveryId() != null) {
+                    inBatch.put(delivery, id);
+                }
+                intakes.add(new Intake(id, false));
+            }
+            if (inserts > 0) {
+                insert.executeBatch();
+            }
+        }
+        return intakes;
+    }
+
+    /** The fallback for a batch that broke a constraint: this event in a transaction of its own. */
+    private void commitAlone(Pending pending) {
+        NewEvent event = pending.event();
+        try {
+            Intake intake = database.transaction("store an event", c -> {
+                Optional<String> existing = event.deliveryId() == null ? Optional.empty() : byDelivery(c, event);
+                if (existing.isPresent()) {
+                    return new Intake(existing.get(), true);
+                }
+                String id = "evt_" + ids.get();
+                try (PreparedStatement insert = c.prepareStatement(INSERT)) {
+                    bind(insert, id, pending);
+                    insert.executeUpdate();
+                }
+                return new Intake(id, false);
+            });
+            pending.result().complete(intake);
+        } catch (StoreUnavailableException e) {
+            // Another host stored the same delivery between our look-up and our insert.
+            SQLException cause = sqlCause(e.getCause());
+            if (event.deliveryId() != null && cause != null && Database.isUniqueViolation(cause)) {
+                try {
+                    Optional<String> existing = database.run("look up a delivery", c -> byDelivery(c, event));
+                    if (existing.isPresent()) {
+                        pending.result().complete(new Intake(existing.get(), true));
+                        return;
+                    }
+                } catch (RuntimeException again) {
+                    pending.result().completeExceptionally(again);
+                    return;
+                }
+            }
+            pending.result().completeExceptionally(e);
+        } catch (RuntimeException | Error e) {
+            pending.result().completeExceptionally(e);
+        }
+    }
+
+    private static void bind(PreparedStatement insert, String id, Pending pending) throws SQLException {
+        NewEvent event = pending.event();
+        insert.setString(1, id);
+        insert.setString(2, event.flowId());
+        insert.setString(3, event.deliveryId());
+        insert.setString(4, event.entity());
+        insert.setString(5, event.key());
+        insert.setString(6, event.payload());
+        insert.setLong(7, pending.receivedAt());
+        insert.setLong(8, pending.receivedAt());
+    }
+
+    private static Optional<String> byDelivery(Connection c, NewEvent event) throws SQLException {
+        try (PreparedStatement select =
+                c.prepareStatement("SELECT id FROM events WHERE flow_id = ? AND delivery_id = ?")) {
+            select.setString(1, event.flowId());
+            select.setString(2, event.deliveryId());
+            try (ResultSet rows = select.executeQuery()) {
+                return rows.next() ? Optional.of(rows.getString(1)) : Optional.empty();
+            }
+        }
+    }
+
+    /**
+     * A constraint violation (class 23) or a value that does not fit (class 22): the fault of
+     * one row, not of the database, so the batch is worth storing again one event at a time.
+     */
+    private static boolean isBadRow(Throwable cause) {
+        SQLException e = sqlCause(cause);
+        String state = e == null ? null : e.getSQLState();
+        return state != null && (state.startsWith("23") || state.startsWith("22"));
+    }
+
+    /** The SQLException with a SQLSTATE, looking through a batch failure to the statement's own. */
+    private static SQLException sqlCause(Throwable cause) {
+        if (!(cause instanceof SQLException e)) {
+            return null;
+        }
+        for (SQLException next = e; next != null; next = next.getNextException()) {
+            if (next.getSQLState() != null) {
+                return next;
+            }
+        }
+        return e;
+    }
+
+    private void failQueued() {
+        for (Pending pending; (pending = queue.poll()) != null; ) {
+            if (pending != WAKE) {
+                pending.result().completeExceptionally(closedFailure());
+            }
+        }
+    }
+
+    private static StoreUnavailableException closedFailure() {
+        return new StoreUnavailableException("The event store is closed; nothing was stored", null);
+    }
+}
