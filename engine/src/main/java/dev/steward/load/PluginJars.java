@@ -21,16 +21,16 @@ import java.util.jar.JarFile;
 import java.util.stream.Stream;
 
 /**
- * Third-party connectors dropped in a workspace's {@code plugins/} folder. A plugin is either
- * one jar, {@code plugins/NAME.jar} (its own dependencies shaded into it), or a folder,
- * {@code plugins/NAME/}, whose jars are the plugin and its dependencies side by side. Each plugin
+ * Third-party connectors dropped in a workspace's {@code connectors/} folder. A plugin is either
+ * one jar, {@code connectors/NAME.jar} (its own dependencies shaded into it), or a folder,
+ * {@code connectors/NAME/}, whose jars are the plugin and its dependencies side by side. Each plugin
  * gets a class loader of its own whose parent shows it only the JDK and the SPI
  * ({@code dev.steward.plugin}): not the engine, not the host's libraries, not another plugin.
  * Its connector factories are found by {@link ServiceLoader} in that loader.
  *
  * <p>Nothing here throws for a user's file: a jar that is not a jar, a factory that cannot be
  * loaded, or a connector type that a built-in or another plugin already has is a
- * {@link Diagnostic} on {@code plugins/NAME}, and the rest loads. Plugins load in name order,
+ * {@link Diagnostic} on {@code connectors/NAME}, and the rest loads. Plugins load in name order,
  * so the first of two that clash wins.
  *
  * <p>Lifecycle: open when a workspace loads, close when the host stops (closing the class
@@ -38,7 +38,7 @@ import java.util.stream.Stream;
  */
 public final class PluginJars implements AutoCloseable {
 
-    public static final String FOLDER = "plugins";
+    public static final String FOLDER = "connectors";
 
     private final Map<String, ConnectorFactory> factories;
     private final Map<String, String> origins;
@@ -56,7 +56,7 @@ public final class PluginJars implements AutoCloseable {
     /**
      * Loads the plugins of a workspace beside the built-in connectors.
      *
-     * @param home     the workspace folder; a missing {@code plugins/} folder means no plugins
+     * @param home     the workspace folder; a missing {@code connectors/} folder means no plugins
      * @param builtIns the connector factories of the host, by type
      * @param host     the class loader that holds the SPI the plugins compile against
      */
@@ -82,7 +82,7 @@ public final class PluginJars implements AutoCloseable {
         return factories;
     }
 
-    /** Where each connector type comes from: {@code built in} or {@code plugins/NAME.jar}. */
+    /** Where each connector type comes from: {@code built in} or {@code connectors/NAME.jar}. */
     public Map<String, String> origins() {
         return origins;
     }

@@ -23,7 +23,7 @@ import java.util.jar.JarOutputStream;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * Plugin jars in a workspace's {@code plugins/} folder, built here from test classes that use
+ * Plugin jars in a workspace's {@code connectors/} folder, built here from test classes that use
  * only the SPI, as a third party's would. Each loads in a class loader of its own that sees the
  * SPI and the JDK only; every problem is a diagnostic on the plugin, never an exception.
  */
@@ -36,15 +36,15 @@ class PluginJarsTest {
 
     @Test
     void aPluginJarAddsItsConnectorLoadedInItsOwnClassLoader() throws IOException {
-        jar(home.resolve("plugins/memory.jar"), MemoryConnectorFactory.class);
+        jar(home.resolve("connectors/memory.jar"), MemoryConnectorFactory.class);
 
         try (PluginJars plugins = PluginJars.open(home, BUILT_IN, getClass().getClassLoader())) {
             assertThat(plugins.diagnostics()).isEmpty();
             assertThat(plugins.factories()).containsKeys("memory", "http", "jdbc");
-            assertThat(plugins.origins()).containsEntry("memory", "plugins/memory.jar").containsEntry("jdbc", "built in");
+            assertThat(plugins.origins()).containsEntry("memory", "connectors/memory.jar").containsEntry("jdbc", "built in");
             ConnectorFactory factory = plugins.factories().get("memory");
             assertThat(factory.getClass()).as("not the test class path's copy").isNotSameAs(MemoryConnectorFactory.class);
-            assertThat(factory.getClass().getClassLoader().getName()).isEqualTo("plugin plugins/memory.jar");
+            assertThat(factory.getClass().getClassLoader().getName()).isEqualTo("plugin connectors/memory.jar");
 
             var connector = factory.create(new SystemConfig("m", "memory", Map.of(), Map.of()), null);
             EntityConfig customer = new EntityConfig("customer", Map.of(), Map.of("email", "email"));
@@ -55,19 +55,19 @@ class PluginJarsTest {
 
     @Test
     void aPluginFolderHoldsThePluginAndItsDependenciesInOneClassLoader() throws IOException {
-        jar(home.resolve("plugins/memory/memory-connector.jar"), MemoryConnectorFactory.class);
-        Files.writeString(home.resolve("plugins/memory/README.txt"), "not a jar, ignored");
+        jar(home.resolve("connectors/memory/memory-connector.jar"), MemoryConnectorFactory.class);
+        Files.writeString(home.resolve("connectors/memory/README.txt"), "not a jar, ignored");
 
         try (PluginJars plugins = PluginJars.open(home, BUILT_IN, getClass().getClassLoader())) {
             assertThat(plugins.diagnostics()).isEmpty();
-            assertThat(plugins.origins()).containsEntry("memory", "plugins/memory/");
+            assertThat(plugins.origins()).containsEntry("memory", "connectors/memory/");
         }
     }
 
     @Test
     void aPluginCannotReachTheHostsClasses() throws IOException {
         // a service file that names a class of the host: visible on the class path, not to a plugin
-        Path jar = home.resolve("plugins/sneaky.jar");
+        Path jar = home.resolve("connectors/sneaky.jar");
         Files.createDirectories(jar.getParent());
         try (JarOutputStream out = new JarOutputStream(Files.newOutputStream(jar))) {
             out.putNextEntry(new JarEntry("META-INF/services/dev.steward.plugin.ConnectorFactory"));
@@ -76,7 +76,7 @@ class PluginJarsTest {
 
         try (PluginJars plugins = PluginJars.open(home, BUILT_IN, getClass().getClassLoader())) {
             assertThat(plugins.diagnostics()).singleElement().satisfies(d -> {
-                assertThat(d.file()).isEqualTo("plugins/sneaky.jar");
+                assertThat(d.file()).isEqualTo("connectors/sneaky.jar");
                 assertThat(d.isError()).isTrue();
                 assertThat(d.message()).startsWith("cannot load its connectors").contains("JdbcConnectorFactory");
             });
@@ -86,33 +86,33 @@ class PluginJarsTest {
 
     @Test
     void aTypeThatIsBuiltInOrAlreadyTakenIsADiagnostic() throws IOException {
-        jar(home.resolve("plugins/a-memory.jar"), MemoryConnectorFactory.class);
-        jar(home.resolve("plugins/b-memory-again.jar"), MemoryConnectorFactory.class);
-        jar(home.resolve("plugins/c-jdbc.jar"), JdbcLookalikeFactory.class);
+        jar(home.resolve("connectors/a-memory.jar"), MemoryConnectorFactory.class);
+        jar(home.resolve("connectors/b-memory-again.jar"), MemoryConnectorFactory.class);
+        jar(home.resolve("connectors/c-jdbc.jar"), JdbcLookalikeFactory.class);
 
         try (PluginJars plugins = PluginJars.open(home, BUILT_IN, getClass().getClassLoader())) {
             assertThat(plugins.diagnostics()).extracting(Diagnostic::toString).containsExactly(
-                    "plugins/b-memory-again.jar: error: connector type 'memory' of " + MemoryConnectorFactory.class.getName()
-                            + " is already declared by plugins/a-memory.jar; this one is not loaded",
-                    "plugins/c-jdbc.jar: error: connector type 'jdbc' of " + JdbcLookalikeFactory.class.getName()
+                    "connectors/b-memory-again.jar: error: connector type 'memory' of " + MemoryConnectorFactory.class.getName()
+                            + " is already declared by connectors/a-memory.jar; this one is not loaded",
+                    "connectors/c-jdbc.jar: error: connector type 'jdbc' of " + JdbcLookalikeFactory.class.getName()
                             + " is already built in; this one is not loaded");
             assertThat(plugins.factories().get("jdbc")).isSameAs(BUILT_IN.get("jdbc"));
-            assertThat(plugins.origins()).containsEntry("memory", "plugins/a-memory.jar");
+            assertThat(plugins.origins()).containsEntry("memory", "connectors/a-memory.jar");
         }
     }
 
     @Test
     void aBrokenJarOrAnEmptyPluginIsADiagnosticAndTheRestLoads() throws IOException {
-        Files.createDirectories(home.resolve("plugins/empty"));
-        Files.writeString(home.resolve("plugins/broken.jar"), "this is not a zip file");
-        jar(home.resolve("plugins/memory.jar"), MemoryConnectorFactory.class);
-        jar(home.resolve("plugins/nothing.jar"));
+        Files.createDirectories(home.resolve("connectors/empty"));
+        Files.writeString(home.resolve("connectors/broken.jar"), "this is not a zip file");
+        jar(home.resolve("connectors/memory.jar"), MemoryConnectorFactory.class);
+        jar(home.resolve("connectors/nothing.jar"));
 
         try (PluginJars plugins = PluginJars.open(home, BUILT_IN, getClass().getClassLoader())) {
             assertThat(plugins.diagnostics()).extracting(Diagnostic::file, Diagnostic::severity).containsExactly(
-                    org.assertj.core.groups.Tuple.tuple("plugins/broken.jar", Diagnostic.Severity.ERROR),
-                    org.assertj.core.groups.Tuple.tuple("plugins/empty/", Diagnostic.Severity.WARNING),
-                    org.assertj.core.groups.Tuple.tuple("plugins/nothing.jar", Diagnostic.Severity.WARNING));
+                    org.assertj.core.groups.Tuple.tuple("connectors/broken.jar", Diagnostic.Severity.ERROR),
+                    org.assertj.core.groups.Tuple.tuple("connectors/empty/", Diagnostic.Severity.WARNING),
+                    org.assertj.core.groups.Tuple.tuple("connectors/nothing.jar", Diagnostic.Severity.WARNING));
             assertThat(plugins.diagnostics().getFirst().message()).startsWith("is not a readable jar");
             assertThat(plugins.factories()).containsKey("memory");
         }

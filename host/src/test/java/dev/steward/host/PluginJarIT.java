@@ -13,7 +13,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /**
  * The sample third-party connector (examples/connector-csv), built as its own jar and dropped in
- * a workspace's plugins/ folder, runs a flow on a real host: both systems are CSV files written
+ * a workspace's connectors/ folder, runs a flow on a real host: both systems are CSV files written
  * through it, and a JavaScript transform tidies the record first. A broken jar beside it is a
  * diagnostic, and the host runs anyway.
  */
@@ -25,7 +25,7 @@ class PluginJarIT {
     @Test
     void aFlowRunsThroughAConnectorLoadedFromAPluginJar() throws IOException {
         Path home = workspace();
-        Files.writeString(home.resolve("plugins/broken.jar"), "not a jar at all");
+        Files.writeString(home.resolve("connectors/broken.jar"), "not a jar at all");
 
         assertThatThrownBy(() -> Class.forName("com.example.steward.csv.CsvConnectorFactory"))
                 .as("the sample connector is not on the host's class path: it can only come from the jar")
@@ -33,10 +33,10 @@ class PluginJarIT {
         try (RunningHost host = new RunningHost(home)) {
             assertThat(host.workspace.flows()).containsKey("crm-customer");
             assertThat(host.workspace.diagnostics()).singleElement().satisfies(d -> {
-                assertThat(d.file()).isEqualTo("plugins/broken.jar");
+                assertThat(d.file()).isEqualTo("connectors/broken.jar");
                 assertThat(d.message()).startsWith("is not a readable jar");
             });
-            assertThat(host.getJson("/api/diagnostics").toString()).contains("plugins/broken.jar");
+            assertThat(host.getJson("/api/diagnostics").toString()).contains("connectors/broken.jar");
 
             JsonNode event = host.deliver("crm/customer",
                     "{\"id\":\"C-1\",\"email\":\" Ada@Example.COM \",\"phone\":\"+44 20 7946 0001\"}", "plugin-1");
@@ -54,13 +54,13 @@ class PluginJarIT {
     @Test
     void aSecondPluginOfTheSameTypeIsRefusedWithADiagnostic() throws IOException {
         Path home = workspace();
-        Files.copy(home.resolve("plugins/csv.jar"), home.resolve("plugins/sheets.jar"));
+        Files.copy(home.resolve("connectors/csv.jar"), home.resolve("connectors/sheets.jar"));
 
         try (RunningHost host = new RunningHost(home)) {
             assertThat(host.workspace.diagnostics()).singleElement().satisfies(d -> {
-                assertThat(d.file()).isEqualTo("plugins/sheets.jar");
+                assertThat(d.file()).isEqualTo("connectors/sheets.jar");
                 assertThat(d.isError()).isTrue();
-                assertThat(d.message()).contains("connector type 'csv'").contains("already declared by plugins/csv.jar");
+                assertThat(d.message()).contains("connector type 'csv'").contains("already declared by connectors/csv.jar");
             });
             assertThat(host.workspace.flows()).containsKey("crm-customer");
         }
@@ -68,12 +68,12 @@ class PluginJarIT {
 
     private Path workspace() throws IOException {
         Path home = temp.resolve("workspace");
-        for (String folder : new String[] {"flows", "rules", "plugins"}) {
+        for (String folder : new String[] {"flows", "rules", "connectors"}) {
             Files.createDirectories(home.resolve(folder));
         }
         Path jar = Path.of(System.getProperty("steward.sample.connector.jar", "missing"));
         assertThat(jar).as("the sample connector's jar (set by the host's pom)").isRegularFile();
-        Files.copy(jar, home.resolve("plugins/csv.jar"));
+        Files.copy(jar, home.resolve("connectors/csv.jar"));
         Files.writeString(home.resolve("steward.yaml"), """
                 host: { port: 0 }
                 systems:
