@@ -1,14 +1,10 @@
 package dev.steward.store;
 
-import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
-import java.sql.SQLException;
-import java.sql.Savepoint;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -38,9 +34,7 @@ final class KnownValueTable {
         database.transaction("remember known values", c -> {
             for (Map.Entry<String, String> field : fieldJson.entrySet()) {
                 Objects.requireNonNull(field.getValue(), () -> "JSON of " + field.getKey() + " (use \"null\")");
-                if (!update(c, system, entity, key, field, eventId, now, version)) {
-                    insertOrUpdate(c, system, entity, key, field, eventId, now, version);
-                }
+                FieldRows.KNOWN_VALUES.upsert(c, system, entity, key, field.getKey(), field.getValue(), eventId, now, version);
             }
             return null;
         });
@@ -94,47 +88,5 @@ final class KnownValueTable {
                 return writes;
             }
         });
-    }
-
-    private static boolean update(Connection c, String system, String entity, String key, Map.Entry<String, String> field,
-            String eventId, long now, String version) throws SQLException {
-        try (PreparedStatement update = c.prepareStatement("UPDATE known_values SET value_json = ?, event_id = ?,"
-                + " updated_at = ?, source_version = ? WHERE system_name = ? AND entity = ? AND record_key = ? AND field = ?")) {
-            update.setString(1, field.getValue());
-            update.setString(2, eventId);
-            update.setLong(3, now);
-            update.setString(4, version);
-            update.setString(5, system);
-            update.setString(6, entity);
-            update.setString(7, key);
-            update.setString(8, field.getKey());
-            return update.executeUpdate() > 0;
-        }
-    }
-
-    /** Inserts; if another transaction inserted the row first, updates it instead. */
-    private static void insertOrUpdate(Connection c, String system, String entity, String key,
-            Map.Entry<String, String> field, String eventId, long now, String version) throws SQLException {
-        // PostgreSQL aborts the whole transaction on a failed statement unless it ran under a savepoint.
-        Savepoint beforeInsert = c.setSavepoint();
-        try (PreparedStatement insert = c.prepareStatement("INSERT INTO known_values (system_name, entity, record_key,"
-                + " field, value_json, event_id, updated_at, source_version) VALUES (?, ?, ?, ?, ?, ?, ?, ?)")) {
-            insert.setString(1, system);
-            insert.setString(2, entity);
-            insert.setString(3, key);
-            insert.setString(4, field.getKey());
-            insert.setString(5, field.getValue());
-            insert.setString(6, eventId);
-            insert.setLong(7, now);
-            insert.setString(8, version);
-            insert.executeUpdate();
-            c.releaseSavepoint(beforeInsert);
-        } catch (SQLException e) {
-            if (!Database.isUniqueViolation(e)) {
-                throw e;
-            }
-            c.rollback(beforeInsert);
-            update(c, system, entity, key, field, eventId, now, version);
-        }
     }
 }

@@ -166,32 +166,7 @@ final class SyncLedger {
     static void upsert(Connection c, String system, String entity, String key, Map<String, String> fieldJson,
                        String eventId, long now, String version) throws SQLException {
         for (Map.Entry<String, String> field : fieldJson.entrySet()) {
-            try (PreparedStatement update = c.prepareStatement("UPDATE ledger SET value_json = ?, event_id = ?,"
-                    + " written_at = ?, echoed_at = NULL, written_version = ?"
-                    + " WHERE system_name = ? AND entity = ? AND record_key = ? AND field = ?")) {
-                update.setString(1, field.getValue());
-                update.setString(2, eventId);
-                update.setLong(3, now);
-                update.setString(4, version);
-                update.setString(5, system);
-                update.setString(6, entity);
-                update.setString(7, key);
-                update.setString(8, field.getKey());
-                if (update.executeUpdate() > 0) {
-                    continue;
-                }
-            }
-            // One record runs on one worker at a time, so no one else inserts this row meanwhile.
-            try (PreparedStatement insert = c.prepareStatement("INSERT INTO ledger (system_name, entity, record_key,"
-                    + " field, value_json, event_id, written_at, written_version) VALUES (?, ?, ?, ?, ?, ?, ?, ?)")) {
-                bind(insert, system, entity, key);
-                insert.setString(4, field.getKey());
-                insert.setString(5, field.getValue());
-                insert.setString(6, eventId);
-                insert.setLong(7, now);
-                insert.setString(8, version);
-                insert.executeUpdate();
-            }
+            FieldRows.LEDGER.upsert(c, system, entity, key, field.getKey(), field.getValue(), eventId, now, version);
         }
     }
 
