@@ -36,7 +36,7 @@ final class Database implements AutoCloseable {
         String description = describe(settings);
         createH2Folder(settings.url());
         HikariConfig config = new HikariConfig();
-        config.setJdbcUrl(durable(settings.url()));
+        config.setJdbcUrl(patient(durable(settings.url())));
         config.setUsername(settings.user());
         config.setPassword(settings.password());
         config.setMaximumPoolSize(Math.max(2, settings.poolSize()));
@@ -132,6 +132,19 @@ final class Database implements AutoCloseable {
             return url;
         }
         return url + ";WRITE_DELAY=0";
+    }
+
+    /**
+     * H2 gives up on a row or table lock after one second by default; with intake batches,
+     * workers and (in tests, or a CLI beside a host) a second store on the same file, a busy
+     * moment is longer than that. Ten seconds turns those into waits instead of failed
+     * intakes. A URL that sets {@code LOCK_TIMEOUT} itself is left as it is.
+     */
+    static String patient(String url) {
+        if (!url.startsWith("jdbc:h2:") || url.toUpperCase(java.util.Locale.ROOT).contains("LOCK_TIMEOUT")) {
+            return url;
+        }
+        return url + ";LOCK_TIMEOUT=10000";
     }
 
     /** H2 creates the database file but not its folder. */

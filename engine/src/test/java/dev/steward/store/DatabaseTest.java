@@ -18,5 +18,9 @@ class DatabaseTest {
         assertThat(Database.durable("jdbc:h2:./data/steward;write_delay=500")).isEqualTo("jdbc:h2:./data/steward;write_delay=500");
         assertThat(Database.durable("jdbc:h2:mem:test")).isEqualTo("jdbc:h2:mem:test");
         assertThat(Database.durable("jdbc:postgresql://db/steward")).isEqualTo("jdbc:postgresql://db/steward");
+        assertThat(Database.patient("jdbc:h2:/srv/steward/data/steward;WRITE_DELAY=0"))
+                .isEqualTo("jdbc:h2:/srv/steward/data/steward;WRITE_DELAY=0;LOCK_TIMEOUT=10000");
+        assertThat(Database.patient("jdbc:h2:./x;lock_timeout=50")).isEqualTo("jdbc:h2:./x;lock_timeout=50");
+        assertThat(Database.patient("jdbc:postgresql://db/steward")).isEqualTo("jdbc:postgresql://db/steward");
     }
 }
