@@ -6,7 +6,9 @@ import dev.steward.model.LoopGuard;
 import dev.steward.model.StoreSettings;
 import dev.steward.model.SystemLimits;
 import dev.steward.plugin.ConfigProblem;
+import dev.steward.model.Diagnostic;
 import dev.steward.plugin.ConnectorFactory;
+import dev.steward.plugin.JdbcUrlSetting;
 import dev.steward.plugin.EntityConfig;
 import dev.steward.plugin.SystemConfig;
 import org.yaml.snakeyaml.nodes.Node;
@@ -132,7 +134,8 @@ final class SettingsReader {
     }
 
     private StoreSettings readStore(Node node, StoreSettings store) {
-        Optional<Map<String, Node>> entries = yaml.mapping(node, "store", YamlFile.keys("url", "user", "password", "poolSize"));
+        Optional<Map<String, Node>> entries = yaml.mapping(node, "store",
+                YamlFile.keys("url", "user", "password", "poolSize", JdbcUrlSetting.OUTSIDE_DATA));
         if (entries.isEmpty()) {
             return store;
         }
@@ -140,6 +143,15 @@ final class SettingsReader {
         String url = yaml.optionalString(e, "url", "store").orElse(store.url());
         if (!url.startsWith("jdbc:h2:") && !url.startsWith("jdbc:postgresql:")) {
             yaml.error(e.get("url"), "store.url must be an H2 (jdbc:h2:...) or PostgreSQL (jdbc:postgresql://...) URL");
+            url = store.url();
+        }
+        boolean outsideData = e.containsKey(JdbcUrlSetting.OUTSIDE_DATA) && yaml.string(e.get(JdbcUrlSetting.OUTSIDE_DATA),
+                "store." + JdbcUrlSetting.OUTSIDE_DATA).map(Boolean::parseBoolean).orElse(false);
+        String written = url;
+        Optional<String> refused = JdbcUrlSetting.parameterProblem(written).or(() -> JdbcUrlSetting.fileProblem(
+                written, root, outsideData));
+        if (refused.isPresent()) {
+            yaml.error(e.get("url"), "store.url: " + refused.get());
             url = store.url();
         }
         url = resolveH2(url, root);
@@ -204,12 +216,18 @@ final class SettingsReader {
         int before = yaml.diagnostics.size();
         List<ConfigProblem> problems;
         try {
-            problems = factory.validate(config);
+            problems = factory.validate(config, root);
         } catch (RuntimeException | LinkageError failure) {
             // a plugin's bug, reported against the system that uses it rather than ending the load
             problems = List.of(new ConfigProblem("", "the '" + type.get() + "' connector failed to check its settings: " + failure));
         }
         for (ConfigProblem problem : problems) {
+            if (problem.file() != null) {
+                // a problem inside a file the system names (its init script), at that file's line
+                yaml.diagnostics.add(Diagnostic.error(problem.file(), problem.line(), problem.column(),
+                        "system '" + name + "': " + problem.message()));
+                continue;
+            }
             Node at = where.getOrDefault(problem.path(), block);
             yaml.error(at, "system '" + name + "': " + problem.message());
         }

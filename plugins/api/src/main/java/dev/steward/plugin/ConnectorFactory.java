@@ -25,6 +25,16 @@ public interface ConnectorFactory {
         return List.of();
     }
 
+    /**
+     * Checks a system's configuration and the workspace files it names (a script, a schema),
+     * still without connecting anywhere: what {@link #create} would stumble on in the files
+     * should be found here, so that {@code steward validate} reports it. Steward calls this one;
+     * the default checks the configuration alone.
+     */
+    default List<ConfigProblem> validate(SystemConfig config, java.nio.file.Path workspace) {
+        return validate(config);
+    }
+
     /** Creates the connector for one system. Called only with a configuration that validated. */
     Connector create(SystemConfig config, ConnectorContext context);
 }

@@ -7,6 +7,7 @@ import dev.steward.plugin.Connector;
 import dev.steward.plugin.ConnectorContext;
 import dev.steward.plugin.ConnectorException;
 import dev.steward.plugin.ConnectorFactory;
+import dev.steward.plugin.JdbcUrlSetting;
 import dev.steward.plugin.SystemConfig;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -44,19 +45,36 @@ public final class JdbcConnectorFactory implements ConnectorFactory {
     }
 
     @Override
+    public List<ConfigProblem> validate(SystemConfig config, Path workspace) {
+        List<ConfigProblem> problems = new ArrayList<>();
+        JdbcSettings.read(config, workspace, problems);
+        return List.copyOf(problems);
+    }
+
+    @Override
     public Connector create(SystemConfig config, ConnectorContext context) {
         List<ConfigProblem> problems = new ArrayList<>();
         JdbcSettings settings = JdbcSettings.read(config, problems);
+        String script = settings.init() == null ? null : InitFile.read(context.workspace(), settings.init(), problems).orElse(null);
+        if (script != null) {
+            // checked again on the very text that runs, whatever changed since the workspace loaded
+            InitScriptCheck.check(script).stream().findFirst().ifPresent(f -> problems.add(
+                    ConfigProblem.inFile("init", settings.init(), f.line(), f.column(), f.message())));
+        }
+        problems.addAll(JdbcUrlSetting.fileProblem(settings.url(), context.workspace(),
+                Boolean.parseBoolean(config.setting(JdbcUrlSetting.OUTSIDE_DATA).orElse("false")))
+                .map(p -> List.of(new ConfigProblem("url", p))).orElse(List.of()));
         if (!problems.isEmpty()) {
-            throw new IllegalArgumentException("system " + config.name() + " is not valid: "
-                    + problems.getFirst().path() + ": " + problems.getFirst().message());
+            ConfigProblem first = problems.getFirst();
+            throw new ConnectorException("system " + config.name() + " is not valid: " + (first.file() == null
+                    ? first.path() : first.file() + ":" + first.line()) + ": " + first.message(), false, null);
         }
         String url = settings.resolvedUrl(context.workspace());
         JdbcSettings.databaseFolder(url).ifPresent(folder -> createFolder(config.name(), folder));
         HikariDataSource pool = new HikariDataSource(poolConfig(config.name(), settings, url));
         try {
-            if (settings.init() != null) {
-                runInit(config.name(), pool, context.workspace().resolve(settings.init()), settings.init());
+            if (script != null) {
+                runInit(config.name(), pool, script, settings.init());
             }
         } catch (RuntimeException e) {
             pool.close();
@@ -90,14 +108,7 @@ public final class JdbcConnectorFactory implements ConnectorFactory {
         }
     }
 
-    private static void runInit(String system, HikariDataSource pool, Path file, String name) {
-        String script;
-        try {
-            script = Files.readString(file);
-        } catch (IOException e) {
-            throw new ConnectorException(system + ": cannot read init script " + name + ": "
-                    + e.getMessage(), false, e);
-        }
+    private static void runInit(String system, HikariDataSource pool, String script, String name) {
         InitScript.Statement current = null;
         try (Connection connection = pool.getConnection(); Statement statement = connection.createStatement()) {
             for (InitScript.Statement each : InitScript.split(script)) {

@@ -4,6 +4,7 @@ import dev.steward.plugin.DurationSetting;
 
 import dev.steward.plugin.ConfigProblem;
 import dev.steward.plugin.EntityConfig;
+import dev.steward.plugin.JdbcUrlSetting;
 import dev.steward.plugin.SystemConfig;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -40,6 +41,14 @@ record JdbcSettings(String url, String user, String password, String init, int p
 
     /** Reads the settings, adding a problem for each one that is wrong; never throws. */
     static JdbcSettings read(SystemConfig config, List<ConfigProblem> problems) {
+        return read(config, null, problems);
+    }
+
+    /**
+     * Reads the settings and, when the workspace is known, checks the files they name: the
+     * database file stays under {@code data/} and the init script is there, readable and safe.
+     */
+    static JdbcSettings read(SystemConfig config, Path workspace, List<ConfigProblem> problems) {
         String url = config.setting("url").map(String::trim).orElse("");
         if (url.isEmpty()) {
             problems.add(new ConfigProblem("url",
@@ -47,12 +56,19 @@ record JdbcSettings(String url, String user, String password, String init, int p
         } else if (!url.startsWith("jdbc:")) {
             problems.add(new ConfigProblem("url", "url must be a JDBC URL starting with jdbc:"));
         } else {
-            JdbcUrlParameters.problem(url).ifPresent(p -> problems.add(new ConfigProblem("url", p)));
+            JdbcUrlSetting.parameterProblem(url).ifPresent(p -> problems.add(new ConfigProblem("url", p)));
+            if (workspace != null) {
+                boolean outsideData = Boolean.parseBoolean(config.setting(JdbcUrlSetting.OUTSIDE_DATA).orElse("false"));
+                JdbcUrlSetting.fileProblem(url, workspace, outsideData)
+                        .ifPresent(p -> problems.add(new ConfigProblem("url", p)));
+            }
         }
         String init = config.setting("init").map(String::trim).orElse(null);
         if (init != null && !insideWorkspace(init)) {
             problems.add(new ConfigProblem("init",
                     "init must be a SQL file inside the workspace, like systems/erp.sql"));
+        } else if (init != null && workspace != null) {
+            problems.addAll(InitFile.check(workspace, init));
         }
         int poolSize = poolSize(config.settings().get("poolSize"), problems);
         Duration connectTimeout = connectTimeout(config.settings().get("connectTimeout"), problems);

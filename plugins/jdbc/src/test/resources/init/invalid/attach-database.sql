@@ -1,0 +1,2 @@
+-- expect: 2: ATTACH opens another database file
+ATTACH DATABASE '/tmp/other.db' AS other;

@@ -1,0 +1,2 @@
+-- expect: 2: CREATE EXTENSION loads native code
+CREATE EXTENSION IF NOT EXISTS dblink;

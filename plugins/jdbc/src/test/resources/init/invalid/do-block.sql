@@ -1,0 +1,2 @@
+-- expect: 2: DO runs code
+DO $$ BEGIN EXECUTE 'select 1'; END $$;

@@ -1,0 +1,2 @@
+-- expect: 2: LO_IMPORT reads or writes files
+SELECT lo_import('/etc/passwd');

@@ -1,0 +1,2 @@
+-- expect: 2: LOAD_EXTENSION loads native code
+SELECT load_extension('/tmp/evil.so');

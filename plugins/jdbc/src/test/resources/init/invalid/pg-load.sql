@@ -1,0 +1,2 @@
+-- expect: 2: LOAD loads native code
+LOAD '/tmp/evil.so';
