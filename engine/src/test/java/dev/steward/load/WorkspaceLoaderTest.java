@@ -211,6 +211,29 @@ class WorkspaceLoaderTest {
         assertThat(workspace.flows()).as("the valid flow still loads").containsKey("crm-customer");
     }
 
+    @Test
+    void anInitScriptThatRunsCodeIsAnErrorAtItsOwnFileAndLine() throws IOException {
+        Path home = copyBase();
+        Files.createDirectories(home.resolve("systems"));
+        Files.writeString(home.resolve("systems/erp.sql"), """
+                CREATE TABLE IF NOT EXISTS customers (crm_id VARCHAR(64) PRIMARY KEY);
+                cReAtE -- split over lines
+                  /* and commented */ ALIAS EXEC FOR "java.lang.Runtime.exec";
+                """);
+        Files.writeString(home.resolve("steward.yaml"), Files.readString(home.resolve("steward.yaml"))
+                .replace("url: jdbc:h2:./data/erp", "url: jdbc:h2:./data/erp\n    init: systems/erp.sql"));
+
+        Workspace workspace = loader.load(home);
+
+        assertThat(workspace.diagnostics()).first().satisfies(d -> {
+            assertThat(d.file()).isEqualTo("systems/erp.sql");
+            assertThat(d.line()).isEqualTo(2);
+            assertThat(d.column()).isEqualTo(1);
+            assertThat(d.message()).isEqualTo("system 'erp': CREATE ALIAS runs Java code and is not allowed in an init script");
+        });
+        assertThat(workspace.systems()).doesNotContainKey("erp");
+    }
+
     static Stream<Path> invalidSettings() throws IOException {
         return fixtures("steward");
     }

@@ -6,16 +6,21 @@ import dev.steward.plugin.ConfigProblem;
 import dev.steward.plugin.ConnectorFactory;
 import dev.steward.plugin.EntityConfig;
 import dev.steward.plugin.SystemConfig;
+import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.ServiceLoader;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 class JdbcConnectorFactoryTest {
 
     private final JdbcConnectorFactory factory = new JdbcConnectorFactory();
+
+    @TempDir
+    Path workspace;
 
     @Test
     void isFoundByServiceLoader() {
@@ -122,6 +127,80 @@ class JdbcConnectorFactoryTest {
             "jdbc:sqlserver://db:1433"})
     void allowedParametersPass(String url) {
         assertThat(factory.validate(system(Map.of("url", url), validEntity(), Map.of()))).isEmpty();
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {
+            "jdbc:h2:/tmp/erp",
+            "jdbc:h2:file:/var/lib/erp",
+            "jdbc:h2:~/erp",
+            "jdbc:h2:./erp",
+            "jdbc:h2:./data/../../erp",
+            "jdbc:h2:zip:./data/erp.zip!/erp",
+            "jdbc:h2:split:./data/erp",
+            "jdbc:sqlite:/tmp/erp.db",
+            "jdbc:sqlite:data/../erp.db",
+            "jdbc:sqlite:file:/tmp/erp.db",
+            "jdbc:sqlite::resource:http://127.0.0.1:9/erp.db"})
+    void embeddedDatabaseFilesStayUnderData(String url) {
+        assertThat(factory.validate(system(Map.of("url", url), validEntity(), Map.of()), workspace))
+                .singleElement().satisfies(p -> {
+                    assertThat(p.path()).isEqualTo("url");
+                    assertThat(p.message()).containsAnyOf("outside the workspace's data/ folder", "climbs out with '..'",
+                            "is not allowed");
+                });
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"jdbc:h2:./data/erp", "jdbc:h2:file:./data/sub/erp", "jdbc:h2:mem:erp",
+            "jdbc:h2:tcp://127.0.0.1:9092/erp", "jdbc:sqlite:data/erp.db", "jdbc:sqlite::memory:",
+            "jdbc:postgresql://127.0.0.1/erp"})
+    void filesUnderDataAndDatabasesInMemoryOrOnAServerPass(String url) {
+        assertThat(factory.validate(system(Map.of("url", url), validEntity(), Map.of()), workspace)).isEmpty();
+        assertThat(factory.validate(system(Map.of("url", "jdbc:h2:" + workspace.resolve("data/erp")), validEntity(),
+                Map.of()), workspace)).isEmpty();
+    }
+
+    @Test
+    void anAbsolutePathOutsideDataNeedsToBeAllowedAndDotDotNeverPasses() {
+        Map<String, Object> allowed = Map.of("url", "jdbc:h2:/srv/erp/db", "allowPathOutsideData", true);
+        assertThat(factory.validate(system(allowed, validEntity(), Map.of()), workspace)).isEmpty();
+        assertThat(factory.validate(system(Map.of("url", "jdbc:h2:/srv/../etc/db", "allowPathOutsideData", true),
+                validEntity(), Map.of()), workspace)).extracting(ConfigProblem::message).singleElement().asString()
+                .contains("climbs out with '..'");
+    }
+
+    @Test
+    void aMissingInitScriptIsFoundWithoutConnecting() {
+        assertThat(factory.validate(system(Map.of("url", "jdbc:h2:mem:x", "init", "systems/missing.sql"), validEntity(),
+                Map.of()), workspace)).containsExactly(new ConfigProblem("init",
+                "init script systems/missing.sql does not exist in the workspace"));
+    }
+
+    @Test
+    void anInitScriptThatRunsCodeIsReportedAtItsOwnLine() throws java.io.IOException {
+        java.nio.file.Files.createDirectories(workspace.resolve("systems"));
+        java.nio.file.Files.writeString(workspace.resolve("systems/erp.sql"),
+                "CREATE TABLE t (id INT);\n\nCREATE /**/ ALIAS X FOR \"java.lang.Runtime.exec\";\n");
+
+        assertThat(factory.validate(system(Map.of("url", "jdbc:h2:mem:x", "init", "systems/erp.sql"), validEntity(),
+                Map.of()), workspace)).singleElement().satisfies(p -> {
+                    assertThat(p.file()).isEqualTo("systems/erp.sql");
+                    assertThat(p.line()).isEqualTo(3);
+                    assertThat(p.column()).isEqualTo(1);
+                    assertThat(p.message()).startsWith("CREATE ALIAS runs Java code");
+                });
+    }
+
+    @Test
+    void anInitScriptThatLinksOutOfTheWorkspaceIsRefused() throws java.io.IOException {
+        Path outside = java.nio.file.Files.writeString(workspace.getParent().resolve("outside-" + workspace.getFileName()
+                + ".sql"), "CREATE TABLE t (id INT);");
+        java.nio.file.Files.createSymbolicLink(workspace.resolve("linked.sql"), outside);
+
+        assertThat(factory.validate(system(Map.of("url", "jdbc:h2:mem:x", "init", "linked.sql"), validEntity(),
+                Map.of()), workspace)).extracting(ConfigProblem::message).singleElement().asString()
+                .contains("links to a file outside the workspace");
     }
 
     private static Map<String, Object> validEntity() {
