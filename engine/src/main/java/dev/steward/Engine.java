@@ -115,7 +115,7 @@ public final class Engine implements AutoCloseable {
         EventWorkers workers = new EventWorkers(store, active, runner, workspace.host().workers(), options.workerId(),
                 options.clock(), options.retry(), options.random(), options.metrics(), progress, options.alerts());
         HealthMonitor health = new HealthMonitor(store, workspace, guards, progress, options.clock(), options.metrics(),
-                options.alerts());
+                options.alerts(), active.connectors()::unreachable);
         if (options.runWorkers()) {
             int reclaimed = store.expireLeases(owner -> ClaimOwners.deadOnThisHost(owner, options.workerId()));
             if (reclaimed > 0) {

@@ -54,6 +54,19 @@ public final class Connectors implements AutoCloseable {
         return Optional.ofNullable(bySystem.get(system));
     }
 
+    /** The systems whose connector says they cannot be reached now, with why; asks without connecting. */
+    public Map<String, String> unreachable() {
+        Map<String, String> out = new TreeMap<>();
+        bySystem.forEach((system, connector) -> {
+            try {
+                connector.unreachable().ifPresent(why -> out.put(system, why));
+            } catch (RuntimeException e) {
+                out.put(system, "its connector cannot tell: " + e.getMessage());
+            }
+        });
+        return out;
+    }
+
     @Override
     public void close() {
         bySystem.values().forEach(connector -> {

@@ -23,7 +23,8 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * Computes health: degraded when the oldest due event has waited longer than
- * {@code health.backlogAge}, when a system's breaker is not closed, or when a flow has had events
+ * {@code health.backlogAge}, when a system's breaker is not closed or its connector says it
+ * cannot be reached, or when a flow has had events
  * for {@code health.noSuccessFor} without a success. Checks every {@code health.checkEvery} on a
  * thread of its own, keeps the backlog gauges current, and raises an alert whenever the status
  * changes. Thread-safe. Lifecycle: {@link #start()} once, {@link #close()} once.
@@ -39,6 +40,7 @@ public final class HealthMonitor implements AutoCloseable {
     private final HealthSettings settings;
     private final Clock clock;
     private final AlertSink alerts;
+    private final java.util.function.Supplier<Map<String, String>> unreachable;
     private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(
             Thread.ofPlatform().name("steward-health").daemon().factory());
     private volatile double backlog = Double.NaN;
@@ -50,6 +52,13 @@ public final class HealthMonitor implements AutoCloseable {
 
     public HealthMonitor(Store store, Workspace workspace, SystemGuards guards, FlowProgress progress, Clock clock,
                   MeterRegistry metrics, AlertSink alerts) {
+        this(store, workspace, guards, progress, clock, metrics, alerts, Map::of);
+    }
+
+    /** @param unreachable the systems that cannot be reached now, with why ({@link Connectors#unreachable()}) */
+    public HealthMonitor(Store store, Workspace workspace, SystemGuards guards, FlowProgress progress, Clock clock,
+                  MeterRegistry metrics, AlertSink alerts, java.util.function.Supplier<Map<String, String>> unreachable) {
+        this.unreachable = unreachable;
         this.store = store;
         this.workspace = workspace;
         this.guards = guards;
@@ -148,6 +157,9 @@ public final class HealthMonitor implements AutoCloseable {
             reasons.add("the circuit breaker for " + state.system() + " is " + state.state() + " since " + state.since()
                     + (state.lastFailure() == null ? "" : " (last failure: " + state.lastFailure() + ")"));
         }
+        Map<String, String> unreached = unreachable.get();
+        details.put("unreachable", unreached);
+        unreached.forEach((system, why) -> reasons.add("system " + system + ": " + why));
         reasons.addAll(progress.stalled(now, settings.noSuccessFor()));
         return new Health(reasons.isEmpty() ? "up" : "degraded", reasons, details);
     }

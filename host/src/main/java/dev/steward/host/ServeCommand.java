@@ -62,8 +62,18 @@ final class ServeCommand implements Callable<Integer> {
         Clock clock = Clock.systemUTC();
         String workerId = InetAddress.getLocalHost().getHostName() + "/" + ManagementFactory.getRuntimeMXBean().getPid();
         AlertSink alerts = AlertSender.of(host.delivery().alerts());
-        Engine engine = Engine.start(workspace, workspaces.compiler, workspaces.factories(), workspaces.transforms,
-                new Engine.Options(clock, new SplittableRandom(), metrics, workerId, RetryPolicy.DEFAULT, true, alerts));
+        Engine engine;
+        try {
+            engine = Engine.start(workspace, workspaces.compiler, workspaces.factories(), workspaces.transforms,
+                    new Engine.Options(clock, new SplittableRandom(), metrics, workerId, RetryPolicy.DEFAULT, true, alerts));
+        } catch (RuntimeException e) {
+            // what only a start can find (an init script the database refuses, a store it cannot open): one line, no trace
+            LOG.debug("start failed", e);
+            workspaces.close();
+            close(alerts);
+            err.println("steward: cannot start: " + startFailure(e));
+            return 2;
+        }
         HostServer server;
         try {
             server = HostServer.start(engine, metrics, clock, bind != null ? bind : host.bind(), port != null ? port : host.port());
@@ -94,6 +104,13 @@ final class ServeCommand implements Callable<Integer> {
         if (alerts instanceof AlertSender sender) {
             sender.close();
         }
+    }
+
+    /** The failure's message, with its cause's where it adds something. */
+    static String startFailure(Throwable e) {
+        String message = e.getMessage() == null ? e.toString() : e.getMessage();
+        String root = rootMessage(e);
+        return e.getCause() == null || message.contains(root) ? message : message + ": " + root;
     }
 
     static String rootMessage(Throwable e) {

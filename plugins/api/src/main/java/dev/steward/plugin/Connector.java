@@ -96,6 +96,15 @@ public interface Connector extends AutoCloseable {
                 + action + "'", "call:" + action);
     }
 
+    /**
+     * Why the system cannot be reached right now (a database that took no connection since it
+     * was last asked), or empty when it can or the connector cannot tell. Steward reports it in
+     * {@code /health}; it is called often and must answer at once, without connecting.
+     */
+    default Optional<String> unreachable() {
+        return Optional.empty();
+    }
+
     @Override
     default void close() {
     }

@@ -42,9 +42,33 @@ final class JdbcConnector implements Connector {
     private final HikariDataSource pool;
     private volatile SqlIdentifiers identifiers;
 
+    /** Why the database could not be reached at start, or null; kept until the pool holds a connection. */
+    private volatile String unreachableAtStart;
+
     JdbcConnector(String system, HikariDataSource pool) {
+        this(system, pool, null);
+    }
+
+    JdbcConnector(String system, HikariDataSource pool, String unreachableAtStart) {
         this.system = system;
         this.pool = pool;
+        this.unreachableAtStart = unreachableAtStart;
+    }
+
+    /**
+     * The pool keeps at least one connection open and retries in the background while it has
+     * none, so an empty pool means the database does not answer; its count is read without
+     * connecting.
+     */
+    @Override
+    public Optional<String> unreachable() {
+        var state = pool.getHikariPoolMXBean();
+        if (state == null || state.getTotalConnections() > 0) {
+            unreachableAtStart = null;
+            return Optional.empty();
+        }
+        String why = unreachableAtStart;
+        return Optional.of("the database cannot be reached" + (why == null ? "" : ": " + why));
     }
 
     @Override

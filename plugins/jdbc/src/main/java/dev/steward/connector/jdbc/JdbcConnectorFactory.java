@@ -80,9 +80,28 @@ public final class JdbcConnectorFactory implements ConnectorFactory {
             pool.close();
             throw e;
         }
-        context.logger().log(System.Logger.Level.INFO, "{0}: jdbc pool of {1} ready", config.name(),
-                settings.poolSize());
-        return new JdbcConnector(config.name(), pool);
+        String unreachable = script == null ? probe(pool) : null;
+        if (unreachable != null) {
+            context.logger().log(System.Logger.Level.WARNING, "{0}: the database cannot be reached ({1}); calls fail"
+                    + " and retry until it answers, and /health says degraded until then", config.name(), unreachable);
+        } else {
+            context.logger().log(System.Logger.Level.INFO, "{0}: jdbc pool of {1} ready", config.name(),
+                    settings.poolSize());
+        }
+        return new JdbcConnector(config.name(), pool, unreachable);
+    }
+
+    /** Why no connection could be had within the connect timeout, or null when one could. */
+    private static String probe(HikariDataSource pool) {
+        try (Connection ignored = pool.getConnection()) {
+            return null;
+        } catch (SQLException e) {
+            Throwable root = e;
+            while (root.getCause() != null && root.getCause() != root) {
+                root = root.getCause();
+            }
+            return root == e || root.getMessage() == null ? e.getMessage() : e.getMessage() + ": " + root.getMessage();
+        }
     }
 
     private static HikariConfig poolConfig(String system, JdbcSettings settings, String url) {
