@@ -64,6 +64,35 @@ class CommandLineTest {
     }
 
     @Test
+    void validateFindsAMissingInitScriptThatServeWouldDieOn() throws IOException {
+        Path home = RunningHost.copyExample(temp.resolve("workspace"));
+        Files.delete(home.resolve("systems/erp.sql"));
+
+        int code = Main.run("validate", "--home", home.toString());
+
+        assertThat(code).isEqualTo(1);
+        assertThat(out.toString(StandardCharsets.UTF_8))
+                .contains("steward.yaml:29:11: error: system 'erp': init script systems/erp.sql does not exist in the workspace");
+    }
+
+    @Test
+    void serveSaysInOneLineWhyItCannotStartWithoutAStackTrace() throws IOException {
+        Path home = RunningHost.copyExample(temp.resolve("workspace"));
+        Files.writeString(home.resolve("systems/erp.sql"), "CREATE TABLE customers (crm_id VARCHAR(64) PRIMARY KEY);\n"
+                + "CREATE TABLEE items (sku VARCHAR(64));\n");
+        assertThat(Main.run("validate", "--home", home.toString())).as("SQL the database refuses is found only by serve")
+                .isZero();
+
+        int code = Main.run("serve", "--home", home.toString(), "--port", "0", "--bind", "127.0.0.1");
+
+        String printed = out.toString(StandardCharsets.UTF_8) + err.toString(StandardCharsets.UTF_8);
+        assertThat(code).isEqualTo(2);
+        assertThat(err.toString(StandardCharsets.UTF_8)).contains("steward: cannot start: erp refused to run init script "
+                + "systems/erp.sql, statement at line 2");
+        assertThat(printed).doesNotContain("\tat ").doesNotContain("Exception in");
+    }
+
+    @Test
     void readShowsARecordThroughItsConnectorWhenNoHostRuns() throws IOException {
         Path home = RunningHost.copyExample(temp.resolve("workspace"));
 
