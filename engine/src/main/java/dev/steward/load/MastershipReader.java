@@ -34,7 +34,7 @@ final class MastershipReader {
         List<MastershipRow> rows = new ArrayList<>();
         List<UnmasteredPolicy> policies = new ArrayList<>();
         for (Node item : sequence.getValue()) {
-            SourceLocation location = new SourceLocation(yaml.file, YamlFile.line(item));
+            SourceLocation location = new SourceLocation(yaml.file, YamlFile.line(item), YamlFile.column(item));
             Optional<Map<String, Node>> entries = yaml.mapping(item, "a mastership item",
                     YamlFile.keys("entity", "fields", "master", "subscribers", "reason", "unmastered"));
             if (entries.isEmpty()) {

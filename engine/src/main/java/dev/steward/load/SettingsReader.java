@@ -225,7 +225,7 @@ final class SettingsReader {
             if (problem.file() != null) {
                 // a problem inside a file the system names (its init script), at that file's line
                 yaml.diagnostics.add(Diagnostic.error(problem.file(), problem.line(), problem.column(),
-                        "system '" + name + "': " + problem.message()));
+                        yaml.redacted("system '" + name + "': " + problem.message())));
                 continue;
             }
             Node at = where.getOrDefault(problem.path(), block);

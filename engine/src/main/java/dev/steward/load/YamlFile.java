@@ -42,6 +42,12 @@ final class YamlFile {
     final String file;
     final List<Diagnostic> diagnostics;
     private final Function<String, String> env;
+    /**
+     * Each value read from the environment, with the reference it came from: a message about a
+     * setting shows {@code ${env:NAME}}, never the value (which may be a secret).
+     */
+    private final Map<String, String> fromEnv = new java.util.TreeMap<>(
+            java.util.Comparator.comparingInt(String::length).reversed().thenComparing(java.util.Comparator.naturalOrder()));
     /** The parsed text's lines, for what a mark alone does not say (a block scalar's indentation). */
     private List<String> lines = List.of();
 
@@ -80,11 +86,29 @@ final class YamlFile {
     }
 
     void error(Node node, String message) {
-        diagnostics.add(Diagnostic.error(file, line(node), column(node), message));
+        diagnostics.add(Diagnostic.error(file, line(node), column(node), redacted(message)));
     }
 
     void warning(Node node, String message) {
-        diagnostics.add(new Diagnostic(file, line(node), column(node), Diagnostic.Severity.WARNING, message));
+        diagnostics.add(new Diagnostic(file, line(node), column(node), Diagnostic.Severity.WARNING, redacted(message)));
+    }
+
+    /**
+     * The message with every value this file read from the environment put back as its
+     * {@code ${env:NAME}} reference: always where the message quotes it, and anywhere, in any
+     * case, when it is 4 characters or longer (a shorter one would also hit ordinary numbers).
+     */
+    String redacted(String message) {
+        String out = message;
+        for (Map.Entry<String, String> value : fromEnv.entrySet()) {
+            out = out.replace("'" + value.getKey() + "'", "'" + value.getValue() + "'");
+            if (value.getKey().length() >= 4) {
+                // case-insensitively: a message may upper-case what it quotes (H2 parameter names)
+                out = Pattern.compile(Pattern.quote(value.getKey()), Pattern.CASE_INSENSITIVE | Pattern.UNICODE_CASE)
+                        .matcher(out).replaceAll(Matcher.quoteReplacement(value.getValue()));
+            }
+        }
+        return out;
     }
 
     /** A line of the parsed text (1-based), or empty past its end. */
@@ -264,6 +288,9 @@ final class YamlFile {
         boolean ok = true;
         while (matcher.find()) {
             String resolved = env.apply(matcher.group(1));
+            if (resolved != null && !resolved.isEmpty()) {
+                fromEnv.put(resolved, matcher.group());
+            }
             if (resolved == null) {
                 resolved = matcher.group(2);
             }
@@ -276,6 +303,9 @@ final class YamlFile {
             matcher.appendReplacement(out, Matcher.quoteReplacement(resolved));
         }
         matcher.appendTail(out);
+        if (ok && !out.toString().equals(value) && !out.isEmpty()) {
+            fromEnv.putIfAbsent(out.toString(), value);
+        }
         return ok ? Optional.of(out.toString()) : Optional.empty();
     }
 }

@@ -1,7 +1,14 @@
 package dev.steward.model;
 
-/** Where something was declared: a workspace-relative file and a 1-based line (0 if unknown). */
-public record SourceLocation(String file, int line) {
+/**
+ * Where something was declared: a workspace-relative file, a 1-based line and column (0 if
+ * unknown). Shown as {@code file:line}, the form rule decisions and traces name it by.
+ */
+public record SourceLocation(String file, int line, int column) {
+
+    public SourceLocation(String file, int line) {
+        this(file, line, 0);
+    }
 
     @Override
     public String toString() {

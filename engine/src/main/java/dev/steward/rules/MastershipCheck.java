@@ -94,6 +94,6 @@ public final class MastershipCheck {
     }
 
     private static Diagnostic at(SourceLocation location, String message) {
-        return Diagnostic.error(location.file(), location.line(), 0, message);
+        return Diagnostic.error(location.file(), location.line(), location.column(), message);
     }
 }

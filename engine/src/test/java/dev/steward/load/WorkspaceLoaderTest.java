@@ -234,6 +234,55 @@ class WorkspaceLoaderTest {
         assertThat(workspace.systems()).doesNotContainKey("erp");
     }
 
+    @Test
+    void twoMastersArePointedAtByLineAndColumnLikeEveryOtherProblem() throws IOException {
+        Path home = copyBase();
+        Files.writeString(home.resolve("rules/second.yaml"), """
+                # the ERP claims a field the CRM masters
+                - { entity: customer, fields: [email], master: erp, subscribers: [crm] }
+                """);
+
+        Workspace workspace = loader.load(home);
+
+        assertThat(workspace.diagnostics()).filteredOn(d -> d.message().contains("two masters")).singleElement()
+                .satisfies(d -> {
+                    assertThat(d.file()).isEqualTo("rules/second.yaml");
+                    assertThat(d.line()).isEqualTo(2);
+                    assertThat(d.column()).isEqualTo(3);
+                });
+    }
+
+    @Test
+    void noDiagnosticEchoesAValueReadFromTheEnvironment() throws IOException {
+        Path home = copyBase();
+        Files.writeString(home.resolve("steward.yaml"), """
+                host:
+                  port: ${env:CRM_HOOK_SECRET}
+                  maxBody: "${env:CRM_HOOK_SECRET}KiB"
+                loops: { window: "${env:CRM_HOOK_SECRET}" }
+                systems:
+                  crm:
+                    connector: http
+                    baseUrl: http://127.0.0.1:9101
+                    entities:
+                      customer: { path: "/customers/{key}", fields: { email: email } }
+                  erp:
+                    connector: jdbc
+                    url: "jdbc:h2:./data/erp;${env:CRM_HOOK_SECRET}=1"
+                    poolSize: ${env:CRM_HOOK_SECRET}
+                    connectTimeout: ${env:CRM_HOOK_SECRET}
+                    entities:
+                      customer: { table: customers, key: crm_id, fields: { email: email } }
+                """);
+
+        Workspace workspace = loader.load(home);
+
+        assertThat(workspace.diagnostics()).filteredOn(d -> d.file().equals("steward.yaml")).hasSizeGreaterThanOrEqualTo(5)
+                .allSatisfy(d -> assertThat(d.message()).doesNotContainIgnoringCase("s3cret"));
+        assertThat(workspace.diagnostics()).anySatisfy(d -> assertThat(d.message())
+                .contains("poolSize must be a whole number from 1 to 100, not '${env:CRM_HOOK_SECRET}'"));
+    }
+
     static Stream<Path> invalidSettings() throws IOException {
         return fixtures("steward");
     }
