@@ -112,8 +112,8 @@ final class Database implements AutoCloseable {
         pool.close();
     }
 
-    private static String describe(StoreSettings settings) {
-        return settings.url() + (settings.user() == null || settings.user().isEmpty() ? "" : " as " + settings.user());
+    static String describe(StoreSettings settings) {
+        return dev.steward.plugin.JdbcUrlSetting.shown(settings.url()) + (settings.user() == null || settings.user().isEmpty() ? "" : " as " + settings.user());
     }
 
     /**

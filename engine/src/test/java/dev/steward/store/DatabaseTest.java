@@ -23,4 +23,14 @@ class DatabaseTest {
         assertThat(Database.patient("jdbc:h2:./x;lock_timeout=50")).isEqualTo("jdbc:h2:./x;lock_timeout=50");
         assertThat(Database.patient("jdbc:postgresql://db/steward")).isEqualTo("jdbc:postgresql://db/steward");
     }
+
+    @Test
+    void aPasswordInTheUrlIsNeverShown() {
+        assertThat(Database.describe(new dev.steward.model.StoreSettings(
+                "jdbc:postgresql://db/steward?user=steward&password=hunter2&ssl=true", "", "", 2)))
+                .isEqualTo("jdbc:postgresql://db/steward?user=steward&password=***&ssl=true");
+        assertThat(Database.describe(new dev.steward.model.StoreSettings(
+                "jdbc:postgresql://steward:hunter2@db/steward", "steward", "", 2)))
+                .isEqualTo("jdbc:postgresql://steward:***@db/steward as steward");
+    }
 }

@@ -108,6 +108,14 @@ public final class JdbcUrlSetting {
         return location(path, workspace, outsideData);
     }
 
+    /**
+     * The URL as it may be shown in a message or a log: a password in its parameters or its
+     * user info ({@code //user:secret@host}) is replaced by {@code ***}.
+     */
+    public static String shown(String url) {
+        return url.replaceAll("(?i)([?&;]password=)[^&;]*", "$1***").replaceAll("(//[^/:@?;]*:)[^@/?;]*@", "$1***@");
+    }
+
     private static Optional<String> location(String path, Path workspace, boolean outsideData) {
         String where = "the database file '" + path + "'";
         if (Pattern.compile("(^|[/\\\\])\\.\\.([/\\\\]|$)").matcher(path).find()) {
