@@ -41,11 +41,13 @@ final class InitScriptCheck {
             "DO", CODE, "LOAD", " loads native code", "ATTACH", " opens another database file",
             "IMPORT", " reads from another server");
     /** What CREATE may not make. */
-    private static final Map<String, String> CREATED = Map.of(
-            "ALIAS", " runs Java code", "FUNCTION", CODE, "PROCEDURE", CODE, "LANGUAGE", CODE,
-            "EXTENSION", " loads native code", "AGGREGATE", " runs Java code",
-            "LINKED", " connects to another database", "SERVER", " connects to another server",
-            "FOREIGN", " reads from outside the database");
+    private static final Map<String, String> CREATED = Map.ofEntries(
+            Map.entry("ALIAS", " runs Java code"), Map.entry("FUNCTION", CODE), Map.entry("PROCEDURE", CODE),
+            Map.entry("LANGUAGE", CODE), Map.entry("EXTENSION", " loads native code"),
+            Map.entry("AGGREGATE", " runs Java code"), Map.entry("LINKED", " connects to another database"),
+            Map.entry("SERVER", " connects to another server"), Map.entry("FOREIGN", " reads from outside the database"),
+            Map.entry("TABLESPACE", " writes a folder on the database host"),
+            Map.entry("SUBSCRIPTION", " connects to another server"));
     /** Words between CREATE and what it creates. */
     private static final Set<String> MODIFIERS = Set.of("OR", "REPLACE", "FORCE", "TRUSTED", "UNTRUSTED",
             "PROCEDURAL", "TEMP", "TEMPORARY", "LOCAL", "GLOBAL", "CACHED", "MEMORY", "UNLOGGED", "IF", "NOT",
