@@ -161,11 +161,14 @@ final class SettingsReader {
         return new StoreSettings(url, user, password, pool);
     }
 
-    /** An H2 file path relative to "." means relative to the workspace, not the JVM's folder. */
+    /** A relative H2 file path ({@code ./data/x} or {@code data/x}) is relative to the workspace, not the JVM's folder. */
     static String resolveH2(String url, Path root) {
         for (String prefix : new String[] {"jdbc:h2:file:", "jdbc:h2:"}) {
             if (url.startsWith(prefix + "./")) {
                 return prefix + root.resolve(url.substring(prefix.length() + 2)).toString();
+            }
+            if (url.startsWith(prefix) && url.matches("jdbc:h2:(file:)?(?![/\\\\~.])[^;:]+(;.*)?")) {
+                return prefix + root.resolve(url.substring(prefix.length())).toString();
             }
         }
         return url;

@@ -283,6 +283,20 @@ class WorkspaceLoaderTest {
                 .contains("poolSize must be a whole number from 1 to 100, not '${env:CRM_HOOK_SECRET}'"));
     }
 
+    @Test
+    void aStoreFileUnderDataIsRelativeToTheWorkspaceWithOrWithoutDotSlash() throws IOException {
+        Path home = copyBase();
+        for (String url : List.of("jdbc:h2:./data/store", "jdbc:h2:data/store", "jdbc:h2:file:data/store")) {
+            Files.writeString(home.resolve("steward.yaml"), "store: { url: \"" + url + "\" }\n"
+                    + Files.readString(FIXTURES.resolve("base/steward.yaml")));
+
+            Workspace workspace = loader.load(home);
+
+            assertThat(workspace.diagnostics()).as(url).isEmpty();
+            assertThat(workspace.host().store().url()).as(url).endsWith(home.toAbsolutePath().normalize().resolve("data/store").toString());
+        }
+    }
+
     static Stream<Path> invalidSettings() throws IOException {
         return fixtures("steward");
     }

@@ -34,8 +34,8 @@ record JdbcSettings(String url, String user, String password, String init, int p
     static final Duration MIN_CONNECT_TIMEOUT = Duration.ofMillis(250);
     static final int MAX_POOL_SIZE = 100;
 
-    /** An H2 database file given relative to the working directory. */
-    private static final Pattern RELATIVE_H2 = Pattern.compile("jdbc:h2:(file:)?(\\.{1,2}[/\\\\][^;]*)(;.*)?");
+    /** An H2 database file given relative to the working directory ({@code ./data/erp}, {@code data/erp}). */
+    private static final Pattern RELATIVE_H2 = Pattern.compile("jdbc:h2:(file:)?(?![/\\\\~])([^;:]+)(;.*)?");
     /** A SQLite database file given relative to the working directory ({@code jdbc:sqlite:data/erp.db}). */
     private static final Pattern RELATIVE_SQLITE = Pattern.compile("jdbc:sqlite:(?!file:|:memory:|/|[A-Za-z]:)([^?]+)(\\?.*)?");
 

@@ -95,6 +95,9 @@ class JdbcConnectorTest {
         assertThat(settings.resolvedUrl(workspace))
                 .isEqualTo("jdbc:h2:file:" + workspace.toAbsolutePath().resolve("data/erp").toString()
                         .replace('\\', '/') + ";AUTO_SERVER=TRUE");
+        assertThat(new JdbcSettings("jdbc:h2:data/erp", null, null, null, 1, JdbcSettings.DEFAULT_CONNECT_TIMEOUT)
+                .resolvedUrl(workspace)).as("H2 refuses a path implicitly relative to its own folder; Steward's is the workspace")
+                .isEqualTo("jdbc:h2:file:" + workspace.toAbsolutePath().resolve("data/erp").toString().replace('\\', '/'));
         for (String unchanged : List.of("jdbc:h2:mem:erp", "jdbc:h2:~/erp", "jdbc:h2:/srv/erp",
                 "jdbc:postgresql://127.0.0.1/erp")) {
             assertThat(new JdbcSettings(unchanged, null, null, null, 1, JdbcSettings.DEFAULT_CONNECT_TIMEOUT)
