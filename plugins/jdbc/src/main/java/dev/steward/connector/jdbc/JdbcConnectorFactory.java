@@ -24,7 +24,7 @@ import java.util.List;
  * <p>System settings: {@code url} (required), {@code user}, {@code password}, {@code init} (a
  * SQL script in the workspace, run when the connector is created), {@code poolSize} (default
  * 5), {@code connectTimeout} (how long to wait for a connection, default 10s). URL parameters
- * must be on a short per-driver allowlist ({@link JdbcUrlParameters}); relative H2 and SQLite
+ * must be on a short per-driver allowlist ({@link JdbcUrlSetting}, shared with the store); relative H2 and SQLite
  * files live in the workspace. Entity settings: {@code table} and {@code key} (the key column);
  * fields map canonical names to columns. The JDBC driver comes from the host's classpath.
  *
@@ -55,15 +55,7 @@ public final class JdbcConnectorFactory implements ConnectorFactory {
     public Connector create(SystemConfig config, ConnectorContext context) {
         List<ConfigProblem> problems = new ArrayList<>();
         JdbcSettings settings = JdbcSettings.read(config, problems);
-        String script = settings.init() == null ? null : InitFile.read(context.workspace(), settings.init(), problems).orElse(null);
-        if (script != null) {
-            // checked again on the very text that runs, whatever changed since the workspace loaded
-            InitScriptCheck.check(script).stream().findFirst().ifPresent(f -> problems.add(
-                    ConfigProblem.inFile("init", settings.init(), f.line(), f.column(), f.message())));
-        }
-        problems.addAll(JdbcUrlSetting.fileProblem(settings.url(), context.workspace(),
-                Boolean.parseBoolean(config.setting(JdbcUrlSetting.OUTSIDE_DATA).orElse("false")))
-                .map(p -> List.of(new ConfigProblem("url", p))).orElse(List.of()));
+        String script = checkedScript(config, settings, context.workspace(), problems);
         if (!problems.isEmpty()) {
             ConfigProblem first = problems.getFirst();
             throw new ConnectorException("system " + config.name() + " is not valid: " + (first.file() == null
@@ -89,6 +81,26 @@ public final class JdbcConnectorFactory implements ConnectorFactory {
                     settings.poolSize());
         }
         return new JdbcConnector(config.name(), pool, unreachable);
+    }
+
+    /**
+     * The init script's text, if any, checked again on the very text that runs (whatever changed
+     * since the workspace loaded), and the database file's place; problems are added, not thrown.
+     */
+    private static String checkedScript(SystemConfig config, JdbcSettings settings, Path workspace,
+                                        List<ConfigProblem> problems) {
+        JdbcUrlSetting.fileProblem(settings.url(), workspace,
+                        Boolean.parseBoolean(config.setting(JdbcUrlSetting.OUTSIDE_DATA).orElse("false")))
+                .ifPresent(p -> problems.add(new ConfigProblem("url", p)));
+        if (settings.init() == null) {
+            return null;
+        }
+        String script = InitFile.read(workspace, settings.init(), problems).orElse(null);
+        if (script != null) {
+            InitScriptCheck.check(script).stream().findFirst().ifPresent(f -> problems.add(
+                    ConfigProblem.inFile("init", settings.init(), f.line(), f.column(), f.message())));
+        }
+        return script;
     }
 
     /** Why no connection could be had within the connect timeout, or null when one could. */
