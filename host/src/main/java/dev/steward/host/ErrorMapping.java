@@ -1,6 +1,7 @@
 package dev.steward.host;
 
 import dev.steward.plugin.ConnectorException;
+import dev.steward.run.LogText;
 import dev.steward.run.NoSuchRecordTypeException;
 import dev.steward.run.PayloadRejectedException;
 import dev.steward.store.StoreUnavailableException;
@@ -21,14 +22,15 @@ final class ErrorMapping {
         routes.exception(PayloadRejectedException.class, (e, ctx) -> Json.error(ctx, e.malformed() ? 400 : 422, e.getMessage()));
         routes.exception(NoSuchRecordTypeException.class, (e, ctx) -> Json.error(ctx, 404, e.getMessage()));
         routes.exception(StoreUnavailableException.class, (e, ctx) -> {
-            LOG.error("store unavailable: {}", e.getMessage());
+            LOG.error("store unavailable: {}", LogText.of(e.getMessage()));
             ctx.header("Retry-After", "30");
             Json.error(ctx, 503, "the event store is unavailable; nothing was stored, try again later");
         });
         routes.exception(ConnectorException.class, (e, ctx) -> Json.error(ctx, 502, e.getMessage()));
         routes.exception(HttpResponseException.class, (e, ctx) -> Json.error(ctx, e.getStatus(), e.getMessage()));
         routes.exception(Exception.class, (e, ctx) -> {
-            LOG.error("unexpected error on {} {}", ctx.method(), ctx.path(), e);
+            LOG.error("unexpected error on {} {}: {}", ctx.method(), LogText.of(ctx.path()), LogText.of(e));
+            LOG.debug("the error's stack trace", e);
             Json.error(ctx, 500, "internal error: " + e.getClass().getSimpleName() + " (see the host's log)");
         });
         routes.error(404, "*", ctx -> {
