@@ -164,6 +164,11 @@ final class FlowReader {
             yaml.error(e.get().get("secret"), "a secret that starts with whsec_ must be base64 after it (as Standard Webhooks issues them)");
             return Optional.empty();
         }
+        if (secret.isPresent() && header.isPresent() && !(signature instanceof SignatureScheme.Hmac)) {
+            yaml.warning(e.get().get("deliveryId"), "deliveryId is not used: signed " + signature.name()
+                    + " deliveries are deduplicated on the id their scheme gives them ("
+                    + (signature instanceof SignatureScheme.GitHub ? "X-GitHub-Delivery" : "webhook-id") + ")");
+        }
         SignatureScheme scheme = signature;
         return path.map(p -> new WebhookTrigger(p, secret, header, scheme));
     }

@@ -176,8 +176,7 @@ public final class EventWorkers implements AutoCloseable {
             }
         } catch (Exception e) {
             String error = e instanceof dev.steward.plugin.ConnectorException ? e.getMessage() : "internal error: " + e;
-            LOG.error("run of {}[{}] failed: {}", event.entity(), LogText.of(event.key()), LogText.of(e));
-            LOG.debug("the failure's stack trace", e);
+            LogText.error(LOG, "run of " + event.entity() + "[" + LogText.of(event.key()) + "] failed", e);
             try {
                 if (FailureKind.of(e) == FailureKind.PERMANENT) {
                     // The same input would meet the same error: a dead letter now, not a worker held through every retry.

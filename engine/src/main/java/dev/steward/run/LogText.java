@@ -29,6 +29,31 @@ public final class LogText {
         return out == null ? text : out.toString();
     }
 
+    /**
+     * Logs a failure at ERROR: {@code line} (whose outside values went through {@link #of}), then the
+     * failure with its stack trace. A failure whose message, or a cause's, holds control characters
+     * (a {@code NumberFormatException} quoting a payload's text, say) is logged escaped on the line
+     * instead, and its stack trace at DEBUG, since the trace would print the message raw.
+     */
+    public static void error(org.slf4j.Logger log, String line, Throwable failure) {
+        if (plain(failure)) {
+            log.error("{}", line, failure);
+        } else {
+            log.error("{}: {}", line, of(failure));
+            log.debug("the stack trace of the failure above", failure);
+        }
+    }
+
+    private static boolean plain(Throwable failure) {
+        for (Throwable t = failure; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            String text = t.toString();
+            if (!of(text).equals(text)) {
+                return false;
+            }
+        }
+        return true;
+    }
+
     private static String escape(char c) {
         return switch (c) {
             case '\r' -> "\\r";

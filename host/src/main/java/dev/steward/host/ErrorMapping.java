@@ -29,8 +29,7 @@ final class ErrorMapping {
         routes.exception(ConnectorException.class, (e, ctx) -> Json.error(ctx, 502, e.getMessage()));
         routes.exception(HttpResponseException.class, (e, ctx) -> Json.error(ctx, e.getStatus(), e.getMessage()));
         routes.exception(Exception.class, (e, ctx) -> {
-            LOG.error("unexpected error on {} {}: {}", ctx.method(), LogText.of(ctx.path()), LogText.of(e));
-            LOG.debug("the error's stack trace", e);
+            LogText.error(LOG, "unexpected error on " + ctx.method() + " " + LogText.of(ctx.path()), e);
             Json.error(ctx, 500, "internal error: " + e.getClass().getSimpleName() + " (see the host's log)");
         });
         routes.error(404, "*", ctx -> {

@@ -149,6 +149,8 @@ class IntakeHardeningIT {
             assertThat(RunningHost.json(response).get("eventId")).isEqualTo(RunningHost.json(first).get("eventId"));
         }
         assertThat(host.getJson("/api/events?flow=standard").get("events")).hasSize(1);
+        assertThat(host.workspace.diagnostics()).anySatisfy(d -> assertThat(d.toString())
+                .contains("flows/standard.yaml").contains("deliveryId is not used").contains("(webhook-id)"));
 
         HttpResponse<String> farOut = host.post("/hooks/signed/standard", body, Map.of("webhook-id", "msg_2",
                 "webhook-timestamp", "9223372036854775807", "webhook-signature", signature));
