@@ -2,7 +2,6 @@ package dev.steward.host;
 
 import dev.steward.Engine;
 import dev.steward.model.Flow;
-import dev.steward.run.LogText;
 import dev.steward.store.Intake;
 import io.javalin.http.Context;
 
@@ -51,14 +50,8 @@ final class HookHandler {
             Json.error(ctx, 413, "the body is " + declared + " bytes; this host accepts at most " + maxBody);
             return;
         }
-        byte[] body;
-        try {
-            body = readAtMost(ctx.bodyInputStream(), maxBody);
-        } catch (IOException e) {
-            // A broken chunked encoding (a chunk size past any length), a body cut short: the sender's fault.
-            Json.error(ctx, 400, "the body cannot be read: " + LogText.of(e.getMessage()));
-            return;
-        }
+        // A broken chunked encoding (a chunk size past any length) throws here; ErrorMapping answers 400.
+        byte[] body = readAtMost(ctx.bodyInputStream(), maxBody);
         if (body == null) {
             Json.error(ctx, 413, "the body is larger than " + maxBody + " bytes");
             return;

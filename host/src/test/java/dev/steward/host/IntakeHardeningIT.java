@@ -186,16 +186,18 @@ class IntakeHardeningIT {
 
     @Test
     void aChunkSizePastAnyLengthIs400() throws IOException {
-        try (Socket socket = new Socket("127.0.0.1", host.server.port())) {
-            socket.setSoTimeout(10_000);
-            OutputStream out = socket.getOutputStream();
-            out.write(("POST /hooks/crm/customer HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
-                    + "webhook-id: chunk-1\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\n"
-                    + "FFFFFFFFFFFFFFFFFFFFFFFF\r\n{\"id\":\"C-1\"}\r\n0\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
-            out.flush();
-            InputStream in = socket.getInputStream();
-            String answer = new String(in.readAllBytes(), StandardCharsets.ISO_8859_1);
-            assertThat(answer).startsWith("HTTP/1.1 400");
+        for (String path : new String[] {"/hooks/crm/customer", "/api/flows/crm-customer/dry-run"}) {
+            try (Socket socket = new Socket("127.0.0.1", host.server.port())) {
+                socket.setSoTimeout(10_000);
+                OutputStream out = socket.getOutputStream();
+                out.write(("POST " + path + " HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
+                        + "webhook-id: chunk-1\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\n"
+                        + "FFFFFFFFFFFFFFFFFFFFFFFF\r\n{\"id\":\"C-1\"}\r\n0\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+                out.flush();
+                InputStream in = socket.getInputStream();
+                String answer = new String(in.readAllBytes(), StandardCharsets.ISO_8859_1);
+                assertThat(answer).as(path).startsWith("HTTP/1.1 400");
+            }
         }
         assertThat(host.getJson("/api/events").get("events")).isEmpty();
     }
