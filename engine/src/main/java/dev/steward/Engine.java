@@ -1,7 +1,5 @@
 package dev.steward;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.core.exc.StreamConstraintsException;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.steward.model.Flow;
 import dev.steward.model.Workspace;
@@ -20,6 +18,7 @@ import dev.steward.run.FlowRunner;
 import dev.steward.run.HealthMonitor;
 import dev.steward.run.SystemGuards;
 import dev.steward.run.NoSuchRecordTypeException;
+import dev.steward.run.PayloadReader;
 import dev.steward.run.PayloadRejectedException;
 import dev.steward.run.RecordView;
 import dev.steward.run.RetryPolicy;
@@ -143,6 +142,15 @@ public final class Engine implements AutoCloseable {
         JsonNode payload = parse(body);
         String key = Values.key(Values.at(payload, flow.keyPath())).orElseThrow(() -> new PayloadRejectedException(
                 "the payload has no record key at '" + flow.keyPath() + "' (flow " + flow.id() + ")", false));
+        if (key.length() > NewEvent.MAX_KEY_LENGTH) {
+            // Refused, not stored: the store's column would refuse it, and a 503 would make the sender retry forever.
+            throw new PayloadRejectedException("the record key at '" + flow.keyPath() + "' is " + key.length()
+                    + " characters long; at most " + NewEvent.MAX_KEY_LENGTH + " are accepted", false);
+        }
+        if (deliveryId.filter(id -> id.length() > NewEvent.MAX_DELIVERY_ID_LENGTH).isPresent()) {
+            throw new PayloadRejectedException("the delivery id is longer than " + NewEvent.MAX_DELIVERY_ID_LENGTH
+                    + " characters", true);
+        }
         Intake intake = store.accept(new NewEvent(flow.id(), deliveryId.orElse(null), flow.entity(), key,
                 Values.canonical(payload)));
         options.metrics().counter("steward.events.received", "flow", flow.id(),
@@ -257,20 +265,7 @@ public final class Engine implements AutoCloseable {
     }
 
     private static JsonNode parse(byte[] body) {
-        try {
-            JsonNode payload = Values.JSON.readTree(body);
-            if (payload == null || !payload.isObject()) {
-                throw new PayloadRejectedException("the payload must be a JSON object", true);
-            }
-            return payload;
-        } catch (StreamConstraintsException e) {
-            throw new PayloadRejectedException("the payload is too deep or too large: " + e.getOriginalMessage(), true);
-        } catch (JsonProcessingException e) {
-            throw new PayloadRejectedException("the payload is not valid JSON: " + e.getOriginalMessage()
-                    + " at line " + e.getLocation().getLineNr() + ", column " + e.getLocation().getColumnNr(), true);
-        } catch (java.io.IOException e) {
-            throw new PayloadRejectedException("the payload cannot be read: " + e.getMessage(), true);
-        }
+        return PayloadReader.read(body);
     }
 
     @Override

@@ -135,6 +135,12 @@ final class FlowReader {
             }
         }
         Optional<String> secret = yaml.optionalString(e.get(), "secret", "trigger.webhook");
+        if (secret.isPresent() && secret.get().isBlank()) {
+            // Else every delivery would fail its check with a 500: no MAC can be made with an empty key.
+            yaml.error(e.get().get("secret"), "the webhook secret is empty (an ${env:…} that is unset or empty?);"
+                    + " remove 'secret' to accept unsigned deliveries");
+            return Optional.empty();
+        }
         Optional<String> header = yaml.optionalString(e.get(), "deliveryId", "trigger.webhook");
         if (header.isPresent() && !HEADER.matcher(header.get()).matches()) {
             yaml.error(e.get().get("deliveryId"), "deliveryId names the header that carries the delivery id, like webhook-id");
@@ -157,6 +163,11 @@ final class FlowReader {
                 && secret.get().startsWith("whsec_") && !isBase64(secret.get().substring(6))) {
             yaml.error(e.get().get("secret"), "a secret that starts with whsec_ must be base64 after it (as Standard Webhooks issues them)");
             return Optional.empty();
+        }
+        if (secret.isPresent() && header.isPresent() && !(signature instanceof SignatureScheme.Hmac)) {
+            yaml.warning(e.get().get("deliveryId"), "deliveryId is not used: signed " + signature.name()
+                    + " deliveries are deduplicated on the id their scheme gives them ("
+                    + (signature instanceof SignatureScheme.GitHub ? "X-GitHub-Delivery" : "webhook-id") + ")");
         }
         SignatureScheme scheme = signature;
         return path.map(p -> new WebhookTrigger(p, secret, header, scheme));

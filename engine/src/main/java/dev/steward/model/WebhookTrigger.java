@@ -8,7 +8,9 @@ import java.util.Optional;
  * @param secret           the shared secret that signs deliveries, if the flow verifies them
  * @param deliveryIdHeader the header that carries the delivery id, if the flow names one;
  *                         otherwise the usual ones are tried ({@code webhook-id},
- *                         {@code X-GitHub-Delivery}, {@code X-Request-Id})
+ *                         {@code X-GitHub-Delivery}, {@code X-Request-Id}). Not used when the
+ *                         flow's signature scheme has an id of its own (Standard Webhooks'
+ *                         signed {@code webhook-id}, GitHub's {@code X-GitHub-Delivery})
  * @param signature        how the secret signs a delivery; Standard Webhooks unless the flow names
  *                         another scheme. Only meaningful with a secret.
  */

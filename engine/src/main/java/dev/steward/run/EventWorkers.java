@@ -148,6 +148,12 @@ public final class EventWorkers implements AutoCloseable {
                 return;
             }
             JsonNode payload = Values.JSON.readTree(event.payload());
+            java.util.Optional<String> unusable = PayloadReader.numberOutOfRange(payload);
+            if (unusable.isPresent()) {
+                // Stored before intake bounded numbers; running it would hold a worker, and fail, every time.
+                giveUp(event, startedAt, null, unusable.get());
+                return;
+            }
             RunResult result = runner.run(flow, event.id(), event.attempts(), payload, false);
             String trace = result.trace() == null ? null : FlowRunner.json(result.trace());
             if (result.deferral().isPresent()) {
@@ -165,13 +171,19 @@ public final class EventWorkers implements AutoCloseable {
                 }
                 metrics.counter("steward.runs", "flow", event.flowId(), "status", result.status().name().toLowerCase()).increment();
                 LOG.info("{} {} {}[{}] in {} ms{}", event.flowId(), result.status().name().toLowerCase(), flow.entity(),
-                        event.key(), (System.nanoTime() - started) / 1_000_000,
-                        result.error() == null ? "" : ": " + result.error());
+                        LogText.of(event.key()), (System.nanoTime() - started) / 1_000_000,
+                        result.error() == null ? "" : ": " + LogText.of(result.error()));
             }
         } catch (Exception e) {
-            LOG.error("run failed unexpectedly", e);
+            String error = e instanceof dev.steward.plugin.ConnectorException ? e.getMessage() : "internal error: " + e;
+            LogText.error(LOG, "run of " + event.entity() + "[" + LogText.of(event.key()) + "] failed", e);
             try {
-                retryOrGiveUp(event, null, startedAt, null, "internal error: " + e, java.util.Optional.empty(), RetrySettings.NONE);
+                if (FailureKind.of(e) == FailureKind.PERMANENT) {
+                    // The same input would meet the same error: a dead letter now, not a worker held through every retry.
+                    giveUp(event, startedAt, null, error);
+                } else {
+                    retryOrGiveUp(event, null, startedAt, null, error, java.util.Optional.empty(), RetrySettings.NONE);
+                }
             } catch (RuntimeException again) {
                 LOG.error("cannot record the failure; the event's lease will expire and it will run again", again);
             }
@@ -199,7 +211,7 @@ public final class EventWorkers implements AutoCloseable {
             recordAttempt(event, startedAt, "retry", error);
         }
         metrics.counter("steward.retries", "flow", event.flowId()).increment();
-        LOG.info("{} will retry at {}: {}", event.flowId(), at, error);
+        LOG.info("{} will retry at {}: {}", event.flowId(), at, LogText.of(error));
     }
 
     /**
@@ -217,7 +229,7 @@ public final class EventWorkers implements AutoCloseable {
         }
         Instant at = ((RetryPolicy.Next.RunAt) next).at();
         store.deferUntil(event.id(), workerId, at, trace);
-        LOG.debug("{} deferred until {}: {}", event.flowId(), at, deferral.describe());
+        LOG.debug("{} deferred until {}: {}", event.flowId(), at, LogText.of(deferral.describe()));
     }
 
     private void giveUp(StoredEvent event, Instant startedAt, String trace, String message) {
@@ -226,7 +238,7 @@ public final class EventWorkers implements AutoCloseable {
             deadLetter(event, EventStatus.FAILED, message, trace);
         }
         metrics.counter("steward.runs", "flow", event.flowId(), "status", "failed").increment();
-        LOG.warn("{} dead-lettered: {}", event.flowId(), message);
+        LOG.warn("{} dead-lettered: {}", event.flowId(), LogText.of(message));
     }
 
     /** Counts a dead letter (or a quarantined record) and raises its alert. */
@@ -249,7 +261,7 @@ public final class EventWorkers implements AutoCloseable {
         try {
             alerts.raise(new Alert("dead-letter", clock.instant(), details));
         } catch (RuntimeException e) {
-            LOG.warn("cannot raise the alert for dead letter {}: {}", event.id(), e.getMessage());
+            LOG.warn("cannot raise the alert for dead letter {}: {}", event.id(), LogText.of(e.getMessage()));
         }
     }
 

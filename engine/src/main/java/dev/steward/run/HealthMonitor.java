@@ -81,7 +81,7 @@ public final class HealthMonitor implements AutoCloseable {
             try {
                 check();
             } catch (RuntimeException e) {
-                LOG.warn("health check failed: {}", e.getMessage());
+                LOG.warn("health check failed: {}", LogText.of(e.getMessage()));
             }
         }, every, every, TimeUnit.MILLISECONDS);
     }
@@ -91,7 +91,7 @@ public final class HealthMonitor implements AutoCloseable {
         Health health = compute();
         degraded = health.status().equals("up") ? 0 : 1;
         if (!health.status().equals(lastStatus)) {
-            LOG.warn("health is {}{}", health.status(), health.reasons().isEmpty() ? "" : ": " + String.join("; ", health.reasons()));
+            LOG.warn("health is {}{}", health.status(), health.reasons().isEmpty() ? "" : ": " + LogText.of(String.join("; ", health.reasons())));
             Map<String, Object> details = new LinkedHashMap<>();
             details.put("status", health.status());
             details.put("previous", lastStatus);

@@ -144,7 +144,7 @@ public final class SystemGuards {
                 breaker.getEventPublisher().onStateTransition(event -> {
                     stateSince = clock.instant();
                     LOG.warn("circuit breaker for {}: {}{}", system, event.getStateTransition(),
-                            lastFailure == null ? "" : " (last failure: " + lastFailure + ")");
+                            lastFailure == null ? "" : " (last failure: " + LogText.of(lastFailure) + ")");
                 });
                 for (CircuitBreaker.State state : List.of(CircuitBreaker.State.CLOSED, CircuitBreaker.State.OPEN,
                         CircuitBreaker.State.HALF_OPEN)) {

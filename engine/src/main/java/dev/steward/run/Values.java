@@ -18,10 +18,16 @@ import java.util.Optional;
  */
 public final class Values {
 
-    /** The mapper for payloads: bounded nesting, string and number sizes; decimals kept exact. */
+    /**
+     * The mapper for payloads: bounded nesting, string and number sizes; decimals kept exact; a key
+     * repeated in one object is an error (a sender that repeats a key is broken or hostile; "last
+     * one wins" would pick a value silently). {@link PayloadReader}
+     * bounds numbers further, naming the field.
+     */
     public static final ObjectMapper JSON = JsonMapper.builder(new com.fasterxml.jackson.core.JsonFactoryBuilder()
                     .streamReadConstraints(StreamReadConstraints.builder()
-                            .maxNestingDepth(64).maxStringLength(1_000_000).maxNumberLength(100).build())
+                            .maxNestingDepth(64).maxStringLength(1_000_000).maxNumberLength(1000).build())
+                    .enable(com.fasterxml.jackson.core.StreamReadFeature.STRICT_DUPLICATE_DETECTION)
                     .build())
             .enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)
             .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)

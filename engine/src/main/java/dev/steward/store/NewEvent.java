@@ -11,6 +11,12 @@ import java.util.Objects;
  */
 public record NewEvent(String flowId, String deliveryId, String entity, String key, String payload) {
 
+    /** The longest record key the store keeps (its {@code record_key} columns); a longer one is refused at intake. */
+    public static final int MAX_KEY_LENGTH = 500;
+
+    /** The longest delivery id the store keeps (its {@code delivery_id} column). */
+    public static final int MAX_DELIVERY_ID_LENGTH = 500;
+
     public NewEvent {
         Objects.requireNonNull(flowId, "flowId");
         Objects.requireNonNull(entity, "entity");

@@ -80,11 +80,7 @@ final class ApiRoutes {
     }
 
     private void events(Context ctx) {
-        int limit = Optional.ofNullable(ctx.queryParam("limit")).map(Integer::parseInt).orElse(50);
-        if (limit < 1 || limit > 1000) {
-            Json.error(ctx, 400, "limit must be from 1 to 1000");
-            return;
-        }
+        int limit = DeadLetterRoutes.limit(ctx, 50, 1000);
         Optional<EventStatus> status;
         try {
             status = Optional.ofNullable(ctx.queryParam("status")).map(s -> EventStatus.valueOf(s.toUpperCase(Locale.ROOT)));

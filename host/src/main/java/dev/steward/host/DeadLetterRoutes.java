@@ -133,7 +133,8 @@ final class DeadLetterRoutes {
                 ? Optional.empty() : Optional.of(request.get(field).asText());
     }
 
-    private static int limit(Context ctx, int fallback, int max) {
+    /** The {@code limit} query parameter, from 1 to {@code max}; anything else is a 400. */
+    static int limit(Context ctx, int fallback, int max) {
         String text = ctx.queryParam("limit");
         try {
             int limit = text == null ? fallback : Integer.parseInt(text);

@@ -1,6 +1,7 @@
 package dev.steward.host;
 
 import dev.steward.plugin.ConnectorException;
+import dev.steward.run.LogText;
 import dev.steward.run.NoSuchRecordTypeException;
 import dev.steward.run.PayloadRejectedException;
 import dev.steward.store.StoreUnavailableException;
@@ -8,6 +9,8 @@ import io.javalin.config.RoutesConfig;
 import io.javalin.http.HttpResponseException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+
+import java.util.Optional;
 
 /** The one place where exceptions become JSON errors. A user never sees a stack trace. */
 final class ErrorMapping {
@@ -21,14 +24,19 @@ final class ErrorMapping {
         routes.exception(PayloadRejectedException.class, (e, ctx) -> Json.error(ctx, e.malformed() ? 400 : 422, e.getMessage()));
         routes.exception(NoSuchRecordTypeException.class, (e, ctx) -> Json.error(ctx, 404, e.getMessage()));
         routes.exception(StoreUnavailableException.class, (e, ctx) -> {
-            LOG.error("store unavailable: {}", e.getMessage());
+            LOG.error("store unavailable: {}", LogText.of(e.getMessage()));
             ctx.header("Retry-After", "30");
             Json.error(ctx, 503, "the event store is unavailable; nothing was stored, try again later");
         });
         routes.exception(ConnectorException.class, (e, ctx) -> Json.error(ctx, 502, e.getMessage()));
         routes.exception(HttpResponseException.class, (e, ctx) -> Json.error(ctx, e.getStatus(), e.getMessage()));
         routes.exception(Exception.class, (e, ctx) -> {
-            LOG.error("unexpected error on {} {}", ctx.method(), ctx.path(), e);
+            Optional<Integer> refused = badRequest(e);
+            if (refused.isPresent()) {
+                Json.error(ctx, refused.get(), "the request cannot be read: " + LogText.of(e.getMessage()));
+                return;
+            }
+            LogText.error(LOG, "unexpected error on " + ctx.method() + " " + LogText.of(ctx.path()), e);
             Json.error(ctx, 500, "internal error: " + e.getClass().getSimpleName() + " (see the host's log)");
         });
         routes.error(404, "*", ctx -> {
@@ -37,5 +45,18 @@ final class ErrorMapping {
             }
         });
         routes.error(405, "*", ctx -> Json.error(ctx, 405, "method " + ctx.method() + " not allowed on " + ctx.path()));
+    }
+
+    /**
+     * The 4xx status of a request that Jetty found broken while the handler read its body (a
+     * chunk size past any length, a body cut short): the sender's fault, not an internal error.
+     */
+    private static Optional<Integer> badRequest(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            if (t instanceof org.eclipse.jetty.http.HttpException http && http.getCode() >= 400 && http.getCode() < 500) {
+                return Optional.of(http.getCode());
+            }
+        }
+        return Optional.empty();
     }
 }

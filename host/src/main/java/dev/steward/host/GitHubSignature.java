@@ -6,7 +6,9 @@ import java.util.function.UnaryOperator;
 
 /**
  * Verifies GitHub's {@code X-Hub-Signature-256: sha256=<hex HMAC-SHA256 of the body>}. GitHub
- * signs no timestamp, so a captured delivery could be replayed; the delivery id deduplicates it.
+ * signs no timestamp and no id, so a captured delivery could be replayed: the delivery id
+ * ({@code X-GitHub-Delivery}, required) deduplicates the same capture sent again, but not one
+ * sent again under a new id.
  * Immutable, thread-safe.
  */
 final class GitHubSignature implements SignatureVerifier {
@@ -18,6 +20,12 @@ final class GitHubSignature implements SignatureVerifier {
 
     GitHubSignature(String secret) {
         this.hmac = new Hmac("sha256", secret.getBytes(StandardCharsets.UTF_8));
+    }
+
+    /** GitHub's id of a delivery, the same when GitHub redelivers it. Not signed. */
+    @Override
+    public Optional<String> deliveryIdHeader() {
+        return Optional.of("X-GitHub-Delivery");
     }
 
     @Override

@@ -9,6 +9,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.time.Clock;
 import java.util.List;
+import java.util.Locale;
 import java.util.Optional;
 
 /**
@@ -39,10 +40,9 @@ final class HookHandler {
             return;
         }
         Flow flow = found.get();
-        String type = Optional.ofNullable(ctx.contentType()).orElse("");
-        String mediaType = type.split(";")[0].trim().toLowerCase(java.util.Locale.ROOT);
-        if (!mediaType.equals("application/json") && !mediaType.endsWith("+json")) {
-            Json.error(ctx, 415, "webhooks must be sent as application/json, not '" + type + "'");
+        Optional<String> unsupported = unsupportedType(Optional.ofNullable(ctx.contentType()).orElse(""));
+        if (unsupported.isPresent()) {
+            Json.error(ctx, 415, unsupported.get());
             return;
         }
         long declared = ctx.contentLength();
@@ -50,26 +50,54 @@ final class HookHandler {
             Json.error(ctx, 413, "the body is " + declared + " bytes; this host accepts at most " + maxBody);
             return;
         }
+        // A broken chunked encoding (a chunk size past any length) throws here; ErrorMapping answers 400.
         byte[] body = readAtMost(ctx.bodyInputStream(), maxBody);
         if (body == null) {
             Json.error(ctx, 413, "the body is larger than " + maxBody + " bytes");
             return;
         }
-        Optional<String> forged = signatures.verify(flow.trigger(), ctx::header, body);
+        Optional<SignatureVerifier> verifier = signatures.of(flow.trigger());
+        Optional<String> forged = verifier.flatMap(v -> v.verify(ctx::header, body));
         if (forged.isPresent()) {
             Json.error(ctx, 401, "signature check failed: " + forged.get());
             return;
         }
-        Intake intake = engine.receive(flow, deliveryId(ctx, flow), body);
+        Optional<String> schemeHeader = verifier.flatMap(SignatureVerifier::deliveryIdHeader);
+        Optional<String> deliveryId = deliveryId(ctx, schemeHeader.or(() -> flow.trigger().deliveryIdHeader()));
+        if (schemeHeader.isPresent() && deliveryId.isEmpty()) {
+            Json.error(ctx, 400, "missing " + schemeHeader.get() + " header: this flow's signed deliveries are"
+                    + " deduplicated on it");
+            return;
+        }
+        Intake intake = engine.receive(flow, deliveryId, body);
         Json.send(ctx, 202, Json.object("eventId", intake.eventId(), "duplicate", intake.duplicate()));
     }
 
-    private static Optional<String> deliveryId(Context ctx, Flow flow) {
-        List<String> headers = flow.trigger().deliveryIdHeader().map(List::of).orElse(DELIVERY_HEADERS);
-        for (String header : headers) {
-            String value = ctx.header(header);
+    /** Why a content type is refused; empty for JSON in UTF-8 (the charset JSON must have, RFC 8259). */
+    static Optional<String> unsupportedType(String type) {
+        String[] parts = type.split(";");
+        String mediaType = parts[0].trim().toLowerCase(Locale.ROOT);
+        if (!mediaType.equals("application/json") && !mediaType.endsWith("+json")) {
+            return Optional.of("webhooks must be sent as application/json, not '" + type + "'");
+        }
+        for (int i = 1; i < parts.length; i++) {
+            String[] parameter = parts[i].split("=", 2);
+            if (parameter.length == 2 && parameter[0].trim().equalsIgnoreCase("charset")) {
+                String charset = parameter[1].trim().replace("\"", "").toLowerCase(Locale.ROOT);
+                if (!charset.equals("utf-8") && !charset.equals("utf8")) {
+                    return Optional.of("webhooks must be JSON in UTF-8, not charset=" + charset);
+                }
+            }
+        }
+        return Optional.empty();
+    }
+
+    /** The delivery id: from the header given, or else from the first of the usual ones that is present. */
+    private static Optional<String> deliveryId(Context ctx, Optional<String> header) {
+        for (String name : header.map(List::of).orElse(DELIVERY_HEADERS)) {
+            String value = ctx.header(name);
             if (value != null && !value.isBlank()) {
-                return Optional.of(value.length() > 200 ? value.substring(0, 200) : value);
+                return Optional.of(DeliveryIds.stored(value));
             }
         }
         return Optional.empty();

@@ -17,4 +17,14 @@ interface SignatureVerifier {
      * @return empty when the delivery is authentic; otherwise why not, for the 401 answer
      */
     Optional<String> verify(UnaryOperator<String> headers, byte[] body);
+
+    /**
+     * The header that identifies a delivery under this scheme, if it has one: deliveries are then
+     * deduplicated on it, whatever header the flow names, and refused without it. Standard
+     * Webhooks signs {@code webhook-id}, so a captured delivery sent again under another id fails
+     * its signature; GitHub signs no id, but sends one with every delivery.
+     */
+    default Optional<String> deliveryIdHeader() {
+        return Optional.empty();
+    }
 }

@@ -35,6 +35,11 @@ final class StandardWebhooksSignature implements SignatureVerifier {
         return check(headers.apply("webhook-id"), headers.apply("webhook-timestamp"), headers.apply("webhook-signature"), body);
     }
 
+    @Override
+    public Optional<String> deliveryIdHeader() {
+        return Optional.of("webhook-id");
+    }
+
     /** Empty when the delivery is authentic; otherwise why not. */
     Optional<String> check(String id, String timestamp, String signatures, byte[] body) {
         if (id == null || timestamp == null || signatures == null) {

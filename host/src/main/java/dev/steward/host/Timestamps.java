@@ -20,6 +20,13 @@ final class Timestamps {
             return Optional.of(header + " is not a number of seconds");
         }
         Instant now = clock.instant();
+        // Decided on whole seconds first: a sent time far out (Long.MAX_VALUE) is no Instant at all.
+        if (sent < now.getEpochSecond() - tolerance.toSeconds() - 1) {
+            return Optional.of(header + " is more than " + tolerance.toMinutes() + " minutes old (a replay?)");
+        }
+        if (sent > now.getEpochSecond() + tolerance.toSeconds() + 1) {
+            return Optional.of(header + " is more than " + tolerance.toMinutes() + " minutes in the future");
+        }
         Duration age = Duration.between(Instant.ofEpochSecond(sent), now);
         if (age.compareTo(tolerance) > 0) {
             return Optional.of(header + " is more than " + tolerance.toMinutes() + " minutes old (a replay?)");
