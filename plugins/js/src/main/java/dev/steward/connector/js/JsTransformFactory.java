@@ -18,6 +18,7 @@ public final class JsTransformFactory implements TransformFactory {
     private static final System.Logger LOGGER = System.getLogger("dev.steward.transform");
 
     private final JsEngine engine;
+    private final System.Logger logger;
 
     /** The factory {@link java.util.ServiceLoader} makes: on the process's shared engine. */
     public JsTransformFactory() {
@@ -26,7 +27,13 @@ public final class JsTransformFactory implements TransformFactory {
 
     /** A factory on an engine of its own (tests, benchmarks). */
     public JsTransformFactory(JsEngine engine) {
+        this(engine, LOGGER);
+    }
+
+    /** A factory whose scripts log to {@code logger} (tests). */
+    JsTransformFactory(JsEngine engine, System.Logger logger) {
         this.engine = engine;
+        this.logger = logger;
     }
 
     @Override
@@ -40,7 +47,7 @@ public final class JsTransformFactory implements TransformFactory {
         Objects.requireNonNull(source, "source");
         Objects.requireNonNull(limits, "limits");
         JsEngine on = engine == null ? JsEngine.shared() : engine;
-        return new JsTransform(ScriptPool.compile(on, name, source, List.of("transform"), limits, LOGGER));
+        return new JsTransform(ScriptPool.compile(on, name, source, List.of("transform"), limits, logger));
     }
 
     private record JsTransform(ScriptPool pool) implements Transform {

@@ -49,7 +49,8 @@ final class ScriptLog {
     void end() {
         if (dropped > 0) {
             logger.log(System.Logger.Level.WARNING, "{0}: {1} more log lines of this call dropped (a call may log {2}"
-                    + " lines and {3} KiB)", script, dropped, MAX_LINES, MAX_BYTES / 1024);
+                    + " lines and {3} KiB)", script, Integer.toString(dropped), Integer.toString(MAX_LINES),
+                    Integer.toString(MAX_BYTES / 1024));
             dropped = 0;
         }
     }
