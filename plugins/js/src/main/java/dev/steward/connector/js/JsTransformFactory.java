@@ -11,7 +11,8 @@ import java.util.Objects;
  * Compiles JavaScript transforms: a script that defines {@code function transform(record, ctx)}
  * and returns the new record as an object. Runs in a sandbox with no host classes, files,
  * network, threads or modules; {@code ctx} carries the caller's facts and a {@code log}
- * function. Found through {@link java.util.ServiceLoader}; thread-safe.
+ * function. Each call starts from a clean scope: nothing one record leaves behind reaches the
+ * next (see {@link ScriptPool}). Found through {@link java.util.ServiceLoader}; thread-safe.
  */
 public final class JsTransformFactory implements TransformFactory {
 
