@@ -69,7 +69,12 @@
     }
     reached.add(value);
     pending.push(getPrototypeOf(value));
-    for (const key of ownKeys(value)) {
+    const keys = ownKeys(value);
+    // a builtin method: its name and length are a string and a number, nothing to walk into
+    if (typeof value === 'function' && keys.length === 2 && keys[0] === 'length' && keys[1] === 'name') {
+      continue;
+    }
+    for (const key of keys) {
       const property = getOwnPropertyDescriptor(value, key);
       if (property === undefined) {
         continue;
