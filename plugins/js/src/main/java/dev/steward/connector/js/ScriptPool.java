@@ -30,8 +30,30 @@ import org.graalvm.polyglot.proxy.ProxyExecutable;
  */
 final class ScriptPool implements AutoCloseable {
 
-    /** Read before the user's code runs, so that a script redefining JSON.parse fools only itself. */
-    private static final Source JSON_PARSE = Source.create("js", "JSON.parse");
+    /**
+     * One call in one crossing into the guest: run the script's top level, parse the arguments,
+     * call the function. {@code JSON.parse} is taken before any user code runs (and is frozen).
+     */
+    private static final Source CALL = Source.newBuilder("js", """
+            (function (script) {
+              'use strict';
+              const parse = JSON.parse;
+              return function (index, name, log, context, ...args) {
+                const callee = script()[index];
+                if (typeof callee !== 'function') {
+                  throw new TypeError('the top level of the script did not define function ' + name);
+                }
+                const values = [];
+                for (let i = 0; i < args.length; i++) {
+                  values.push(parse(args[i]));
+                }
+                const ctx = parse(context);
+                ctx.log = log;
+                values.push(ctx);
+                return callee(...values);
+              };
+            })
+            """, "steward-call.js").buildLiteral();
 
     private static final long FIRST_RUN_BUDGET_NANOS = 5_000_000_000L;
 
@@ -42,10 +64,10 @@ final class ScriptPool implements AutoCloseable {
     }
 
     /**
-     * One context: {@code script} runs the script's top level and returns its functions, in the
-     * order of {@link #functions}; {@code log} is the {@code ctx.log} function.
+     * One context: {@code call} runs the script's top level and calls one of its functions (see
+     * {@link #CALL}); {@code log} is the {@code ctx.log} function.
      */
-    private record Slot(Context context, Value script, Value jsonParse, Value log, ScriptLog output) {
+    private record Slot(Context context, Value call, Value log, ScriptLog output) {
     }
 
     private final JsEngine engine;
@@ -118,18 +140,15 @@ final class ScriptPool implements AutoCloseable {
         Watchdog.Guard guard = engine.watchdog().start(slot.context, limits.timeout().toNanos(), limits.maxAllocatedBytes());
         boolean keep = false;
         try {
-            Value callee = slot.script.execute().getArrayElement(functions.indexOf(function));
-            if (!callee.canExecute()) {
-                throw new GuestValues.Unacceptable("the script's top level did not define function " + function, false);
-            }
-            Value[] values = new Value[args.size() + 1];
+            Object[] values = new Object[args.size() + 4];
+            values[0] = functions.indexOf(function);
+            values[1] = function;
+            values[2] = slot.log;
+            values[3] = JsonText.of(context);
             for (int i = 0; i < args.size(); i++) {
-                values[i] = slot.jsonParse.execute(JsonText.of(args.get(i)));
+                values[4 + i] = JsonText.of(args.get(i));
             }
-            Value ctx = slot.jsonParse.execute(JsonText.of(context));
-            ctx.putMember("log", slot.log);
-            values[args.size()] = ctx;
-            Value result = callee.execute(values);
+            Value result = slot.call.execute(values);
             T out = reader.read(result, limits.maxOutputChars());
             Reason tripped = guard.finish();
             if (tripped != null) {
@@ -188,7 +207,6 @@ final class ScriptPool implements AutoCloseable {
         output.start();
         Watchdog.Guard guard = engine.watchdog().start(context, budgetNanos, limits.maxAllocatedBytes());
         try {
-            Value jsonParse = context.eval(JSON_PARSE);
             // checked as the script it is, so that a syntax error has the user's own line and column
             context.parse(source);
             Value script = context.eval(body);
@@ -210,7 +228,7 @@ final class ScriptPool implements AutoCloseable {
             if (tripped != null) {
                 throw overBudget("the script", tripped, null);
             }
-            return new Slot(context, script, jsonParse, log, output);
+            return new Slot(context, context.eval(CALL).execute(script), log, output);
         } catch (PolyglotException e) {
             Reason tripped = guard.finish();
             if (tripped != null) {
