@@ -55,7 +55,7 @@ final class HttpConnector implements Connector {
         this.settings = settings;
         this.context = context;
         this.transport = new HttpTransport(system, resolver, settings.policy(), settings.connectTimeout(),
-                settings.readTimeout());
+                settings.readTimeout(), settings.maxResponse());
         this.tokens = settings.oauth2() == null ? null
                 : new OAuth2Tokens(system, settings.oauth2(), transport, context.clock());
     }
@@ -258,6 +258,10 @@ final class HttpConnector implements Connector {
             return transport.send(call);
         } catch (CheckedDnsResolver.RefusedAddressException e) {
             throw new ConnectorException(system + " " + e.getMessage() + " (" + call.describe() + ")", false, e);
+        } catch (HttpTransport.TooLargeException e) {
+            // the same request gets the same answer: permanent
+            throw new ConnectorException(system + " answered " + call.describe() + " with too much: "
+                    + e.getMessage(), false, e);
         } catch (IOException e) {
             throw unreachable(call, e);
         }

@@ -16,7 +16,8 @@ import java.util.function.Function;
  * {@code {basic: {user: U, password: P}}}, {@code {header: {name: N, value: V}}} or
  * {@code {oauth2: {tokenUrl: URL, clientId: ID, clientSecret: S, scope: S}}}),
  * {@code connectTimeout} (default 5s), {@code readTimeout} (default 30s), {@code headers},
- * {@code allowLinkLocal} (default false), {@code allowedNetworks} (a list of CIDR networks).
+ * {@code allowLinkLocal} (default false), {@code allowedNetworks} (a list of CIDR networks),
+ * {@code maxResponse} (the most an answer's body may hold, default {@code 4MiB}).
  * The environment variable {@code STEWARD_ALLOWED_NETWORKS} (comma-separated networks)
  * restricts every http system of the deployment. Entity settings: {@code path}, containing
  * {@code {key}}; {@code list} (see {@link ListSettings}); {@code versionField}.

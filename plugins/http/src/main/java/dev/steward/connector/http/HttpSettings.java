@@ -4,6 +4,7 @@ import dev.steward.plugin.DurationSetting;
 
 import dev.steward.plugin.ConfigProblem;
 import dev.steward.plugin.EntityConfig;
+import dev.steward.plugin.SizeSetting;
 import dev.steward.plugin.SystemConfig;
 import java.net.URI;
 import java.net.URISyntaxException;
@@ -14,6 +15,7 @@ import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.regex.Pattern;
 
@@ -30,10 +32,16 @@ import java.util.regex.Pattern;
  * @param lists          per entity name, how to page through its records, for those that say
  * @param versionFields  per entity name, the field of a record that holds its version, for
  *                       systems that keep it in the body rather than in an {@code ETag}
+ * @param maxResponse    the most bytes of one answer's body Steward reads (token endpoint
+ *                       included); past it the answer is refused and the connection closed
  */
 record HttpSettings(String baseUrl, Map<String, String> headers, Duration connectTimeout,
                     Duration readTimeout, OAuth2Tokens.Settings oauth2, NetworkPolicy policy,
-                    Map<String, ListSettings> lists, Map<String, String> versionFields) {
+                    Map<String, ListSettings> lists, Map<String, String> versionFields, long maxResponse) {
+
+    static final long DEFAULT_MAX_RESPONSE = 4L << 20;
+    /** An answer is held in memory whole: a bound on the bound. */
+    static final long LARGEST_MAX_RESPONSE = 256L << 20;
 
     static final Duration DEFAULT_CONNECT_TIMEOUT = Duration.ofSeconds(5);
     static final Duration DEFAULT_READ_TIMEOUT = Duration.ofSeconds(30);
@@ -64,6 +72,7 @@ record HttpSettings(String baseUrl, Map<String, String> headers, Duration connec
         Duration connect = duration(config, "connectTimeout", DEFAULT_CONNECT_TIMEOUT, problems);
         Duration read = duration(config, "readTimeout", DEFAULT_READ_TIMEOUT, problems);
         NetworkPolicy policy = policy(config, allowedNetworks, problems);
+        long maxResponse = maxResponse(config.settings().get("maxResponse"), problems);
         checkLiteralHost("baseUrl", baseUrl, policy, problems);
         if (oauth2 != null) {
             checkLiteralHost("auth.oauth2.tokenUrl", oauth2.tokenUrl().toString(), policy, problems);
@@ -77,7 +86,25 @@ record HttpSettings(String baseUrl, Map<String, String> headers, Duration connec
                     .ifPresent(list -> lists.put(entity.name(), list));
             entity.setting("versionField").ifPresent(field -> versionFields.put(entity.name(), field));
         }
-        return new HttpSettings(baseUrl, headers, connect, read, oauth2, policy, lists, versionFields);
+        return new HttpSettings(baseUrl, headers, connect, read, oauth2, policy, lists, versionFields, maxResponse);
+    }
+
+    private static long maxResponse(Object value, List<ConfigProblem> problems) {
+        if (value == null) {
+            return DEFAULT_MAX_RESPONSE;
+        }
+        Optional<Long> size = SizeSetting.parse(value);
+        if (size.isEmpty()) {
+            problems.add(new ConfigProblem("maxResponse", "maxResponse '" + value
+                    + "' is not a size: write it like 4MiB, 512KiB or 1048576 (bytes)"));
+            return DEFAULT_MAX_RESPONSE;
+        }
+        if (size.get() > LARGEST_MAX_RESPONSE) {
+            problems.add(new ConfigProblem("maxResponse", "maxResponse " + value + " is more than "
+                    + SizeSetting.format(LARGEST_MAX_RESPONSE) + ": an answer is held in memory whole"));
+            return DEFAULT_MAX_RESPONSE;
+        }
+        return size.get();
     }
 
     private static NetworkPolicy policy(SystemConfig config, String deployment, List<ConfigProblem> problems) {

@@ -1,8 +1,11 @@
 package dev.steward.connector.http;
 
 import dev.steward.plugin.DurationSetting;
+import dev.steward.plugin.SizeSetting;
 
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.io.InputStream;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -19,11 +22,14 @@ import org.apache.hc.client5.http.config.ConnectionConfig;
 import org.apache.hc.client5.http.config.RequestConfig;
 import org.apache.hc.client5.http.impl.classic.CloseableHttpClient;
 import org.apache.hc.client5.http.impl.classic.HttpClients;
+import org.apache.hc.client5.http.impl.io.ManagedHttpClientConnectionFactory;
 import org.apache.hc.client5.http.impl.io.PoolingHttpClientConnectionManager;
 import org.apache.hc.client5.http.impl.io.PoolingHttpClientConnectionManagerBuilder;
 import org.apache.hc.core5.http.ContentType;
 import org.apache.hc.core5.http.Header;
-import org.apache.hc.core5.http.io.entity.EntityUtils;
+import org.apache.hc.core5.http.HttpEntity;
+import org.apache.hc.core5.http.MessageConstraintException;
+import org.apache.hc.core5.http.config.Http1Config;
 import org.apache.hc.core5.http.io.entity.ByteArrayEntity;
 import org.apache.hc.core5.io.CloseMode;
 import org.apache.hc.core5.util.Timeout;
@@ -32,7 +38,10 @@ import org.apache.hc.core5.util.Timeout;
  * Sends one request and reads the whole answer as text, for one system. Connections go only to
  * addresses its {@link CheckedDnsResolver} checked; redirects are never followed; no proxy is
  * used (a proxy would resolve names itself); nothing is retried here. The whole exchange, body
- * included, has a deadline of connect plus read timeout. Thread-safe; closed with its connector.
+ * included, has a deadline of connect plus read timeout. An answer's body is read up to
+ * {@code maxResponse} bytes and its head up to {@link #MAX_HEADERS} lines of
+ * {@link #MAX_HEADER_LINE} bytes: past either, the connection is closed at once, never drained.
+ * Thread-safe; closed with its connector.
  */
 final class HttpTransport implements AutoCloseable {
 
@@ -56,6 +65,13 @@ final class HttpTransport implements AutoCloseable {
         }
     }
 
+    /** The answer is larger than Steward reads (body past {@code maxResponse}, or its head); reading stopped there. */
+    static final class TooLargeException extends IOException {
+        TooLargeException(String message) {
+            super(message);
+        }
+    }
+
     /** The exchange took longer than its deadline. */
     static final class DeadlineException extends IOException {
         DeadlineException(String message) {
@@ -68,13 +84,24 @@ final class HttpTransport implements AutoCloseable {
     private final ScheduledExecutorService deadlines;
     private final NetworkPolicy policy;
     private final Duration deadline;
+    private final long maxResponse;
+
+    static final int MAX_HEADERS = 200;
+    static final int MAX_HEADER_LINE = 64 * 1024;
 
     HttpTransport(String system, HostResolver resolver, NetworkPolicy policy, Duration connectTimeout,
-                  Duration readTimeout) {
+                  Duration readTimeout, long maxResponse) {
         this.policy = policy;
         this.deadline = connectTimeout.plus(readTimeout);
+        this.maxResponse = maxResponse;
         this.connections = PoolingHttpClientConnectionManagerBuilder.create()
                 .setDnsResolver(new CheckedDnsResolver(resolver, policy))
+                .setConnectionFactory(ManagedHttpClientConnectionFactory.builder()
+                        .http1Config(Http1Config.custom()
+                                .setMaxHeaderCount(MAX_HEADERS)
+                                .setMaxLineLength(MAX_HEADER_LINE)
+                                .build())
+                        .build())
                 .setDefaultConnectionConfig(ConnectionConfig.custom()
                         .setConnectTimeout(Timeout.of(connectTimeout))
                         .setSocketTimeout(Timeout.of(readTimeout))
@@ -119,10 +146,14 @@ final class HttpTransport implements AutoCloseable {
                 for (Header header : response.getHeaders()) {
                     headers.putIfAbsent(header.getName().toLowerCase(Locale.ROOT), header.getValue());
                 }
-                String body = response.getEntity() == null ? ""
-                        : EntityUtils.toString(response.getEntity(), StandardCharsets.UTF_8);
-                return new Answer(response.getCode(), headers, body);
+                return new Answer(response.getCode(), headers, body(response.getEntity(), request));
             });
+        } catch (TooLargeException e) {
+            throw e;
+        } catch (MessageConstraintException e) {
+            request.cancel();
+            throw new TooLargeException("its head is over Steward's limits (" + MAX_HEADERS + " header lines of at most "
+                    + SizeSetting.format(MAX_HEADER_LINE) + "): " + e.getMessage());
         } catch (IOException e) {
             if (request.isCancelled()) {
                 throw new DeadlineException("no complete answer within " + DurationSetting.format(deadline));
@@ -131,6 +162,34 @@ final class HttpTransport implements AutoCloseable {
         } finally {
             timer.cancel(false);
         }
+    }
+
+    /**
+     * The body as UTF-8 text, read up to {@link #maxResponse} bytes. Past it the request is
+     * cancelled, which closes the connection: closing the stream instead would read the rest
+     * of the body to reuse the connection, and a hostile answer never ends.
+     */
+    private String body(HttpEntity entity, HttpUriRequestBase request) throws IOException {
+        if (entity == null) {
+            return "";
+        }
+        if (entity.getContentLength() > maxResponse) {
+            request.cancel();
+            throw new TooLargeException("the answer is longer than " + SizeSetting.format(maxResponse)
+                    + " (maxResponse): its Content-Length is " + entity.getContentLength());
+        }
+        ByteArrayOutputStream body = new ByteArrayOutputStream();
+        byte[] buffer = new byte[8192];
+        InputStream in = entity.getContent();
+        for (int read; (read = in.read(buffer)) >= 0; ) {
+            if (body.size() + read > maxResponse) {
+                request.cancel();
+                throw new TooLargeException("the answer is longer than " + SizeSetting.format(maxResponse)
+                        + " (maxResponse); Steward stopped reading it");
+            }
+            body.write(buffer, 0, read);
+        }
+        return body.toString(StandardCharsets.UTF_8);
     }
 
     /** An IP literal in the URL may never reach the resolver: check it here as well. */

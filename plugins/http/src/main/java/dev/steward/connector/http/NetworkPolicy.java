@@ -5,7 +5,8 @@ import java.util.List;
 import java.util.Optional;
 
 /**
- * Which addresses one system may be reached at. Link-local and cloud metadata addresses are
+ * Which addresses one system may be reached at. Link-local and cloud metadata addresses, and
+ * IPv6 addresses that lead to one (mapped, translated, 6to4, NAT64, Teredo, ISATAP), are
  * refused unless the system sets {@code allowLinkLocal: true}; when the deployment
  * ({@code STEWARD_ALLOWED_NETWORKS}) or the system ({@code allowedNetworks}) names networks,
  * an address must be inside every list that is given. Private and loopback addresses are
@@ -29,9 +30,13 @@ record NetworkPolicy(boolean allowLinkLocal, List<Network> deployment, List<Netw
 
     /** Why the address is refused, or empty when it is allowed. */
     Optional<String> refusal(InetAddress address) {
-        String shown = Addresses.canonical(address).getHostAddress();
-        if (!allowLinkLocal && Addresses.isLinkLocalOrMetadata(address)) {
-            return Optional.of(shown + " is a link-local or cloud metadata address (set allowLinkLocal: true"
+        InetAddress real = Addresses.canonical(address);
+        String shown = real.getHostAddress();
+        Optional<InetAddress> linkLocal = allowLinkLocal ? Optional.empty() : Addresses.linkLocalOrMetadata(address);
+        if (linkLocal.isPresent()) {
+            String what = linkLocal.get().equals(real) ? shown + " is"
+                    : shown + " leads to " + linkLocal.get().getHostAddress() + ",";
+            return Optional.of(what + " a link-local or cloud metadata address (set allowLinkLocal: true"
                     + " on the system if it really lives there)");
         }
         if (!deployment.isEmpty() && deployment.stream().noneMatch(n -> n.contains(address))) {

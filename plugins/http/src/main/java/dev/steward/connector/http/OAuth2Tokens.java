@@ -1,6 +1,7 @@
 package dev.steward.connector.http;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.steward.plugin.ConnectorException;
 import dev.steward.plugin.SystemUnavailableException;
 import dev.steward.plugin.WriteRefusedException;
 import java.io.IOException;
@@ -79,6 +80,9 @@ final class OAuth2Tokens {
         HttpTransport.Answer answer;
         try {
             answer = transport.send(call);
+        } catch (HttpTransport.TooLargeException e) {
+            throw new ConnectorException(system + "'s OAuth2 token endpoint answered " + call.describe()
+                    + " with too much: " + e.getMessage(), false, e);
         } catch (IOException e) {
             throw new SystemUnavailableException(system + " could not get an OAuth2 token from "
                     + settings.tokenUrl().getHost() + ": " + e.getMessage(), e);

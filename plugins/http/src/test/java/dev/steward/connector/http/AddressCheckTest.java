@@ -28,6 +28,8 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /**
@@ -150,6 +152,65 @@ class AddressCheckTest {
         assertThat(factory(Map.of()).validate(HttpConnectorTest.system(Map.of("baseUrl", baseUrl,
                 "allowLinkLocal", true)))).extracting(ConfigProblem::message)
                 .allSatisfy(message -> assertThat(message).endsWith("names no host"));
+    }
+
+    /** Every IPv6 spelling that carries a refused IPv4 address, and the address it carries. */
+    static List<Arguments> embeddedIpv4() {
+        return List.of(
+                Arguments.of("IPv4-mapped", "::ffff:169.254.169.254", "169.254.169.254"),
+                Arguments.of("IPv4-mapped, written out", "0:0:0:0:0:ffff:a9fe:a9fe", "169.254.169.254"),
+                Arguments.of("IPv4-translated", "::ffff:0:a9fe:a9fe", "169.254.169.254"),
+                Arguments.of("IPv4-translated, dotted", "::ffff:0:169.254.169.254", "169.254.169.254"),
+                Arguments.of("IPv4-compatible", "::a9fe:a9fe", "169.254.169.254"),
+                Arguments.of("6to4", "2002:a9fe:a9fe::", "169.254.169.254"),
+                Arguments.of("6to4 with a subnet and host", "2002:a9fe:a9fe:1234:5678::1", "169.254.169.254"),
+                Arguments.of("6to4 of Alibaba's metadata", "2002:6464:64c8::1", "100.100.100.200"),
+                Arguments.of("NAT64", "64:ff9b::a9fe:a9fe", "169.254.169.254"),
+                Arguments.of("NAT64, dotted", "64:ff9b::169.254.169.254", "169.254.169.254"),
+                Arguments.of("local NAT64 /48", "64:ff9b:1:a9fe:a9:fe00::", "169.254.169.254"),
+                Arguments.of("local NAT64 /56", "64:ff9b:1:a9:fe:a9fe::", "169.254.169.254"),
+                Arguments.of("local NAT64 /64", "64:ff9b:1:0:a9:fea9:fe00:0", "169.254.169.254"),
+                Arguments.of("local NAT64 /96", "64:ff9b:1::a9fe:a9fe", "169.254.169.254"),
+                Arguments.of("Teredo client", "2001:0:4136:e378:8000:63bf:5601:5601", "169.254.169.254"),
+                Arguments.of("Teredo server", "2001:0:a9fe:a9fe::1", "169.254.169.254"),
+                Arguments.of("ISATAP", "fd12::5efe:a9fe:a9fe", "169.254.169.254"),
+                Arguments.of("ISATAP, global", "2001:db8::200:5efe:169.254.169.254", "169.254.169.254"));
+    }
+
+    @ParameterizedTest(name = "{0}: {1}")
+    @MethodSource("embeddedIpv4")
+    void anIpv6AddressThatCarriesARefusedIpv4AddressIsRefused(String form, String address, String carried)
+            throws Exception {
+        // as a literal in steward.yaml: refused when the file loads
+        List<ConfigProblem> problems = factory(Map.of()).validate(HttpConnectorTest.system(
+                Map.of("baseUrl", "http://[" + address + "]/")));
+        assertThat(problems).as(form).singleElement().satisfies(p -> assertThat(p.message())
+                .contains(carried).contains("a link-local or cloud metadata address"));
+
+        // as a literal in a URL, checked again before connecting, and as what a name resolves to
+        dns.put("tunnel.test", List.of(ip(address)));
+        server.stubFor(any(anyUrl()).willReturn(okJson("{}")));
+        HttpSettings settings = HttpSettings.read(HttpConnectorTest.system(Map.of("baseUrl", "http://tunnel.test")),
+                null, new ArrayList<>());
+        assertThat(settings.policy().refusal(ip(address))).as(form).hasValueSatisfying(reason ->
+                assertThat(reason).contains(carried));
+        Connector crm = connect("http://tunnel.test:" + server.getPort(), Map.of(), Map.of());
+        assertThatThrownBy(() -> crm.read(HttpConnectorTest.CUSTOMER, "C-1")).as(form)
+                .isExactlyInstanceOf(ConnectorException.class)
+                .hasMessageContaining(carried).hasMessageContaining("a link-local or cloud metadata address");
+        assertThat(server.getAllServeEvents()).isEmpty();
+
+        // unless the system says it really lives there
+        assertThat(factory(Map.of()).validate(HttpConnectorTest.system(Map.of("baseUrl", "http://[" + address + "]/",
+                "allowLinkLocal", true)))).as(form).isEmpty();
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"2002:a00:1::", "64:ff9b::a00:1", "2001:0:4136:e378:8000:63bf:3fff:fdd2",
+            "64:ff9b:1::a00:1", "2001:db8::1", "fd12::5efe:a00:1"})
+    void tunnelsToAllowedAddressesStayAllowed(String address) {
+        assertThat(factory(Map.of()).validate(HttpConnectorTest.system(Map.of("baseUrl", "http://[" + address + "]/"))))
+                .isEmpty();
     }
 
     @ParameterizedTest

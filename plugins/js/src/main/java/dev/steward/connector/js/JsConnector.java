@@ -14,8 +14,8 @@ import java.util.Optional;
  * fields, ctx)} writes, and throws to refuse. {@code entity} is the canonical entity name;
  * {@code ctx} holds {@code system}, and for writes {@code eventId} and {@code idempotencyKey},
  * and a {@code log} function. Errors are {@link dev.steward.plugin.ScriptFailedException}s, not
- * retried. Each context has its own globals, so a script must not count on state kept between
- * calls. Thread-safe.
+ * retried. Every call starts from a clean scope (the script's top level runs again, the builtins
+ * are frozen), so nothing is kept between calls. Thread-safe.
  */
 final class JsConnector implements Connector {
 

@@ -1,11 +1,16 @@
 package dev.steward.connector.js;
 
+import java.io.IOException;
+import java.io.InputStream;
 import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 import org.graalvm.polyglot.Context;
 import org.graalvm.polyglot.Engine;
 import org.graalvm.polyglot.HostAccess;
 import org.graalvm.polyglot.PolyglotAccess;
 import org.graalvm.polyglot.SandboxPolicy;
+import org.graalvm.polyglot.Source;
 import org.graalvm.polyglot.Value;
 import org.graalvm.polyglot.EnvironmentAccess;
 import org.graalvm.polyglot.io.IOAccess;
@@ -27,6 +32,9 @@ public final class JsEngine implements AutoCloseable {
      * mutable target mappings. One instance, because all contexts of an engine must share it.
      */
     private static final HostAccess NO_HOST_ACCESS = HostAccess.newBuilder().allowMutableTargetMappings().build();
+
+    /** Freezes the global object and every builtin: see lockdown.js. */
+    private static final Source LOCKDOWN = lockdown();
 
     private static final class Holder {
         static final JsEngine SHARED = create();
@@ -81,9 +89,13 @@ public final class JsEngine implements AutoCloseable {
         return engine;
     }
 
-    /** A fresh sandboxed context whose {@code print} and {@code console} write to {@code out}. */
+    /**
+     * A fresh sandboxed context whose {@code print} and {@code console} write to {@code out}, with
+     * the global object and every builtin frozen, so that no call can leave anything there for
+     * the next. The freezing walks every builtin: it is most of the cost of a cold context.
+     */
     Context newContext(OutputStream out) {
-        return Context.newBuilder("js")
+        Context context = Context.newBuilder("js")
                 .engine(engine)
                 .sandbox(SandboxPolicy.CONSTRAINED)
                 .allowHostAccess(NO_HOST_ACCESS)
@@ -98,6 +110,25 @@ public final class JsEngine implements AutoCloseable {
                 .out(out)
                 .err(out)
                 .build();
+        try {
+            context.eval(LOCKDOWN);
+        } catch (RuntimeException e) {
+            context.close(true);
+            throw new IllegalStateException("could not freeze the builtins of a JavaScript context", e);
+        }
+        return context;
+    }
+
+    private static Source lockdown() {
+        try (InputStream in = JsEngine.class.getResourceAsStream("lockdown.js")) {
+            if (in == null) {
+                throw new IllegalStateException("lockdown.js is missing from the js plugin");
+            }
+            return Source.newBuilder("js", new String(in.readAllBytes(), StandardCharsets.UTF_8), "steward-lockdown.js")
+                    .buildLiteral();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 
     @Override

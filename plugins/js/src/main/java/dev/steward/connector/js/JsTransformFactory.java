@@ -11,13 +11,15 @@ import java.util.Objects;
  * Compiles JavaScript transforms: a script that defines {@code function transform(record, ctx)}
  * and returns the new record as an object. Runs in a sandbox with no host classes, files,
  * network, threads or modules; {@code ctx} carries the caller's facts and a {@code log}
- * function. Found through {@link java.util.ServiceLoader}; thread-safe.
+ * function. Each call starts from a clean scope: nothing one record leaves behind reaches the
+ * next (see {@link ScriptPool}). Found through {@link java.util.ServiceLoader}; thread-safe.
  */
 public final class JsTransformFactory implements TransformFactory {
 
     private static final System.Logger LOGGER = System.getLogger("dev.steward.transform");
 
     private final JsEngine engine;
+    private final System.Logger logger;
 
     /** The factory {@link java.util.ServiceLoader} makes: on the process's shared engine. */
     public JsTransformFactory() {
@@ -26,7 +28,13 @@ public final class JsTransformFactory implements TransformFactory {
 
     /** A factory on an engine of its own (tests, benchmarks). */
     public JsTransformFactory(JsEngine engine) {
+        this(engine, LOGGER);
+    }
+
+    /** A factory whose scripts log to {@code logger} (tests). */
+    JsTransformFactory(JsEngine engine, System.Logger logger) {
         this.engine = engine;
+        this.logger = logger;
     }
 
     @Override
@@ -40,7 +48,7 @@ public final class JsTransformFactory implements TransformFactory {
         Objects.requireNonNull(source, "source");
         Objects.requireNonNull(limits, "limits");
         JsEngine on = engine == null ? JsEngine.shared() : engine;
-        return new JsTransform(ScriptPool.compile(on, name, source, List.of("transform"), limits, LOGGER));
+        return new JsTransform(ScriptPool.compile(on, name, source, List.of("transform"), limits, logger));
     }
 
     private record JsTransform(ScriptPool pool) implements Transform {

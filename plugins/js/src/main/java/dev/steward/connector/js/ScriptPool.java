@@ -5,7 +5,6 @@ import dev.steward.plugin.ScriptFailedException.Reason;
 import dev.steward.plugin.ScriptLimits;
 import dev.steward.plugin.ScriptRejectedException;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentLinkedDeque;
@@ -17,16 +16,44 @@ import org.graalvm.polyglot.Value;
 import org.graalvm.polyglot.proxy.ProxyExecutable;
 
 /**
- * One parsed script and a pool of sandboxed contexts that have run it. A JavaScript context is
- * used by one thread at a time, so each call takes an idle context (or makes one: a cold context
- * costs a few milliseconds, the parse is shared through the engine), runs under the
- * {@link Watchdog}, and gives it back. A context that the watchdog cancelled, or that failed in
- * a way that may have left it broken, is thrown away. Thread-safe.
+ * One parsed script and a pool of sandboxed contexts that run it. A JavaScript context is used by
+ * one thread at a time, so each call takes an idle context (or makes one: a cold context costs
+ * milliseconds, the parse is shared through the engine), runs under the {@link Watchdog}, and
+ * gives it back. A context that the watchdog cancelled, or that failed in a way that may have
+ * left it broken, is thrown away.
+ *
+ * <p>Every call starts from a clean scope although contexts are reused: the script's text is run
+ * as the body of a function, afresh at each call, so its top-level variables ({@code var seen =
+ * []}) belong to that call alone; and the global object and every builtin are frozen before any
+ * script runs ({@link JsEngine#newContext}), so nothing can be left on them for a later call.
+ * Thread-safe.
  */
 final class ScriptPool implements AutoCloseable {
 
-    /** Read before the user's code runs, so that a script redefining JSON.parse fools only itself. */
-    private static final Source JSON_PARSE = Source.create("js", "JSON.parse");
+    /**
+     * One call in one crossing into the guest: run the script's top level, parse the arguments,
+     * call the function. {@code JSON.parse} is taken before any user code runs (and is frozen).
+     */
+    private static final Source CALL = Source.newBuilder("js", """
+            (function (script) {
+              'use strict';
+              const parse = JSON.parse;
+              return function (index, name, log, context, ...args) {
+                const callee = script()[index];
+                if (typeof callee !== 'function') {
+                  throw new TypeError('the top level of the script did not define function ' + name);
+                }
+                const values = [];
+                for (let i = 0; i < args.length; i++) {
+                  values.push(parse(args[i]));
+                }
+                const ctx = parse(context);
+                ctx.log = log;
+                values.push(ctx);
+                return callee(...values);
+              };
+            })
+            """, "steward-call.js").buildLiteral();
 
     private static final long FIRST_RUN_BUDGET_NANOS = 5_000_000_000L;
 
@@ -36,12 +63,17 @@ final class ScriptPool implements AutoCloseable {
         T read(Value result, int maxChars);
     }
 
-    private record Slot(Context context, Map<String, Value> functions, Value jsonParse, Value log) {
+    /**
+     * One context: {@code call} runs the script's top level and calls one of its functions (see
+     * {@link #CALL}); {@code log} is the {@code ctx.log} function.
+     */
+    private record Slot(Context context, Value call, Value log, ScriptLog output) {
     }
 
     private final JsEngine engine;
     private final String name;
     private final Source source;
+    private final Source body;
     private final List<String> functions;
     private final ScriptLimits limits;
     private final System.Logger logger;
@@ -56,6 +88,8 @@ final class ScriptPool implements AutoCloseable {
         this.name = name;
         this.source = source;
         this.functions = List.copyOf(functions);
+        this.body = Source.newBuilder("js", asFunction(source.getCharacters().toString(), this.functions), name)
+                .buildLiteral();
         this.limits = limits;
         this.logger = logger;
         this.maxIdle = Math.max(4, 2 * Runtime.getRuntime().availableProcessors());
@@ -102,17 +136,19 @@ final class ScriptPool implements AutoCloseable {
         } else {
             idleCount.decrementAndGet();
         }
+        slot.output.start();
         Watchdog.Guard guard = engine.watchdog().start(slot.context, limits.timeout().toNanos(), limits.maxAllocatedBytes());
         boolean keep = false;
         try {
-            Value[] values = new Value[args.size() + 1];
+            Object[] values = new Object[args.size() + 4];
+            values[0] = functions.indexOf(function);
+            values[1] = function;
+            values[2] = slot.log;
+            values[3] = JsonText.of(context);
             for (int i = 0; i < args.size(); i++) {
-                values[i] = slot.jsonParse.execute(JsonText.of(args.get(i)));
+                values[4 + i] = JsonText.of(args.get(i));
             }
-            Value ctx = slot.jsonParse.execute(JsonText.of(context));
-            ctx.putMember("log", slot.log);
-            values[args.size()] = ctx;
-            Value result = slot.functions.get(function).execute(values);
+            Value result = slot.call.execute(values);
             T out = reader.read(result, limits.maxOutputChars());
             Reason tripped = guard.finish();
             if (tripped != null) {
@@ -144,6 +180,7 @@ final class ScriptPool implements AutoCloseable {
             throw new ScriptFailedException(name, 0, Reason.BAD_RESULT, function + ": " + e.getMessage(), e);
         } finally {
             engine.watchdog().end(guard);
+            slot.output.end();
             if (keep && guard.finish() == null) {
                 release(slot);
             } else if (guard.finish() == null) {
@@ -164,23 +201,20 @@ final class ScriptPool implements AutoCloseable {
     }
 
     private Slot newSlot(long budgetNanos) {
-        Context context = engine.newContext(new LogOutput(logger, name));
-        // the language's own start-up runs no user code and, in a cold engine, takes most of a
-        // second: it must not count against the script's budget
-        context.initialize("js");
+        ScriptLog output = new ScriptLog(logger, name);
+        // made and locked down outside the budget: that is Steward's work, not the script's
+        Context context = engine.newContext(new LogOutput(output));
+        output.start();
         Watchdog.Guard guard = engine.watchdog().start(context, budgetNanos, limits.maxAllocatedBytes());
         try {
-            Value jsonParse = context.eval(JSON_PARSE);
-            context.eval(source);
-            Value bindings = context.getBindings("js");
-            Map<String, Value> found = new HashMap<>();
+            // checked as the script it is, so that a syntax error has the user's own line and column
+            context.parse(source);
+            Value script = context.eval(body);
+            Value made = script.execute();
             List<String> missing = new ArrayList<>();
-            for (String function : functions) {
-                Value f = bindings.getMember(function);
-                if (f != null && f.canExecute()) {
-                    found.put(function, f);
-                } else {
-                    missing.add(function);
+            for (int i = 0; i < functions.size(); i++) {
+                if (!made.getArrayElement(i).canExecute()) {
+                    missing.add(functions.get(i));
                 }
             }
             if (!missing.isEmpty()) {
@@ -189,12 +223,12 @@ final class ScriptPool implements AutoCloseable {
                 throw new ScriptRejectedException(name, 0, 0, "defines no function " + String.join(", ", missing)
                         + " (write: function " + missing.getFirst() + "(...) { ... })", null);
             }
-            Value log = context.asValue((ProxyExecutable) this::log);
+            Value log = context.asValue((ProxyExecutable) arguments -> log(output, arguments));
             Reason tripped = guard.finish();
             if (tripped != null) {
                 throw overBudget("the script", tripped, null);
             }
-            return new Slot(context, Map.copyOf(found), jsonParse, log);
+            return new Slot(context, context.eval(CALL).execute(script), log, output);
         } catch (PolyglotException e) {
             Reason tripped = guard.finish();
             if (tripped != null) {
@@ -207,21 +241,37 @@ final class ScriptPool implements AutoCloseable {
             throw ScriptErrors.failed(name, "the script", e);
         } finally {
             engine.watchdog().end(guard);
+            output.end();
         }
     }
 
-    private Object log(Value... arguments) {
+    /**
+     * The script as a function that runs its top level and returns its functions. Only text that
+     * parsed as a script on its own is wrapped, so it cannot close the function early; the first
+     * line stays the first line, so lines in errors are the user's.
+     */
+    private static String asFunction(String text, List<String> functions) {
+        StringBuilder wrapped = new StringBuilder("(function () {").append(text).append("\n;return [");
+        for (int i = 0; i < functions.size(); i++) {
+            String f = functions.get(i);
+            wrapped.append(i == 0 ? "" : ", ").append("typeof ").append(f).append(" === 'function' ? ").append(f)
+                    .append(" : null");
+        }
+        return wrapped.append("];\n})").toString();
+    }
+
+    private static Object log(ScriptLog output, Value... arguments) {
         StringBuilder text = new StringBuilder();
         for (Value each : arguments) {
             if (!text.isEmpty()) {
                 text.append(' ');
             }
             text.append(each.isString() ? each.asString() : each.toString());
-            if (text.length() > LogOutput.MAX_LINE) {
+            if (text.length() > ScriptLog.MAX_LINE) {
                 break;
             }
         }
-        LogOutput.log(logger, name, text.toString());
+        output.line(text.toString());
         return null;
     }
 

@@ -93,6 +93,26 @@ class JsConnectorTest {
     }
 
     @Test
+    void aWriteSeesNothingOfTheWritesBeforeIt() throws IOException {
+        String script = """
+                var writes = [];
+                function read() { return null; }
+                function upsert(entity, key, fields, ctx) {
+                  writes.push(fields.email);
+                  Object.prototype.last = fields.email;
+                  ctx.log(writes.join(), String(({}).last));
+                }
+                """;
+        try (Connector legacy = connector(script, Map.of())) {
+            legacy.upsert(CUSTOMER, "C-1", Map.of("email", "ada@x.example"), new WriteOptions("k-1", "evt_1"));
+            legacy.upsert(CUSTOMER, "C-2", Map.of("email", "bob@x.example"), new WriteOptions("k-2", "evt_2"));
+        }
+
+        assertThat(logged).containsExactly("systems/legacy.js: ada@x.example undefined",
+                "systems/legacy.js: bob@x.example undefined");
+    }
+
+    @Test
     void aReadPastItsTimeoutIsCancelled() throws IOException {
         String loops = "function read(e, k) { while (true) {} }\nfunction upsert() {}";
         try (Connector legacy = connector(loops, Map.of("timeout", "200ms"))) {
