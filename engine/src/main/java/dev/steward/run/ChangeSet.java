@@ -27,18 +27,18 @@ final class ChangeSet {
     final List<FieldChange> suppressed = new ArrayList<>();
     /** Real changes, for the rules. */
     final List<FieldChange> changes = new ArrayList<>();
-    /** Echoes whose ledger entry is now answered. */
-    final List<String> echoes = new ArrayList<>();
+    /** Echoes: each field and the value whose recent writes are now answered. */
+    final Map<String, String> echoes = new LinkedHashMap<>();
     /** What to remember as the source's values: everything observed but stale or outdated echoes. */
     final Map<String, String> remember = new LinkedHashMap<>();
 
     /**
      * @param version the record's version in this delivery (canonical JSON), or null
      * @param known   what Steward last knew the source holds
-     * @param ledger  what Steward last wrote to the source
+     * @param ledger  Steward's recent writes to the source per field, newest first
      */
     static ChangeSet of(String entity, String key, String source, Map<String, JsonNode> observed, String version,
-                        Map<String, KnownValue> known, Map<String, LedgerEntry> ledger, RuleSet rules) {
+                        Map<String, KnownValue> known, Map<String, List<LedgerEntry>> ledger, RuleSet rules) {
         ChangeSet set = new ChangeSet();
         observed.forEach((field, node) -> {
             String value = Values.canonical(node);
@@ -46,13 +46,14 @@ final class ChangeSet {
             Object oldValue = before == null ? null : Values.plain(Values.parse(before.valueJson()));
             String master = rules == null ? null : rules.masterOf(entity, field).orElse(null);
             FieldChange change = new FieldChange(entity, key, field, oldValue, Values.plain(node), source, master);
-            LedgerEntry written = ledger.get(field);
+            List<LedgerEntry> writes = ledger.getOrDefault(field, List.of());
+            LedgerEntry written = writes.isEmpty() ? null : writes.getFirst();
             if (version != null && before != null && before.version() != null && Versions.compare(version, before.version()) < 0) {
                 set.suppress(change, "older than version " + before.version() + " already seen; not applied", "flow version");
             } else if (version != null && written != null && written.version() != null) {
-                set.byVersion(change, value, version, before, written);
+                set.byVersion(change, value, version, before, writes);
             } else {
-                set.byValue(change, value, version, before, written);
+                set.byValue(change, value, version, before, writes);
             }
         });
         return set;
@@ -60,19 +61,29 @@ final class ChangeSet {
 
     /**
      * The system's deliveries and Steward's writes there both carry versions: a delivery older
-     * than Steward's last write predates it; at or after it, the write's value is its echo and
-     * any other value an edit made after the write, even one back to an older value.
+     * than Steward's last write predates it (an earlier write's echo among them); at or after
+     * it, the write's value is its echo and any other value an edit made after the write, even
+     * one back to an older value.
      */
-    private void byVersion(FieldChange change, String value, String version, KnownValue before, LedgerEntry written) {
+    private void byVersion(FieldChange change, String value, String version, KnownValue before, List<LedgerEntry> writes) {
         String field = change.getField();
+        LedgerEntry written = writes.getFirst();
         if (Versions.compare(version, written.version()) < 0) {
-            suppress(change, "older than Steward's write in version " + written.version() + "; not applied", LEDGER);
+            LedgerEntry earlier = writes.stream().filter(w -> w.valueJson().equals(value) && w.version() != null
+                    && Versions.compare(version, w.version()) == 0).findFirst().orElse(null);
+            if (earlier != null) {
+                suppress(change, "echo of Steward's earlier write (event " + earlier.eventId() + "), since written again"
+                        + " in version " + written.version(), LEDGER);
+                echoes.put(field, value);
+            } else {
+                suppress(change, "older than Steward's write in version " + written.version() + "; not applied", LEDGER);
+            }
         } else if (written.valueJson().equals(value)) {
             if (written.echoed() && before != null && before.valueJson().equals(value)) {
                 unchanged.add(field);
             } else {
                 suppress(change, "echo of Steward's own write (event " + written.eventId() + ")", LEDGER);
-                echoes.add(field);
+                echoes.put(field, value);
             }
             remember.put(field, value);
         } else if (before != null && before.valueJson().equals(value) && before.version() != null
@@ -85,20 +96,32 @@ final class ChangeSet {
         }
     }
 
-    /** No versions to go by: the value equal to Steward's not yet echoed write is its echo. */
-    private void byValue(FieldChange change, String value, String version, KnownValue before, LedgerEntry written) {
+    /**
+     * No versions to go by: a value equal to one of Steward's recent writes whose echo is still
+     * to come is that write's echo, the latest write's or an earlier one's. A write whose echo
+     * came back no longer matches, so a person's edit back to an earlier written value is a change.
+     */
+    private void byValue(FieldChange change, String value, String version, KnownValue before, List<LedgerEntry> writes) {
         String field = change.getField();
+        LedgerEntry echoed = writes.stream().filter(w -> !w.echoed() && w.valueJson().equals(value)).findFirst().orElse(null);
         if (before != null && before.valueJson().equals(value)) {
             unchanged.add(field);
             remember.put(field, value);
-        } else if (written != null && !written.echoed() && written.valueJson().equals(value)) {
-            suppress(change, "echo of Steward's own write (event " + written.eventId() + ")", LEDGER);
-            echoes.add(field);
-            // A late echo must not hide what the system reported after Steward's write. With
+            if (echoed != null) {
+                echoes.put(field, value);
+            }
+        } else if (echoed != null) {
+            LedgerEntry latest = writes.getFirst();
+            boolean earlier = !latest.valueJson().equals(value);
+            suppress(change, "echo of Steward's " + (earlier ? "earlier" : "own") + " write (event " + echoed.eventId() + ")"
+                    + (earlier ? ", since written again" : ""), LEDGER);
+            echoes.put(field, value);
+            // An earlier write's echo is out of date: Steward has written the field again since.
+            // A late echo must not hide what the system reported after Steward's write either. With
             // versions on both sides, the versions say which is later; otherwise arrival times do.
             boolean versioned = version != null && before != null && before.version() != null;
-            if (before == null || (versioned ? Versions.compare(version, before.version()) > 0
-                    : !before.updatedAt().isAfter(written.writtenAt()))) {
+            if (!earlier && (before == null || (versioned ? Versions.compare(version, before.version()) > 0
+                    : !before.updatedAt().isAfter(latest.writtenAt())))) {
                 remember.put(field, value);
             }
         } else {
