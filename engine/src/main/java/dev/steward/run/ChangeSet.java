@@ -12,6 +12,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 
 /**
  * The fields of one incoming record sorted against what Steward knows: unchanged, stale (older
@@ -27,8 +28,8 @@ final class ChangeSet {
     final List<FieldChange> suppressed = new ArrayList<>();
     /** Real changes, for the rules. */
     final List<FieldChange> changes = new ArrayList<>();
-    /** Echoes: each field and the value whose recent writes are now answered. */
-    final Map<String, String> echoes = new LinkedHashMap<>();
+    /** Echoes: each field and the write whose echo (with every earlier write's) is now answered. */
+    final Map<String, LedgerEntry> echoes = new LinkedHashMap<>();
     /** What to remember as the source's values: everything observed but stale or outdated echoes. */
     final Map<String, String> remember = new LinkedHashMap<>();
 
@@ -74,7 +75,7 @@ final class ChangeSet {
             if (earlier != null) {
                 suppress(change, "echo of Steward's earlier write (event " + earlier.eventId() + "), since written again"
                         + " in version " + written.version(), LEDGER);
-                echoes.put(field, value);
+                echoes.put(field, earlier);
             } else {
                 suppress(change, "older than Steward's write in version " + written.version() + "; not applied", LEDGER);
             }
@@ -83,7 +84,7 @@ final class ChangeSet {
                 unchanged.add(field);
             } else {
                 suppress(change, "echo of Steward's own write (event " + written.eventId() + ")", LEDGER);
-                echoes.put(field, value);
+                echoes.put(field, written);
             }
             remember.put(field, value);
         } else if (before != null && before.valueJson().equals(value) && before.version() != null
@@ -98,32 +99,46 @@ final class ChangeSet {
 
     /**
      * No versions to go by: a value equal to one of Steward's recent writes whose echo is still
-     * to come is that write's echo, the latest write's or an earlier one's. A write whose echo
-     * came back no longer matches, so a person's edit back to an earlier written value is a change.
+     * to come is that write's echo, the latest write's or an earlier one's (the oldest such write:
+     * its echo answers it and every write before it). A write whose echo came back no longer
+     * matches, so a person's edit back to an earlier written value is a change once the system
+     * has reported anything else of the field since that echo.
      */
     private void byValue(FieldChange change, String value, String version, KnownValue before, List<LedgerEntry> writes) {
         String field = change.getField();
-        LedgerEntry echoed = writes.stream().filter(w -> !w.echoed() && w.valueJson().equals(value)).findFirst().orElse(null);
+        // The oldest: one echo answers one write, and a system sends its echoes in order.
+        LedgerEntry echoed = writes.reversed().stream().filter(w -> !w.echoed() && w.valueJson().equals(value))
+                .findFirst().orElse(null);
         if (before != null && before.valueJson().equals(value)) {
             unchanged.add(field);
-            remember.put(field, value);
+            // Without a version to store, remembering would only move the time Steward learnt the
+            // value past its later writes, and that time decides which of their echoes is remembered.
+            if (version != null) {
+                remember.put(field, value);
+            }
             if (echoed != null) {
-                echoes.put(field, value);
+                echoes.put(field, echoed);
             }
         } else if (echoed != null) {
             LedgerEntry latest = writes.getFirst();
             boolean earlier = !latest.valueJson().equals(value);
             suppress(change, "echo of Steward's " + (earlier ? "earlier" : "own") + " write (event " + echoed.eventId() + ")"
                     + (earlier ? ", since written again" : ""), LEDGER);
-            echoes.put(field, value);
+            echoes.put(field, echoed);
             // An earlier write's echo is out of date: Steward has written the field again since.
             // A late echo must not hide what the system reported after Steward's write either. With
-            // versions on both sides, the versions say which is later; otherwise arrival times do.
+            // versions on both sides, the versions say which is later; otherwise arrival times do
+            // (a value learnt by the very run that wrote, a heal's cause, came before the write).
             boolean versioned = version != null && before != null && before.version() != null;
             if (!earlier && (before == null || (versioned ? Versions.compare(version, before.version()) > 0
-                    : !before.updatedAt().isAfter(latest.writtenAt())))) {
+                    : !before.updatedAt().isAfter(latest.writtenAt()) || Objects.equals(before.eventId(), latest.eventId())))) {
                 remember.put(field, value);
             }
+        } else if (writes.stream().anyMatch(w -> w.echoed() && w.valueJson().equals(value)
+                && (before == null || w.echoedAt().isAfter(before.updatedAt())))) {
+            // The last the system said of this field was this write's echo (Steward has learnt
+            // nothing of it since, and then kept what it knew): the same value again is no edit.
+            unchanged.add(field);
         } else {
             changes.add(change);
             remember.put(field, value);

@@ -108,7 +108,7 @@ public final class FlowRunner {
         }
         if (!dryRun) {
             store.remember(flow.source(), flow.entity(), key, set.remember, eventId, version);
-            set.echoes.forEach((field, value) -> store.markEchoed(flow.source(), flow.entity(), key, field, value));
+            set.echoes.forEach((field, write) -> store.markEchoed(flow.source(), flow.entity(), key, field, write.seq()));
         }
         count(run);
         return RunResult.done(EventStatus.SUCCEEDED, run.trace(), null);

@@ -336,9 +336,12 @@ public final class Store implements AutoCloseable {
         return ledger.recentWrites(system, entity, key);
     }
 
-    /** Notes that a system reported back a value Steward wrote to a field: the echo of each such write. */
-    public void markEchoed(String system, String entity, String key, String field, String valueJson) {
-        ledger.markEchoed(system, entity, key, field, valueJson);
+    /**
+     * Notes that a system reported back the write {@code seq} to a field (its echo), and so
+     * answered every earlier write to that field still waiting for its echo.
+     */
+    public void markEchoed(String system, String entity, String key, String field, long seq) {
+        ledger.markEchoed(system, entity, key, field, seq);
     }
 
     /** The values written to one field of a record in one system since a time, oldest first. */

@@ -56,7 +56,7 @@ final class SyncLedger {
     Map<String, List<LedgerEntry>> recentWrites(String system, String entity, String key) {
         return database.run("read the sync ledger", c -> {
             try (PreparedStatement select = c.prepareStatement("SELECT field, value_json, event_id, written_at, echoed_at,"
-                    + " written_version FROM recent_writes WHERE system_name = ? AND entity = ? AND record_key = ?"
+                    + " written_version, seq FROM recent_writes WHERE system_name = ? AND entity = ? AND record_key = ?"
                     + " ORDER BY field, seq DESC")) {
                 bind(select, system, entity, key);
                 Map<String, List<LedgerEntry>> entries = new LinkedHashMap<>();
@@ -66,7 +66,7 @@ final class SyncLedger {
                         Instant echoedAt = rows.wasNull() ? null : Instant.ofEpochMilli(echoed);
                         entries.computeIfAbsent(rows.getString(1), field -> new ArrayList<>()).add(new LedgerEntry(
                                 rows.getString(2), rows.getString(3), Instant.ofEpochMilli(rows.getLong(4)), echoedAt,
-                                rows.getString(6)));
+                                rows.getString(6), rows.getLong(7)));
                     }
                 }
                 return entries;
@@ -74,18 +74,22 @@ final class SyncLedger {
         });
     }
 
-    /** Marks every recent write of {@code valueJson} to a field whose echo was still to come as echoed. */
-    void markEchoed(String system, String entity, String key, String field, String valueJson) {
+    /**
+     * Marks a write's echo as come back, and with it every earlier write to the field whose echo
+     * is still to come: a system reports its changes in order, so those echoes came as something
+     * else or never come (a write of the value the system held already changes nothing).
+     */
+    void markEchoed(String system, String entity, String key, String field, long seq) {
         database.run("mark an echo", c -> {
             try (PreparedStatement update = c.prepareStatement("UPDATE recent_writes SET echoed_at = ?"
-                    + " WHERE system_name = ? AND entity = ? AND record_key = ? AND field = ? AND value_json = ?"
+                    + " WHERE system_name = ? AND entity = ? AND record_key = ? AND field = ? AND seq <= ?"
                     + " AND echoed_at IS NULL")) {
                 update.setLong(1, clock.millis());
                 update.setString(2, system);
                 update.setString(3, entity);
                 update.setString(4, key);
                 update.setString(5, field);
-                update.setString(6, valueJson);
+                update.setLong(6, seq);
                 return update.executeUpdate();
             }
         });

@@ -601,10 +601,12 @@ abstract class StoreContract {
         assertThat(recent.get("email")).singleElement().satisfies(entry -> assertThat(entry.version()).isNull());
         assertThat(store().ledger("crm", "customer", "C-1").get("status").valueJson()).isEqualTo("\"S10\"");
 
-        // An earlier write's echo comes back: that write, and only it, is answered.
-        store().markEchoed("crm", "customer", "C-1", "status", "\"S4\"");
+        // An earlier write's echo comes back: it answers that write and the ones before it, not later ones.
+        long s4 = recent.get("status").stream().filter(w -> w.valueJson().equals("\"S4\"")).findFirst().orElseThrow().seq();
+        store().markEchoed("crm", "customer", "C-1", "status", s4);
         assertThat(store().recentWrites("crm", "customer", "C-1").get("status"))
-                .filteredOn(LedgerEntry::echoed).extracting(LedgerEntry::valueJson).containsExactly("\"S4\"");
+                .filteredOn(LedgerEntry::echoed).extracting(LedgerEntry::valueJson).containsExactly("\"S4\"", "\"S3\"");
+        assertThat(store().recentWrites("crm", "customer", "C-2").get("status")).noneMatch(LedgerEntry::echoed);
         assertThat(store().writes("crm", "customer", "C-1", 100)).as("the full history stays").hasSize(SyncLedger.RECENT + 3);
     }
 
