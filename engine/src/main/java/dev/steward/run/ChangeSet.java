@@ -12,6 +12,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 
 /**
  * The fields of one incoming record sorted against what Steward knows: unchanged, stale (older
@@ -27,18 +28,18 @@ final class ChangeSet {
     final List<FieldChange> suppressed = new ArrayList<>();
     /** Real changes, for the rules. */
     final List<FieldChange> changes = new ArrayList<>();
-    /** Echoes whose ledger entry is now answered. */
-    final List<String> echoes = new ArrayList<>();
+    /** Echoes: each field and the write whose echo (with every earlier write's) is now answered. */
+    final Map<String, LedgerEntry> echoes = new LinkedHashMap<>();
     /** What to remember as the source's values: everything observed but stale or outdated echoes. */
     final Map<String, String> remember = new LinkedHashMap<>();
 
     /**
      * @param version the record's version in this delivery (canonical JSON), or null
      * @param known   what Steward last knew the source holds
-     * @param ledger  what Steward last wrote to the source
+     * @param ledger  Steward's recent writes to the source per field, newest first
      */
     static ChangeSet of(String entity, String key, String source, Map<String, JsonNode> observed, String version,
-                        Map<String, KnownValue> known, Map<String, LedgerEntry> ledger, RuleSet rules) {
+                        Map<String, KnownValue> known, Map<String, List<LedgerEntry>> ledger, RuleSet rules) {
         ChangeSet set = new ChangeSet();
         observed.forEach((field, node) -> {
             String value = Values.canonical(node);
@@ -46,13 +47,14 @@ final class ChangeSet {
             Object oldValue = before == null ? null : Values.plain(Values.parse(before.valueJson()));
             String master = rules == null ? null : rules.masterOf(entity, field).orElse(null);
             FieldChange change = new FieldChange(entity, key, field, oldValue, Values.plain(node), source, master);
-            LedgerEntry written = ledger.get(field);
+            List<LedgerEntry> writes = ledger.getOrDefault(field, List.of());
+            LedgerEntry written = writes.isEmpty() ? null : writes.getFirst();
             if (version != null && before != null && before.version() != null && Versions.compare(version, before.version()) < 0) {
                 set.suppress(change, "older than version " + before.version() + " already seen; not applied", "flow version");
             } else if (version != null && written != null && written.version() != null) {
-                set.byVersion(change, value, version, before, written);
+                set.byVersion(change, value, version, before, writes);
             } else {
-                set.byValue(change, value, version, before, written);
+                set.byValue(change, value, version, before, writes);
             }
         });
         return set;
@@ -60,19 +62,29 @@ final class ChangeSet {
 
     /**
      * The system's deliveries and Steward's writes there both carry versions: a delivery older
-     * than Steward's last write predates it; at or after it, the write's value is its echo and
-     * any other value an edit made after the write, even one back to an older value.
+     * than Steward's last write predates it (an earlier write's echo among them); at or after
+     * it, the write's value is its echo and any other value an edit made after the write, even
+     * one back to an older value.
      */
-    private void byVersion(FieldChange change, String value, String version, KnownValue before, LedgerEntry written) {
+    private void byVersion(FieldChange change, String value, String version, KnownValue before, List<LedgerEntry> writes) {
         String field = change.getField();
+        LedgerEntry written = writes.getFirst();
         if (Versions.compare(version, written.version()) < 0) {
-            suppress(change, "older than Steward's write in version " + written.version() + "; not applied", LEDGER);
+            LedgerEntry earlier = writes.stream().filter(w -> w.valueJson().equals(value) && w.version() != null
+                    && Versions.compare(version, w.version()) == 0).findFirst().orElse(null);
+            if (earlier != null) {
+                suppress(change, "echo of Steward's earlier write (event " + earlier.eventId() + "), since written again"
+                        + " in version " + written.version(), LEDGER);
+                echoes.put(field, earlier);
+            } else {
+                suppress(change, "older than Steward's write in version " + written.version() + "; not applied", LEDGER);
+            }
         } else if (written.valueJson().equals(value)) {
             if (written.echoed() && before != null && before.valueJson().equals(value)) {
                 unchanged.add(field);
             } else {
                 suppress(change, "echo of Steward's own write (event " + written.eventId() + ")", LEDGER);
-                echoes.add(field);
+                echoes.put(field, written);
             }
             remember.put(field, value);
         } else if (before != null && before.valueJson().equals(value) && before.version() != null
@@ -85,22 +97,48 @@ final class ChangeSet {
         }
     }
 
-    /** No versions to go by: the value equal to Steward's not yet echoed write is its echo. */
-    private void byValue(FieldChange change, String value, String version, KnownValue before, LedgerEntry written) {
+    /**
+     * No versions to go by: a value equal to one of Steward's recent writes whose echo is still
+     * to come is that write's echo, the latest write's or an earlier one's (the oldest such write:
+     * its echo answers it and every write before it). A write whose echo came back no longer
+     * matches, so a person's edit back to an earlier written value is a change once the system
+     * has reported anything else of the field since that echo.
+     */
+    private void byValue(FieldChange change, String value, String version, KnownValue before, List<LedgerEntry> writes) {
         String field = change.getField();
+        // The oldest: one echo answers one write, and a system sends its echoes in order.
+        LedgerEntry echoed = writes.reversed().stream().filter(w -> !w.echoed() && w.valueJson().equals(value))
+                .findFirst().orElse(null);
         if (before != null && before.valueJson().equals(value)) {
             unchanged.add(field);
-            remember.put(field, value);
-        } else if (written != null && !written.echoed() && written.valueJson().equals(value)) {
-            suppress(change, "echo of Steward's own write (event " + written.eventId() + ")", LEDGER);
-            echoes.add(field);
-            // A late echo must not hide what the system reported after Steward's write. With
-            // versions on both sides, the versions say which is later; otherwise arrival times do.
-            boolean versioned = version != null && before != null && before.version() != null;
-            if (before == null || (versioned ? Versions.compare(version, before.version()) > 0
-                    : !before.updatedAt().isAfter(written.writtenAt()))) {
+            // Without a version to store, remembering would only move the time Steward learnt the
+            // value past its later writes, and that time decides which of their echoes is remembered.
+            if (version != null) {
                 remember.put(field, value);
             }
+            if (echoed != null) {
+                echoes.put(field, echoed);
+            }
+        } else if (echoed != null) {
+            LedgerEntry latest = writes.getFirst();
+            boolean earlier = !latest.valueJson().equals(value);
+            suppress(change, "echo of Steward's " + (earlier ? "earlier" : "own") + " write (event " + echoed.eventId() + ")"
+                    + (earlier ? ", since written again" : ""), LEDGER);
+            echoes.put(field, echoed);
+            // An earlier write's echo is out of date: Steward has written the field again since.
+            // A late echo must not hide what the system reported after Steward's write either. With
+            // versions on both sides, the versions say which is later; otherwise arrival times do
+            // (a value learnt by the very run that wrote, a heal's cause, came before the write).
+            boolean versioned = version != null && before != null && before.version() != null;
+            if (!earlier && (before == null || (versioned ? Versions.compare(version, before.version()) > 0
+                    : !before.updatedAt().isAfter(latest.writtenAt()) || Objects.equals(before.eventId(), latest.eventId())))) {
+                remember.put(field, value);
+            }
+        } else if (writes.stream().anyMatch(w -> w.echoed() && w.valueJson().equals(value)
+                && (before == null || w.echoedAt().isAfter(before.updatedAt())))) {
+            // The last the system said of this field was this write's echo (Steward has learnt
+            // nothing of it since, and then kept what it knew): the same value again is no edit.
+            unchanged.add(field);
         } else {
             changes.add(change);
             remember.put(field, value);

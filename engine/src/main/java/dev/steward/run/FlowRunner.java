@@ -75,7 +75,7 @@ public final class FlowRunner {
         }
         RuleSet rules = active.ruleSet(flow.id());
         ChangeSet set = ChangeSet.of(flow.entity(), key, flow.source(), observed, version,
-                store.knownState(flow.source(), flow.entity(), key), store.ledger(flow.source(), flow.entity(), key), rules);
+                store.knownState(flow.source(), flow.entity(), key), store.recentWrites(flow.source(), flow.entity(), key), rules);
         Map<String, Object> recordFields = new LinkedHashMap<>();
         observed.forEach((field, value) -> recordFields.put(field, Values.plain(value)));
         Record record = new Record(flow.entity(), key, flow.source(), recordFields);
@@ -108,9 +108,7 @@ public final class FlowRunner {
         }
         if (!dryRun) {
             store.remember(flow.source(), flow.entity(), key, set.remember, eventId, version);
-            for (String field : set.echoes) {
-                store.markEchoed(flow.source(), flow.entity(), key, field);
-            }
+            set.echoes.forEach((field, write) -> store.markEchoed(flow.source(), flow.entity(), key, field, write.seq()));
         }
         count(run);
         return RunResult.done(EventStatus.SUCCEEDED, run.trace(), null);

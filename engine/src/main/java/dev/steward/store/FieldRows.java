@@ -7,18 +7,16 @@ import java.sql.Savepoint;
 
 /**
  * Upserts one row of a table keyed by (system_name, entity, record_key, field) that holds a
- * value, the event it came from, a time and a version: {@code known_values} and {@code ledger}.
+ * value, the event it came from, a time and a version: {@code known_values}.
  * UPDATE then INSERT, so H2 and PostgreSQL run the same SQL; an INSERT that loses a race to
  * another transaction updates instead. Stateless.
  *
  * @param time          the table's time column
  * @param version       the table's version column
- * @param resetOnUpdate extra assignments when a row is replaced ({@code ", echoed_at = NULL"}), or empty
  */
-record FieldRows(String table, String time, String version, String resetOnUpdate) {
+record FieldRows(String table, String time, String version) {
 
-    static final FieldRows KNOWN_VALUES = new FieldRows("known_values", "updated_at", "source_version", "");
-    static final FieldRows LEDGER = new FieldRows("ledger", "written_at", "written_version", ", echoed_at = NULL");
+    static final FieldRows KNOWN_VALUES = new FieldRows("known_values", "updated_at", "source_version");
 
     void upsert(Connection c, String system, String entity, String key, String field, String valueJson, String eventId,
                 long now, String versionValue) throws SQLException {
@@ -51,7 +49,7 @@ record FieldRows(String table, String time, String version, String resetOnUpdate
     private boolean update(Connection c, String system, String entity, String key, String field, String valueJson,
                            String eventId, long now, String versionValue) throws SQLException {
         try (PreparedStatement update = c.prepareStatement("UPDATE " + table + " SET value_json = ?, event_id = ?, "
-                + time + " = ?, " + version + " = ?" + resetOnUpdate
+                + time + " = ?, " + version + " = ?"
                 + " WHERE system_name = ? AND entity = ? AND record_key = ? AND field = ?")) {
             update.setString(1, valueJson);
             update.setString(2, eventId);

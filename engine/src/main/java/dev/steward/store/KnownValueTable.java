@@ -62,7 +62,7 @@ final class KnownValueTable {
                 }
                 insert.executeBatch();
             }
-            SyncLedger.upsert(c, system, entity, key, fieldJson, eventId, now, version);
+            SyncLedger.record(c, system, entity, key, fieldJson, eventId, now, version);
             return null;
         });
     }

@@ -326,12 +326,22 @@ public final class Store implements AutoCloseable {
 
     /** The last value Steward wrote to each field of a record in one system. */
     public Map<String, LedgerEntry> ledger(String system, String entity, String key) {
-        return ledger.ledger(system, entity, key);
+        Map<String, LedgerEntry> latest = new java.util.LinkedHashMap<>();
+        ledger.recentWrites(system, entity, key).forEach((field, writes) -> latest.put(field, writes.getFirst()));
+        return latest;
     }
 
-    /** Notes that a system reported back the value Steward last wrote to a field: its echo. */
-    public void markEchoed(String system, String entity, String key, String field) {
-        ledger.markEchoed(system, entity, key, field);
+    /** Steward's recent writes to each field of a record in one system, newest first (a few per field). */
+    public Map<String, List<LedgerEntry>> recentWrites(String system, String entity, String key) {
+        return ledger.recentWrites(system, entity, key);
+    }
+
+    /**
+     * Notes that a system reported back the write {@code seq} to a field (its echo), and so
+     * answered every earlier write to that field still waiting for its echo.
+     */
+    public void markEchoed(String system, String entity, String key, String field, long seq) {
+        ledger.markEchoed(system, entity, key, field, seq);
     }
 
     /** The values written to one field of a record in one system since a time, oldest first. */

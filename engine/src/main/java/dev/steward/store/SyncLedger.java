@@ -14,11 +14,18 @@ import java.util.Map;
 import java.util.Optional;
 
 /**
- * The sync ledger's latest entry per field (what Steward last wrote where, and whether its echo
- * came back), known values with their versions, and held fields. Portable SQL for H2 and
- * PostgreSQL.
+ * The sync ledger's recent writes per field (what Steward wrote where, with the version each
+ * write produced and whether its echo came back; the last {@link #RECENT} per field), known
+ * values with their versions, and held fields. Portable SQL for H2 and PostgreSQL.
  */
 final class SyncLedger {
+
+    /**
+     * How many of Steward's writes to one field are kept to recognise their echoes. An echo comes
+     * back within seconds, so a handful covers any burst of writes to one field before the first
+     * echo; the flip-flop breaker holds a field long before it is written this often unechoed.
+     */
+    static final int RECENT = 8;
 
     private final Database database;
     private final Clock clock;
@@ -45,18 +52,21 @@ final class SyncLedger {
         });
     }
 
-    Map<String, LedgerEntry> ledger(String system, String entity, String key) {
+    /** Steward's recent writes to each field of a record, newest first: one query per record. */
+    Map<String, List<LedgerEntry>> recentWrites(String system, String entity, String key) {
         return database.run("read the sync ledger", c -> {
             try (PreparedStatement select = c.prepareStatement("SELECT field, value_json, event_id, written_at, echoed_at,"
-                    + " written_version FROM ledger WHERE system_name = ? AND entity = ? AND record_key = ? ORDER BY field")) {
+                    + " written_version, seq FROM recent_writes WHERE system_name = ? AND entity = ? AND record_key = ?"
+                    + " ORDER BY field, seq DESC")) {
                 bind(select, system, entity, key);
-                Map<String, LedgerEntry> entries = new LinkedHashMap<>();
+                Map<String, List<LedgerEntry>> entries = new LinkedHashMap<>();
                 try (ResultSet rows = select.executeQuery()) {
                     while (rows.next()) {
                         long echoed = rows.getLong(5);
                         Instant echoedAt = rows.wasNull() ? null : Instant.ofEpochMilli(echoed);
-                        entries.put(rows.getString(1), new LedgerEntry(rows.getString(2), rows.getString(3),
-                                Instant.ofEpochMilli(rows.getLong(4)), echoedAt, rows.getString(6)));
+                        entries.computeIfAbsent(rows.getString(1), field -> new ArrayList<>()).add(new LedgerEntry(
+                                rows.getString(2), rows.getString(3), Instant.ofEpochMilli(rows.getLong(4)), echoedAt,
+                                rows.getString(6), rows.getLong(7)));
                     }
                 }
                 return entries;
@@ -64,15 +74,22 @@ final class SyncLedger {
         });
     }
 
-    void markEchoed(String system, String entity, String key, String field) {
+    /**
+     * Marks a write's echo as come back, and with it every earlier write to the field whose echo
+     * is still to come: a system reports its changes in order, so those echoes came as something
+     * else or never come (a write of the value the system held already changes nothing).
+     */
+    void markEchoed(String system, String entity, String key, String field, long seq) {
         database.run("mark an echo", c -> {
-            try (PreparedStatement update = c.prepareStatement("UPDATE ledger SET echoed_at = ?"
-                    + " WHERE system_name = ? AND entity = ? AND record_key = ? AND field = ?")) {
+            try (PreparedStatement update = c.prepareStatement("UPDATE recent_writes SET echoed_at = ?"
+                    + " WHERE system_name = ? AND entity = ? AND record_key = ? AND field = ? AND seq <= ?"
+                    + " AND echoed_at IS NULL")) {
                 update.setLong(1, clock.millis());
                 update.setString(2, system);
                 update.setString(3, entity);
                 update.setString(4, key);
                 update.setString(5, field);
+                update.setLong(6, seq);
                 return update.executeUpdate();
             }
         });
@@ -162,11 +179,33 @@ final class SyncLedger {
         });
     }
 
-    /** Sets the ledger's latest entry for each written field, its echo still to come. */
-    static void upsert(Connection c, String system, String entity, String key, Map<String, String> fieldJson,
+    /**
+     * Adds each written field to its recent writes, its echo still to come, and forgets the
+     * field's writes older than the last {@link #RECENT}.
+     */
+    static void record(Connection c, String system, String entity, String key, Map<String, String> fieldJson,
                        String eventId, long now, String version) throws SQLException {
-        for (Map.Entry<String, String> field : fieldJson.entrySet()) {
-            FieldRows.LEDGER.upsert(c, system, entity, key, field.getKey(), field.getValue(), eventId, now, version);
+        try (PreparedStatement insert = c.prepareStatement("INSERT INTO recent_writes (system_name, entity, record_key,"
+                + " field, value_json, event_id, written_at, written_version) VALUES (?, ?, ?, ?, ?, ?, ?, ?)");
+             PreparedStatement prune = c.prepareStatement("DELETE FROM recent_writes WHERE system_name = ? AND entity = ?"
+                     + " AND record_key = ? AND field = ? AND seq <= (SELECT seq FROM recent_writes WHERE system_name = ?"
+                     + " AND entity = ? AND record_key = ? AND field = ? ORDER BY seq DESC LIMIT 1 OFFSET " + RECENT + ")")) {
+            for (Map.Entry<String, String> field : fieldJson.entrySet()) {
+                bind(insert, system, entity, key);
+                insert.setString(4, field.getKey());
+                insert.setString(5, field.getValue());
+                insert.setString(6, eventId);
+                insert.setLong(7, now);
+                insert.setString(8, version);
+                insert.executeUpdate();
+                for (int offset : new int[] {0, 4}) {
+                    prune.setString(offset + 1, system);
+                    prune.setString(offset + 2, entity);
+                    prune.setString(offset + 3, key);
+                    prune.setString(offset + 4, field.getKey());
+                }
+                prune.executeUpdate();
+            }
         }
     }
 

@@ -78,6 +78,30 @@ class NoPingPongTest {
     }
 
     @Test
+    void withoutVersionsALateEchoOfAnEarlierWriteIsAnEchoAndAnUndoToItIsAnEdit() throws Exception {
+        try (TwoWayWorkspace two = new TwoWayWorkspace(home, ", enforce: true", "", "")) {
+            // The ERP changes the credit limit twice; Steward writes both values to the CRM
+            // before the CRM's webhooks about them arrive (no versions in these deliveries).
+            two.run("erp-customer", "{\"crm_id\":\"C-8\",\"credit_limit\":100}");
+            two.run("erp-customer", "{\"crm_id\":\"C-8\",\"credit_limit\":200}");
+            StoredEvent first = two.run("crm-customer", "{\"id\":\"C-8\",\"credit_limit\":100}");
+            StoredEvent second = two.run("crm-customer", "{\"id\":\"C-8\",\"credit_limit\":200}");
+
+            assertThat(first.trace()).contains("\"decision\":\"suppress\",\"reason\":\"echo of Steward's earlier write")
+                    .contains("\"written\":0").doesNotContain("healed");
+            assertThat(second.trace()).contains("\"decision\":\"suppress\",\"reason\":\"echo of Steward's own write")
+                    .contains("\"written\":0");
+            assertThat(two.engine.store().writes("crm", "customer", "C-8", 10)).as("no write caused by an echo").hasSize(2);
+            assertThat(two.field("crm", "C-8", "creditLimit")).isEqualTo(200L);
+
+            // Both echoes came back: a person in the CRM setting the first value again is an edit, healed.
+            StoredEvent undo = two.run("crm-customer", "{\"id\":\"C-8\",\"credit_limit\":100}");
+            assertThat(undo.trace()).contains("\"decision\":\"reject\"").contains("\"result\":\"healed\"");
+            assertThat(two.engine.store().writes("crm", "customer", "C-8", 10)).hasSize(3);
+        }
+    }
+
+    @Test
     void aFieldThatKeepsReversingIsHeldUntilReleased() throws Exception {
         try (TwoWayWorkspace two = new TwoWayWorkspace(home, "", "loops: { maxReversals: 2, window: 1h }\n", "")) {
             String[] values = {"a@x.example", "b@x.example", "a@x.example", "b@x.example", "a@x.example"};

@@ -582,6 +582,35 @@ abstract class StoreContract {
     }
 
     @Test
+    void theLedgerKeepsTheRecentWritesOfEachFieldWithTheirVersionsAndEchoes() {
+        for (int i = 1; i <= SyncLedger.RECENT + 2; i++) {
+            store().recordWrite("crm", "customer", "C-1", Map.of("status", "\"S" + i + "\""), "evt_" + i, String.valueOf(i));
+            clock.advance(Duration.ofSeconds(1));
+        }
+        store().recordWrite("crm", "customer", "C-1", Map.of("email", "\"a@b.c\""), "evt_e", null);
+        store().recordWrite("crm", "customer", "C-2", Map.of("status", "\"other\""), "evt_o", null);
+
+        List<String> newestFirst = new ArrayList<>();
+        for (int i = SyncLedger.RECENT + 2; i > 2; i--) {
+            newestFirst.add("\"S" + i + "\"@" + i);
+        }
+        Map<String, List<LedgerEntry>> recent = store().recentWrites("crm", "customer", "C-1");
+        assertThat(recent.get("status")).as("the last %d, newest first, each with its version", SyncLedger.RECENT)
+                .extracting(entry -> entry.valueJson() + "@" + entry.version()).containsExactlyElementsOf(newestFirst);
+        assertThat(recent.get("status")).noneMatch(LedgerEntry::echoed);
+        assertThat(recent.get("email")).singleElement().satisfies(entry -> assertThat(entry.version()).isNull());
+        assertThat(store().ledger("crm", "customer", "C-1").get("status").valueJson()).isEqualTo("\"S10\"");
+
+        // An earlier write's echo comes back: it answers that write and the ones before it, not later ones.
+        long s4 = recent.get("status").stream().filter(w -> w.valueJson().equals("\"S4\"")).findFirst().orElseThrow().seq();
+        store().markEchoed("crm", "customer", "C-1", "status", s4);
+        assertThat(store().recentWrites("crm", "customer", "C-1").get("status"))
+                .filteredOn(LedgerEntry::echoed).extracting(LedgerEntry::valueJson).containsExactly("\"S4\"", "\"S3\"");
+        assertThat(store().recentWrites("crm", "customer", "C-2").get("status")).noneMatch(LedgerEntry::echoed);
+        assertThat(store().writes("crm", "customer", "C-1", 100)).as("the full history stays").hasSize(SyncLedger.RECENT + 3);
+    }
+
+    @Test
     void healthCountsEventsByStatusAndTheOldestPending() {
         assertThat(store().oldestPending()).isEmpty();
         Instant firstArrival = clock.instant();

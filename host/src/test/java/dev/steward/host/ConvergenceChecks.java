@@ -17,7 +17,9 @@ import java.util.Set;
  *   <li>Steward wrote each field of each record at most once per edit that could justify it
  *       (the master's edits; with {@code enforce}, the subscriber's edits too, which a heal
  *       answers), never a field that its run decided was an echo, and never took its own
- *       write coming back for a subscriber's change (every rejected value is a person's edit);</li>
+ *       write coming back for a subscriber's change (every rejected value is a person's edit):
+ *       no delivery that reports a value Steward wrote, the latest write or any earlier one, is
+ *       decided as a change, so no write is ever caused by an echo;</li>
  *   <li>every delivered event is finished;</li>
  *   <li>(the message bound is checked while the sequence plays).</li>
  * </ol>
@@ -120,6 +122,27 @@ final class ConvergenceChecks {
                     problems.add("3: event " + event.path("eventId").asText() + " rejected " + key + "." + field + " = "
                             + decision.path("newValue") + " from " + source.name + ", which no one there set: an echo"
                             + " of Steward's own write taken for a change");
+                }
+            }
+        }
+
+        // 3. No echo is taken for a change: a field whose value in the delivery was set by Steward
+        // (its latest write to that system or an earlier one) is suppressed or unchanged, and
+        // causes no write.
+        for (JsonNode event : events) {
+            String eventId = event.path("eventId").asText();
+            SimulatedSystem.Webhook webhook = run.webhooks.get(eventId);
+            JsonNode trace = event.path("trace");
+            for (JsonNode decision : trace.path("decisions")) {
+                String field = decision.path("field").asText();
+                String outcome = decision.path("decision").asText();
+                if (webhook.authors().get(field) == SimulatedSystem.Author.STEWARD && !outcome.equals("suppress")) {
+                    List<String> writes = new ArrayList<>();
+                    trace.path("writes").forEach(w -> writes.add(w.path("system").asText() + " " + w.path("result").asText()
+                            + " " + w.path("fields")));
+                    problems.add("3: event " + eventId + " (" + webhook.deliveryId() + " v" + webhook.version() + ") decided "
+                            + webhook.key() + "." + field + " = " + decision.path("newValue") + " " + outcome
+                            + ", but that value is Steward's own write coming back; writes: " + writes);
                 }
             }
         }

@@ -30,8 +30,11 @@ final class ConvergenceRun {
     static final List<String> FIELDS = List.of("email", "phone", "creditLimit", "status");
     static final Duration SETTLE = Duration.ofSeconds(20);
 
-    /** What a sequence took: user edits, webhook deliveries (duplicates included), Steward's PATCHes. */
-    record Outcome(int edits, int deliveries, int patches) {
+    /**
+     * What a sequence took: user edits, webhook deliveries (duplicates included), Steward's
+     * PATCHes, the fields they wrote, and how many of those the target held already.
+     */
+    record Outcome(int edits, int deliveries, int patches, int fieldWrites, int alreadyHeld) {
         int messages() {
             return deliveries + patches;
         }
@@ -39,11 +42,19 @@ final class ConvergenceRun {
 
     final ConvergenceWorld world;
     final boolean enforce;
+    /**
+     * Whether the flows read the systems' record versions. Without them Steward cannot order
+     * deliveries, so each system's webhooks arrive in the order it sent them (the two systems'
+     * interleaved at random), as from a system that sends them one at a time.
+     */
+    final boolean versioned;
     final List<String> keys;
     /** Edits per "system/key/field". */
     final Map<String, Integer> edits = new LinkedHashMap<>();
     /** Every event Steward answered with, in delivery order. */
     final Set<String> eventIds = new LinkedHashSet<>();
+    /** The webhook each event came from. */
+    final Map<String, SimulatedSystem.Webhook> webhooks = new LinkedHashMap<>();
     private final List<SimulatedSystem.Webhook> queued = new ArrayList<>();
     private final List<SimulatedSystem.Webhook> delivered = new ArrayList<>();
     private final List<String> unfinished = new ArrayList<>();
@@ -54,8 +65,16 @@ final class ConvergenceRun {
     private int fresh;
 
     ConvergenceRun(ConvergenceWorld world, boolean enforce, String tryId, int records) {
+        this(world, enforce, true, tryId, records);
+    }
+
+    ConvergenceRun(ConvergenceWorld world, boolean enforce, boolean versioned, String tryId, int records) {
+        if (!versioned && !enforce) {
+            throw new IllegalArgumentException("the world has unversioned flows with enforce only");
+        }
         this.world = world;
         this.enforce = enforce;
+        this.versioned = versioned;
         List<String> names = new ArrayList<>();
         for (int i = 0; i < records; i++) {
             names.add(tryId + "-" + i);
@@ -70,12 +89,12 @@ final class ConvergenceRun {
                 case ConvergenceStep.Undo undo -> edit(undo.system(), undo.record(), undo.field(), true);
                 case ConvergenceStep.Deliver d -> {
                     if (!queued.isEmpty()) {
-                        deliver(queued.remove(Math.floorMod(d.pick(), queued.size())));
+                        deliver(queued.remove(pick(d.pick())));
                     }
                 }
                 case ConvergenceStep.DeliverTwice d -> {
                     if (!queued.isEmpty()) {
-                        deliver(queued.get(Math.floorMod(d.pick(), queued.size())));
+                        deliver(queued.get(pick(d.pick())));
                     }
                 }
                 case ConvergenceStep.Redeliver d -> {
@@ -96,8 +115,11 @@ final class ConvergenceRun {
     }
 
     Outcome outcome() {
-        int patches = world.crm().patches(keys).size() + world.erp().patches(keys).size();
-        return new Outcome(editCount, deliveries, patches);
+        List<SimulatedSystem.Patch> patches = new ArrayList<>(world.crm().patches(keys));
+        patches.addAll(world.erp().patches(keys));
+        int fields = patches.stream().mapToInt(p -> p.fields().size()).sum();
+        int held = patches.stream().mapToInt(p -> p.alreadyHeld().size()).sum();
+        return new Outcome(editCount, deliveries, patches.size(), fields, held);
     }
 
     /** The bound on messages: the run must settle within it, or it does not end by itself. */
@@ -145,7 +167,26 @@ final class ConvergenceRun {
         };
     }
 
+    /** The index in the queue of the webhook to deliver: any one, or without versions a system's oldest. */
+    private int pick(int pick) {
+        if (versioned) {
+            return Math.floorMod(pick, queued.size());
+        }
+        String system = queued.get(Math.floorMod(pick, queued.size())).system();
+        for (int i = 0; ; i++) {
+            if (queued.get(i).system().equals(system)) {
+                return i;
+            }
+        }
+    }
+
     private void flush(Random order) {
+        if (!versioned) {
+            while (!queued.isEmpty()) {
+                deliver(queued.remove(pick(order.nextInt(queued.size()))));
+            }
+            return;
+        }
         List<SimulatedSystem.Webhook> all = new ArrayList<>(queued);
         queued.clear();
         Collections.shuffle(all, order);
@@ -158,7 +199,7 @@ final class ConvergenceRun {
             throw new AssertionError("the systems keep talking: " + outcome().messages() + " messages for " + editCount
                     + " edits (bound " + bound() + ")\n" + log);
         }
-        String path = webhook.system() + "/customer" + (enforce ? "-enforced" : "");
+        String path = webhook.system() + "/customer" + (!versioned ? "-unversioned" : enforce ? "-enforced" : "");
         HttpResponse<String> response = world.host().hook(path, webhook.body(), webhook.deliveryId());
         if (response.statusCode() != 202) {
             throw new AssertionError("POST /hooks/" + path + " answered " + response.statusCode() + ": " + response.body());
@@ -172,6 +213,7 @@ final class ConvergenceRun {
             delivered.add(webhook);
         }
         eventIds.add(eventId);
+        webhooks.putIfAbsent(eventId, webhook);
         unfinished.add(eventId);
     }
 

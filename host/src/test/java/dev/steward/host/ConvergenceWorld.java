@@ -11,8 +11,10 @@ import java.util.stream.Stream;
 /**
  * One Steward host and the two simulated systems it syncs, shared by every try of the
  * convergence properties (a host takes about a second to start; each try has its own record
- * keys, so tries cannot see each other). The workspace has two pairs of flows over
- * {@code customer}, crm to erp and erp to crm: one pair plain, one pair with {@code enforce}.
+ * keys, so tries cannot see each other). The workspace has three pairs of flows over
+ * {@code customer}, crm to erp and erp to crm: one pair plain, one pair with {@code enforce}, and
+ * one pair with {@code enforce} that reads no record versions (as for systems whose webhooks carry
+ * none, so echoes are told by value only).
  */
 record ConvergenceWorld(Path home, SimulatedSystem crm, SimulatedSystem erp, RunningHost host) implements AutoCloseable {
 
@@ -60,32 +62,33 @@ record ConvergenceWorld(Path home, SimulatedSystem crm, SimulatedSystem erp, Run
                       subscribers: [crm]
                       reason: ERP manages fiscal risk and accounting.
                     """);
-            for (String suffix : new String[] {"", "-enforced"}) {
+            for (String suffix : new String[] {"", "-enforced", "-unversioned"}) {
                 String enforce = suffix.isEmpty() ? "" : ", enforce: true";
+                String version = suffix.equals("-unversioned") ? "" : "version: ";
                 Files.writeString(home.resolve("flows/crm-customer" + suffix + ".yaml"), """
-                        id: crm-customer%s
+                        id: crm-customer%1$s
                         trigger: { webhook: { path: crm/customer%1$s } }
                         source: crm
                         entity: customer
                         key: id
-                        version: version
+                        %3$s
                         fields: { email: email, phone: phone, creditLimit: credit_limit, status: erp_status }
                         steps:
                           - rules: [mastership.yaml]
-                          - sync: { to: [erp]%s }
-                        """.formatted(suffix, enforce));
+                          - sync: { to: [erp]%2$s }
+                        """.formatted(suffix, enforce, version.isEmpty() ? "" : version + "version"));
                 Files.writeString(home.resolve("flows/erp-customer" + suffix + ".yaml"), """
-                        id: erp-customer%s
+                        id: erp-customer%1$s
                         trigger: { webhook: { path: erp/customer%1$s } }
                         source: erp
                         entity: customer
                         key: customer_no
-                        version: rev
+                        %3$s
                         fields: { email: contact.email, phone: contact.phone, creditLimit: credit_limit, status: account_status }
                         steps:
                           - rules: [mastership.yaml]
-                          - sync: { to: [crm]%s }
-                        """.formatted(suffix, enforce));
+                          - sync: { to: [crm]%2$s }
+                        """.formatted(suffix, enforce, version.isEmpty() ? "" : version + "rev"));
             }
             return new ConvergenceWorld(home, crm, erp, new RunningHost(home));
         } catch (IOException e) {

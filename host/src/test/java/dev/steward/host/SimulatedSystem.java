@@ -17,6 +17,8 @@ import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 
@@ -37,16 +39,25 @@ final class SimulatedSystem implements AutoCloseable {
     record FieldChange(String key, String field, JsonNode value, Author author, int version) {
     }
 
-    /** One PATCH Steward sent, in canonical field names. */
-    record Patch(String key, Map<String, JsonNode> fields) {
+    /**
+     * One PATCH Steward sent, in canonical field names.
+     *
+     * @param alreadyHeld the fields whose value the record held already when the PATCH came
+     */
+    record Patch(String key, Map<String, JsonNode> fields, Set<String> alreadyHeld) {
     }
 
-    /** A webhook the system wants to send: its delivery id, the record key and the whole record. */
-    record Webhook(String system, String deliveryId, String key, int version, String body) {
+    /**
+     * A webhook the system wants to send: its delivery id, the record key and the whole record.
+     *
+     * @param authors who set each field's value that the body reports
+     */
+    record Webhook(String system, String deliveryId, String key, int version, String body, Map<String, Author> authors) {
     }
 
     private static final class Stored {
         final Map<String, JsonNode> fields = new LinkedHashMap<>();
+        final Map<String, Author> authors = new LinkedHashMap<>();
         int version;
     }
 
@@ -146,7 +157,14 @@ final class SimulatedSystem implements AutoCloseable {
                         return;
                     }
                     synchronized (this) {
-                        patches.add(new Patch(key, Map.copyOf(fields)));
+                        Stored stored = records.get(key);
+                        Set<String> held = new TreeSet<>();
+                        fields.forEach((field, value) -> {
+                            if (stored != null && ConvergenceChecks.same(stored.fields.get(field), value)) {
+                                held.add(field);
+                            }
+                        });
+                        patches.add(new Patch(key, Map.copyOf(fields), Set.copyOf(held)));
                         apply(key, fields, Author.STEWARD);
                     }
                     respond(exchange, 200, "{}");
@@ -166,6 +184,7 @@ final class SimulatedSystem implements AutoCloseable {
         fields.forEach((field, value) -> {
             if (!ConvergenceChecks.same(stored.fields.get(field), value)) {
                 stored.fields.put(field, value);
+                stored.authors.put(field, author);
                 changed.add(field);
             }
         });
@@ -176,7 +195,8 @@ final class SimulatedSystem implements AutoCloseable {
         for (String field : changed) {
             history.add(new FieldChange(key, field, stored.fields.get(field), author, stored.version));
         }
-        outbox.add(new Webhook(name, name + "-" + (++deliveries), key, stored.version, render(key, stored)));
+        outbox.add(new Webhook(name, name + "-" + (++deliveries), key, stored.version, render(key, stored),
+                Map.copyOf(stored.authors)));
     }
 
     private String render(String key, Stored stored) {
