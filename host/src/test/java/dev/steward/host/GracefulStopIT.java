@@ -67,6 +67,36 @@ class GracefulStopIT {
     }
 
     @Test
+    @Timeout(value = 2, unit = TimeUnit.MINUTES)
+    void aRunStillGoingAfterTheGraceIsHandedBackAtOnce() throws Exception {
+        erp = new IdempotentTarget((request, key, attempt) -> new IdempotentTarget.Answer(true,
+                IdempotentTarget.Answer.applied().response().withFixedDelay(30_000))); // a write that hangs
+        Path home = RunningHost.crmEmailToErp(temp.resolve("workspace"), 1, erp.port(), "");
+        Path settings = home.resolve("steward.yaml");
+        Files.writeString(settings, Files.readString(settings).replace("host:\n", "host:\n  shutdownGrace: 1s\n"));
+        try (RunningHost host = new RunningHost(home)) {
+            assertThat(host.workspace.host().shutdownGrace()).isEqualTo(Duration.ofSeconds(1));
+            String eventId = RunningHost.json(host.hook("crm/customer", "{\"id\":\"K-1\",\"email\":\"a@example.com\"}", "hang-1"))
+                    .path("eventId").asText();
+            long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+            while (!erp.requests().stream().anyMatch(seen -> seen.key().startsWith(eventId)) && System.nanoTime() < deadline) {
+                pause(Duration.ofMillis(20));
+            }
+            assertThat(host.getJson("/api/events/" + eventId).path("status").asText()).isEqualTo("running");
+
+            long started = System.nanoTime();
+            host.server.stopTakingWebhooks(Duration.ofSeconds(1));
+            host.engine.stopWorkers(Duration.ofSeconds(1));
+            long tookMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started);
+
+            assertThat(tookMillis).as("the stop waited for the grace, not for the hanging write").isLessThan(5_000);
+            assertThat(host.engine.store().claim("another-host", 1, Duration.ofMinutes(5)))
+                    .as("handed back: another host may claim it now, not after the 5-minute lease")
+                    .singleElement().satisfies(event -> assertThat(event.id()).isEqualTo(eventId));
+        }
+    }
+
+    @Test
     @Timeout(value = 6, unit = TimeUnit.MINUTES)
     void sigtermUnderLoadExitsZeroQuicklyAndNoWriteRunsTwice() throws Exception {
         SplittableRandom delays = new SplittableRandom(23);

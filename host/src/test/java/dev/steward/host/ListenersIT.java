@@ -83,6 +83,18 @@ class ListenersIT {
     }
 
     @Test
+    void theStartLineNamesTheFlowsThatTakeUnsignedWebhooksOnPurpose() throws IOException {
+        Path home = RunningHost.crmEmailToErp(temp.resolve("w"), 1, 1, "");
+        Path flow = home.resolve("flows/crm-customer.yaml");
+        java.nio.file.Files.writeString(flow, java.nio.file.Files.readString(flow)
+                .replace("{ path: crm/customer }", "{ path: crm/customer, signature: none }"));
+        host = new RunningHost(home);
+
+        assertThat(ServeCommand.startLine(host.workspace, host.server, 5))
+                .contains("; unsigned webhooks (signature: none) taken by crm-customer in 5 ms");
+    }
+
+    @Test
     void theHooksListenerTakesWebhooksAndAnswersHealthButNothingElse() throws IOException {
         host = new RunningHost(RunningHost.crmEmailToErp(temp.resolve("w"), 1, 1, ""));
         HostServer server = start(new Listener("127.0.0.1", 0), Optional.of(new Listener("127.0.0.1", 0)));
