@@ -317,8 +317,8 @@ public final class EventWorkers implements AutoCloseable {
             LOG.warn("cannot hand back the events still running: {}; they run again when their leases expire", e.getMessage());
         }
         pool.shutdownNow();
-        LOG.warn("{} events were still running after the {} s grace; handed back, they run again on the next start",
-                handed, grace.toSeconds());
+        LOG.warn("events still running after the {} ms grace, handed back to run again on the next start: {}",
+                grace.toMillis(), handed);
         try {
             pool.awaitTermination(1, TimeUnit.SECONDS);
         } catch (InterruptedException e) {

@@ -70,7 +70,7 @@ class GracefulStopIT {
     @Timeout(value = 2, unit = TimeUnit.MINUTES)
     void aRunStillGoingAfterTheGraceIsHandedBackAtOnce() throws Exception {
         erp = new IdempotentTarget((request, key, attempt) -> new IdempotentTarget.Answer(true,
-                IdempotentTarget.Answer.applied().response().withFixedDelay(30_000))); // a write that hangs
+                IdempotentTarget.Answer.applied().response().withFixedDelay(6_000))); // a write that outlasts the grace
         Path home = RunningHost.crmEmailToErp(temp.resolve("workspace"), 1, erp.port(), "");
         Path settings = home.resolve("steward.yaml");
         Files.writeString(settings, Files.readString(settings).replace("host:\n", "host:\n  shutdownGrace: 1s\n"));
