@@ -88,6 +88,10 @@ final class SettingsReader {
             maxBody = yaml.string(e.get("maxBody"), "host.maxBody").flatMap(text -> size(text, e.get("maxBody"))).orElse(maxBody);
         }
         Optional<HostSettings.Listener> hooks = e.containsKey("hooks") ? readListener(e.get("hooks"), "host.hooks") : host.hooks();
+        if (hooks.isPresent() && hooks.get().port() != 0 && hooks.get().port() == port) {
+            yaml.error(e.get("hooks"), "host.hooks.port must differ from host.port (" + port + "): the hooks listener is a second port");
+            hooks = Optional.empty();
+        }
         java.time.Duration grace = host.shutdownGrace();
         if (e.containsKey("shutdownGrace")) {
             grace = yaml.string(e.get("shutdownGrace"), "host.shutdownGrace")
