@@ -73,6 +73,7 @@ public final class Engine implements AutoCloseable {
     private final SystemGuards guards;
     private final FlowProgress progress;
     private final HealthMonitor health;
+    private final java.util.concurrent.atomic.AtomicBoolean workersStopped = new java.util.concurrent.atomic.AtomicBoolean();
 
     private Engine(Workspace workspace, Store store, ActiveWorkspace active, FlowRunner runner, EventWorkers workers,
                    Options options, SystemGuards guards, FlowProgress progress, HealthMonitor health) {
@@ -268,11 +269,31 @@ public final class Engine implements AutoCloseable {
         return PayloadReader.read(body);
     }
 
+    /** {@link #stop(java.time.Duration)} with the workspace's {@code host.shutdownGrace}. */
     @Override
     public void close() {
-        health.close();
-        workers.close();
+        stop(workspace.host().shutdownGrace());
+    }
+
+    /**
+     * Stops in the order that loses nothing: {@link #stopWorkers} (if not done yet), then the
+     * connectors close, then the store, last. Call once, after intake has stopped.
+     */
+    public void stop(java.time.Duration grace) {
+        stopWorkers(grace);
         active.close();
         store.close();
+    }
+
+    /**
+     * The workers claim nothing more and finish their runs within {@code grace}; those still going
+     * then are handed back (see {@link EventWorkers#stop}). The store stays open, so that the API
+     * can still answer until the host closes its listeners. Only the first call does anything.
+     */
+    public void stopWorkers(java.time.Duration grace) {
+        if (workersStopped.compareAndSet(false, true)) {
+            health.close();
+            workers.stop(grace);
+        }
     }
 }

@@ -39,11 +39,19 @@ final class FlowReader {
     private final Map<String, DrlSource> drl;
     private final RuleSetCompiler compiler;
     private final TransformReader transforms;
+    private final boolean hooksPublic;
     /** DRL problems are the DRL file's, reported once however many flows use it. */
     final Set<Diagnostic> ruleDiagnostics = new LinkedHashSet<>();
 
     FlowReader(Map<String, SystemConfig> systems, Map<String, MastershipTable> mastership,
                Map<String, DrlSource> drl, RuleSetCompiler compiler, TransformReader transforms) {
+        this(systems, mastership, drl, compiler, transforms, false);
+    }
+
+    /** @param hooksPublic webhooks are reachable beyond loopback: an unsigned flow must say {@code signature: none} */
+    FlowReader(Map<String, SystemConfig> systems, Map<String, MastershipTable> mastership,
+               Map<String, DrlSource> drl, RuleSetCompiler compiler, TransformReader transforms, boolean hooksPublic) {
+        this.hooksPublic = hooksPublic;
         this.transforms = transforms;
         this.systems = systems;
         this.mastership = mastership;
@@ -153,11 +161,21 @@ final class FlowReader {
             if (scheme.isEmpty()) {
                 return Optional.empty();
             }
-            if (secret.isEmpty()) {
+            boolean none = scheme.get() instanceof SignatureScheme.None;
+            if (secret.isEmpty() && !none) {
                 yaml.error(signatureNode, "a signature scheme needs the 'secret' that signs with it");
                 return Optional.empty();
             }
+            if (secret.isPresent() && none) {
+                yaml.error(signatureNode, "'signature: none' takes unsigned deliveries, yet the flow names a secret: remove one of them");
+                return Optional.empty();
+            }
             signature = scheme.get();
+        } else if (secret.isEmpty() && hooksPublic) {
+            yaml.error(YamlFile.keyNode(node, "webhook").orElse(webhook), "webhooks are reachable beyond this machine (host.bind or host.hooks.bind is not a loopback"
+                    + " address) and this flow verifies no signature: add a 'secret' (and its 'signature' scheme), or write"
+                    + " 'signature: none' to take unsigned deliveries on purpose");
+            return Optional.empty();
         }
         if (secret.isPresent() && signature instanceof SignatureScheme.StandardWebhooks
                 && secret.get().startsWith("whsec_") && !isBase64(secret.get().substring(6))) {

@@ -77,7 +77,7 @@ final class SettingsReader {
     }
 
     private HostSettings readHost(Node node, HostSettings host) {
-        Optional<Map<String, Node>> entries = yaml.mapping(node, "host", YamlFile.keys("bind", "port", "maxBody", "workers"));
+        Optional<Map<String, Node>> entries = yaml.mapping(node, "host", YamlFile.keys("bind", "port", "maxBody", "workers", "hooks", "shutdownGrace"));
         if (entries.isEmpty()) {
             return host;
         }
@@ -89,7 +89,32 @@ final class SettingsReader {
         if (e.containsKey("maxBody")) {
             maxBody = yaml.string(e.get("maxBody"), "host.maxBody").flatMap(text -> size(text, e.get("maxBody"))).orElse(maxBody);
         }
-        return new HostSettings(bind, port, maxBody, workers, host.store(), host.loops(), host.delivery());
+        Optional<HostSettings.Listener> hooks = e.containsKey("hooks") ? readListener(e.get("hooks"), "host.hooks") : host.hooks();
+        if (hooks.isPresent() && hooks.get().port() != 0 && hooks.get().port() == port) {
+            yaml.error(e.get("hooks"), "host.hooks.port must differ from host.port (" + port + "): the hooks listener is a second port");
+            hooks = Optional.empty();
+        }
+        java.time.Duration grace = host.shutdownGrace();
+        if (e.containsKey("shutdownGrace")) {
+            grace = yaml.string(e.get("shutdownGrace"), "host.shutdownGrace")
+                    .flatMap(text -> duration(yaml, text, e.get("shutdownGrace"))).orElse(grace);
+        }
+        return new HostSettings(bind, port, maxBody, workers, host.store(), host.loops(), host.delivery(), hooks, grace);
+    }
+
+    /** {@code host.hooks: { bind, port }}: the webhooks-only listener; bind defaults to the loopback address. */
+    private Optional<HostSettings.Listener> readListener(Node node, String what) {
+        Optional<Map<String, Node>> entries = yaml.mapping(node, what, YamlFile.keys("bind", "port"));
+        if (entries.isEmpty()) {
+            return Optional.empty();
+        }
+        Map<String, Node> e = entries.get();
+        String bind = yaml.optionalString(e, "bind", what).orElse(HostSettings.DEFAULT_BIND);
+        if (!e.containsKey("port")) {
+            yaml.error(node, what + " needs 'port': the port senders post webhooks to");
+            return Optional.empty();
+        }
+        return yaml.integer(e.get("port"), what + ".port", 0, 65535).map(port -> new HostSettings.Listener(bind, port));
     }
 
     private LoopGuard readLoops(Node node, LoopGuard loops) {

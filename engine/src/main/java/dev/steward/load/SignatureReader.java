@@ -20,7 +20,8 @@ final class SignatureReader {
     /** The schemes a flow can name, by name. */
     private static final Map<String, Supplier<SignatureScheme>> NAMED = Map.of(
             SignatureScheme.StandardWebhooks.NAME, SignatureScheme.StandardWebhooks::new,
-            SignatureScheme.GitHub.NAME, SignatureScheme.GitHub::new);
+            SignatureScheme.GitHub.NAME, SignatureScheme.GitHub::new,
+            SignatureScheme.None.NAME, SignatureScheme.None::new);
     private static final Set<String> ALGORITHMS = Set.of("sha256", "sha1", "sha512");
     private static final Pattern HEADER = Pattern.compile("[A-Za-z0-9-]{1,100}");
     private static final Pattern PLACEHOLDER = Pattern.compile("\\{[^}]*}");

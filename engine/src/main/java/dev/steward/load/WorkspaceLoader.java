@@ -71,6 +71,15 @@ public final class WorkspaceLoader {
      * jars, see {@link PluginJars}).
      */
     public Workspace load(Path home, List<Diagnostic> earlier) {
+        return load(home, earlier, null);
+    }
+
+    /**
+     * As {@link #load(Path, List)}, listening on {@code bind} rather than {@code host.bind} when
+     * it is not null ({@code steward serve --bind}): where the host listens decides which flows
+     * may take unsigned webhooks.
+     */
+    public Workspace load(Path home, List<Diagnostic> earlier, String bind) {
         Path root = home.toAbsolutePath().normalize();
         List<Diagnostic> diagnostics = new ArrayList<>(earlier);
 
@@ -87,6 +96,9 @@ public final class WorkspaceLoader {
                 SettingsReader reader = new SettingsReader(yaml, root, connectors);
                 host = reader.read(node.get(), host, systems);
             }
+        }
+        if (bind != null) {
+            host = host.withBind(bind);
         }
 
         Map<String, MastershipTable> mastership = new TreeMap<>();
@@ -110,7 +122,7 @@ public final class WorkspaceLoader {
         Map<String, Flow> flows = new LinkedHashMap<>();
         Map<String, List<Diagnostic>> broken = new LinkedHashMap<>();
         FlowReader flowReader = new FlowReader(systems, mastership, drl, compiler,
-                new TransformReader(root, transforms));
+                new TransformReader(root, transforms), host.hooksPublic());
         for (Path file : list(root.resolve("flows"), diagnostics)) {
             String name = file.getFileName().toString();
             if (!name.endsWith(".yaml") && !name.endsWith(".yml")) {
@@ -135,7 +147,7 @@ public final class WorkspaceLoader {
     }
 
     static HostSettings defaultHost(Path root) {
-        return new HostSettings("0.0.0.0", 8080, HostSettings.DEFAULT_MAX_BODY, 4, StoreSettings.embedded(root),
+        return new HostSettings(HostSettings.DEFAULT_BIND, 8080, HostSettings.DEFAULT_MAX_BODY, 4, StoreSettings.embedded(root),
                 dev.steward.model.LoopGuard.DEFAULT);
     }
 

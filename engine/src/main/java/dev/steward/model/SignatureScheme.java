@@ -25,6 +25,19 @@ public sealed interface SignatureScheme {
         }
     }
 
+    /**
+     * {@code signature: none}: the flow takes unsigned deliveries on purpose. Needed for a flow
+     * without a secret once webhooks are reachable beyond loopback; it has no verifier.
+     */
+    record None() implements SignatureScheme {
+        public static final String NAME = "none";
+
+        @Override
+        public String name() {
+            return NAME;
+        }
+    }
+
     /** GitHub's {@code X-Hub-Signature-256: sha256=<hex HMAC-SHA256 of the body>}. */
     record GitHub() implements SignatureScheme {
         public static final String NAME = "github";

@@ -21,4 +21,9 @@ public record WebhookTrigger(String path, Optional<String> secret, Optional<Stri
     public WebhookTrigger(String path, Optional<String> secret, Optional<String> deliveryIdHeader) {
         this(path, secret, deliveryIdHeader, new SignatureScheme.StandardWebhooks());
     }
+
+    /** The flow says {@code signature: none}: it takes unsigned deliveries on purpose. */
+    public boolean unsignedOnPurpose() {
+        return signature instanceof SignatureScheme.None;
+    }
 }

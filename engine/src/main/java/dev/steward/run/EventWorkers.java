@@ -51,6 +51,8 @@ public final class EventWorkers implements AutoCloseable {
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition signal = lock.newCondition();
     private volatile boolean running;
+    /** Set once the runs still going at the end of the grace were handed back: their failures are expected. */
+    private volatile boolean handedBack;
     private boolean woken;
     private Thread dispatcher;
 
@@ -175,6 +177,10 @@ public final class EventWorkers implements AutoCloseable {
                         result.error() == null ? "" : ": " + LogText.of(result.error()));
             }
         } catch (Exception e) {
+            if (handedBack) {
+                LOG.info("{} [{}] stopped with the host ({}); it runs again from the start", event.flowId(), LogText.of(event.key()), LogText.of(e.toString()));
+                return;
+            }
             String error = e instanceof dev.steward.plugin.ConnectorException ? e.getMessage() : "internal error: " + e;
             LogText.error(LOG, "run of " + event.entity() + "[" + LogText.of(event.key()) + "] failed", e);
             try {
@@ -287,25 +293,49 @@ public final class EventWorkers implements AutoCloseable {
         return threads;
     }
 
+    /** {@link #stop(Duration)} with a 20-second grace. */
     @Override
     public void close() {
+        stop(Duration.ofSeconds(20));
+    }
+
+    /**
+     * Claims nothing more, lets the runs in progress finish within {@code grace}, then hands
+     * the ones still going back at once: their leases end, so the next host to start (or another
+     * host on a shared store) claims them right away instead of after {@link #LEASE}. Their
+     * threads are interrupted; what they did is done again by that next run, which is why a
+     * target should honour {@code Idempotency-Key}. Returns how many were handed back.
+     */
+    public int stop(Duration grace) {
+        long deadline = System.nanoTime() + grace.toNanos();
         running = false;
         wake();
-        if (dispatcher != null) {
-            try {
-                dispatcher.join(5_000);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        }
-        pool.shutdown();
         try {
-            if (!pool.awaitTermination(20, TimeUnit.SECONDS)) {
-                pool.shutdownNow();
+            if (dispatcher != null) {
+                dispatcher.join(Math.max(1, grace.toMillis()));
+            }
+            pool.shutdown();
+            if (pool.awaitTermination(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS)) {
+                return 0;
             }
         } catch (InterruptedException e) {
-            pool.shutdownNow();
             Thread.currentThread().interrupt();
         }
+        handedBack = true;
+        int handed = 0;
+        try {
+            handed = store.expireLeases(workerId::equals);
+        } catch (RuntimeException e) {
+            LOG.warn("cannot hand back the events still running: {}; they run again when their leases expire", e.getMessage());
+        }
+        pool.shutdownNow();
+        LOG.warn("events still running after the {} ms grace, handed back to run again on the next start: {}",
+                grace.toMillis(), handed);
+        try {
+            pool.awaitTermination(1, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        return handed;
     }
 }

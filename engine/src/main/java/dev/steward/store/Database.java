@@ -36,7 +36,7 @@ final class Database implements AutoCloseable {
         String description = describe(settings);
         createH2Folder(settings.url());
         HikariConfig config = new HikariConfig();
-        config.setJdbcUrl(patient(durable(settings.url())));
+        config.setJdbcUrl(closedBySteward(patient(durable(settings.url()))));
         config.setUsername(settings.user());
         config.setPassword(settings.password());
         config.setMaximumPoolSize(Math.max(2, settings.poolSize()));
@@ -145,6 +145,21 @@ final class Database implements AutoCloseable {
             return url;
         }
         return url + ";LOCK_TIMEOUT=10000";
+    }
+
+    /**
+     * An embedded H2 database closes itself in a JVM shutdown hook by default, which runs at the
+     * same time as Steward's own stop: running events then failed with "Database is already
+     * closed" and ran again after a restart. {@code DB_CLOSE_ON_EXIT=FALSE} leaves closing to
+     * {@link #close()}, which Steward calls last. A URL that sets it itself, or a server URL, is
+     * left as it is.
+     */
+    static String closedBySteward(String url) {
+        if (!url.startsWith("jdbc:h2:") || url.toUpperCase(java.util.Locale.ROOT).contains("DB_CLOSE_ON_EXIT")) {
+            return url;
+        }
+        String rest = url.substring("jdbc:h2:".length());
+        return rest.startsWith("tcp:") || rest.startsWith("ssl:") ? url : url + ";DB_CLOSE_ON_EXIT=FALSE";
     }
 
     /** H2 creates the database file but not its folder. */

@@ -33,4 +33,13 @@ class DatabaseTest {
                 "jdbc:postgresql://steward:hunter2@db/steward", "steward", "", 2)))
                 .isEqualTo("jdbc:postgresql://steward:***@db/steward as steward");
     }
+
+    @Test
+    void anEmbeddedH2IsClosedByStewardNotByTheJvmsShutdownHook() {
+        assertThat(Database.closedBySteward("jdbc:h2:/srv/steward/data/steward;WRITE_DELAY=0"))
+                .isEqualTo("jdbc:h2:/srv/steward/data/steward;WRITE_DELAY=0;DB_CLOSE_ON_EXIT=FALSE");
+        assertThat(Database.closedBySteward("jdbc:h2:./x;db_close_on_exit=TRUE")).isEqualTo("jdbc:h2:./x;db_close_on_exit=TRUE");
+        assertThat(Database.closedBySteward("jdbc:h2:tcp://db/steward")).isEqualTo("jdbc:h2:tcp://db/steward");
+        assertThat(Database.closedBySteward("jdbc:postgresql://db/steward")).isEqualTo("jdbc:postgresql://db/steward");
+    }
 }

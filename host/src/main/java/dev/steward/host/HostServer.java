@@ -1,52 +1,100 @@
 package dev.steward.host;
 
 import dev.steward.Engine;
+import dev.steward.model.HostSettings.Listener;
 import dev.steward.run.Health;
 import io.javalin.Javalin;
+import io.javalin.config.JavalinConfig;
 import io.javalin.http.staticfiles.Location;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import org.eclipse.jetty.server.ServerConnector;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetSocketAddress;
+import java.nio.channels.ServerSocketChannel;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.Map;
+import java.util.Optional;
+import java.util.function.Consumer;
 
-/** The Javalin host in front of an {@link Engine}: webhooks, the API, health, metrics, the editor. */
+/**
+ * The Javalin host in front of an {@link Engine}. The admin listener carries everything:
+ * webhooks, the API, health, metrics, the editor. The optional hooks listener, the one to expose
+ * to senders on the internet, carries {@code /hooks} and {@code /health} only: it is a Javalin of
+ * its own, so the API cannot be reached through it whatever the routes. Each listener's routes
+ * are installed by one method below.
+ */
 public final class HostServer implements AutoCloseable {
 
-    private final Javalin app;
+    private final Javalin admin;
+    private final Optional<Javalin> hooks;
+    private final HookGate gate;
 
-    private HostServer(Javalin app) {
-        this.app = app;
+    private HostServer(Javalin admin, Optional<Javalin> hooks, HookGate gate) {
+        this.admin = admin;
+        this.hooks = hooks;
+        this.gate = gate;
     }
 
     public static HostServer start(Engine engine, PrometheusMeterRegistry metrics, Clock clock, String bind, int port) {
-        HookHandler hooks = new HookHandler(engine, engine.workspace().host().maxBodyBytes(), clock);
-        ApiRoutes api = new ApiRoutes(engine);
-        Javalin app = Javalin.create(config -> {
+        return start(engine, metrics, clock, new Listener(bind, port), Optional.empty());
+    }
+
+    /** Starts the admin listener, and the hooks listener if there is one. */
+    public static HostServer start(Engine engine, PrometheusMeterRegistry metrics, Clock clock, Listener adminAt,
+                                   Optional<Listener> hooksAt) {
+        long maxBody = engine.workspace().host().maxBodyBytes();
+        HookGate gate = new HookGate(new HookHandler(engine, maxBody, clock));
+        Javalin admin = listen(adminAt, maxBody, config -> adminRoutes(config, engine, metrics, gate));
+        try {
+            Optional<Javalin> hooks = hooksAt.map(at -> listen(at, maxBody, config -> hookRoutes(config, engine, gate)));
+            return new HostServer(admin, hooks, gate);
+        } catch (RuntimeException e) {
+            admin.stop();
+            throw e;
+        }
+    }
+
+    private static Javalin listen(Listener at, long maxBody, Consumer<JavalinConfig> routes) {
+        return Javalin.create(config -> {
             config.startup.showJavalinBanner = false;
             config.startup.showOldJavalinVersionWarning = false;
-            config.http.maxRequestSize = engine.workspace().host().maxBodyBytes();
-            config.jetty.host = bind;
-            config.jetty.port = port;
-            config.staticFiles.add(files -> {
-                files.hostedPath = "/editor";
-                files.directory = "/steward-editor";
-                files.location = Location.CLASSPATH;
-            });
+            config.http.maxRequestSize = maxBody;
+            config.jetty.host = at.bind();
+            config.jetty.port = at.port();
             ErrorMapping.install(config.routes);
-            config.routes.post("/hooks/<path>", hooks::handle);
-            api.install(config.routes);
-            new HoldRoutes(engine).install(config.routes);
-            new DeadLetterRoutes(engine).install(config.routes);
-            config.routes.get("/health", ctx -> {
-                Health health = engine.health();
-                Json.send(ctx, health.isDown() ? 503 : 200, health(health));
-            });
-            config.routes.get("/metrics", ctx -> ctx.contentType("text/plain; version=0.0.4; charset=utf-8")
-                    .result(metrics.scrape()));
-            config.routes.get("/", ctx -> ctx.redirect("/editor/"));
+            routes.accept(config);
+        }).start();
+    }
+
+    /** The admin listener: webhooks too (so that a sender on this machine, or a test, needs one port), the API, the editor, metrics. */
+    private static void adminRoutes(JavalinConfig config, Engine engine, PrometheusMeterRegistry metrics, HookGate gate) {
+        config.staticFiles.add(files -> {
+            files.hostedPath = "/editor";
+            files.directory = "/steward-editor";
+            files.location = Location.CLASSPATH;
         });
-        app.start();
-        return new HostServer(app);
+        config.routes.post("/hooks/<path>", gate::handle);
+        new ApiRoutes(engine).install(config.routes);
+        new HoldRoutes(engine).install(config.routes);
+        new DeadLetterRoutes(engine).install(config.routes);
+        config.routes.get("/health", ctx -> health(ctx, engine));
+        config.routes.get("/metrics", ctx -> ctx.contentType("text/plain; version=0.0.4; charset=utf-8")
+                .result(metrics.scrape()));
+        config.routes.get("/", ctx -> ctx.redirect("/editor/"));
+    }
+
+    /** The hooks listener: webhooks and health, nothing else. */
+    private static void hookRoutes(JavalinConfig config, Engine engine, HookGate gate) {
+        config.routes.post("/hooks/<path>", gate::handle);
+        config.routes.get("/health", ctx -> health(ctx, engine));
+    }
+
+    private static void health(io.javalin.http.Context ctx, Engine engine) {
+        Health health = engine.health();
+        Json.send(ctx, health.isDown() ? 503 : 200, health(health));
     }
 
     /**
@@ -61,11 +109,41 @@ public final class HostServer implements AutoCloseable {
     }
 
     public int port() {
-        return app.port();
+        return admin.port();
+    }
+
+    /** The address and port the admin listener's socket is bound to. */
+    public InetSocketAddress address() {
+        return address(admin);
+    }
+
+    /** The hooks listener's socket address, if there is one. */
+    public Optional<InetSocketAddress> hooksAddress() {
+        return hooks.map(HostServer::address);
+    }
+
+    private static InetSocketAddress address(Javalin app) {
+        ServerConnector connector = (ServerConnector) app.jettyServer().server().getConnectors()[0];
+        try {
+            return (InetSocketAddress) ((ServerSocketChannel) connector.getTransport()).getLocalAddress();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /**
+     * Stops taking webhooks (503 with {@code Retry-After} from now on) and waits up to
+     * {@code within} for the deliveries already inside to be stored and answered. The listeners
+     * keep serving the rest until {@link #close()}.
+     */
+    public boolean stopTakingWebhooks(Duration within) {
+        return gate.close(within);
     }
 
     @Override
     public void close() {
-        app.stop();
+        gate.close(Duration.ofSeconds(5));
+        hooks.ifPresent(Javalin::stop);
+        admin.stop();
     }
 }

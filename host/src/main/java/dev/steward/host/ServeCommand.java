@@ -1,6 +1,7 @@
 package dev.steward.host;
 
 import dev.steward.Engine;
+import dev.steward.model.Flow;
 import dev.steward.model.HostSettings;
 import dev.steward.model.Workspace;
 import dev.steward.run.AlertSink;
@@ -17,12 +18,16 @@ import picocli.CommandLine.Option;
 import java.io.PrintWriter;
 import java.lang.management.ManagementFactory;
 import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
 import java.util.SplittableRandom;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 /** {@code steward serve}: runs a workspace until stopped. */
 @Command(name = "serve", mixinStandardHelpOptions = true, description = "Run the host: receive webhooks and process them.")
@@ -36,7 +41,8 @@ final class ServeCommand implements Callable<Integer> {
     @Option(names = "--port", description = "HTTP port; 0 picks a free one (default: host.port of steward.yaml, else 8080).")
     Integer port;
 
-    @Option(names = "--bind", description = "Address to listen on (default: host.bind of steward.yaml, else 0.0.0.0).")
+    @Option(names = "--bind", description = "Address to listen on (default: host.bind of steward.yaml, else 127.0.0.1;"
+            + " 0.0.0.0 for every interface).")
     String bind;
 
     @Override
@@ -49,7 +55,7 @@ final class ServeCommand implements Callable<Integer> {
             return 2;
         }
         Workspaces workspaces = new Workspaces();
-        Workspace workspace = workspaces.load(home);
+        Workspace workspace = workspaces.load(home, bind);
         Workspaces.print(workspace, err);
         if (workspace.systems().isEmpty()) {
             err.println("steward: " + home.toAbsolutePath().normalize() + "/steward.yaml declares no usable system; fix the errors above");
@@ -75,29 +81,64 @@ final class ServeCommand implements Callable<Integer> {
             return 2;
         }
         HostServer server;
+        HostSettings.Listener admin = new HostSettings.Listener(host.bind(), port != null ? port : host.port());
         try {
-            server = HostServer.start(engine, metrics, clock, bind != null ? bind : host.bind(), port != null ? port : host.port());
+            server = HostServer.start(engine, metrics, clock, admin, host.hooks());
         } catch (RuntimeException e) {
             engine.close();
             workspaces.close();
             close(alerts);
-            err.println("steward: cannot listen on port " + (port != null ? port : host.port()) + ": " + rootMessage(e));
+            err.println("steward: cannot listen on " + admin.bind() + ":" + admin.port()
+                    + host.hooks().map(h -> " and " + h.bind() + ":" + h.port()).orElse("") + ": " + rootMessage(e));
             return 2;
         }
-        CountDownLatch stopped = new CountDownLatch(1);
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            LOG.info("stopping");
-            server.close();
-            engine.close();
-            workspaces.close();
-            close(alerts);
-            stopped.countDown();
-        }, "steward-shutdown"));
-        out.printf("Steward serving %s on http://127.0.0.1:%d (%d flows active, %d with errors; store %s) in %d ms%n",
-                workspace.home(), server.port(), workspace.flows().size(), workspace.brokenFlows().size(),
-                host.store().isPostgres() ? "PostgreSQL" : "embedded H2", (System.nanoTime() - started) / 1_000_000);
-        stopped.await();
+        CountDownLatch requested = StopSignals.install();
+        AtomicBoolean stopped = new AtomicBoolean();
+        Runnable stop = () -> {
+            if (stopped.compareAndSet(false, true)) {
+                stop(server, engine, host.shutdownGrace());
+                workspaces.close();
+                close(alerts);
+            }
+        };
+        // For the ways to end that are not a signal handled above (SIGHUP, -Xrs): the same order.
+        Runtime.getRuntime().addShutdownHook(new Thread(stop, "steward-shutdown"));
+        out.println(startLine(workspace, server, (System.nanoTime() - started) / 1_000_000));
+        requested.await();
+        stop.run();
         return 0;
+    }
+
+    /**
+     * Webhooks get 503 with Retry-After from now on; running events get the grace to finish (the
+     * rest are handed back), then the listeners close, then the connectors, then the store.
+     */
+    private static void stop(HostServer server, Engine engine, Duration grace) {
+        LOG.info("stopping: webhooks are refused with 503 from now on; running events get {} s to finish", grace.toSeconds());
+        long started = System.nanoTime();
+        server.stopTakingWebhooks(grace);
+        engine.stopWorkers(grace.minusNanos(System.nanoTime() - started));
+        server.close();
+        engine.close();
+        LOG.info("stopped in {} ms", (System.nanoTime() - started) / 1_000_000);
+    }
+
+    /** Names the addresses the sockets are really bound to, and the flows that take unsigned webhooks. */
+    static String startLine(Workspace workspace, HostServer server, long millis) {
+        List<String> unsigned = workspace.flows().values().stream().filter(f -> f.trigger().unsignedOnPurpose())
+                .map(Flow::id).sorted().toList();
+        return "Steward serving %s on %s%s (%d flows active, %d with errors; store %s)%s in %d ms".formatted(
+                workspace.home(), url(server.address()),
+                server.hooksAddress().map(a -> ", webhooks also on " + url(a)).orElse(""),
+                workspace.flows().size(), workspace.brokenFlows().size(),
+                workspace.host().store().isPostgres() ? "PostgreSQL" : "embedded H2",
+                unsigned.isEmpty() ? "" : "; unsigned webhooks (signature: none) taken by " + String.join(", ", unsigned),
+                millis);
+    }
+
+    static String url(InetSocketAddress address) {
+        String host = address.getAddress().getHostAddress();
+        return "http://" + (host.contains(":") ? "[" + host + "]" : host) + ":" + address.getPort();
     }
 
     private static void close(AlertSink alerts) {

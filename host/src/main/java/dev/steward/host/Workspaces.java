@@ -27,11 +27,16 @@ final class Workspaces implements AutoCloseable {
     private PluginJars plugins;
 
     Workspace load(Path home) {
+        return load(home, null);
+    }
+
+    /** Loads as if {@code host.bind} were {@code bind} when that is not null ({@code serve --bind}). */
+    Workspace load(Path home, String bind) {
         if (plugins != null) {
             plugins.close();
         }
         plugins = PluginJars.open(home, builtIns, Workspaces.class.getClassLoader());
-        return new WorkspaceLoader(plugins.factories(), transforms, compiler, System::getenv).load(home, plugins.diagnostics());
+        return new WorkspaceLoader(plugins.factories(), transforms, compiler, System::getenv).load(home, plugins.diagnostics(), bind);
     }
 
     /** The connector factories of the last workspace loaded: built in and from its plugin jars. */
