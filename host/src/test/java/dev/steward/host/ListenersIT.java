@@ -4,19 +4,15 @@ import dev.steward.model.HostSettings.Listener;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.ConnectException;
-import java.net.Inet4Address;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.net.NetworkInterface;
 import java.net.Socket;
-import java.net.SocketException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -52,7 +48,7 @@ class ListenersIT {
     }
 
     @Test
-    void byDefaultTheSocketIsBoundToLoopbackAndRefusesTheMachinesOtherAddresses() throws IOException {
+    void byDefaultTheSocketIsBoundToLoopback() throws IOException {
         host = new RunningHost(RunningHost.crmEmailToErp(temp.resolve("w"), 1, 1, ""));
         assertThat(host.workspace.host().bind()).as("no host.bind in steward.yaml").isEqualTo("127.0.0.1");
         HostServer server = start(new Listener(host.workspace.host().bind(), 0), Optional.empty());
@@ -60,14 +56,15 @@ class ListenersIT {
         InetSocketAddress bound = server.address();
         assertThat(bound.getAddress().isLoopbackAddress()).as("bound to " + bound).isTrue();
         assertThat(connects(InetAddress.getLoopbackAddress(), bound.getPort())).isTrue();
-        Optional<InetAddress> other = nonLoopbackAddress();
-        Assumptions.assumeTrue(other.isPresent(), "this machine has no non-loopback IPv4 address to try");
-        assertThat(connects(other.get(), bound.getPort())).as("connecting through " + other.get()).isFalse();
+        // What the kernel says is listening on that port, not what the host says: no traffic leaves loopback.
+        assertThat(ListeningSockets.localAddresses(bound.getPort())).as("listening sockets on port " + bound.getPort())
+                .isNotEmpty().allSatisfy(address -> assertThat(address.isLoopbackAddress()).as(address.toString()).isTrue());
 
-        // The same check passes for a host told to listen on every interface: the refusal above is the bind's doing.
+        // The same check tells a host told to listen on every interface: the loopback above is the bind's doing.
         HostServer everywhere = start(new Listener("0.0.0.0", 0), Optional.empty());
         assertThat(everywhere.address().getAddress().isAnyLocalAddress()).isTrue();
-        assertThat(connects(other.get(), everywhere.port())).as("connecting through " + other.get()).isTrue();
+        assertThat(ListeningSockets.localAddresses(everywhere.port()))
+                .isNotEmpty().allSatisfy(address -> assertThat(address.isAnyLocalAddress()).as(address.toString()).isTrue());
     }
 
     @Test
@@ -161,22 +158,6 @@ class ListenersIT {
             socket.connect(new InetSocketAddress(address, port), 2_000);
             return true;
         } catch (ConnectException refused) {
-            return false;
-        }
-    }
-
-    /** An IPv4 address of this machine's own interfaces that is not loopback, if it has one. */
-    private static Optional<InetAddress> nonLoopbackAddress() throws SocketException {
-        return NetworkInterface.networkInterfaces().filter(ListenersIT::isUp)
-                .flatMap(NetworkInterface::inetAddresses)
-                .filter(a -> a instanceof Inet4Address && !a.isLoopbackAddress() && !a.isLinkLocalAddress())
-                .findFirst();
-    }
-
-    private static boolean isUp(NetworkInterface network) {
-        try {
-            return network.isUp();
-        } catch (SocketException e) {
             return false;
         }
     }
