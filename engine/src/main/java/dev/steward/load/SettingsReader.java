@@ -41,7 +41,8 @@ final class SettingsReader {
 
     HostSettings read(Node node, HostSettings defaults, Map<String, SystemConfig> systems) {
         HostSettings host = defaults;
-        Optional<Map<String, Node>> top = yaml.mapping(node, "steward.yaml", YamlFile.keys("host", "store", "loops", "systems", "retry", "health", "alerts"));
+        Optional<Map<String, Node>> top = yaml.mapping(node, "steward.yaml", YamlFile.keys("host", "store", "loops", "systems", "retry", "health", "alerts",
+                "metrics", "access"));
         if (top.isEmpty()) {
             return host;
         }
@@ -52,6 +53,13 @@ final class SettingsReader {
         Node storeNode = top.get().get("store");
         if (storeNode != null) {
             host = host.withStore(readStore(storeNode, host.store()));
+        }
+        AccessReader access = new AccessReader(yaml);
+        if (top.get().get("metrics") != null) {
+            host = host.withAccess(host.access().withMetricsPublic(access.metricsPublic(top.get().get("metrics"), false)));
+        }
+        if (top.get().get("access") != null) {
+            host = host.withAccess(access.access(top.get().get("access"), host.access()));
         }
         Node loopsNode = top.get().get("loops");
         if (loopsNode != null) {
@@ -75,7 +83,7 @@ final class SettingsReader {
     }
 
     private HostSettings readHost(Node node, HostSettings host) {
-        Optional<Map<String, Node>> entries = yaml.mapping(node, "host", YamlFile.keys("bind", "port", "maxBody", "workers"));
+        Optional<Map<String, Node>> entries = yaml.mapping(node, "host", YamlFile.keys("bind", "port", "maxBody", "workers", "publicUrl"));
         if (entries.isEmpty()) {
             return host;
         }
@@ -87,7 +95,9 @@ final class SettingsReader {
         if (e.containsKey("maxBody")) {
             maxBody = yaml.string(e.get("maxBody"), "host.maxBody").flatMap(text -> size(text, e.get("maxBody"))).orElse(maxBody);
         }
-        return new HostSettings(bind, port, maxBody, workers, host.store(), host.loops(), host.delivery());
+        var access = e.containsKey("publicUrl")
+                ? host.access().withPublicUrl(new AccessReader(yaml).publicUrl(e.get("publicUrl"))) : host.access();
+        return new HostSettings(bind, port, maxBody, workers, host.store(), host.loops(), host.delivery(), access);
     }
 
     private LoopGuard readLoops(Node node, LoopGuard loops) {
