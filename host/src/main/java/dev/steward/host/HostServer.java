@@ -1,6 +1,10 @@
 package dev.steward.host;
 
 import dev.steward.Engine;
+import dev.steward.host.access.Access;
+import dev.steward.host.access.AccessRoutes;
+import dev.steward.host.access.Gate;
+import dev.steward.host.access.LoginRoutes;
 import dev.steward.run.Health;
 import io.javalin.Javalin;
 import io.javalin.http.staticfiles.Location;
@@ -18,7 +22,8 @@ public final class HostServer implements AutoCloseable {
         this.app = app;
     }
 
-    public static HostServer start(Engine engine, PrometheusMeterRegistry metrics, Clock clock, String bind, int port) {
+    public static HostServer start(Engine engine, PrometheusMeterRegistry metrics, Clock clock, String bind, int port,
+                                   Access access) {
         HookHandler hooks = new HookHandler(engine, engine.workspace().host().maxBodyBytes(), clock);
         ApiRoutes api = new ApiRoutes(engine);
         Javalin app = Javalin.create(config -> {
@@ -33,13 +38,17 @@ public final class HostServer implements AutoCloseable {
                 files.location = Location.CLASSPATH;
             });
             ErrorMapping.install(config.routes);
+            new Gate(access).install(config.routes);
+            new LoginRoutes(access).install(config.routes);
+            new AccessRoutes(access).install(config.routes);
             config.routes.post("/hooks/<path>", hooks::handle);
             api.install(config.routes);
             new HoldRoutes(engine).install(config.routes);
             new DeadLetterRoutes(engine).install(config.routes);
             config.routes.get("/health", ctx -> {
                 Health health = engine.health();
-                Json.send(ctx, health.isDown() ? 503 : 200, health(health));
+                Json.send(ctx, health.isDown() ? 503 : 200, Gate.principal(ctx).isPresent() ? health(health)
+                        : Json.object("status", health.status()));
             });
             config.routes.get("/metrics", ctx -> ctx.contentType("text/plain; version=0.0.4; charset=utf-8")
                     .result(metrics.scrape()));
@@ -58,6 +67,12 @@ public final class HostServer implements AutoCloseable {
         Map<String, Object> body = Json.object("status", health.status(), "reasons", health.reasons());
         body.putAll(health.details());
         return body;
+    }
+
+    /** Every route as "METHOD /path", as registered; for the access tests. */
+    java.util.List<String> routes() {
+        return app.unsafe.internalRouter.allHttpHandlers().stream()
+                .map(e -> e.endpoint.method.name() + " " + e.endpoint.path).toList();
     }
 
     public int port() {

@@ -1,6 +1,8 @@
 package dev.steward.host;
 
 import dev.steward.Engine;
+import dev.steward.host.access.Access;
+import dev.steward.host.access.Passwords;
 import dev.steward.model.HostSettings;
 import dev.steward.model.Workspace;
 import dev.steward.run.AlertSink;
@@ -19,7 +21,9 @@ import java.lang.management.ManagementFactory;
 import java.net.InetAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.SecureRandom;
 import java.time.Clock;
+import java.util.Optional;
 import java.util.SplittableRandom;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
@@ -56,6 +60,13 @@ final class ServeCommand implements Callable<Integer> {
             return 2;
         }
         HostSettings host = workspace.host();
+        Optional<String> adminToken = Optional.ofNullable(System.getenv(Access.ADMIN_TOKEN_VARIABLE)).map(String::strip)
+                .filter(t -> !t.isEmpty());
+        Optional<String> tokenProblem = Access.adminTokenProblem(adminToken);
+        if (tokenProblem.isPresent()) {
+            err.println("steward: " + tokenProblem.get());
+            return 2;
+        }
         PrometheusMeterRegistry metrics = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
         new JvmMemoryMetrics().bindTo(metrics);
         new JvmThreadMetrics().bindTo(metrics);
@@ -64,9 +75,11 @@ final class ServeCommand implements Callable<Integer> {
         AlertSink alerts = AlertSender.of(host.delivery().alerts());
         Engine engine = Engine.start(workspace, workspaces.compiler, workspaces.factories(), workspaces.transforms,
                 new Engine.Options(clock, new SplittableRandom(), metrics, workerId, RetryPolicy.DEFAULT, true, alerts));
+        Access access = new Access(engine.store(), host.access(), adminToken, clock, new SecureRandom(), Passwords.COST);
         HostServer server;
         try {
-            server = HostServer.start(engine, metrics, clock, bind != null ? bind : host.bind(), port != null ? port : host.port());
+            server = HostServer.start(engine, metrics, clock, bind != null ? bind : host.bind(), port != null ? port : host.port(),
+                    access);
         } catch (RuntimeException e) {
             engine.close();
             workspaces.close();
@@ -86,6 +99,10 @@ final class ServeCommand implements Callable<Integer> {
         out.printf("Steward serving %s on http://127.0.0.1:%d (%d flows active, %d with errors; store %s) in %d ms%n",
                 workspace.home(), server.port(), workspace.flows().size(), workspace.brokenFlows().size(),
                 host.store().isPostgres() ? "PostgreSQL" : "embedded H2", (System.nanoTime() - started) / 1_000_000);
+        // after the host listens, so that a start that fails does not leave an admin whose password no one saw
+        access.firstAdmin().ifPresent(password -> out.printf("First start: Steward made the user 'admin' with the password %s"
+                + "%n  Sign in at http://127.0.0.1:%d/login. It is shown only this once; Steward keeps only its hash.%n",
+                password, server.port()));
         stopped.await();
         return 0;
     }

@@ -59,6 +59,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 class CrashRecoveryIT {
 
+    static final String ADMIN_TOKEN = "crash-recovery-admin-token-" + java.util.UUID.randomUUID();
     static final int KILLS = Integer.getInteger("steward.crash.kills",
             Integer.parseInt(System.getenv().getOrDefault("STEWARD_CRASH_KILLS", "20")));
     static final int SENDERS = 2;
@@ -253,7 +254,9 @@ class CrashRecoveryIT {
         }
         command.addAll(List.of("-jar", jar.toString(), "serve", "--home", home.toString(), "--port", String.valueOf(port),
                 "--bind", "127.0.0.1"));
-        return new ProcessBuilder(command)
+        ProcessBuilder builder = new ProcessBuilder(command);
+        builder.environment().put("STEWARD_ADMIN_TOKEN", ADMIN_TOKEN);
+        return builder
                 .redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(temp.resolve("host.log").toFile()))
                 .start();
@@ -302,6 +305,7 @@ class CrashRecoveryIT {
     private HttpResponse<String> get(int port, String path) {
         try {
             return client.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
+                    .header("Authorization", "Bearer " + ADMIN_TOKEN)
                     .timeout(Duration.ofSeconds(10)).GET().build(), HttpResponse.BodyHandlers.ofString());
         } catch (IOException e) {
             throw new UncheckedIOException(e);
