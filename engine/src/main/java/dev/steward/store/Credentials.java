@@ -57,14 +57,17 @@ public final class Credentials {
         });
     }
 
-    /** Sets a user's password hash and role; false when there is no such user. */
+    /** Sets a user's password hash and role and ends its sessions; false when there is no such user. */
     public boolean updateUser(String name, String role, String passwordHash) {
-        return database.run("update a user", c -> {
+        return database.transaction("update a user", c -> {
             try (PreparedStatement update = c.prepareStatement(
-                    "UPDATE access_users SET role = ?, password_hash = ? WHERE name = ?")) {
+                    "UPDATE access_users SET role = ?, password_hash = ? WHERE name = ?");
+                    PreparedStatement sessions = c.prepareStatement("DELETE FROM access_sessions WHERE user_name = ?")) {
                 update.setString(1, role);
                 update.setString(2, passwordHash);
                 update.setString(3, name);
+                sessions.setString(1, name);
+                sessions.executeUpdate();
                 return update.executeUpdate() == 1;
             }
         });
