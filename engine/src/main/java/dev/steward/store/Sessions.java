@@ -3,27 +3,25 @@ package dev.steward.store;
 import dev.steward.store.AccessRecords.Session;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
-import java.time.Clock;
 import java.time.Instant;
 import java.util.Optional;
 
 /**
  * Signed-in browsers, kept in the store so that a session survives a restart and works on every
  * host sharing one database. Keyed by the SHA-256 of the cookie's value, never the value itself.
- * The caller applies the timeouts. Thread-safe.
+ * The caller applies the timeouts, so it passes the times too (from the clock its timeouts use).
+ * Thread-safe.
  */
 public final class Sessions {
 
     private final Database database;
-    private final Clock clock;
 
-    Sessions(Database database, Clock clock) {
+    Sessions(Database database) {
         this.database = database;
-        this.clock = clock;
     }
 
-    public void add(String idHash, String user, String csrfToken) {
-        long now = clock.millis();
+    public void add(String idHash, String user, String csrfToken, Instant at) {
+        long now = at.toEpochMilli();
         database.run("start a session", c -> {
             try (PreparedStatement insert = c.prepareStatement("INSERT INTO access_sessions"
                     + " (id_hash, user_name, csrf_token, created_at, last_seen_at) VALUES (?, ?, ?, ?, ?)")) {
@@ -50,10 +48,10 @@ public final class Sessions {
         });
     }
 
-    public void touch(String idHash) {
+    public void touch(String idHash, Instant at) {
         database.run("note a session's use", c -> {
             try (PreparedStatement update = c.prepareStatement("UPDATE access_sessions SET last_seen_at = ? WHERE id_hash = ?")) {
-                update.setLong(1, clock.millis());
+                update.setLong(1, at.toEpochMilli());
                 update.setString(2, idHash);
                 return update.executeUpdate();
             }

@@ -57,7 +57,7 @@ public final class Store implements AutoCloseable {
         this.deadLetters = new DeadLetterTable(database, clock);
         this.intake = new IntakeCommitter(database, clock, ids);
         this.credentials = new Credentials(database, clock);
-        this.sessions = new Sessions(database, clock);
+        this.sessions = new Sessions(database);
         this.auditLog = new AuditLog(database, clock);
     }
 

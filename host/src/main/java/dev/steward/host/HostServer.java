@@ -72,6 +72,7 @@ public final class HostServer implements AutoCloseable {
     /** Every route as "METHOD /path", as registered; for the access tests. */
     java.util.List<String> routes() {
         return app.unsafe.internalRouter.allHttpHandlers().stream()
+                .filter(e -> e.endpoint.method.isHttpMethod())
                 .map(e -> e.endpoint.method.name() + " " + e.endpoint.path).toList();
     }
 

@@ -124,7 +124,7 @@ public final class Access {
             return Optional.empty();
         }
         if (s.lastSeenAt().plus(TOUCH_EVERY).isBefore(now)) {
-            store.sessions().touch(idHash);
+            store.sessions().touch(idHash, now);
         }
         return Optional.of(new Principal(s.user(), Principal.Kind.USER, role.get(), Optional.of(s)));
     }
@@ -146,9 +146,11 @@ public final class Access {
             return new Refused();
         }
         brake.succeeded(user, address);
+        Instant now = clock.instant();
+        store.sessions().removeExpired(now.minus(settings.sessionIdle()), now.minus(settings.sessionMax())); // housekeeping
         String sessionId = secrets.token("");
         String csrf = secrets.token("");
-        store.sessions().add(Secrets.sha256(sessionId), user, csrf);
+        store.sessions().add(Secrets.sha256(sessionId), user, csrf, clock.instant());
         audit.record("user:" + user, "login", user, null, null, "from " + address);
         Session session = store.sessions().find(Secrets.sha256(sessionId)).orElseThrow();
         return new SignedIn(sessionId, session, role.get());
