@@ -44,7 +44,7 @@ public final class HostServer implements AutoCloseable {
             config.routes.post("/hooks/<path>", hooks::handle);
             api.install(config.routes);
             new HoldRoutes(engine).install(config.routes);
-            new DeadLetterRoutes(engine).install(config.routes);
+            new DeadLetterRoutes(engine, access.audit()).install(config.routes);
             config.routes.get("/health", ctx -> {
                 Health health = engine.health();
                 Json.send(ctx, health.isDown() ? 503 : 200, Gate.principal(ctx).isPresent() ? health(health)
