@@ -51,6 +51,9 @@ final class ReadCommand implements Callable<Integer> {
     @Option(names = "--url", description = "A running host to ask (default: http://127.0.0.1:<host.port of steward.yaml>).")
     String url;
 
+    /** The environment, where the token is read; tests give their own. */
+    java.util.function.Function<String, String> env = System::getenv;
+
     @Override
     public Integer call() throws Exception {
         Workspaces workspaces = new Workspaces();
@@ -118,9 +121,9 @@ final class ReadCommand implements Callable<Integer> {
     }
 
     /** STEWARD_TOKEN, else STEWARD_ADMIN_TOKEN, from the environment. */
-    private static Optional<String> token() {
+    private Optional<String> token() {
         for (String variable : new String[] {"STEWARD_TOKEN", "STEWARD_ADMIN_TOKEN"}) {
-            String value = System.getenv(variable);
+            String value = env.apply(variable);
             if (value != null && !value.isBlank()) {
                 return Optional.of(value.strip());
             }
