@@ -21,12 +21,20 @@ public final class Passwords {
     private final BCrypt.Hasher hasher;
     private final int cost;
     /** Checked against when a user does not exist, so that an unknown name takes as long as a wrong password. */
-    private final String decoy;
+    private volatile String decoy;
 
     public Passwords(SecureRandom random, int cost) {
         this.hasher = BCrypt.with(BCrypt.Version.VERSION_2B, random, LongPasswordStrategies.strict(BCrypt.Version.VERSION_2B));
         this.cost = cost;
-        this.decoy = hash("no such user; decoy password");
+    }
+
+    private String decoy() {
+        String d = decoy;
+        if (d == null) {
+            d = hash("no such user; decoy password");
+            decoy = d;
+        }
+        return d;
     }
 
     /** Why this password is not acceptable, or empty when it is. */
@@ -46,10 +54,10 @@ public final class Passwords {
 
     public boolean matches(String password, Optional<String> hash) {
         if (password == null || password.getBytes(StandardCharsets.UTF_8).length > MAX_BYTES) {
-            BCrypt.verifyer().verify("x".toCharArray(), decoy);
+            BCrypt.verifyer().verify("x".toCharArray(), decoy());
             return false;
         }
-        boolean verified = BCrypt.verifyer().verify(password.toCharArray(), hash.orElse(decoy)).verified;
+        boolean verified = BCrypt.verifyer().verify(password.toCharArray(), hash.orElseGet(this::decoy)).verified;
         return verified && hash.isPresent();
     }
 }
