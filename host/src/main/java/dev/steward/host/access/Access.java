@@ -134,15 +134,17 @@ public final class Access {
         String user = name == null ? "" : name.strip();
         Optional<Duration> locked = brake.locked(user, address);
         if (locked.isPresent()) {
-            audit.record("user:" + user, "login-locked", user, null, null, "from " + address);
+            // not recorded: hammering a locked name must not fill the audit log; the lock itself was
             return new Locked(locked.get());
         }
         Optional<User> found = NAME.matcher(user).matches() ? store.credentials().user(user) : Optional.empty();
         Optional<Role> role = found.flatMap(u -> Role.parse(u.role()));
         if (!passwords.matches(password, found.map(User::passwordHash)) || role.isEmpty()) {
             boolean locks = brake.failed(user, address);
-            audit.record("user:" + user, "login-failed", user, null, null,
-                    "from " + address + (locks ? "; locked for " + settings.lockout() : ""));
+            audit.record("user:" + user, "login-failed", user, null, null, "from " + address);
+            if (locks) {
+                audit.record("user:" + user, "login-locked", user, null, null, "from " + address + ", for " + settings.lockout());
+            }
             return new Refused();
         }
         brake.succeeded(user, address);
