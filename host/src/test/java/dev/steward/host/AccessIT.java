@@ -274,6 +274,13 @@ class AccessIT {
         assertThat(client.send("GET", "/metrics", null, null, Credentials.token("viewer", host.access.createToken("grafana",
                 Role.VIEWER, "test").orElseThrow().secret()), Map.of()).statusCode()).isEqualTo(200);
         assertThat(publicClient.send("GET", "/metrics", null, null, Credentials.NONE, Map.of()).statusCode()).isEqualTo(200);
+        // a scraper or a load balancer reaches them by address
+        assertThat(AccessClient.raw(publicHost.server.port(), "GET /metrics HTTP/1.1\nHost: 10.0.0.5:8080\nConnection: close\n\n"))
+                .isEqualTo(200);
+        assertThat(AccessClient.raw(host.server.port(), "GET /health HTTP/1.1\nHost: 10.0.0.5:8080\nConnection: close\n\n"))
+                .isEqualTo(200);
+        assertThat(AccessClient.raw(host.server.port(), "GET /metrics HTTP/1.1\nHost: 10.0.0.5:8080\nAuthorization: Bearer "
+                + host.adminToken + "\nConnection: close\n\n")).as("a private /metrics keeps the name check").isEqualTo(403);
     }
 
     @Test

@@ -19,7 +19,9 @@ import java.util.Set;
  * rebinding, cross-site), finds who is calling (bearer token or session cookie), applies the
  * {@link RouteTable}, requires JSON and (with a cookie) the CSRF header on changes, and records
  * changes no route recorded itself. {@code /hooks} passes untouched: signatures protect it, and
- * it acts on no one's credentials, so a rebound name gains nothing there.
+ * it acts on no one's credentials, so a rebound name gains nothing there; the same holds for
+ * {@code /health}'s status and a public {@code /metrics}, which scrapers and load balancers reach
+ * by any name or address.
  */
 public final class Gate {
 
@@ -55,7 +57,7 @@ public final class Gate {
 
     private void identify(Context ctx) {
         String path = ctx.path();
-        if (path.startsWith("/hooks/") || path.equals("/health")) {
+        if (path.startsWith("/hooks/") || path.equals("/health") || (path.equals("/metrics") && access.settings().metricsPublic())) {
             health(ctx, path);
             return;
         }
