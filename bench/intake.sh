@@ -22,6 +22,9 @@ JAVA_HOME="${JAVA_HOME:-/usr/lib/jvm/temurin-25-jdk-amd64}"
 JAVA_OPTS="${JAVA_OPTS:-}"
 RESULTS="${RESULTS:-$root/bench/results/intake-$(date -u +%Y-%m-%d).txt}"
 export JAVA_HOME
+# /api, /metrics and /health's details need a token; a throwaway admin token for this run
+export STEWARD_ADMIN_TOKEN="${STEWARD_ADMIN_TOKEN:-$(openssl rand -hex 32)}"
+auth="Authorization: Bearer $STEWARD_ADMIN_TOKEN"
 
 jar="$root/host/target/steward.jar"
 java="$JAVA_HOME/bin/java"
@@ -145,7 +148,7 @@ sum_metric() { # sum_metric NAME LABEL-FILTER < scrape: sums a Prometheus counte
 }
 
 metric() { # metric PORT NAME LABEL-FILTER: sums a Prometheus counter from /metrics
-  curl -fsS "http://127.0.0.1:$1/metrics" | sum_metric "$2" "$3"
+  curl -fsS -H "$auth" "http://127.0.0.1:$1/metrics" | sum_metric "$2" "$3"
 }
 
 json_number() { sed -nE "s/.*\"$1\":([0-9]+).*/\1/p"; }
@@ -204,7 +207,7 @@ start steward "$ws" serve --home "$ws" --port 0
 steward_pid="$started_pid"; port="$started_port"
 measure steward "$steward_pid"
 # The moment the load stops: what was stored, and what is still waiting.
-health_at_stop="$(curl -fsS "http://127.0.0.1:$port/health")"
+health_at_stop="$(curl -fsS -H "$auth" "http://127.0.0.1:$port/health")"
 backlog_at_stop="$(json_number backlog <<<"$health_at_stop")"
 received="$(metric "$port" steward_events_received_total 'duplicate="false"')"
 duplicates="$(metric "$port" steward_events_received_total 'duplicate="true"')"
@@ -220,16 +223,16 @@ log "steward: $received events received, backlog $backlog_at_stop when the load 
 drain_start="$(date +%s)"; backlog="$backlog_at_stop"
 while [ "$backlog" -gt 0 ] && [ $(( $(date +%s) - drain_start )) -lt "$DRAIN_MAX" ]; do
   sleep 1
-  backlog="$(curl -fsS "http://127.0.0.1:$port/health" | json_number backlog)"
+  backlog="$(curl -fsS -H "$auth" "http://127.0.0.1:$port/health" | json_number backlog)"
 done
 drain_s=$(( $(date +%s) - drain_start ))
 # One scrape for both numbers: the workers may still be draining, and two scrapes would count
 # the runs that finished in between as runs that did not succeed.
-scrape="$(curl -fsS "http://127.0.0.1:$port/metrics")"
+scrape="$(curl -fsS -H "$auth" "http://127.0.0.1:$port/metrics")"
 succeeded="$(sum_metric steward_runs_total 'status="succeeded"' <<<"$scrape")"
 not_succeeded=$(( $(sum_metric steward_runs_total '' <<<"$scrape") - succeeded ))
-pending_sample="$(curl -fsS "http://127.0.0.1:$port/api/events?status=pending&limit=1")"
-recent_sample="$(curl -fsS "http://127.0.0.1:$port/api/events?limit=1")"
+pending_sample="$(curl -fsS -H "$auth" "http://127.0.0.1:$port/api/events?status=pending&limit=1")"
+recent_sample="$(curl -fsS -H "$auth" "http://127.0.0.1:$port/api/events?limit=1")"
 retries="$(metric "$port" steward_retries_total '')"
 if [ "$backlog" -eq 0 ]; then
   grep -q '"status":"succeeded"' <<<"$recent_sample" || die "the newest event has not succeeded: $recent_sample"

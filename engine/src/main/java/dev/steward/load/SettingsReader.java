@@ -43,7 +43,8 @@ final class SettingsReader {
 
     HostSettings read(Node node, HostSettings defaults, Map<String, SystemConfig> systems) {
         HostSettings host = defaults;
-        Optional<Map<String, Node>> top = yaml.mapping(node, "steward.yaml", YamlFile.keys("host", "store", "loops", "systems", "retry", "health", "alerts"));
+        Optional<Map<String, Node>> top = yaml.mapping(node, "steward.yaml", YamlFile.keys("host", "store", "loops", "systems", "retry", "health", "alerts",
+                "metrics", "access"));
         if (top.isEmpty()) {
             return host;
         }
@@ -54,6 +55,13 @@ final class SettingsReader {
         Node storeNode = top.get().get("store");
         if (storeNode != null) {
             host = host.withStore(readStore(storeNode, host.store()));
+        }
+        AccessReader access = new AccessReader(yaml);
+        if (top.get().get("metrics") != null) {
+            host = host.withAccess(host.access().withMetricsPublic(access.metricsPublic(top.get().get("metrics"), false)));
+        }
+        if (top.get().get("access") != null) {
+            host = host.withAccess(access.access(top.get().get("access"), host.access()));
         }
         Node loopsNode = top.get().get("loops");
         if (loopsNode != null) {
@@ -77,7 +85,8 @@ final class SettingsReader {
     }
 
     private HostSettings readHost(Node node, HostSettings host) {
-        Optional<Map<String, Node>> entries = yaml.mapping(node, "host", YamlFile.keys("bind", "port", "maxBody", "workers", "hooks", "shutdownGrace"));
+        Optional<Map<String, Node>> entries = yaml.mapping(node, "host",
+                YamlFile.keys("bind", "port", "maxBody", "workers", "hooks", "shutdownGrace", "publicUrl"));
         if (entries.isEmpty()) {
             return host;
         }
@@ -99,7 +108,9 @@ final class SettingsReader {
             grace = yaml.string(e.get("shutdownGrace"), "host.shutdownGrace")
                     .flatMap(text -> duration(yaml, text, e.get("shutdownGrace"))).orElse(grace);
         }
-        return new HostSettings(bind, port, maxBody, workers, host.store(), host.loops(), host.delivery(), hooks, grace);
+        var access = e.containsKey("publicUrl")
+                ? host.access().withPublicUrl(new AccessReader(yaml).publicUrl(e.get("publicUrl"))) : host.access();
+        return new HostSettings(bind, port, maxBody, workers, host.store(), host.loops(), host.delivery(), hooks, grace, access);
     }
 
     /** {@code host.hooks: { bind, port }}: the webhooks-only listener; bind defaults to the loopback address. */

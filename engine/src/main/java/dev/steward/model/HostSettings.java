@@ -6,7 +6,7 @@ import java.time.Duration;
 import java.util.Optional;
 
 /**
- * {@code host:}, {@code store:}, {@code loops:} and the delivery settings ({@code retry:},
+ * {@code host:}, {@code store:}, {@code loops:}, {@code access:} and the delivery settings ({@code retry:},
  * systems' limits, {@code health:}, {@code alerts:}) of {@code steward.yaml}, with defaults. Immutable.
  *
  * @param bind          the address the admin listener (API, editor, metrics, and webhooks too) listens on
@@ -18,7 +18,7 @@ import java.util.Optional;
  */
 public record HostSettings(String bind, int port, long maxBodyBytes, int workers, StoreSettings store,
                            LoopGuard loops, DeliverySettings delivery, Optional<Listener> hooks,
-                           Duration shutdownGrace) {
+                           Duration shutdownGrace, AccessSettings access) {
 
     /** Where a listener listens. */
     public record Listener(String bind, int port) {
@@ -30,7 +30,8 @@ public record HostSettings(String bind, int port, long maxBodyBytes, int workers
 
     public HostSettings(String bind, int port, long maxBodyBytes, int workers, StoreSettings store, LoopGuard loops,
                         DeliverySettings delivery) {
-        this(bind, port, maxBodyBytes, workers, store, loops, delivery, Optional.empty(), DEFAULT_SHUTDOWN_GRACE);
+        this(bind, port, maxBodyBytes, workers, store, loops, delivery, Optional.empty(), DEFAULT_SHUTDOWN_GRACE,
+                AccessSettings.DEFAULT);
     }
 
     public static final String DEFAULT_BIND = "127.0.0.1";
@@ -40,23 +41,27 @@ public record HostSettings(String bind, int port, long maxBodyBytes, int workers
     public static final long LIMIT_MAX_BODY = 900 * 1024;
 
     public HostSettings withPort(int newPort) {
-        return new HostSettings(bind, newPort, maxBodyBytes, workers, store, loops, delivery, hooks, shutdownGrace);
+        return new HostSettings(bind, newPort, maxBodyBytes, workers, store, loops, delivery, hooks, shutdownGrace, access);
     }
 
     public HostSettings withBind(String newBind) {
-        return new HostSettings(newBind, port, maxBodyBytes, workers, store, loops, delivery, hooks, shutdownGrace);
+        return new HostSettings(newBind, port, maxBodyBytes, workers, store, loops, delivery, hooks, shutdownGrace, access);
     }
 
     public HostSettings withLoops(LoopGuard newLoops) {
-        return new HostSettings(bind, port, maxBodyBytes, workers, store, newLoops, delivery, hooks, shutdownGrace);
+        return new HostSettings(bind, port, maxBodyBytes, workers, store, newLoops, delivery, hooks, shutdownGrace, access);
     }
 
     public HostSettings withStore(StoreSettings newStore) {
-        return new HostSettings(bind, port, maxBodyBytes, workers, newStore, loops, delivery, hooks, shutdownGrace);
+        return new HostSettings(bind, port, maxBodyBytes, workers, newStore, loops, delivery, hooks, shutdownGrace, access);
     }
 
     public HostSettings withDelivery(DeliverySettings newDelivery) {
-        return new HostSettings(bind, port, maxBodyBytes, workers, store, loops, newDelivery, hooks, shutdownGrace);
+        return new HostSettings(bind, port, maxBodyBytes, workers, store, loops, newDelivery, hooks, shutdownGrace, access);
+    }
+
+    public HostSettings withAccess(AccessSettings newAccess) {
+        return new HostSettings(bind, port, maxBodyBytes, workers, store, loops, delivery, hooks, shutdownGrace, newAccess);
     }
 
     /**

@@ -44,6 +44,9 @@ public final class Store implements AutoCloseable {
     private final SyncLedger ledger;
     private final DeadLetterTable deadLetters;
     private final IntakeCommitter intake;
+    private final Credentials credentials;
+    private final Sessions sessions;
+    private final AuditLog auditLog;
 
     private Store(Database database, Clock clock, Supplier<String> ids) {
         this.database = database;
@@ -53,6 +56,24 @@ public final class Store implements AutoCloseable {
         this.ledger = new SyncLedger(database, clock);
         this.deadLetters = new DeadLetterTable(database, clock);
         this.intake = new IntakeCommitter(database, clock, ids);
+        this.credentials = new Credentials(database, clock);
+        this.sessions = new Sessions(database);
+        this.auditLog = new AuditLog(database, clock);
+    }
+
+    /** Users and API tokens (hashes only). */
+    public Credentials credentials() {
+        return credentials;
+    }
+
+    /** Signed-in browsers. */
+    public Sessions sessions() {
+        return sessions;
+    }
+
+    /** Changes made through the API. */
+    public AuditLog auditLog() {
+        return auditLog;
     }
 
     /** Opens the store with random event ids. */

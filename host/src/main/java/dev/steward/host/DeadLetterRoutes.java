@@ -2,6 +2,10 @@ package dev.steward.host;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.steward.Engine;
+import dev.steward.host.access.AuditTrail;
+import dev.steward.host.access.Gate;
+import dev.steward.host.access.Principal;
+import dev.steward.host.access.Secrets;
 import dev.steward.run.ErrorReport;
 import dev.steward.run.FailureCause;
 import dev.steward.run.PayloadRejectedException;
@@ -23,9 +27,11 @@ final class DeadLetterRoutes {
     static final int SCAN = 10_000;
 
     private final Engine engine;
+    private final AuditTrail audit;
 
-    DeadLetterRoutes(Engine engine) {
+    DeadLetterRoutes(Engine engine, AuditTrail audit) {
         this.engine = engine;
+        this.audit = audit;
     }
 
     void install(RoutesConfig routes) {
@@ -61,7 +67,13 @@ final class DeadLetterRoutes {
         if (request != null && request.has("payload")) {
             edited = Optional.of(request.get("payload").toString().getBytes(java.nio.charset.StandardCharsets.UTF_8));
         }
+        String before = engine.store().event(id).map(e -> Secrets.sha256(e.payload())).orElse(null);
         Replay replay = engine.replay(id, edited);
+        if (replay == Replay.REPLAYED) {
+            Gate.audited(ctx);
+            audit.record(actor(ctx), "replay", id, before, edited.map(Secrets::sha256).orElse(before),
+                    edited.isPresent() ? "with an edited payload" : null);
+        }
         switch (replay) {
             case REPLAYED -> Json.send(ctx, 200, Json.object("eventId", id, "replayed", true, "status", "pending",
                     "edited", edited.isPresent()));
@@ -80,7 +92,11 @@ final class DeadLetterRoutes {
             Json.error(ctx, 400, "say which dead letters to replay: {\"flow\": ..., \"cause\": ...}, or {\"all\": true}");
             return;
         }
-        Json.send(ctx, 200, Json.object("replayed", engine.replayAll(flow, cause, SCAN)));
+        int replayed = engine.replayAll(flow, cause, SCAN);
+        Gate.audited(ctx);
+        audit.record(actor(ctx), "replay-bulk", flow.orElse("*"), null, null,
+                "cause " + cause.orElse("*") + (all ? ", all" : "") + "; replayed " + replayed);
+        Json.send(ctx, 200, Json.object("replayed", replayed));
     }
 
     private void errors(Context ctx) {
@@ -90,6 +106,10 @@ final class DeadLetterRoutes {
                 "firstSeen", g.firstSeen().toString(), "lastSeen", g.lastSeen().toString(), "samples", g.samples(),
                 "lastError", g.lastError())).toList();
         Json.send(ctx, 200, Json.object("groups", groups, "events", events.size(), "truncated", events.size() == SCAN));
+    }
+
+    private static String actor(Context ctx) {
+        return Gate.principal(ctx).map(Principal::actor).orElse("anonymous");
     }
 
     private static Map<String, Object> withCause(Map<String, Object> body, StoredEvent event) {

@@ -29,7 +29,12 @@ final class ErrorMapping {
             Json.error(ctx, 503, "the event store is unavailable; nothing was stored, try again later");
         });
         routes.exception(ConnectorException.class, (e, ctx) -> Json.error(ctx, 502, e.getMessage()));
-        routes.exception(HttpResponseException.class, (e, ctx) -> Json.error(ctx, e.getStatus(), e.getMessage()));
+        routes.exception(HttpResponseException.class, (e, ctx) -> {
+            if (e.getStatus() == 401) {
+                ctx.header("WWW-Authenticate", "Bearer realm=\"steward\"");
+            }
+            Json.error(ctx, e.getStatus(), e.getMessage());
+        });
         routes.exception(Exception.class, (e, ctx) -> {
             Optional<Integer> refused = badRequest(e);
             if (refused.isPresent()) {

@@ -1,6 +1,10 @@
 package dev.steward.host;
 
 import dev.steward.Engine;
+import dev.steward.host.access.Access;
+import dev.steward.host.access.AccessRoutes;
+import dev.steward.host.access.Gate;
+import dev.steward.host.access.LoginRoutes;
 import dev.steward.model.HostSettings.Listener;
 import dev.steward.run.Health;
 import io.javalin.Javalin;
@@ -38,16 +42,21 @@ public final class HostServer implements AutoCloseable {
         this.gate = gate;
     }
 
-    public static HostServer start(Engine engine, PrometheusMeterRegistry metrics, Clock clock, String bind, int port) {
-        return start(engine, metrics, clock, new Listener(bind, port), Optional.empty());
+    public static HostServer start(Engine engine, PrometheusMeterRegistry metrics, Clock clock, String bind, int port,
+                                   Access access) {
+        return start(engine, metrics, clock, new Listener(bind, port), Optional.empty(), access);
     }
 
-    /** Starts the admin listener, and the hooks listener if there is one. */
+    /**
+     * Starts the admin listener, and the hooks listener if there is one. The admin listener checks
+     * every request against the route table ({@link Gate}) before any route runs; the hooks
+     * listener has only the two routes anyone may call.
+     */
     public static HostServer start(Engine engine, PrometheusMeterRegistry metrics, Clock clock, Listener adminAt,
-                                   Optional<Listener> hooksAt) {
+                                   Optional<Listener> hooksAt, Access access) {
         long maxBody = engine.workspace().host().maxBodyBytes();
         HookGate gate = new HookGate(new HookHandler(engine, maxBody, clock));
-        Javalin admin = listen(adminAt, maxBody, config -> adminRoutes(config, engine, metrics, gate));
+        Javalin admin = listen(adminAt, maxBody, config -> adminRoutes(config, engine, metrics, gate, access));
         try {
             Optional<Javalin> hooks = hooksAt.map(at -> listen(at, maxBody, config -> hookRoutes(config, engine, gate)));
             return new HostServer(admin, hooks, gate);
@@ -70,16 +79,20 @@ public final class HostServer implements AutoCloseable {
     }
 
     /** The admin listener: webhooks too (so that a sender on this machine, or a test, needs one port), the API, the editor, metrics. */
-    private static void adminRoutes(JavalinConfig config, Engine engine, PrometheusMeterRegistry metrics, HookGate gate) {
+    private static void adminRoutes(JavalinConfig config, Engine engine, PrometheusMeterRegistry metrics, HookGate gate,
+                                    Access access) {
         config.staticFiles.add(files -> {
             files.hostedPath = "/editor";
             files.directory = "/steward-editor";
             files.location = Location.CLASSPATH;
         });
+        new Gate(access).install(config.routes);
+        new LoginRoutes(access).install(config.routes);
+        new AccessRoutes(access).install(config.routes);
         config.routes.post("/hooks/<path>", gate::handle);
         new ApiRoutes(engine).install(config.routes);
         new HoldRoutes(engine).install(config.routes);
-        new DeadLetterRoutes(engine).install(config.routes);
+        new DeadLetterRoutes(engine, access.audit()).install(config.routes);
         config.routes.get("/health", ctx -> health(ctx, engine));
         config.routes.get("/metrics", ctx -> ctx.contentType("text/plain; version=0.0.4; charset=utf-8")
                 .result(metrics.scrape()));
@@ -92,9 +105,11 @@ public final class HostServer implements AutoCloseable {
         config.routes.get("/health", ctx -> health(ctx, engine));
     }
 
+    /** Anyone may ask whether the host is up; what is degraded, and why, only someone signed in or with a token. */
     private static void health(io.javalin.http.Context ctx, Engine engine) {
         Health health = engine.health();
-        Json.send(ctx, health.isDown() ? 503 : 200, health(health));
+        Json.send(ctx, health.isDown() ? 503 : 200, Gate.principal(ctx).isPresent() ? health(health)
+                : Json.object("status", health.status()));
     }
 
     /**
@@ -106,6 +121,13 @@ public final class HostServer implements AutoCloseable {
         Map<String, Object> body = Json.object("status", health.status(), "reasons", health.reasons());
         body.putAll(health.details());
         return body;
+    }
+
+    /** Every route of the admin listener as "METHOD /path", as registered; for the access tests. */
+    java.util.List<String> routes() {
+        return admin.unsafe.internalRouter.allHttpHandlers().stream()
+                .filter(e -> e.endpoint.method.isHttpMethod())
+                .map(e -> e.endpoint.method.name() + " " + e.endpoint.path).toList();
     }
 
     public int port() {

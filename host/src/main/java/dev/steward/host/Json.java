@@ -8,12 +8,12 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 
 /** JSON answers, written with Steward's one mapper so numbers keep their exact form. */
-final class Json {
+public final class Json {
 
     private Json() {
     }
 
-    static void send(Context ctx, int status, Object body) {
+    public static void send(Context ctx, int status, Object body) {
         try {
             ctx.status(status).contentType("application/json").result(Values.JSON.writeValueAsString(body));
         } catch (JsonProcessingException e) {
@@ -21,7 +21,7 @@ final class Json {
         }
     }
 
-    static void error(Context ctx, int status, String message) {
+    public static void error(Context ctx, int status, String message) {
         Map<String, Object> body = new LinkedHashMap<>();
         body.put("status", status);
         body.put("error", message);
@@ -29,7 +29,7 @@ final class Json {
     }
 
     /** A map that keeps its keys in insertion order, built from key/value pairs. */
-    static Map<String, Object> object(Object... pairs) {
+    public static Map<String, Object> object(Object... pairs) {
         Map<String, Object> out = new LinkedHashMap<>();
         for (int i = 0; i < pairs.length; i += 2) {
             if (pairs[i + 1] != null) {

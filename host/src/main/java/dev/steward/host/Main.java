@@ -6,7 +6,8 @@ import picocli.CommandLine.Command;
 /** {@code steward}: the command line. Each subcommand is one class beside this one. */
 @Command(name = "steward", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
         description = "Runs CRM-ERP micro-integrations: webhooks in, mastership rules decide each field, connectors write.",
-        subcommands = {ServeCommand.class, ValidateCommand.class, ReadCommand.class, BareIntakeCommand.class})
+        subcommands = {ServeCommand.class, ValidateCommand.class, ReadCommand.class, BareIntakeCommand.class,
+                TokenCommand.class, UserCommand.class})
 public final class Main implements Runnable {
 
     @CommandLine.Spec

@@ -28,8 +28,9 @@ import java.util.concurrent.Callable;
 
 /**
  * {@code steward read SYSTEM ENTITY KEY}: one record as a system holds it. Asks the running host
- * ({@code GET /api/systems/...}) when one answers, since it holds the connectors (and an embedded
- * database can be open in one process only); otherwise opens the system's connector itself.
+ * ({@code GET /api/systems/...}, with the token in {@code STEWARD_TOKEN} or {@code STEWARD_ADMIN_TOKEN})
+ * when one answers, since it holds the connectors (and an embedded database can be open in one
+ * process only); otherwise opens the system's connector itself.
  */
 @Command(name = "read", mixinStandardHelpOptions = true,
         description = "Show one record as a system holds it, through that system's connector.")
@@ -49,6 +50,9 @@ final class ReadCommand implements Callable<Integer> {
 
     @Option(names = "--url", description = "A running host to ask (default: http://127.0.0.1:<host.port of steward.yaml>).")
     String url;
+
+    /** The environment, where the token is read; tests give their own. */
+    java.util.function.Function<String, String> env = System::getenv;
 
     @Override
     public Integer call() throws Exception {
@@ -94,11 +98,18 @@ final class ReadCommand implements Callable<Integer> {
         HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
         String path = "/api/systems/" + segment(system) + "/" + segment(entity) + "/" + segment(key);
         HttpResponse<String> response;
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(base + path)).timeout(Duration.ofSeconds(30)).GET();
+        Optional<String> token = token();
+        token.ifPresent(t -> request.header("Authorization", "Bearer " + t));
         try {
-            response = client.send(HttpRequest.newBuilder(URI.create(base + path)).timeout(Duration.ofSeconds(30)).GET().build(),
-                    HttpResponse.BodyHandlers.ofString());
+            response = client.send(request.build(), HttpResponse.BodyHandlers.ofString());
         } catch (ConnectException e) {
             return Optional.empty();
+        }
+        if (response.statusCode() == 401 && token.isEmpty()) {
+            System.err.println("steward: the host at " + base + " needs a token: set STEWARD_TOKEN to one with the role operator"
+                    + " (steward token create --name cli --role operator), or STEWARD_ADMIN_TOKEN");
+            return Optional.of(2);
         }
         JsonNode body = Values.JSON.readTree(response.body());
         if (response.statusCode() != 200) {
@@ -107,6 +118,17 @@ final class ReadCommand implements Callable<Integer> {
         }
         System.out.println(Values.JSON.writerWithDefaultPrettyPrinter().writeValueAsString(body));
         return Optional.of(body.path("exists").asBoolean() ? 0 : 3);
+    }
+
+    /** STEWARD_TOKEN, else STEWARD_ADMIN_TOKEN, from the environment. */
+    private Optional<String> token() {
+        for (String variable : new String[] {"STEWARD_TOKEN", "STEWARD_ADMIN_TOKEN"}) {
+            String value = env.apply(variable);
+            if (value != null && !value.isBlank()) {
+                return Optional.of(value.strip());
+            }
+        }
+        return Optional.empty();
     }
 
     private static String segment(String value) {

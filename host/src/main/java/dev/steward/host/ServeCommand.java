@@ -2,6 +2,8 @@ package dev.steward.host;
 
 import dev.steward.Engine;
 import dev.steward.model.Flow;
+import dev.steward.host.access.Access;
+import dev.steward.host.access.Passwords;
 import dev.steward.model.HostSettings;
 import dev.steward.model.Workspace;
 import dev.steward.run.AlertSink;
@@ -21,9 +23,11 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
+import java.util.Optional;
 import java.util.SplittableRandom;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
@@ -62,6 +66,13 @@ final class ServeCommand implements Callable<Integer> {
             return 2;
         }
         HostSettings host = workspace.host();
+        Optional<String> adminToken = Optional.ofNullable(System.getenv(Access.ADMIN_TOKEN_VARIABLE)).map(String::strip)
+                .filter(t -> !t.isEmpty());
+        Optional<String> tokenProblem = Access.adminTokenProblem(adminToken);
+        if (tokenProblem.isPresent()) {
+            err.println("steward: " + tokenProblem.get());
+            return 2;
+        }
         PrometheusMeterRegistry metrics = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
         new JvmMemoryMetrics().bindTo(metrics);
         new JvmThreadMetrics().bindTo(metrics);
@@ -80,10 +91,11 @@ final class ServeCommand implements Callable<Integer> {
             err.println("steward: cannot start: " + startFailure(e));
             return 2;
         }
+        Access access = new Access(engine.store(), host.access(), adminToken, clock, new SecureRandom(), Passwords.COST);
         HostServer server;
         HostSettings.Listener admin = new HostSettings.Listener(host.bind(), port != null ? port : host.port());
         try {
-            server = HostServer.start(engine, metrics, clock, admin, host.hooks());
+            server = HostServer.start(engine, metrics, clock, admin, host.hooks(), access);
         } catch (RuntimeException e) {
             engine.close();
             workspaces.close();
@@ -104,6 +116,10 @@ final class ServeCommand implements Callable<Integer> {
         // For the ways to end that are not a signal handled above (SIGHUP, -Xrs): the same order.
         Runtime.getRuntime().addShutdownHook(new Thread(stop, "steward-shutdown"));
         out.println(startLine(workspace, server, (System.nanoTime() - started) / 1_000_000));
+        // after the host listens, so that a start that fails does not leave an admin whose password no one saw
+        access.firstAdmin().ifPresent(password -> out.printf("First start: Steward made the user 'admin' with the password %s"
+                + "%n  Sign in at %s/login. It is shown only this once; Steward keeps only its hash.%n",
+                password, url(server.address())));
         requested.await();
         stop.run();
         return 0;

@@ -11,6 +11,7 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Map;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -109,7 +110,14 @@ class CommandLineTest {
     void readAsksARunningHost() throws IOException {
         Path home = RunningHost.copyExample(temp.resolve("workspace"));
         try (RunningHost host = new RunningHost(home)) {
-            int code = Main.run("read", "crm", "product", "SKU-42", "--home", home.toString(), "--url", host.url(""));
+            ReadCommand anonymous = new ReadCommand();
+            anonymous.env = name -> null;
+            assertThat(new picocli.CommandLine(anonymous).execute("crm", "product", "SKU-42", "--home", home.toString(),
+                    "--url", host.url(""))).as("the host asks for a token").isEqualTo(2);
+            ReadCommand read = new ReadCommand();
+            read.env = Map.of("STEWARD_TOKEN", host.adminToken)::get;
+            int code = new picocli.CommandLine(read).execute("crm", "product", "SKU-42", "--home", home.toString(),
+                    "--url", host.url(""));
 
             assertThat(code).isZero();
             assertThat(out.toString(StandardCharsets.UTF_8)).contains("\"inventoryQty\" : 3");

@@ -26,6 +26,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 final class HostProcess {
 
     static final Duration READY_WITHIN = Duration.ofSeconds(90);
+    /** The child's admin token ({@code STEWARD_ADMIN_TOKEN}), sent with every request of {@link #get}. */
+    static final String ADMIN_TOKEN = "host-process-admin-token-" + java.util.UUID.randomUUID();
 
     final Path home;
     final int port;
@@ -50,7 +52,9 @@ final class HostProcess {
         }
         command.addAll(List.of("-jar", jar.toString(), "serve", "--home", home.toString(), "--port", String.valueOf(port)));
         command.addAll(List.of(extra));
-        return new ProcessBuilder(command)
+        ProcessBuilder builder = new ProcessBuilder(command);
+        builder.environment().put("STEWARD_ADMIN_TOKEN", ADMIN_TOKEN);
+        return builder
                 .redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()))
                 .start();
@@ -100,6 +104,7 @@ final class HostProcess {
     HttpResponse<String> get(String path) {
         try {
             return client.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
+                    .header("Authorization", "Bearer " + ADMIN_TOKEN)
                     .timeout(Duration.ofSeconds(10)).GET().build(), HttpResponse.BodyHandlers.ofString());
         } catch (IOException e) {
             throw new UncheckedIOException(e);

@@ -148,7 +148,7 @@ class ListenersIT {
 
     private HostServer start(Listener admin, Optional<Listener> hooks) {
         HostServer server = HostServer.start(host.engine, new PrometheusMeterRegistry(PrometheusConfig.DEFAULT),
-                Clock.systemUTC(), admin, hooks);
+                Clock.systemUTC(), admin, hooks, host.access);
         servers.add(server);
         return server;
     }
@@ -163,12 +163,14 @@ class ListenersIT {
     }
 
     private HttpResponse<String> get(int port, String path) {
-        return send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path)).GET().build());
+        return send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
+                .header("Authorization", "Bearer " + host.adminToken).GET().build());
     }
 
     private HttpResponse<String> post(int port, String path, String body) {
         return send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
                 .header("Content-Type", "application/json").header("webhook-id", "d-" + body.hashCode())
+                .header("Authorization", "Bearer " + host.adminToken)
                 .POST(HttpRequest.BodyPublishers.ofString(body)).build());
     }
 

@@ -2,6 +2,7 @@ package dev.steward.host;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.steward.Engine;
+import dev.steward.host.access.Access;
 import dev.steward.model.Workspace;
 import dev.steward.run.AlertSink;
 import dev.steward.run.RetryPolicy;
@@ -32,17 +33,28 @@ final class RunningHost implements AutoCloseable {
     final Workspace workspace;
     final Engine engine;
     final HostServer server;
+    final Access access;
+    /** The host's STEWARD_ADMIN_TOKEN; every request of this client sends it. */
+    final String adminToken = "test-admin-token-" + java.util.UUID.randomUUID();
     private final Workspaces workspaces = new Workspaces();
     private final AlertSink alerts;
     private final HttpClient client = HttpClient.newHttpClient();
 
     RunningHost(Path home) {
+        this(home, Clock.systemUTC());
+    }
+
+    /** @param accessClock the clock of sessions, token use and sign-in lockouts */
+    RunningHost(Path home, Clock accessClock) {
         workspace = workspaces.load(home);
         PrometheusMeterRegistry metrics = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
         alerts = AlertSender.of(workspace.host().delivery().alerts());
         engine = Engine.start(workspace, workspaces.compiler, workspaces.factories(), workspaces.transforms,
                 new Engine.Options(Clock.systemUTC(), new SplittableRandom(7), metrics, "test-host", FAST_RETRY, true, alerts));
-        server = HostServer.start(engine, metrics, Clock.systemUTC(), "127.0.0.1", 0);
+        // bcrypt's lowest cost: tests sign in often, and the cost is not what they test
+        access = new Access(engine.store(), workspace.host().access(), java.util.Optional.of(adminToken), accessClock,
+                new java.security.SecureRandom(), 4);
+        server = HostServer.start(engine, metrics, Clock.systemUTC(), "127.0.0.1", 0, access);
     }
 
     /** WireMock on a free port of 127.0.0.1, started: a local target system for a test. */
@@ -186,6 +198,15 @@ final class RunningHost implements AutoCloseable {
     }
 
     private HttpResponse<String> send(HttpRequest request) {
+        HttpRequest.Builder withToken = HttpRequest.newBuilder(request, (name, value) -> true);
+        if (request.headers().firstValue("Authorization").isEmpty()) {
+            withToken.header("Authorization", "Bearer " + adminToken);
+        }
+        return sendAsIs(withToken.build());
+    }
+
+    /** Sends the request as it is: no token added. */
+    HttpResponse<String> sendAsIs(HttpRequest request) {
         try {
             return client.send(request, HttpResponse.BodyHandlers.ofString());
         } catch (IOException e) {

@@ -1,0 +1,67 @@
+package dev.steward.host;
+
+import dev.steward.host.access.Access;
+import dev.steward.host.access.Passwords;
+import dev.steward.host.access.Role;
+import dev.steward.model.Workspace;
+import dev.steward.store.Store;
+import dev.steward.store.StoreUnavailableException;
+
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.time.Clock;
+import java.util.Optional;
+
+/**
+ * What {@code steward token} and {@code steward user} share: they open the workspace's store
+ * directly (the host need not run; with the embedded store it must not, since H2 lets one process
+ * open the file) and act as {@code cli:<login name>} in the audit log.
+ */
+final class AccessCommands {
+
+    private AccessCommands() {
+    }
+
+    interface Work {
+        int run(Access access, String actor, PrintWriter out, PrintWriter err);
+    }
+
+    static int run(Path home, Work work) {
+        PrintWriter out = new PrintWriter(System.out, true);
+        PrintWriter err = new PrintWriter(System.err, true);
+        if (!java.nio.file.Files.isDirectory(home)) {
+            err.println("steward: no workspace folder " + home.toAbsolutePath());
+            return 2;
+        }
+        Workspace workspace;
+        try (Workspaces workspaces = new Workspaces()) {
+            workspace = workspaces.load(home);
+        }
+        Clock clock = Clock.systemUTC();
+        Store store;
+        try {
+            store = Store.open(workspace.host().store(), clock);
+        } catch (StoreUnavailableException e) {
+            err.println("steward: cannot open the store: " + ServeCommand.rootMessage(e));
+            err.println("  With the embedded store, stop `steward serve` first, or use the API (POST /api/tokens, POST /api/users)"
+                    + " with an admin token.");
+            return 2;
+        }
+        try (store) {
+            Access access = new Access(store, workspace.host().access(), Optional.empty(), clock, new SecureRandom(), Passwords.COST);
+            return work.run(access, "cli:" + System.getProperty("user.name", "unknown"), out, err);
+        } catch (IllegalArgumentException e) {
+            err.println("steward: " + e.getMessage());
+            return 2;
+        }
+    }
+
+    static Optional<Role> role(String text, PrintWriter err) {
+        Optional<Role> role = Role.parse(text);
+        if (role.isEmpty()) {
+            err.println("steward: --role must be one of " + Role.choices() + ", not '" + text + "'");
+        }
+        return role;
+    }
+}
