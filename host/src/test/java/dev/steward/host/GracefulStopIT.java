@@ -134,7 +134,8 @@ class GracefulStopIT {
             stopMillis.add(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - sent));
             assertThat(host.exitValue()).as("exit code after SIGTERM:\n" + steward.logTail()).isZero();
         }
-        assertThat(next.get()).as("the stops happened while deliveries were still being sent").isLessThan(DELIVERIES);
+        // Under load: a stop found events waiting or running (how far the senders got by then depends on the machine).
+        assertThat(backlogs).as("the backlog at each stop").anyMatch(backlog -> backlog > 0);
 
         host = steward.launch();
         steward.awaitReady(host);
