@@ -191,6 +191,7 @@ class IntakeHardeningIT {
                 socket.setSoTimeout(10_000);
                 OutputStream out = socket.getOutputStream();
                 out.write(("POST " + path + " HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
+                        + "Authorization: Bearer " + host.adminToken + "\r\n"
                         + "webhook-id: chunk-1\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\n"
                         + "FFFFFFFFFFFFFFFFFFFFFFFF\r\n{\"id\":\"C-1\"}\r\n0\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
                 out.flush();
