@@ -99,6 +99,58 @@ class CleanScopeTest {
                 Arguments.of("the last RegExp match", """
                         function transform(r) { var last = RegExp.$1; /^(.*)@/.exec(r.email);
                           r.seen = last ? last + '@x.example,' + r.email : r.email; return r; }
+                        """),
+                Arguments.of("a property added to RegExp.prototype", """
+                        function transform(r) { var last = /a/.seen; RegExp.prototype.seen = r.email;
+                          r.seen = last ? last + ',' + r.email : r.email; return r; }
+                        """),
+                Arguments.of("RegExp.prototype.exec replaced", """
+                        function transform(r) { var last = /a/.exec.last; var mine = function () { return null; };
+                          mine.last = r.email; RegExp.prototype.exec = mine;
+                          r.seen = last ? last + ',' + r.email : r.email; return r; }
+                        """),
+                Arguments.of("a RegExp.prototype accessor replaced", """
+                        function transform(r) { var last = /a/.flags === '' ? '' : /a/.flags;
+                          Object.defineProperty(RegExp.prototype, 'flags', { get() { return r.email; }, configurable: true });
+                          r.seen = last ? last + ',' + r.email : r.email; return r; }
+                        """),
+                Arguments.of("a RegExp.prototype property made non-configurable", """
+                        function transform(r) { var d = Object.getOwnPropertyDescriptor(RegExp.prototype, 'test');
+                          var last = d.configurable ? '' : d.value.name;
+                          var mine = { [r.email]: function () { return true; } }[r.email];
+                          Object.defineProperty(RegExp.prototype, 'test', { value: mine, configurable: false });
+                          r.seen = last ? last + ',' + r.email : r.email; return r; }
+                        """),
+                Arguments.of("the order of RegExp.prototype's properties", """
+                        function transform(r) { var names = Object.getOwnPropertyNames(RegExp.prototype);
+                          var last = names[names.length - 1] === 'source' ? 'ada@x.example' : '';
+                          var source = Object.getOwnPropertyDescriptor(RegExp.prototype, 'source');
+                          delete RegExp.prototype.source; Object.defineProperty(RegExp.prototype, 'source', source);
+                          r.seen = last ? last + ',' + r.email : r.email; return r; }
+                        """),
+                Arguments.of("the prototype of RegExp.prototype", """
+                        function transform(r) { var proto = Object.getPrototypeOf(RegExp.prototype);
+                          var last = proto === Object.prototype ? '' : proto.seen;
+                          Object.setPrototypeOf(RegExp.prototype, { seen: r.email, __proto__: Object.prototype });
+                          r.seen = last ? last + ',' + r.email : r.email; return r; }
+                        """),
+                Arguments.of("RegExp.prototype made non-extensible", """
+                        function transform(r) { var last = Object.isExtensible(RegExp.prototype) ? '' : 'ada@x.example';
+                          Object.preventExtensions(RegExp.prototype);
+                          r.seen = last ? last + ',' + r.email : r.email; return r; }
+                        """),
+                Arguments.of("RegExp.prototype changed by a promise job", """
+                        function transform(r) { var last = /a/.seen;
+                          Promise.resolve().then(function () { RegExp.prototype.seen = r.email; });
+                          r.seen = last ? last + ',' + r.email : r.email; return r; }
+                        """),
+                Arguments.of("RegExp.prototype changed by the top level", """
+                        var last = /a/.seen; RegExp.prototype.seen = (last ? last + ',' : '') + 'top';
+                        function transform(r) { r.seen = last ? last + ',' + r.email : r.email; return r; }
+                        """),
+                Arguments.of("String.prototype.foo added", """
+                        function transform(r) { var last = ''.foo; try { String.prototype.foo = r.email; } catch (e) {}
+                          r.seen = last ? last + ',' + r.email : r.email; return r; }
                         """));
     }
 
@@ -111,6 +163,68 @@ class CleanScopeTest {
                 assertThat(out).as(what).containsEntry("seen", email);
             }
         }
+    }
+
+    /**
+     * RegExp.prototype is not frozen (GraalJS's fast paths need it as built), so a call may change
+     * it; the next call on the same thread, from the same pool, sees it as built again, whether
+     * it could be put back or the context had to be thrown away.
+     */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("builtinChanges")
+    void aLaterCallSeesTheBuiltinsAsBuilt(String what, String change) {
+        String script = """
+                function look() {
+                  return [typeof ''.foo, 'a-b'.replace('-', '+'), 'a-b'.replace(/-/g, '+'), String(/(x)/.exec('x')),
+                    /x/g.flags, /x/.test('x'), 'a1b2'.split(/\\d/).join(' '), typeof /x/.bar,
+                    Object.getOwnPropertyNames(RegExp.prototype).join(), Object.isExtensible(RegExp.prototype),
+                    Object.getPrototypeOf(RegExp.prototype) === Object.prototype].join('|');
+                }
+                function transform(r) {
+                  r.before = look();
+                  if (r.change) {
+                    %s
+                    r.after = look();
+                  }
+                  return r;
+                }
+                """.formatted(change);
+        try (Transform t = factory.compile("transforms/change.js", script, LIMITS)) {
+            Object asBuilt = t.apply(Map.of(), Map.of()).get("before");
+            assertThat(asBuilt).isEqualTo("undefined|a+b|a+b|x,x|g|true|a b |undefined|"
+                    + "source,flags,multiline,global,ignoreCase,sticky,unicode,dotAll,hasIndices,unicodeSets,constructor,exec,test,toString,compile|true|true");
+            Map<String, Object> changed = t.apply(Map.of("change", true), Map.of());
+            assertThat(changed.get("before")).as(what).isEqualTo(asBuilt);
+            assertThat(changed.get("after")).as(what + " (the change took in its own call)").isNotEqualTo(asBuilt);
+            for (int i = 0; i < 3; i++) {
+                assertThat(t.apply(Map.of(), Map.of())).as(what).containsEntry("before", asBuilt);
+            }
+        }
+    }
+
+    static List<Arguments> builtinChanges() {
+        return List.of(
+                Arguments.of("String.prototype.replace, RegExp.prototype.exec and String.prototype.foo", """
+                        try { String.prototype.replace = function () { return 'hijacked'; }; } catch (e) {}
+                        try { String.prototype.foo = 'left over'; } catch (e) {}
+                        RegExp.prototype.exec = function () { return null; };
+                        """),
+                Arguments.of("accessors and symbols of RegExp.prototype", """
+                        Object.defineProperty(RegExp.prototype, 'flags', { get() { return 'hijacked'; }, configurable: true });
+                        RegExp.prototype[Symbol.replace] = function () { return 'hijacked'; };
+                        RegExp.prototype[Symbol.split] = function () { return ['hijacked']; };
+                        Object.defineProperty(RegExp.prototype, 'test', { value: function () { return false; }, enumerable: true });
+                        """),
+                Arguments.of("a property added and one deleted", """
+                        RegExp.prototype.bar = 'left over';
+                        delete RegExp.prototype.toString;
+                        """),
+                Arguments.of("what cannot be put back", """
+                        Object.defineProperty(RegExp.prototype, 'bar', { value: 'left over', configurable: false });
+                        Object.defineProperty(RegExp.prototype, 'exec', { value: function () { return null; }, configurable: false, writable: false });
+                        Object.setPrototypeOf(RegExp.prototype, null);
+                        Object.freeze(RegExp.prototype);
+                        """));
     }
 
     @Test
