@@ -33,7 +33,7 @@ public final class JsEngine implements AutoCloseable {
      */
     private static final HostAccess NO_HOST_ACCESS = HostAccess.newBuilder().allowMutableTargetMappings().build();
 
-    /** Freezes the global object and every builtin but RegExp.prototype, and resets that: see lockdown.js. */
+    /** Freezes the global object and every builtin: see lockdown.js. */
     private static final Source LOCKDOWN = lockdown();
 
     private static final class Holder {
@@ -73,7 +73,7 @@ public final class JsEngine implements AutoCloseable {
      * user script that happens to run.
      */
     private void warmUp() {
-        try (Context context = newContext(OutputStream.nullOutputStream()).context()) {
+        try (Context context = newContext(OutputStream.nullOutputStream())) {
             Value parsed = context.eval("js", "JSON.parse").execute("{\"a\":[1,2.5,\"x\",true,null],\"b\":{\"c\":\"d\"}}");
             Value result = context.eval("js", "(function (r, ctx) { r.n = r.a.length; r.s = String(r.b.c).toUpperCase(); return r; })")
                     .execute(parsed, parsed);
@@ -90,19 +90,11 @@ public final class JsEngine implements AutoCloseable {
     }
 
     /**
-     * A sandboxed context and its {@code reset} function. Every call must run {@code reset()}
-     * before any of its own code, and must not run at all in this context when it answers false.
-     */
-    record Locked(Context context, Value reset) {
-    }
-
-    /**
      * A fresh sandboxed context whose {@code print} and {@code console} write to {@code out}, with
-     * the global object and every builtin frozen but {@code RegExp.prototype}, which {@code reset}
-     * puts back as built, so that no call can leave anything there for the next. The freezing
-     * walks every builtin: it is most of the cost of a cold context.
+     * the global object and every builtin frozen, so that no call can leave anything there for
+     * the next. The freezing walks every builtin: it is most of the cost of a cold context.
      */
-    Locked newContext(OutputStream out) {
+    Context newContext(OutputStream out) {
         Context context = Context.newBuilder("js")
                 .engine(engine)
                 .sandbox(SandboxPolicy.CONSTRAINED)
@@ -119,11 +111,12 @@ public final class JsEngine implements AutoCloseable {
                 .err(out)
                 .build();
         try {
-            return new Locked(context, context.eval(LOCKDOWN));
+            context.eval(LOCKDOWN);
         } catch (RuntimeException e) {
             context.close(true);
             throw new IllegalStateException("could not freeze the builtins of a JavaScript context", e);
         }
+        return context;
     }
 
     private static Source lockdown() {

@@ -14,7 +14,6 @@ import org.graalvm.polyglot.PolyglotException;
 import org.graalvm.polyglot.Source;
 import org.graalvm.polyglot.Value;
 import org.graalvm.polyglot.proxy.ProxyExecutable;
-import org.graalvm.polyglot.proxy.ProxyObject;
 
 /**
  * One parsed script and a pool of sandboxed contexts that run it. A JavaScript context is used by
@@ -26,26 +25,20 @@ import org.graalvm.polyglot.proxy.ProxyObject;
  * <p>Every call starts from a clean scope although contexts are reused: the script's text is run
  * as the body of a function, afresh at each call, so its top-level variables ({@code var seen =
  * []}) belong to that call alone; and the global object and every builtin are frozen before any
- * script runs ({@link JsEngine#newContext}), so nothing can be left on them for a later call, but
- * for {@code RegExp.prototype} (frozen, it would slow every regular expression down): each call
- * first puts that back as built, and a context where that cannot be done is thrown away before
- * any of the call's code runs in it. Thread-safe.
+ * script runs ({@link JsEngine#newContext}), so nothing can be left on them for a later call.
+ * Thread-safe.
  */
 final class ScriptPool implements AutoCloseable {
 
     /**
-     * One call in one crossing into the guest: reset {@code RegExp.prototype} (or give up on this
-     * context, answering {@code stale}), run the script's top level, parse the arguments, call the
-     * function. {@code JSON.parse} is taken before any user code runs (and is frozen).
+     * One call in one crossing into the guest: run the script's top level, parse the arguments,
+     * call the function. {@code JSON.parse} is taken before any user code runs (and is frozen).
      */
     private static final Source CALL = Source.newBuilder("js", """
-            (function (script, reset, stale) {
+            (function (script) {
               'use strict';
               const parse = JSON.parse;
               return function (index, name, log, context, ...args) {
-                if (!reset()) {
-                  return stale;
-                }
                 const callee = script()[index];
                 if (typeof callee !== 'function') {
                   throw new TypeError('the top level of the script did not define function ' + name);
@@ -63,9 +56,6 @@ final class ScriptPool implements AutoCloseable {
             """, "steward-call.js").buildLiteral();
 
     private static final long FIRST_RUN_BUDGET_NANOS = 5_000_000_000L;
-
-    /** What a call answers when its context could not be reset: no script can make this. */
-    private static final ProxyObject STALE = ProxyObject.fromMap(Map.of());
 
     /** Turns a script's result into what the caller returns, inside the guarded call. */
     @FunctionalInterface
@@ -118,7 +108,7 @@ final class ScriptPool implements AutoCloseable {
         ScriptPool pool = new ScriptPool(engine, name, source, functions, limits, logger);
         try {
             // the first run in a JVM loads the builtins the script uses; give it start-up time
-            pool.release(pool.newSlot(Math.max(limits.timeout().toNanos(), FIRST_RUN_BUDGET_NANOS), true));
+            pool.release(pool.newSlot(Math.max(limits.timeout().toNanos(), FIRST_RUN_BUDGET_NANOS)));
         } catch (ScriptFailedException e) {
             throw new ScriptRejectedException(name, e.line().orElse(0), 0,
                     "its top-level code failed: " + e.getMessage().substring(name.length()).replaceFirst("^(:\\d+)?: ", ""), e);
@@ -140,27 +130,12 @@ final class ScriptPool implements AutoCloseable {
         if (closed) {
             throw new IllegalStateException(name + " is closed");
         }
-        while (true) {
-            Slot slot = idle.pollFirst();
-            if (slot == null) {
-                slot = newSlot(limits.timeout().toNanos(), false);
-            } else {
-                idleCount.decrementAndGet();
-            }
-            Attempt<T> attempt = callIn(slot, function, args, context, reader);
-            if (!attempt.stale) {
-                return attempt.value;
-            }
-            // callIn closed that context; a fresh one is as built, so this ends when the idle ones run out
+        Slot slot = idle.pollFirst();
+        if (slot == null) {
+            slot = newSlot(limits.timeout().toNanos());
+        } else {
+            idleCount.decrementAndGet();
         }
-    }
-
-    /** A call's result, or {@code stale}: its context could not be reset and nothing ran. */
-    private record Attempt<T>(T value, boolean stale) {
-    }
-
-    private <T> Attempt<T> callIn(Slot slot, String function, List<Object> args, Map<String, Object> context,
-                                  ResultReader<T> reader) {
         slot.output.start();
         Watchdog.Guard guard = engine.watchdog().start(slot.context, limits.timeout().toNanos(), limits.maxAllocatedBytes());
         boolean keep = false;
@@ -174,17 +149,13 @@ final class ScriptPool implements AutoCloseable {
                 values[4 + i] = JsonText.of(args.get(i));
             }
             Value result = slot.call.execute(values);
-            if (result.isProxyObject() && result.asProxyObject() == STALE) {
-                guard.finish();
-                return new Attempt<>(null, true);
-            }
             T out = reader.read(result, limits.maxOutputChars());
             Reason tripped = guard.finish();
             if (tripped != null) {
                 throw overBudget(function, tripped, null);
             }
             keep = true;
-            return new Attempt<>(out, false);
+            return out;
         } catch (PolyglotException e) {
             Reason tripped = guard.finish();
             if (tripped != null) {
@@ -229,29 +200,21 @@ final class ScriptPool implements AutoCloseable {
         return new ScriptFailedException(name, 0, reason, message, cause);
     }
 
-    /**
-     * A new context with the script in it. With {@code trial}, the script's top level runs once to
-     * check that it defines its functions (when it is compiled); later contexts skip that, since
-     * every call runs the top level anyway, so a new context is as built when its first call comes.
-     */
-    private Slot newSlot(long budgetNanos, boolean trial) {
+    private Slot newSlot(long budgetNanos) {
         ScriptLog output = new ScriptLog(logger, name);
         // made and locked down outside the budget: that is Steward's work, not the script's
-        JsEngine.Locked locked = engine.newContext(new LogOutput(output));
-        Context context = locked.context();
+        Context context = engine.newContext(new LogOutput(output));
         output.start();
         Watchdog.Guard guard = engine.watchdog().start(context, budgetNanos, limits.maxAllocatedBytes());
         try {
             // checked as the script it is, so that a syntax error has the user's own line and column
             context.parse(source);
             Value script = context.eval(body);
+            Value made = script.execute();
             List<String> missing = new ArrayList<>();
-            if (trial) {
-                Value made = script.execute();
-                for (int i = 0; i < functions.size(); i++) {
-                    if (!made.getArrayElement(i).canExecute()) {
-                        missing.add(functions.get(i));
-                    }
+            for (int i = 0; i < functions.size(); i++) {
+                if (!made.getArrayElement(i).canExecute()) {
+                    missing.add(functions.get(i));
                 }
             }
             if (!missing.isEmpty()) {
@@ -265,7 +228,7 @@ final class ScriptPool implements AutoCloseable {
             if (tripped != null) {
                 throw overBudget("the script", tripped, null);
             }
-            return new Slot(context, context.eval(CALL).execute(script, locked.reset(), STALE), log, output);
+            return new Slot(context, context.eval(CALL).execute(script), log, output);
         } catch (PolyglotException e) {
             Reason tripped = guard.finish();
             if (tripped != null) {

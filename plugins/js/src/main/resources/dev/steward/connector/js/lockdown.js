@@ -1,8 +1,7 @@
 // Run once in every new context, before any user script: after it, nothing a call does to the
 // shared world (the global object, the builtins and their prototypes) can be seen by a later
-// call, because none of it can be changed, but for RegExp.prototype, which the function this
-// returns puts back as it was before each call. A user's own state lives in the function scope
-// that each call makes afresh (see ScriptPool).
+// call, because none of it can be changed. A user's own state lives in the function scope that
+// each call makes afresh (see ScriptPool).
 (function () {
   'use strict';
   const { defineProperty, freeze, getOwnPropertyDescriptor, getPrototypeOf } = Object;
@@ -90,58 +89,7 @@
       }
     }
   }
-  // GraalJS takes its fast paths for replace, match, split and test only while RegExp.prototype
-  // has the shape it was built with, and a frozen one costs a transform about half its speed
-  // again. So it stays as built (its methods, accessors and their prototypes are frozen like the
-  // rest), and reset() below restores it before every call.
-  const regExpPrototype = RegExp.prototype;
-  const objectPrototype = Object.prototype;
   for (const value of reached) {
-    if (value !== regExpPrototype) {
-      freeze(value);
-    }
+    freeze(value);
   }
-
-  const { defineProperties, getOwnPropertyDescriptors, getOwnPropertyNames, getOwnPropertySymbols, isExtensible } = Object;
-  const built = getOwnPropertyDescriptors(regExpPrototype);
-  for (const key of ownKeys(built)) {
-    freeze(built[key]);
-  }
-  freeze(built);
-  const names = getOwnPropertyNames(regExpPrototype);
-  const joinedNames = names.join();
-  const symbols = freeze(getOwnPropertySymbols(regExpPrototype));
-
-  /**
-   * Puts every property of RegExp.prototype back as built (value, accessors and attributes) and
-   * answers whether it now is exactly as built: no other property, the same order, the same
-   * prototype, still extensible. False when that cannot be done (a property made
-   * non-configurable, an added one, a changed prototype...): the caller then throws the context
-   * away. No user code runs here: RegExp.prototype is an ordinary object and the descriptors
-   * are this function's own, frozen, inheriting from a frozen Object.prototype.
-   */
-  return function reset() {
-    try {
-      defineProperties(regExpPrototype, built);
-    } catch (cannot) {
-      return false;
-    }
-    if (getPrototypeOf(regExpPrototype) !== objectPrototype || !isExtensible(regExpPrototype)) {
-      return false;
-    }
-    const nowNames = getOwnPropertyNames(regExpPrototype);
-    if (nowNames.length !== names.length || nowNames.join() !== joinedNames) {
-      return false;
-    }
-    const nowSymbols = getOwnPropertySymbols(regExpPrototype);
-    if (nowSymbols.length !== symbols.length) {
-      return false;
-    }
-    for (let i = 0; i < symbols.length; i++) {
-      if (nowSymbols[i] !== symbols[i]) {
-        return false;
-      }
-    }
-    return true;
-  };
 })()

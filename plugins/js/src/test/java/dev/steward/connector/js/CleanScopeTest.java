@@ -7,6 +7,7 @@ import dev.steward.plugin.Transform;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.stream.Collectors;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -101,51 +102,46 @@ class CleanScopeTest {
                           r.seen = last ? last + '@x.example,' + r.email : r.email; return r; }
                         """),
                 Arguments.of("a property added to RegExp.prototype", """
-                        function transform(r) { var last = /a/.seen; RegExp.prototype.seen = r.email;
+                        function transform(r) { var last = /a/.seen; try { RegExp.prototype.seen = r.email; } catch (e) {}
                           r.seen = last ? last + ',' + r.email : r.email; return r; }
                         """),
                 Arguments.of("RegExp.prototype.exec replaced", """
                         function transform(r) { var last = /a/.exec.last; var mine = function () { return null; };
-                          mine.last = r.email; RegExp.prototype.exec = mine;
+                          mine.last = r.email; try { RegExp.prototype.exec = mine; } catch (e) {}
                           r.seen = last ? last + ',' + r.email : r.email; return r; }
                         """),
                 Arguments.of("a RegExp.prototype accessor replaced", """
                         function transform(r) { var last = /a/.flags === '' ? '' : /a/.flags;
-                          Object.defineProperty(RegExp.prototype, 'flags', { get() { return r.email; }, configurable: true });
+                          try { Object.defineProperty(RegExp.prototype, 'flags', { get() { return r.email; }, configurable: true }); } catch (e) {}
                           r.seen = last ? last + ',' + r.email : r.email; return r; }
                         """),
                 Arguments.of("a RegExp.prototype property made non-configurable", """
                         function transform(r) { var d = Object.getOwnPropertyDescriptor(RegExp.prototype, 'test');
-                          var last = d.configurable ? '' : d.value.name;
+                          var last = d.value.name === 'test' ? '' : d.value.name;
                           var mine = { [r.email]: function () { return true; } }[r.email];
-                          Object.defineProperty(RegExp.prototype, 'test', { value: mine, configurable: false });
+                          try { Object.defineProperty(RegExp.prototype, 'test', { value: mine, configurable: false }); } catch (e) {}
                           r.seen = last ? last + ',' + r.email : r.email; return r; }
                         """),
                 Arguments.of("the order of RegExp.prototype's properties", """
                         function transform(r) { var names = Object.getOwnPropertyNames(RegExp.prototype);
                           var last = names[names.length - 1] === 'source' ? 'ada@x.example' : '';
                           var source = Object.getOwnPropertyDescriptor(RegExp.prototype, 'source');
-                          delete RegExp.prototype.source; Object.defineProperty(RegExp.prototype, 'source', source);
+                          try { delete RegExp.prototype.source; Object.defineProperty(RegExp.prototype, 'source', source); } catch (e) {}
                           r.seen = last ? last + ',' + r.email : r.email; return r; }
                         """),
                 Arguments.of("the prototype of RegExp.prototype", """
                         function transform(r) { var proto = Object.getPrototypeOf(RegExp.prototype);
                           var last = proto === Object.prototype ? '' : proto.seen;
-                          Object.setPrototypeOf(RegExp.prototype, { seen: r.email, __proto__: Object.prototype });
-                          r.seen = last ? last + ',' + r.email : r.email; return r; }
-                        """),
-                Arguments.of("RegExp.prototype made non-extensible", """
-                        function transform(r) { var last = Object.isExtensible(RegExp.prototype) ? '' : 'ada@x.example';
-                          Object.preventExtensions(RegExp.prototype);
+                          try { Object.setPrototypeOf(RegExp.prototype, { seen: r.email, __proto__: Object.prototype }); } catch (e) {}
                           r.seen = last ? last + ',' + r.email : r.email; return r; }
                         """),
                 Arguments.of("RegExp.prototype changed by a promise job", """
                         function transform(r) { var last = /a/.seen;
-                          Promise.resolve().then(function () { RegExp.prototype.seen = r.email; });
+                          Promise.resolve().then(function () { try { RegExp.prototype.seen = r.email; } catch (e) {} });
                           r.seen = last ? last + ',' + r.email : r.email; return r; }
                         """),
                 Arguments.of("RegExp.prototype changed by the top level", """
-                        var last = /a/.seen; RegExp.prototype.seen = (last ? last + ',' : '') + 'top';
+                        var last = /a/.seen; try { RegExp.prototype.seen = (last ? last + ',' : '') + 'top'; } catch (e) {}
                         function transform(r) { r.seen = last ? last + ',' + r.email : r.email; return r; }
                         """),
                 Arguments.of("String.prototype.foo added", """
@@ -166,9 +162,8 @@ class CleanScopeTest {
     }
 
     /**
-     * RegExp.prototype is not frozen (GraalJS's fast paths need it as built), so a call may change
-     * it; the next call on the same thread, from the same pool, sees it as built again, whether
-     * it could be put back or the context had to be thrown away.
+     * Whatever a call tries on String.prototype and RegExp.prototype, the next call on the same
+     * thread, from the same pool, sees them as built.
      */
     @ParameterizedTest(name = "{0}")
     @MethodSource("builtinChanges")
@@ -177,25 +172,22 @@ class CleanScopeTest {
                 function look() {
                   return [typeof ''.foo, 'a-b'.replace('-', '+'), 'a-b'.replace(/-/g, '+'), String(/(x)/.exec('x')),
                     /x/g.flags, /x/.test('x'), 'a1b2'.split(/\\d/).join(' '), typeof /x/.bar,
-                    Object.getOwnPropertyNames(RegExp.prototype).join(), Object.isExtensible(RegExp.prototype),
+                    Object.getOwnPropertyNames(RegExp.prototype).join(), Object.isFrozen(RegExp.prototype),
                     Object.getPrototypeOf(RegExp.prototype) === Object.prototype].join('|');
                 }
                 function transform(r) {
                   r.before = look();
                   if (r.change) {
                     %s
-                    r.after = look();
                   }
                   return r;
                 }
-                """.formatted(change);
+                """.formatted(change.lines().map(line -> "try { " + line + " } catch (e) {}").collect(Collectors.joining("\n")));
         try (Transform t = factory.compile("transforms/change.js", script, LIMITS)) {
             Object asBuilt = t.apply(Map.of(), Map.of()).get("before");
             assertThat(asBuilt).isEqualTo("undefined|a+b|a+b|x,x|g|true|a b |undefined|"
                     + "source,flags,multiline,global,ignoreCase,sticky,unicode,dotAll,hasIndices,unicodeSets,constructor,exec,test,toString,compile|true|true");
-            Map<String, Object> changed = t.apply(Map.of("change", true), Map.of());
-            assertThat(changed.get("before")).as(what).isEqualTo(asBuilt);
-            assertThat(changed.get("after")).as(what + " (the change took in its own call)").isNotEqualTo(asBuilt);
+            assertThat(t.apply(Map.of("change", true), Map.of())).as(what).containsEntry("before", asBuilt);
             for (int i = 0; i < 3; i++) {
                 assertThat(t.apply(Map.of(), Map.of())).as(what).containsEntry("before", asBuilt);
             }
@@ -219,7 +211,7 @@ class CleanScopeTest {
                         RegExp.prototype.bar = 'left over';
                         delete RegExp.prototype.toString;
                         """),
-                Arguments.of("what cannot be put back", """
+                Arguments.of("RegExp.prototype made non-configurable, reparented and frozen", """
                         Object.defineProperty(RegExp.prototype, 'bar', { value: 'left over', configurable: false });
                         Object.defineProperty(RegExp.prototype, 'exec', { value: function () { return null; }, configurable: false, writable: false });
                         Object.setPrototypeOf(RegExp.prototype, null);
