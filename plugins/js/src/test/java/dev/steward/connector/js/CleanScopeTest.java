@@ -219,6 +219,15 @@ class CleanScopeTest {
                         """));
     }
 
+    /** Its callbacks run when the collector gets to them, which may be during a later call. */
+    @Test
+    void noFinalizationRegistry() {
+        try (Transform t = factory.compile("transforms/finalize.js",
+                "function transform(r) { r.registry = typeof FinalizationRegistry; r.weakRef = typeof WeakRef; return r; }", LIMITS)) {
+            assertThat(t.apply(Map.of(), Map.of())).containsEntry("registry", "undefined").containsEntry("weakRef", "function");
+        }
+    }
+
     @Test
     void recordsOfOneEventDoNotSeeEachOther() {
         String script = """
