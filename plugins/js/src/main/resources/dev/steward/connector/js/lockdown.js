@@ -8,6 +8,9 @@
   const ownKeys = Reflect.ownKeys;
 
   // RegExp.$1, RegExp.lastMatch...: the last match of the previous call, readable by the next
+  // its callbacks run whenever the collector gets to them, which may be in the middle of a later call
+  delete globalThis.FinalizationRegistry;
+
   for (const name of ['$1', '$2', '$3', '$4', '$5', '$6', '$7', '$8', '$9', 'input', '$_', 'lastMatch', '$&',
     'lastParen', '$+', 'leftContext', '$`', 'rightContext', "$'"]) {
     delete RegExp[name];

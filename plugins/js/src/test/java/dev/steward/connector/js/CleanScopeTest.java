@@ -7,6 +7,7 @@ import dev.steward.plugin.Transform;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.stream.Collectors;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -99,6 +100,53 @@ class CleanScopeTest {
                 Arguments.of("the last RegExp match", """
                         function transform(r) { var last = RegExp.$1; /^(.*)@/.exec(r.email);
                           r.seen = last ? last + '@x.example,' + r.email : r.email; return r; }
+                        """),
+                Arguments.of("a property added to RegExp.prototype", """
+                        function transform(r) { var last = /a/.seen; try { RegExp.prototype.seen = r.email; } catch (e) {}
+                          r.seen = last ? last + ',' + r.email : r.email; return r; }
+                        """),
+                Arguments.of("RegExp.prototype.exec replaced", """
+                        function transform(r) { var last = /a/.exec.last; var mine = function () { return null; };
+                          mine.last = r.email; try { RegExp.prototype.exec = mine; } catch (e) {}
+                          r.seen = last ? last + ',' + r.email : r.email; return r; }
+                        """),
+                Arguments.of("a RegExp.prototype accessor replaced", """
+                        function transform(r) { var last = /a/.flags === '' ? '' : /a/.flags;
+                          try { Object.defineProperty(RegExp.prototype, 'flags', { get() { return r.email; }, configurable: true }); } catch (e) {}
+                          r.seen = last ? last + ',' + r.email : r.email; return r; }
+                        """),
+                Arguments.of("a RegExp.prototype property made non-configurable", """
+                        function transform(r) { var d = Object.getOwnPropertyDescriptor(RegExp.prototype, 'test');
+                          var last = d.value.name === 'test' ? '' : d.value.name;
+                          var mine = { [r.email]: function () { return true; } }[r.email];
+                          try { Object.defineProperty(RegExp.prototype, 'test', { value: mine, configurable: false }); } catch (e) {}
+                          r.seen = last ? last + ',' + r.email : r.email; return r; }
+                        """),
+                Arguments.of("the order of RegExp.prototype's properties", """
+                        function transform(r) { var names = Object.getOwnPropertyNames(RegExp.prototype);
+                          var last = names[names.length - 1] === 'source' ? 'ada@x.example' : '';
+                          var source = Object.getOwnPropertyDescriptor(RegExp.prototype, 'source');
+                          try { delete RegExp.prototype.source; Object.defineProperty(RegExp.prototype, 'source', source); } catch (e) {}
+                          r.seen = last ? last + ',' + r.email : r.email; return r; }
+                        """),
+                Arguments.of("the prototype of RegExp.prototype", """
+                        function transform(r) { var proto = Object.getPrototypeOf(RegExp.prototype);
+                          var last = proto === Object.prototype ? '' : proto.seen;
+                          try { Object.setPrototypeOf(RegExp.prototype, { seen: r.email, __proto__: Object.prototype }); } catch (e) {}
+                          r.seen = last ? last + ',' + r.email : r.email; return r; }
+                        """),
+                Arguments.of("RegExp.prototype changed by a promise job", """
+                        function transform(r) { var last = /a/.seen;
+                          Promise.resolve().then(function () { try { RegExp.prototype.seen = r.email; } catch (e) {} });
+                          r.seen = last ? last + ',' + r.email : r.email; return r; }
+                        """),
+                Arguments.of("RegExp.prototype changed by the top level", """
+                        var last = /a/.seen; try { RegExp.prototype.seen = (last ? last + ',' : '') + 'top'; } catch (e) {}
+                        function transform(r) { r.seen = last ? last + ',' + r.email : r.email; return r; }
+                        """),
+                Arguments.of("String.prototype.foo added", """
+                        function transform(r) { var last = ''.foo; try { String.prototype.foo = r.email; } catch (e) {}
+                          r.seen = last ? last + ',' + r.email : r.email; return r; }
                         """));
     }
 
@@ -110,6 +158,73 @@ class CleanScopeTest {
                 Map<String, Object> out = t.apply(Map.of("email", email), Map.of("eventId", "evt-" + email));
                 assertThat(out).as(what).containsEntry("seen", email);
             }
+        }
+    }
+
+    /**
+     * Whatever a call tries on String.prototype and RegExp.prototype, the next call on the same
+     * thread, from the same pool, sees them as built.
+     */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("builtinChanges")
+    void aLaterCallSeesTheBuiltinsAsBuilt(String what, String change) {
+        String script = """
+                function look() {
+                  return [typeof ''.foo, 'a-b'.replace('-', '+'), 'a-b'.replace(/-/g, '+'), String(/(x)/.exec('x')),
+                    /x/g.flags, /x/.test('x'), 'a1b2'.split(/\\d/).join(' '), typeof /x/.bar,
+                    Object.getOwnPropertyNames(RegExp.prototype).join(), Object.isFrozen(RegExp.prototype),
+                    Object.getPrototypeOf(RegExp.prototype) === Object.prototype].join('|');
+                }
+                function transform(r) {
+                  r.before = look();
+                  if (r.change) {
+                    %s
+                  }
+                  return r;
+                }
+                """.formatted(change.lines().map(line -> "try { " + line + " } catch (e) {}").collect(Collectors.joining("\n")));
+        try (Transform t = factory.compile("transforms/change.js", script, LIMITS)) {
+            Object asBuilt = t.apply(Map.of(), Map.of()).get("before");
+            assertThat(asBuilt).isEqualTo("undefined|a+b|a+b|x,x|g|true|a b |undefined|"
+                    + "source,flags,multiline,global,ignoreCase,sticky,unicode,dotAll,hasIndices,unicodeSets,constructor,exec,test,toString,compile|true|true");
+            assertThat(t.apply(Map.of("change", true), Map.of())).as(what).containsEntry("before", asBuilt);
+            for (int i = 0; i < 3; i++) {
+                assertThat(t.apply(Map.of(), Map.of())).as(what).containsEntry("before", asBuilt);
+            }
+        }
+    }
+
+    static List<Arguments> builtinChanges() {
+        return List.of(
+                Arguments.of("String.prototype.replace, RegExp.prototype.exec and String.prototype.foo", """
+                        try { String.prototype.replace = function () { return 'hijacked'; }; } catch (e) {}
+                        try { String.prototype.foo = 'left over'; } catch (e) {}
+                        RegExp.prototype.exec = function () { return null; };
+                        """),
+                Arguments.of("accessors and symbols of RegExp.prototype", """
+                        Object.defineProperty(RegExp.prototype, 'flags', { get() { return 'hijacked'; }, configurable: true });
+                        RegExp.prototype[Symbol.replace] = function () { return 'hijacked'; };
+                        RegExp.prototype[Symbol.split] = function () { return ['hijacked']; };
+                        Object.defineProperty(RegExp.prototype, 'test', { value: function () { return false; }, enumerable: true });
+                        """),
+                Arguments.of("a property added and one deleted", """
+                        RegExp.prototype.bar = 'left over';
+                        delete RegExp.prototype.toString;
+                        """),
+                Arguments.of("RegExp.prototype made non-configurable, reparented and frozen", """
+                        Object.defineProperty(RegExp.prototype, 'bar', { value: 'left over', configurable: false });
+                        Object.defineProperty(RegExp.prototype, 'exec', { value: function () { return null; }, configurable: false, writable: false });
+                        Object.setPrototypeOf(RegExp.prototype, null);
+                        Object.freeze(RegExp.prototype);
+                        """));
+    }
+
+    /** Its callbacks run when the collector gets to them, which may be during a later call. */
+    @Test
+    void noFinalizationRegistry() {
+        try (Transform t = factory.compile("transforms/finalize.js",
+                "function transform(r) { r.registry = typeof FinalizationRegistry; r.weakRef = typeof WeakRef; return r; }", LIMITS)) {
+            assertThat(t.apply(Map.of(), Map.of())).containsEntry("registry", "undefined").containsEntry("weakRef", "function");
         }
     }
 
