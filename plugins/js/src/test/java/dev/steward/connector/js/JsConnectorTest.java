@@ -18,13 +18,9 @@ import java.net.http.HttpClient;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
-import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.ResourceBundle;
 import java.util.ServiceLoader;
-import java.util.concurrent.CopyOnWriteArrayList;
-import java.text.MessageFormat;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -52,7 +48,7 @@ class JsConnectorTest {
     @TempDir
     Path workspace;
 
-    private final List<String> logged = new CopyOnWriteArrayList<>();
+    private final KeptLog log = new KeptLog();
 
     @BeforeAll
     static void engine() {
@@ -78,7 +74,7 @@ class JsConnectorTest {
         try (Connector legacy = connector(LEGACY, Map.of())) {
             legacy.upsert(CUSTOMER, "C-1", Map.of("email", "ada@example.com"), new WriteOptions("idem-1", "evt_1"));
 
-            assertThat(logged).containsExactly("systems/legacy.js: upsert customer C-1 ada@example.com evt_1 idem-1");
+            assertThat(log.lines).containsExactly("systems/legacy.js: upsert customer C-1 ada@example.com evt_1 idem-1");
         }
     }
 
@@ -108,7 +104,7 @@ class JsConnectorTest {
             legacy.upsert(CUSTOMER, "C-2", Map.of("email", "bob@x.example"), new WriteOptions("k-2", "evt_2"));
         }
 
-        assertThat(logged).containsExactly("systems/legacy.js: ada@x.example undefined",
+        assertThat(log.lines).containsExactly("systems/legacy.js: ada@x.example undefined",
                 "systems/legacy.js: bob@x.example undefined");
     }
 
@@ -161,27 +157,7 @@ class JsConnectorTest {
 
         @Override
         public System.Logger logger() {
-            return new System.Logger() {
-                @Override
-                public String getName() {
-                    return "legacy";
-                }
-
-                @Override
-                public boolean isLoggable(Level level) {
-                    return true;
-                }
-
-                @Override
-                public void log(Level level, ResourceBundle bundle, String msg, Throwable thrown) {
-                    logged.add(msg);
-                }
-
-                @Override
-                public void log(Level level, ResourceBundle bundle, String format, Object... params) {
-                    logged.add(MessageFormat.format(format, params));
-                }
-            };
+            return log;
         }
 
         @Override
