@@ -23,6 +23,13 @@ final class AccessCommands {
     private AccessCommands() {
     }
 
+    /** The {@code --home} option every {@code token} and {@code user} subcommand takes. */
+    static final class Home {
+        @picocli.CommandLine.Option(names = "--home", description = "The workspace folder (default: the current one).",
+                defaultValue = ".")
+        Path path;
+    }
+
     interface Work {
         int run(Access access, String actor, PrintWriter out, PrintWriter err);
     }

@@ -2,10 +2,10 @@ package dev.steward.host;
 
 import dev.steward.host.access.Role;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
-import java.nio.file.Path;
 import java.time.Instant;
 import java.util.Optional;
 
@@ -28,12 +28,12 @@ final class TokenCommand implements Runnable {
         String name;
         @Option(names = "--role", required = true, description = "viewer, operator, author, developer or admin.")
         String role;
-        @Option(names = "--home", description = "The workspace folder (default: the current one).", defaultValue = ".")
-        Path home;
+        @Mixin
+        AccessCommands.Home home;
 
         @Override
         public Integer call() {
-            return AccessCommands.run(home, (access, actor, out, err) -> {
+            return AccessCommands.run(home.path, (access, actor, out, err) -> {
                 Optional<Role> parsed = AccessCommands.role(role, err);
                 if (parsed.isEmpty()) {
                     return 2;
@@ -53,12 +53,12 @@ final class TokenCommand implements Runnable {
 
     @Command(name = "list", mixinStandardHelpOptions = true, description = "Every token: name, role, created, last used.")
     static final class List implements java.util.concurrent.Callable<Integer> {
-        @Option(names = "--home", description = "The workspace folder (default: the current one).", defaultValue = ".")
-        Path home;
+        @Mixin
+        AccessCommands.Home home;
 
         @Override
         public Integer call() {
-            return AccessCommands.run(home, (access, actor, out, err) -> {
+            return AccessCommands.run(home.path, (access, actor, out, err) -> {
                 out.printf("%-16s %-20s %-10s %-8s %-24s %s%n", "ID", "NAME", "ROLE", "STATUS", "CREATED", "LAST USED");
                 access.tokens().forEach(t -> out.printf("%-16s %-20s %-10s %-8s %-24s %s%n", t.id(), t.name(), t.role(),
                         t.isRevoked() ? "revoked" : "live", t.createdAt(), t.lastUsedAt().map(Instant::toString).orElse("never")));
@@ -71,12 +71,12 @@ final class TokenCommand implements Runnable {
     static final class Revoke implements java.util.concurrent.Callable<Integer> {
         @Parameters(index = "0", description = "The token's name or id.")
         String token;
-        @Option(names = "--home", description = "The workspace folder (default: the current one).", defaultValue = ".")
-        Path home;
+        @Mixin
+        AccessCommands.Home home;
 
         @Override
         public Integer call() {
-            return AccessCommands.run(home, (access, actor, out, err) -> {
+            return AccessCommands.run(home.path, (access, actor, out, err) -> {
                 var revoked = access.revokeToken(token, actor);
                 if (revoked.isEmpty()) {
                     err.println("steward: no live token named or with the id '" + token + "'");

@@ -2,6 +2,7 @@ package dev.steward.host;
 
 import dev.steward.host.access.Role;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
@@ -10,7 +11,6 @@ import java.io.Console;
 import java.io.IOException;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.Optional;
 
@@ -37,8 +37,8 @@ final class UserCommand implements Runnable {
         String role;
         @Option(names = "--reset", description = "The user exists: set its role and password (its sessions end).")
         boolean reset;
-        @Option(names = "--home", description = "The workspace folder (default: the current one).", defaultValue = ".")
-        Path home;
+        @Mixin
+        AccessCommands.Home home;
 
         @Override
         public Integer call() throws IOException {
@@ -47,7 +47,7 @@ final class UserCommand implements Runnable {
                 System.err.println("steward: no password given (the two entries must match)");
                 return 2;
             }
-            return AccessCommands.run(home, (access, actor, out, err) -> {
+            return AccessCommands.run(home.path, (access, actor, out, err) -> {
                 Optional<Role> parsed = AccessCommands.role(role, err);
                 if (parsed.isEmpty()) {
                     return 2;
@@ -92,12 +92,12 @@ final class UserCommand implements Runnable {
 
     @Command(name = "list", mixinStandardHelpOptions = true, description = "Every user and its role.")
     static final class List implements java.util.concurrent.Callable<Integer> {
-        @Option(names = "--home", description = "The workspace folder (default: the current one).", defaultValue = ".")
-        Path home;
+        @Mixin
+        AccessCommands.Home home;
 
         @Override
         public Integer call() {
-            return AccessCommands.run(home, (access, actor, out, err) -> {
+            return AccessCommands.run(home.path, (access, actor, out, err) -> {
                 out.printf("%-24s %-10s %s%n", "NAME", "ROLE", "CREATED");
                 access.users().forEach(u -> out.printf("%-24s %-10s %s%n", u.name(), u.role(), u.createdAt()));
                 return 0;
@@ -109,12 +109,12 @@ final class UserCommand implements Runnable {
     static final class Remove implements java.util.concurrent.Callable<Integer> {
         @Parameters(index = "0", description = "The user's name.")
         String name;
-        @Option(names = "--home", description = "The workspace folder (default: the current one).", defaultValue = ".")
-        Path home;
+        @Mixin
+        AccessCommands.Home home;
 
         @Override
         public Integer call() {
-            return AccessCommands.run(home, (access, actor, out, err) -> {
+            return AccessCommands.run(home.path, (access, actor, out, err) -> {
                 if (!access.removeUser(name, actor)) {
                     err.println("steward: no user '" + name + "'");
                     return 1;
