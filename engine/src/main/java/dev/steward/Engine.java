@@ -111,7 +111,7 @@ public final class Engine implements AutoCloseable {
         SystemGuards guards = new SystemGuards(workspace.host().delivery(), workspace.systems().keySet(), options.clock(),
                 options.metrics());
         FlowProgress progress = new FlowProgress();
-        FlowRunner runner = new FlowRunner(active, store, options.metrics(), options.clock(), guards);
+        FlowRunner runner = new FlowRunner(active, options.metrics(), options.clock(), guards);
         EventWorkers workers = new EventWorkers(store, active, runner, workspace.host().workers(), options.workerId(),
                 options.clock(), options.retry(), options.random(), options.metrics(), progress, options.alerts());
         HealthMonitor health = new HealthMonitor(store, workspace, guards, progress, options.clock(), options.metrics(),
@@ -182,7 +182,10 @@ public final class Engine implements AutoCloseable {
         if (Values.key(Values.at(payload, flow.keyPath())).isEmpty()) {
             throw new PayloadRejectedException("the payload has no record key at '" + flow.keyPath() + "'", false);
         }
-        return runner.run(flow, "dry-run", 1, payload, true);
+        String key = Values.key(Values.at(payload, flow.keyPath())).orElseThrow();
+        dev.steward.store.RecordKey record = new dev.steward.store.RecordKey(flow.entity(), key);
+        dev.steward.store.RecordState state = store.recordStates(java.util.List.of(record), runner.historySince()).get(record);
+        return runner.run(flow, "dry-run", 1, payload, new dev.steward.store.RunEffects(state, "dry-run"), true);
     }
 
     /**

@@ -5,6 +5,10 @@ import dev.steward.model.Flow;
 import dev.steward.model.RetrySettings;
 import dev.steward.store.Attempt;
 import dev.steward.store.EventStatus;
+import dev.steward.store.RecordKey;
+import dev.steward.store.RecordState;
+import dev.steward.store.RunEffects;
+import dev.steward.store.RunOutcome;
 import dev.steward.store.Store;
 import dev.steward.store.StoredEvent;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -16,6 +20,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Semaphore;
@@ -25,14 +30,21 @@ import java.util.concurrent.locks.ReentrantLock;
 import java.util.random.RandomGenerator;
 
 /**
- * Claims events from the store and runs them on a pool of worker threads. The store decides
- * what may run (one event at a time per record, in order); this class only keeps the pool busy.
- * Lifecycle: {@link #start()} once, {@link #close()} once; {@link #wake()} from any thread.
+ * Claims events from the store in batches and runs them on a pool of worker threads. The store
+ * decides what may run (one event at a time per record, in order); this class keeps the pool
+ * busy. Per batch: one claim transaction, one read of every claimed record's state, then each
+ * run on a worker, its outcome handed to the store's group commit ({@link Store#commitLater}).
+ * A run holds its slot until its outcome is committed, so the number of runs claimed and not yet
+ * recorded stays bounded. Lifecycle: {@link #start()} once, {@link #close()} once;
+ * {@link #wake()} from any thread.
  */
 public final class EventWorkers implements AutoCloseable {
 
     static final Duration LEASE = Duration.ofMinutes(5);
     private static final Duration IDLE_POLL = Duration.ofMillis(250);
+    /** At most this many events per claim, whatever the free slots. */
+    static final int MAX_CLAIM = 200;
+    private static final Duration SUMMARY_EVERY = Duration.ofMinutes(1);
     private static final Logger LOG = LoggerFactory.getLogger(EventWorkers.class);
 
     private final Store store;
@@ -47,6 +59,9 @@ public final class EventWorkers implements AutoCloseable {
     private final AlertSink alerts;
     private final int threads;
     private final Semaphore slots;
+    private final int capacity;
+    private final RunSummary summary = new RunSummary();
+    private Instant lastSummary;
     private final ExecutorService pool;
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition signal = lock.newCondition();
@@ -73,7 +88,9 @@ public final class EventWorkers implements AutoCloseable {
         this.metrics = metrics;
         this.progress = progress;
         this.alerts = alerts;
-        this.slots = new Semaphore(threads);
+        // Twice the threads: while one run's outcome waits for its commit, the next run goes.
+        this.slots = new Semaphore(2 * threads);
+        this.capacity = 2 * threads;
         this.pool = Executors.newFixedThreadPool(threads, Thread.ofPlatform().name("steward-worker-", 1).factory());
     }
 
@@ -94,8 +111,9 @@ public final class EventWorkers implements AutoCloseable {
     }
 
     private void dispatch() {
+        lastSummary = clock.instant();
         while (running) {
-            int free = slots.availablePermits();
+            int free = Math.min(slots.availablePermits(), MAX_CLAIM);
             List<StoredEvent> claimed = List.of();
             if (free > 0) {
                 try {
@@ -104,21 +122,62 @@ public final class EventWorkers implements AutoCloseable {
                     LOG.warn("cannot claim events: {}", e.getMessage());
                 }
             }
+            Map<RecordKey, RecordState> states = Map.of();
+            if (!claimed.isEmpty()) {
+                try {
+                    states = store.recordStates(claimed.stream().map(e -> new RecordKey(e.entity(), e.key())).toList(),
+                            runner.historySince());
+                } catch (RuntimeException e) {
+                    // Each run reads its own state then, or fails and retries like any run the store let down.
+                    LOG.warn("cannot read the state of {} claimed records at once: {}", claimed.size(), e.getMessage());
+                }
+            }
             for (StoredEvent event : claimed) {
                 slots.acquireUninterruptibly();
+                RecordState state = states.get(new RecordKey(event.entity(), event.key()));
                 pool.execute(() -> {
+                    boolean handed = false;
                     try {
-                        process(event);
+                        handed = process(event, state);
                     } finally {
-                        slots.release();
-                        wake();
+                        if (!handed) {
+                            release();
+                        }
                     }
                 });
             }
+            summarize();
             if (claimed.isEmpty() || slots.availablePermits() == 0) {
                 await();
             }
         }
+    }
+
+    private void release() {
+        slots.release();
+        wake();
+    }
+
+    /** An INFO line a minute while there is work: runs by outcome, and the backlog. */
+    private void summarize() {
+        Instant now = clock.instant();
+        if (Duration.between(lastSummary, now).compareTo(SUMMARY_EVERY) < 0) {
+            return;
+        }
+        lastSummary = now;
+        RunSummary.Counts counts = summary.takeCounts();
+        long backlog;
+        try {
+            backlog = store.countByStatus().get(EventStatus.PENDING);
+        } catch (RuntimeException e) {
+            backlog = -1;
+        }
+        if (counts.total() == 0 && backlog <= 0) {
+            return;
+        }
+        LOG.info("last {} s: {} runs succeeded, {} quarantined, {} dead-lettered, {} to retry, {} deferred; {} events waiting",
+                SUMMARY_EVERY.toSeconds(), counts.succeeded(), counts.invalid(), counts.failed(), counts.retried(),
+                counts.deferred(), backlog < 0 ? "unknown" : backlog);
     }
 
     private void await() {
@@ -136,7 +195,11 @@ public final class EventWorkers implements AutoCloseable {
         }
     }
 
-    private void process(StoredEvent event) {
+    /**
+     * Runs one claimed event and hands its outcome to the store's group commit. Returns whether
+     * it did: then the commit's completion releases the event's slot; otherwise the caller does.
+     */
+    private boolean process(StoredEvent event, RecordState batchState) {
         MDC.put("flow", event.flowId());
         MDC.put("event", event.id());
         MDC.put("attempt", String.valueOf(event.attempts()));
@@ -145,57 +208,89 @@ public final class EventWorkers implements AutoCloseable {
         try {
             Flow flow = active.workspace().flows().get(event.flowId());
             if (flow == null) {
-                retryOrGiveUp(event, null, startedAt, null, "flow '" + event.flowId() + "' is not loaded (removed, or its file has errors)",
-                        java.util.Optional.empty(), RetrySettings.NONE);
-                return;
+                return retryOrGiveUp(event, null, startedAt, null, "flow '" + event.flowId() + "' is not loaded (removed, or its file has errors)",
+                        java.util.Optional.empty(), RetrySettings.NONE, null);
             }
             JsonNode payload = Values.JSON.readTree(event.payload());
             java.util.Optional<String> unusable = PayloadReader.numberOutOfRange(payload);
             if (unusable.isPresent()) {
                 // Stored before intake bounded numbers; running it would hold a worker, and fail, every time.
-                giveUp(event, startedAt, null, unusable.get());
-                return;
+                return giveUp(event, startedAt, null, unusable.get(), null);
             }
-            RunResult result = runner.run(flow, event.id(), event.attempts(), payload, false);
+            RecordState state = batchState != null ? batchState : store.recordStates(
+                    List.of(new RecordKey(event.entity(), event.key())), runner.historySince()).values().iterator().next();
+            RunEffects effects = new RunEffects(state, event.id());
+            RunResult result = runner.run(flow, event.id(), event.attempts(), payload, effects, false);
             String trace = result.trace() == null ? null : FlowRunner.json(result.trace());
             if (result.deferral().isPresent()) {
-                defer(event, flow, trace, result.deferral().get());
+                return defer(event, flow, trace, result.deferral().get(), effects);
             } else if (result.retry()) {
-                retryOrGiveUp(event, flow, startedAt, trace, result.error(), result.retryAfter(), result.stepRetry());
-            } else {
-                if (store.finish(event.id(), workerId, result.status(), trace, result.error())) {
-                    recordAttempt(event, startedAt, result.status().name().toLowerCase(), result.error());
-                    if (result.status() == EventStatus.SUCCEEDED) {
-                        progress.succeeded(event.flowId(), clock.instant());
-                    } else {
-                        deadLetter(event, result.status(), result.error(), trace);
-                    }
+                return retryOrGiveUp(event, flow, startedAt, trace, result.error(), result.retryAfter(), result.stepRetry(), effects);
+            }
+            String outcome = result.status().name().toLowerCase(java.util.Locale.ROOT);
+            RunOutcome finish = RunOutcome.finish(event.id(), workerId, result.status(), trace, result.error(),
+                    attempt(event, startedAt, outcome, result.error()), effects);
+            long elapsed = (System.nanoTime() - started) / 1_000_000;
+            commit(event, finish, () -> {
+                if (result.status() == EventStatus.SUCCEEDED) {
+                    progress.succeeded(event.flowId(), clock.instant());
+                    summary.succeeded();
+                } else {
+                    deadLetter(event, result.status(), result.error(), trace);
                 }
-                metrics.counter("steward.runs", "flow", event.flowId(), "status", result.status().name().toLowerCase()).increment();
-                LOG.info("{} {} {}[{}] in {} ms{}", event.flowId(), result.status().name().toLowerCase(), flow.entity(),
-                        LogText.of(event.key()), (System.nanoTime() - started) / 1_000_000,
+                metrics.counter("steward.attempts", "flow", event.flowId(), "outcome", outcome).increment();
+            });
+            metrics.counter("steward.runs", "flow", event.flowId(), "status", outcome).increment();
+            if (LOG.isDebugEnabled()) {
+                LOG.debug("{} {} {}[{}] in {} ms{}", event.flowId(), outcome, flow.entity(), LogText.of(event.key()), elapsed,
                         result.error() == null ? "" : ": " + LogText.of(result.error()));
             }
+            return true;
         } catch (Exception e) {
             if (handedBack) {
                 LOG.info("{} [{}] stopped with the host ({}); it runs again from the start", event.flowId(), LogText.of(event.key()), LogText.of(e.toString()));
-                return;
+                return false;
             }
             String error = e instanceof dev.steward.plugin.ConnectorException ? e.getMessage() : "internal error: " + e;
             LogText.error(LOG, "run of " + event.entity() + "[" + LogText.of(event.key()) + "] failed", e);
             try {
                 if (FailureKind.of(e) == FailureKind.PERMANENT) {
                     // The same input would meet the same error: a dead letter now, not a worker held through every retry.
-                    giveUp(event, startedAt, null, error);
-                } else {
-                    retryOrGiveUp(event, null, startedAt, null, error, java.util.Optional.empty(), RetrySettings.NONE);
+                    return giveUp(event, startedAt, null, error, null);
                 }
+                return retryOrGiveUp(event, null, startedAt, null, error, java.util.Optional.empty(), RetrySettings.NONE, null);
             } catch (RuntimeException again) {
                 LOG.error("cannot record the failure; the event's lease will expire and it will run again", again);
+                return false;
             }
         } finally {
             MDC.clear();
         }
+    }
+
+    private Attempt attempt(StoredEvent event, Instant startedAt, String outcome, String error) {
+        return new Attempt(event.id(), event.attempts(), startedAt, clock.instant(), outcome, error);
+    }
+
+    /**
+     * Hands an outcome to the store's group commit; once committed, runs {@code afterCommit} if
+     * it applied (the event was still this host's), then releases the event's slot.
+     */
+    private void commit(StoredEvent event, RunOutcome outcome, Runnable afterCommit) {
+        store.commitLater(outcome).whenComplete((applied, failure) -> {
+            try {
+                if (failure != null) {
+                    LOG.warn("cannot record the outcome of {} [{}]; it runs again when its lease ends: {}", event.flowId(),
+                            LogText.of(event.key()), LogText.of(failure.getMessage()));
+                } else if (applied) {
+                    afterCommit.run();
+                }
+            } catch (RuntimeException e) {
+                LOG.warn("after recording {}: {}", event.id(), e.toString());
+            } finally {
+                release();
+            }
+        });
     }
 
     /** The policy for an event of this flow: the host's, then the flow's, then the failed step's. */
@@ -204,51 +299,60 @@ public final class EventWorkers implements AutoCloseable {
         return flow == null ? policy.with(step) : policy.with(flow.retry()).with(step);
     }
 
-    private void retryOrGiveUp(StoredEvent event, Flow flow, Instant startedAt, String trace, String error,
-                               java.util.Optional<Duration> retryAfter, RetrySettings step) {
+    private boolean retryOrGiveUp(StoredEvent event, Flow flow, Instant startedAt, String trace, String error,
+                                  java.util.Optional<Duration> retryAfter, RetrySettings step, RunEffects effects) {
         RetryPolicy.Next next = policy(flow, step).afterFailure(event.attempts(), receivedAt(event), clock.instant(),
                 retryAfter, random);
         if (next instanceof RetryPolicy.Next.GiveUp giveUp) {
-            giveUp(event, startedAt, trace, giveUp.why() + ": " + error);
-            return;
+            return giveUp(event, startedAt, trace, giveUp.why() + ": " + error, effects);
         }
         Instant at = ((RetryPolicy.Next.RunAt) next).at();
-        if (store.retryLater(event.id(), workerId, at, trace, error)) {
-            recordAttempt(event, startedAt, "retry", error);
-        }
+        commit(event, RunOutcome.retry(event.id(), workerId, at, trace, error, attempt(event, startedAt, "retry", error), effects),
+                () -> {
+                    metrics.counter("steward.attempts", "flow", event.flowId(), "outcome", "retry").increment();
+                    summary.retried();
+                });
         metrics.counter("steward.retries", "flow", event.flowId()).increment();
-        LOG.info("{} will retry at {}: {}", event.flowId(), at, LogText.of(error));
+        LOG.debug("{} will retry at {}: {}", event.flowId(), at, LogText.of(error));
+        return true;
     }
 
     /**
      * A run that a system's guards stopped before any call: back to pending, without counting the
      * attempt, unless that would take it past its retry horizon.
      */
-    private void defer(StoredEvent event, Flow flow, String trace, SystemGuards.Deferral deferral) {
+    private boolean defer(StoredEvent event, Flow flow, String trace, SystemGuards.Deferral deferral, RunEffects effects) {
         int attemptsUsed = event.attempts() - 1;
-        RetryPolicy.Next next = policy(flow, RetrySettings.NONE).afterDeferral(deferral.delay(), deferral.kind().equals("rate-limited"), attemptsUsed,
+        RetryPolicy.Next next = policy(flow, RetrySettings.NONE).afterDeferral(deferral.delay(), deferral.kind() == SystemGuards.DeferralKind.RATE_LIMITED, attemptsUsed,
                 receivedAt(event), clock.instant(), random);
         if (next instanceof RetryPolicy.Next.GiveUp giveUp) {
-            giveUp(event, clock.instant(), trace, giveUp.why() + ": " + deferral.system() + " " + deferral.reason()
-                    + (event.error() == null ? "" : "; last error: " + event.error()));
-            return;
+            return giveUp(event, clock.instant(), trace, giveUp.why() + ": " + deferral.system() + " " + deferral.reason()
+                    + (event.error() == null ? "" : "; last error: " + event.error()), effects);
         }
         Instant at = ((RetryPolicy.Next.RunAt) next).at();
-        store.deferUntil(event.id(), workerId, at, trace);
+        commit(event, RunOutcome.defer(event.id(), workerId, at, trace, effects), summary::deferred);
         LOG.debug("{} deferred until {}: {}", event.flowId(), at, LogText.of(deferral.describe()));
+        return true;
     }
 
-    private void giveUp(StoredEvent event, Instant startedAt, String trace, String message) {
-        if (store.finish(event.id(), workerId, EventStatus.FAILED, trace, message)) {
-            recordAttempt(event, startedAt, "failed", message);
-            deadLetter(event, EventStatus.FAILED, message, trace);
-        }
+    private boolean giveUp(StoredEvent event, Instant startedAt, String trace, String message, RunEffects effects) {
+        commit(event, RunOutcome.finish(event.id(), workerId, EventStatus.FAILED, trace, message,
+                attempt(event, startedAt, "failed", message), effects), () -> {
+                    metrics.counter("steward.attempts", "flow", event.flowId(), "outcome", "failed").increment();
+                    deadLetter(event, EventStatus.FAILED, message, trace);
+                });
         metrics.counter("steward.runs", "flow", event.flowId(), "status", "failed").increment();
         LOG.warn("{} dead-lettered: {}", event.flowId(), LogText.of(message));
+        return true;
     }
 
     /** Counts a dead letter (or a quarantined record) and raises its alert. */
     private void deadLetter(StoredEvent event, EventStatus status, String error, String trace) {
+        if (status == EventStatus.INVALID) {
+            summary.invalid();
+        } else {
+            summary.failed();
+        }
         String label = status.name().toLowerCase(java.util.Locale.ROOT);
         metrics.counter("steward.dead.letters", "flow", event.flowId(), "status", label).increment();
         java.util.Map<String, Object> details = new java.util.LinkedHashMap<>();
@@ -273,20 +377,6 @@ public final class EventWorkers implements AutoCloseable {
 
     private Instant receivedAt(StoredEvent event) {
         return event.receivedAt() == null ? clock.instant() : event.receivedAt();
-    }
-
-    /**
-     * Adds the attempt to the event's history. Only after the store took the outcome: an attempt
-     * whose lease was lost meanwhile is another host's to report. The history is for people; its
-     * failure must not undo the outcome, so it is logged, not thrown.
-     */
-    private void recordAttempt(StoredEvent event, Instant startedAt, String outcome, String error) {
-        try {
-            store.recordAttempt(new Attempt(event.id(), event.attempts(), startedAt, clock.instant(), outcome, error));
-            metrics.counter("steward.attempts", "flow", event.flowId(), "outcome", outcome).increment();
-        } catch (RuntimeException e) {
-            LOG.warn("cannot record attempt {} of {}: {}", event.attempts(), event.id(), e.getMessage());
-        }
     }
 
     public int threads() {
@@ -316,6 +406,12 @@ public final class EventWorkers implements AutoCloseable {
             }
             pool.shutdown();
             if (pool.awaitTermination(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS)) {
+                // Every run is done; wait for their outcomes to be committed too.
+                if (slots.tryAcquire(capacity, Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS)) {
+                    slots.release(capacity);
+                } else {
+                    LOG.warn("outcomes of some runs were still being recorded at the end of the grace");
+                }
                 return 0;
             }
         } catch (InterruptedException e) {

@@ -2,7 +2,7 @@ package dev.steward.run;
 
 import dev.steward.model.LoopGuard;
 import dev.steward.store.Hold;
-import dev.steward.store.Store;
+import dev.steward.store.RunEffects;
 
 import java.time.Clock;
 import java.util.ArrayList;
@@ -15,27 +15,30 @@ import java.util.Optional;
  * reversals ({@code A, B, A}); past the limit the field is held (no more writes, an entry in
  * {@code /api/holds} with the history) until someone releases it. This is what keeps a pair of
  * DRL exceptions that contradict each other from looping forever. Thread-safe.
+ *
+ * <p>The history comes from the run's {@link dev.steward.store.RecordState}, read with a batch of
+ * runs; a hold goes into the run's effects, committed with its outcome.
  */
 final class FlipFlopBreaker {
 
-    private final Store store;
     private final LoopGuard guard;
     private final Clock clock;
 
-    FlipFlopBreaker(Store store, LoopGuard guard, Clock clock) {
-        this.store = store;
+    FlipFlopBreaker(LoopGuard guard, Clock clock) {
         this.guard = guard;
         this.clock = clock;
     }
 
     /** Empty when the write may go; otherwise why the field is held. */
-    Optional<String> check(String system, String entity, String key, String field, String valueJson, boolean dryRun) {
-        Optional<Hold> held = store.hold(entity, key, field);
+    Optional<String> check(RunEffects run, String system, String field, String valueJson, boolean dryRun) {
+        String entity = run.state().record().entity();
+        String key = run.state().record().key();
+        Optional<Hold> held = run.state().hold(field);
         if (held.isPresent()) {
             return Optional.of("held since " + held.get().since() + ": " + held.get().reason());
         }
-        List<String> history = new ArrayList<>(store.writtenSince(system, entity, key, field,
-                clock.instant().minus(guard.window())));
+        // The state holds the values written since the window's start when the run began.
+        List<String> history = new ArrayList<>(run.state().writtenSince(system, field));
         history.add(valueJson);
         int reversals = reversals(history);
         if (reversals <= guard.maxReversals()) {
@@ -44,7 +47,7 @@ final class FlipFlopBreaker {
         String reason = entity + "[" + key + "]." + field + " reversed " + reversals + " times in " + guard.window()
                 + " writing to " + system + " (limit " + guard.maxReversals() + "); release it to write again";
         if (!dryRun) {
-            store.placeHold(entity, key, field, reason, "[" + String.join(",", history) + "]");
+            run.hold(field, reason, "[" + String.join(",", history) + "]", clock.instant());
         }
         return Optional.of(reason);
     }

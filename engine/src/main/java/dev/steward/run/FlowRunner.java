@@ -16,7 +16,8 @@ import dev.steward.rules.Outcome;
 import dev.steward.rules.Record;
 import dev.steward.rules.RuleSet;
 import dev.steward.store.EventStatus;
-import dev.steward.store.Store;
+import dev.steward.store.RecordState;
+import dev.steward.store.RunEffects;
 import io.micrometer.core.instrument.MeterRegistry;
 
 import java.time.Clock;
@@ -31,30 +32,39 @@ import java.util.Optional;
  * Runs one event through its flow: sorts the fields against what Steward knows (unchanged,
  * stale, echoes of its own writes), lets the rules decide each real change, writes accepted
  * fields only to the systems that subscribe to them, and, where a sync step enforces
- * mastership, heals a subscriber that changed a field it does not own. Thread-safe: one
- * instance serves every worker; the store runs one event per record at a time.
+ * mastership, heals a subscriber that changed a field it does not own. It reads the record's
+ * state as the batch read it ({@link RecordState}) and records what it changes in the run's
+ * {@link RunEffects}, committed with the run's outcome: no store call of its own. Thread-safe:
+ * one instance serves every worker; claims let one event per record run at a time.
  */
 public final class FlowRunner {
 
     private final ActiveWorkspace active;
-    private final Store store;
     private final MeterRegistry metrics;
     private final FlipFlopBreaker breaker;
     private final SystemGuards guards;
+    private final Clock clock;
 
-    public FlowRunner(ActiveWorkspace active, Store store, MeterRegistry metrics, Clock clock, SystemGuards guards) {
+    public FlowRunner(ActiveWorkspace active, MeterRegistry metrics, Clock clock, SystemGuards guards) {
         this.active = active;
-        this.store = store;
         this.metrics = metrics;
-        this.breaker = new FlipFlopBreaker(store, active.workspace().host().loops(), clock);
+        this.breaker = new FlipFlopBreaker(active.workspace().host().loops(), clock);
         this.guards = guards;
+        this.clock = clock;
+    }
+
+    /** How far back a run's state must reach: the flip-flop breaker's window. */
+    public java.time.Instant historySince() {
+        return clock.instant().minus(active.workspace().host().loops().window());
     }
 
     /**
-     * Runs an event. With {@code dryRun}, nothing is written and nothing remembered: the trace
-     * says what would happen.
+     * Runs an event against its record's state, recording what it changes in {@code effects}.
+     * With {@code dryRun}, nothing is written and nothing recorded: the trace says what would
+     * happen.
      */
-    public RunResult run(Flow flow, String eventId, int attempt, JsonNode payload, boolean dryRun) {
+    public RunResult run(Flow flow, String eventId, int attempt, JsonNode payload, RunEffects effects, boolean dryRun) {
+        RecordState state = effects.state();
         String key = Values.key(Values.at(payload, flow.keyPath())).orElse("");
         String version = flow.versionPath().map(path -> Values.at(payload, path))
                 .filter(node -> !node.isMissingNode() && !node.isNull()).map(Values::canonical).orElse(null);
@@ -69,46 +79,52 @@ public final class FlowRunner {
         Optional<String> transformError = TransformSteps.apply(flow, active.transforms(), eventId, key, observed, transformed);
         if (transformError.isPresent()) {
             Run failed = new Run(flow, eventId, key, attempt, version, ChangeSet.of(flow.entity(), key, flow.source(),
-                    Map.of(), version, Map.of(), Map.of(), null), dryRun);
+                    Map.of(), version, Map.of(), Map.of(), null), effects, dryRun);
             failed.steps.addAll(transformed);
             return RunResult.done(EventStatus.FAILED, failed.trace(), transformError.get());
         }
         RuleSet rules = active.ruleSet(flow.id());
         ChangeSet set = ChangeSet.of(flow.entity(), key, flow.source(), observed, version,
-                store.knownState(flow.source(), flow.entity(), key), store.recentWrites(flow.source(), flow.entity(), key), rules);
+                state.known(flow.source()), state.recentWrites(flow.source()), rules);
         Map<String, Object> recordFields = new LinkedHashMap<>();
         observed.forEach((field, value) -> recordFields.put(field, Values.plain(value)));
         Record record = new Record(flow.entity(), key, flow.source(), recordFields);
 
-        Run run = new Run(flow, eventId, key, attempt, version, set, dryRun);
+        Run run = new Run(flow, eventId, key, attempt, version, set, effects, dryRun);
         run.steps.addAll(transformed);
         for (Step step : flow.steps()) {
-            if (step instanceof Step.Rules ruleStep) {
-                rules.decide(record, set.changes);
-                boolean invalid = set.changes.stream().anyMatch(c -> c.getDecision().outcome() == Outcome.INVALID);
-                run.steps.add(new RunTrace.StepTrace("rules", step.location().toString(), invalid ? "invalid" : "ok",
-                        String.join(", ", ruleStep.files())));
-                if (invalid) {
-                    String message = set.changes.stream().filter(c -> c.getDecision().outcome() == Outcome.INVALID)
-                            .map(c -> c.getField() + ": " + c.getDecision().reason()).reduce((a, b) -> a + "; " + b).orElse("");
-                    count(run);
-                    return RunResult.done(EventStatus.INVALID, run.trace(), "quarantined, nothing written: " + message);
+            switch (step) {
+                case Step.Transform transform -> {
+                    // Applied above, before the fields were compared with what Steward knows.
                 }
-            } else if (step instanceof Step.Sync sync) {
-                for (FieldChange change : set.changes) {
-                    if (change.getDecision() == null) {
-                        change.decide(new Decision(Outcome.ACCEPT, "the flow has no rules step", flow.file()));
+                case Step.Rules ruleStep -> {
+                    rules.decide(record, set.changes);
+                    boolean invalid = set.changes.stream().anyMatch(c -> c.getDecision().outcome() == Outcome.INVALID);
+                    run.steps.add(new RunTrace.StepTrace("rules", step.location().toString(), invalid ? "invalid" : "ok",
+                            String.join(", ", ruleStep.files())));
+                    if (invalid) {
+                        String message = set.changes.stream().filter(c -> c.getDecision().outcome() == Outcome.INVALID)
+                                .map(c -> c.getField() + ": " + c.getDecision().reason()).reduce((x, y) -> x + "; " + y).orElse("");
+                        count(run);
+                        return RunResult.done(EventStatus.INVALID, run.trace(), "quarantined, nothing written: " + message);
                     }
                 }
-                Optional<RunResult> failed = sync(run, sync, rules);
-                if (failed.isPresent()) {
-                    return failed.get().withTrace(run.trace()).withStepRetry(sync.retry());
+                case Step.Sync sync -> {
+                    for (FieldChange change : set.changes) {
+                        if (change.getDecision() == null) {
+                            change.decide(new Decision(Outcome.ACCEPT, "the flow has no rules step", flow.file()));
+                        }
+                    }
+                    Optional<RunResult> failed = sync(run, sync, rules);
+                    if (failed.isPresent()) {
+                        return failed.get().withTrace(run.trace()).withStepRetry(sync.retry());
+                    }
                 }
             }
         }
         if (!dryRun) {
-            store.remember(flow.source(), flow.entity(), key, set.remember, eventId, version);
-            set.echoes.forEach((field, write) -> store.markEchoed(flow.source(), flow.entity(), key, field, write.seq()));
+            effects.remember(flow.source(), set.remember, version);
+            set.echoes.forEach((field, write) -> effects.echo(flow.source(), field, write.seq()));
         }
         count(run);
         return RunResult.done(EventStatus.SUCCEEDED, run.trace(), null);
@@ -187,7 +203,7 @@ public final class FlowRunner {
     }
 
     private Optional<Object> masterValue(String master, String entity, String key, String field, Run run) {
-        var known = store.knownState(master, entity, key).get(field);
+        var known = run.effects.state().known(master).get(field);
         if (known != null) {
             return Optional.ofNullable(Values.plain(Values.parse(known.valueJson())));
         }
@@ -227,7 +243,7 @@ public final class FlowRunner {
                 return;
             }
             String json = Values.canonical(Values.toNode(value));
-            Optional<String> held = breaker.check(system, flow.entity(), run.key, field, json, run.dryRun);
+            Optional<String> held = breaker.check(run.effects, system, field, json, run.dryRun);
             if (held.isPresent()) {
                 run.writes.add(new RunTrace.Write(system, Map.of(nativeName, String.valueOf(value)), "held", held.get()));
                 return;
@@ -273,8 +289,7 @@ public final class FlowRunner {
             }
             return Optional.of(RunResult.done(EventStatus.FAILED, null, error));
         }
-        store.recordWrite(system, flow.entity(), run.key, ledger, run.eventId,
-                writtenVersion(connector, system, entity, run.key).orElse(null));
+        run.effects.written(system, ledger, writtenVersion(connector, system, entity, run.key).orElse(null), clock.instant());
         run.writes.add(new RunTrace.Write(system, nativeFields, result, null));
         metrics.counter("steward.writes", "system", system, "result", result).increment();
         ledger.keySet().forEach(field -> metrics.counter("steward.fields.written", "flow", flow.id(), "system", system,
@@ -346,17 +361,20 @@ public final class FlowRunner {
         final int attempt;
         final String version;
         final ChangeSet set;
+        final RunEffects effects;
         final boolean dryRun;
         final List<RunTrace.StepTrace> steps = new ArrayList<>();
         final List<RunTrace.Write> writes = new ArrayList<>();
 
-        Run(Flow flow, String eventId, String key, int attempt, String version, ChangeSet set, boolean dryRun) {
+        Run(Flow flow, String eventId, String key, int attempt, String version, ChangeSet set, RunEffects effects,
+            boolean dryRun) {
             this.flow = flow;
             this.eventId = eventId;
             this.key = key;
             this.attempt = attempt;
             this.version = version;
             this.set = set;
+            this.effects = effects;
             this.dryRun = dryRun;
         }
 

@@ -36,8 +36,31 @@ public final class SystemGuards {
     /** How long to defer an event while a half-open breaker's trial calls are all out. */
     private static final Duration HALF_OPEN_WAIT = Duration.ofMillis(500);
 
+    /** Why a system's guards kept a call from going out. */
+    public enum DeferralKind {
+        /** The system asked to wait ({@code Retry-After}). */
+        PAUSED("paused"),
+        /** Its circuit breaker is open. */
+        BREAKER_OPEN("breaker-open"),
+        /** Its breaker is half-open and its trial calls are all out. */
+        BREAKER_HALF_OPEN("breaker-half-open"),
+        /** Steward's own rate limit for it has no token now. */
+        RATE_LIMITED("rate-limited");
+
+        private final String label;
+
+        DeferralKind(String label) {
+            this.label = label;
+        }
+
+        /** The name in metrics and traces. */
+        public String label() {
+            return label;
+        }
+    }
+
     /** Why a call did not go out now, and how long to wait before trying again. */
-    public record Deferral(String system, String kind, String reason, Duration delay) {
+    public record Deferral(String system, DeferralKind kind, String reason, Duration delay) {
         public String describe() {
             return system + " " + reason + "; deferred for " + RetryPolicy.text(delay) + " without using an attempt";
         }
@@ -72,7 +95,7 @@ public final class SystemGuards {
         Guard guard = guard(system);
         Optional<Deferral> deferral = guard.admit();
         if (deferral.isPresent()) {
-            metrics.counter("steward.deferrals", "system", system, "reason", deferral.get().kind()).increment();
+            metrics.counter("steward.deferrals", "system", system, "reason", deferral.get().kind().label()).increment();
             metrics.timer("steward.deferral.wait", "system", system).record(deferral.get().delay());
             return new Result<>(null, deferral);
         }
@@ -160,15 +183,15 @@ public final class SystemGuards {
         Optional<Deferral> admit() {
             Instant now = clock.instant();
             if (now.isBefore(pausedUntil)) {
-                return Optional.of(new Deferral(system, "paused", "paused: it asked to wait (Retry-After)", Duration.between(now, pausedUntil)));
+                return Optional.of(new Deferral(system, DeferralKind.PAUSED, "paused: it asked to wait (Retry-After)", Duration.between(now, pausedUntil)));
             }
             if (breaker != null && !breaker.tryAcquirePermission()) {
                 if (breaker.getState() == CircuitBreaker.State.OPEN) {
                     Duration left = Duration.between(now, stateSince.plus(openFor));
-                    return Optional.of(new Deferral(system, "breaker-open", "circuit breaker open" + (lastFailure == null ? "" : " (last failure: "
+                    return Optional.of(new Deferral(system, DeferralKind.BREAKER_OPEN, "circuit breaker open" + (lastFailure == null ? "" : " (last failure: "
                             + lastFailure + ")"), left.isNegative() || left.isZero() ? Duration.ofMillis(1) : left));
                 }
-                return Optional.of(new Deferral(system, "breaker-half-open", "circuit breaker half-open, trial calls under way", HALF_OPEN_WAIT));
+                return Optional.of(new Deferral(system, DeferralKind.BREAKER_HALF_OPEN, "circuit breaker half-open, trial calls under way", HALF_OPEN_WAIT));
             }
             if (bucket.isPresent()) {
                 Optional<Duration> wait = bucket.get().tryTake();
@@ -176,7 +199,7 @@ public final class SystemGuards {
                     if (breaker != null) {
                         breaker.releasePermission();
                     }
-                    return Optional.of(new Deferral(system, "rate-limited", "rate limited locally", wait.get()));
+                    return Optional.of(new Deferral(system, DeferralKind.RATE_LIMITED, "rate limited locally", wait.get()));
                 }
             }
             return Optional.empty();

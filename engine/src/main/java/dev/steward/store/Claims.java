@@ -7,20 +7,22 @@ import java.sql.SQLException;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
-import java.util.Optional;
+import java.util.Map;
 
 /**
  * How events are claimed, in plain SQL that H2 and PostgreSQL both run.
  *
- * <p>A claim is two steps. First an unlocked query lists candidates in seq order. Then each
- * candidate gets its own short transaction: lock the open events of its record ({@code SELECT ...
- * FOR UPDATE}, in seq order so two claimers lock in the same order), look again with a fresh
- * statement (under READ COMMITTED it sees everything committed before the locks were granted),
- * and mark it RUNNING with a compare-and-set on (id, status, attempts). Because every claim of an
- * event of one record locks the open events of that record, two claimers of one record are
- * serialised and the second one sees the first one's claim: a record never has two runs at once,
- * even across hosts. Losing a race (lock timeout, deadlock) just skips the candidate.
+ * <p>A claim is two steps. First an unlocked query lists candidates in seq order. Then one
+ * transaction claims the batch: it locks the open events of every candidate's record ({@code
+ * SELECT ... FOR UPDATE}, in seq order so two claimers lock in the same order), looks again with a
+ * fresh statement (under READ COMMITTED it sees everything committed before the locks were
+ * granted), and marks each candidate that is still the first open event of its record RUNNING
+ * with a compare-and-set on (id, status, attempts). Because every claim of an event of one record
+ * locks the open events of that record, two claimers of one record are serialised and the second
+ * one sees the first one's claim: a record never has two runs at once, even across hosts. Losing
+ * a race (lock timeout, deadlock) gives up this batch; the next poll tries again.
  */
 final class Claims {
 
@@ -40,12 +42,6 @@ final class Claims {
 
     private static final String EXPIRED_CANDIDATES = "SELECT e.id, e.entity, e.record_key, e.seq FROM events e"
             + " WHERE e.status = 'RUNNING' AND e.lease_until <= ?" + NOT_BLOCKED + " ORDER BY e.status, e.seq LIMIT ?";
-
-    private static final String LOCK_RECORD = "SELECT seq FROM events WHERE entity = ? AND record_key = ?"
-            + " AND status IN ('PENDING', 'RUNNING') ORDER BY seq FOR UPDATE";
-
-    private static final String OPEN_EVENTS = "SELECT id, status, attempts, next_attempt_at, lease_until FROM events"
-            + " WHERE entity = ? AND record_key = ? AND status IN ('PENDING', 'RUNNING') ORDER BY seq";
 
     private static final String MARK_RUNNING = "UPDATE events SET status = 'RUNNING', claimed_by = ?, lease_until = ?,"
             + " attempts = attempts + 1 WHERE id = ? AND status = ? AND attempts = ?";
@@ -75,19 +71,15 @@ final class Claims {
         long leaseUntil = now + lease.toMillis();
         // Ask for some spare candidates: other claimers may take a few of the first ones.
         List<Candidate> candidates = database.run("list claimable events", c -> candidates(c, now, (int) Math.min(2L * max, Integer.MAX_VALUE)));
-        List<StoredEvent> claimed = new ArrayList<>();
-        for (Candidate candidate : candidates) {
-            if (claimed.size() == max) {
-                break;
-            }
-            try {
-                database.transaction("claim an event", c -> tryClaim(c, candidate, worker, now, leaseUntil))
-                        .ifPresent(claimed::add);
-            } catch (LostRace e) {
-                // Someone else is claiming this record right now; the next poll will see it.
-            }
+        if (candidates.isEmpty()) {
+            return List.of();
         }
-        return claimed;
+        try {
+            return database.transaction("claim events", c -> claimAll(c, candidates, max, worker, now, leaseUntil));
+        } catch (LostRace e) {
+            // Someone else is claiming some of these records right now; the next poll will see them.
+            return List.of();
+        }
     }
 
     private static List<Candidate> candidates(Connection c, long now, int limit) throws SQLException {
@@ -109,72 +101,83 @@ final class Claims {
         return candidates.size() > limit ? candidates.subList(0, limit) : candidates;
     }
 
-    private static Optional<StoredEvent> tryClaim(Connection c, Candidate candidate, String worker, long now, long leaseUntil)
-            throws SQLException {
+    /**
+     * One transaction for the whole batch: lock the open events of every candidate's record (in
+     * seq order, so two claimers lock in the same order), read them again with a fresh statement,
+     * keep the candidates that are still the first open event of their record and due, with no
+     * other run of the record alive, and mark those RUNNING with one compare-and-set each.
+     */
+    private static List<StoredEvent> claimAll(Connection c, List<Candidate> candidates, int max, String worker, long now,
+                                              long leaseUntil) throws SQLException {
         try {
-            try (PreparedStatement lock = c.prepareStatement(LOCK_RECORD)) {
-                lock.setString(1, candidate.entity());
-                lock.setString(2, candidate.key());
+            List<String> keys = candidates.stream().map(Candidate::key).distinct().toList();
+            String inKeys = " record_key IN (" + Sql.marks(keys.size()) + ") AND status IN ('PENDING', 'RUNNING')";
+            try (PreparedStatement lock = c.prepareStatement("SELECT seq FROM events WHERE" + inKeys + " ORDER BY seq FOR UPDATE")) {
+                bind(lock, keys);
                 try (ResultSet rows = lock.executeQuery()) {
                     while (rows.next()) {
                         // Reading the rows is what takes the locks.
                     }
                 }
             }
-            String status = null;
-            int attempts = 0;
-            try (PreparedStatement open = c.prepareStatement(OPEN_EVENTS)) {
-                open.setString(1, candidate.entity());
-                open.setString(2, candidate.key());
-                try (ResultSet rows = open.executeQuery()) {
-                    boolean first = true;
+            Map<RecordKey, List<OpenEvent>> open = new HashMap<>();
+            try (PreparedStatement select = c.prepareStatement("SELECT " + Store.EVENT_COLUMNS + ", lease_until FROM events"
+                    + " WHERE" + inKeys + " ORDER BY seq")) {
+                bind(select, keys);
+                try (ResultSet rows = select.executeQuery()) {
                     while (rows.next()) {
-                        String id = rows.getString("id");
-                        String rowStatus = rows.getString("status");
                         long lease = rows.getLong("lease_until");
                         boolean leaseHeld = !rows.wasNull() && lease > now;
-                        if (id.equals(candidate.id())) {
-                            if (!first) {
-                                return Optional.empty(); // an earlier event of the record is open
-                            }
-                            boolean due = rowStatus.equals("PENDING")
-                                    ? rows.getLong("next_attempt_at") <= now
-                                    : !leaseHeld;
-                            if (!due) {
-                                return Optional.empty();
-                            }
-                            status = rowStatus;
-                            attempts = rows.getInt("attempts");
-                        } else if (rowStatus.equals("RUNNING") && leaseHeld) {
-                            return Optional.empty(); // the record is being processed elsewhere
-                        }
-                        first = false;
+                        StoredEvent event = Store.toEvent(rows);
+                        open.computeIfAbsent(new RecordKey(event.entity(), event.key()), k -> new ArrayList<>())
+                                .add(new OpenEvent(event, leaseHeld));
                     }
                 }
             }
-            if (status == null) {
-                return Optional.empty(); // finished meanwhile
-            }
+            List<StoredEvent> claimed = new ArrayList<>();
             try (PreparedStatement update = c.prepareStatement(MARK_RUNNING)) {
-                update.setString(1, worker);
-                update.setLong(2, leaseUntil);
-                update.setString(3, candidate.id());
-                update.setString(4, status);
-                update.setInt(5, attempts);
-                if (update.executeUpdate() != 1) {
-                    return Optional.empty();
+                for (Candidate candidate : candidates) {
+                    if (claimed.size() == max) {
+                        break;
+                    }
+                    List<OpenEvent> events = open.getOrDefault(new RecordKey(candidate.entity(), candidate.key()), List.of());
+                    if (events.isEmpty() || !events.getFirst().event().id().equals(candidate.id())) {
+                        continue; // finished meanwhile, or an earlier event of the record is open
+                    }
+                    StoredEvent event = events.getFirst().event();
+                    boolean due = event.status() == EventStatus.PENDING
+                            ? event.nextAttemptAt() == null || event.nextAttemptAt().toEpochMilli() <= now
+                            : !events.getFirst().leaseHeld();
+                    boolean elsewhere = events.stream().skip(1).anyMatch(e -> e.event().status() == EventStatus.RUNNING && e.leaseHeld());
+                    if (!due || elsewhere) {
+                        continue; // not yet, or the record is being processed elsewhere
+                    }
+                    update.setString(1, worker);
+                    update.setLong(2, leaseUntil);
+                    update.setString(3, event.id());
+                    update.setString(4, event.status().name());
+                    update.setInt(5, event.attempts());
+                    if (update.executeUpdate() == 1) {
+                        claimed.add(new StoredEvent(event.id(), event.seq(), event.flowId(), event.deliveryId(), event.entity(),
+                                event.key(), event.payload(), EventStatus.RUNNING, event.attempts() + 1, event.receivedAt(),
+                                event.nextAttemptAt(), event.finishedAt(), event.trace(), event.error()));
+                    }
                 }
             }
-            try (PreparedStatement select =
-                    c.prepareStatement("SELECT " + Store.EVENT_COLUMNS + " FROM events WHERE id = ?")) {
-                select.setString(1, candidate.id());
-                return Store.readEvents(select).stream().findFirst();
-            }
+            return claimed;
         } catch (SQLException e) {
             if (Database.isLostRace(e)) {
                 throw new LostRace();
             }
             throw e;
+        }
+    }
+
+    private record OpenEvent(StoredEvent event, boolean leaseHeld) {}
+
+    private static void bind(PreparedStatement statement, List<String> keys) throws SQLException {
+        for (int i = 0; i < keys.size(); i++) {
+            statement.setString(i + 1, keys.get(i));
         }
     }
 }

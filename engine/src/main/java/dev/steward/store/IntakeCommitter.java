@@ -255,7 +255,7 @@ final class IntakeCommitter implements AutoCloseable {
      * A constraint violation (class 23) or a value that does not fit (class 22): the fault of
      * one row, not of the database, so the batch is worth storing again one event at a time.
      */
-    private static boolean isBadRow(Throwable cause) {
+    static boolean isBadRow(Throwable cause) {
         SQLException e = sqlCause(cause);
         String state = e == null ? null : e.getSQLState();
         return state != null && (state.startsWith("23") || state.startsWith("22"));

@@ -41,7 +41,9 @@ public final class Store implements AutoCloseable {
     private final Clock clock;
     private final Claims claims;
     private final KnownValueTable knownValues;
-    private final SyncLedger ledger;
+    private final LedgerTable ledger;
+    private final HoldTable holds;
+    private final OutcomeCommitter outcomes;
     private final DeadLetterTable deadLetters;
     private final IntakeCommitter intake;
     private final Credentials credentials;
@@ -53,7 +55,9 @@ public final class Store implements AutoCloseable {
         this.clock = clock;
         this.claims = new Claims(database, clock);
         this.knownValues = new KnownValueTable(database, clock);
-        this.ledger = new SyncLedger(database, clock);
+        this.ledger = new LedgerTable(database, clock);
+        this.holds = new HoldTable(database, clock);
+        this.outcomes = new OutcomeCommitter(database, clock);
         this.deadLetters = new DeadLetterTable(database, clock);
         this.intake = new IntakeCommitter(database, clock, ids);
         this.credentials = new Credentials(database, clock);
@@ -165,6 +169,52 @@ public final class Store implements AutoCloseable {
             throw new IllegalArgumentException("lease must be positive: " + lease);
         }
         return claims.claim(worker, max, lease);
+    }
+
+    /**
+     * What Steward knows of each record, read at once for a batch of runs: every system's known
+     * values and recent writes, the holds, and the values written since {@code historySince} (the
+     * flip-flop window). A few queries per entity, whatever the number of records.
+     */
+    public Map<RecordKey, RecordState> recordStates(java.util.Collection<RecordKey> records, Instant historySince) {
+        Map<String, List<String>> keysByEntity = new java.util.LinkedHashMap<>();
+        Map<RecordKey, RecordState> states = new java.util.LinkedHashMap<>();
+        for (RecordKey record : records) {
+            if (states.putIfAbsent(record, new RecordState(record)) == null) {
+                keysByEntity.computeIfAbsent(record.entity(), e -> new ArrayList<>()).add(record.key());
+            }
+        }
+        if (states.isEmpty()) {
+            return states;
+        }
+        database.run("read the records' state", c -> {
+            for (Map.Entry<String, List<String>> entity : keysByEntity.entrySet()) {
+                for (List<String> keys : Sql.chunks(entity.getValue())) {
+                    Map<String, RecordState> byKey = new java.util.HashMap<>();
+                    keys.forEach(key -> byKey.put(key, states.get(new RecordKey(entity.getKey(), key))));
+                    KnownValueTable.load(c, entity.getKey(), keys, byKey);
+                    LedgerTable.load(c, entity.getKey(), keys, historySince.toEpochMilli(), byKey);
+                    HoldTable.load(c, entity.getKey(), keys, byKey);
+                }
+            }
+            return null;
+        });
+        return states;
+    }
+
+    /**
+     * Records a run's outcome with the next group commit ({@link OutcomeCommitter}); the future
+     * completes once it is committed, with whether it applied (false when the event was no longer
+     * claimed by the outcome's worker: then nothing of it was recorded).
+     */
+    public java.util.concurrent.CompletableFuture<Boolean> commitLater(RunOutcome outcome) {
+        Objects.requireNonNull(outcome, "outcome");
+        return outcomes.submit(outcome);
+    }
+
+    /** Records outcomes now, in one transaction; whether each applied (see {@link #commitLater}). */
+    public List<Boolean> commit(List<RunOutcome> runOutcomes) {
+        return outcomes.commitNow(List.copyOf(runOutcomes));
     }
 
     /**
@@ -325,18 +375,18 @@ public final class Store implements AutoCloseable {
     /** What Steward last knows {@code system} holds for a record: field to JSON text of the value. */
     public Map<String, String> knownValues(String system, String entity, String key) {
         Map<String, String> values = new java.util.LinkedHashMap<>();
-        ledger.known(system, entity, key).forEach((field, known) -> values.put(field, known.valueJson()));
+        knownValues.known(system, entity, key).forEach((field, known) -> values.put(field, known.valueJson()));
         return values;
     }
 
     /** Upserts known values, field by field, in one transaction. */
     public void remember(String system, String entity, String key, Map<String, String> fieldJson, String eventId) {
-        knownValues.remember(system, entity, key, fieldJson, eventId);
+        knownValues.remember(system, entity, key, fieldJson, eventId, null);
     }
 
     /** Known values with the version each came with and when Steward learnt it. */
     public Map<String, KnownValue> knownState(String system, String entity, String key) {
-        return ledger.known(system, entity, key);
+        return knownValues.known(system, entity, key);
     }
 
     /** Upserts known values with the record version (modification stamp) they came with. */
@@ -372,26 +422,26 @@ public final class Store implements AutoCloseable {
 
     /** The hold on a field, if it flip-flopped and no one has released it. */
     public Optional<Hold> hold(String entity, String key, String field) {
-        return ledger.hold(entity, key, field);
+        return holds.hold(entity, key, field);
     }
 
     public List<Hold> holds() {
-        return ledger.holds();
+        return holds.holds();
     }
 
     /** Holds a field; false if it was already held. */
     public boolean placeHold(String entity, String key, String field, String reason, String historyJson) {
-        return ledger.placeHold(entity, key, field, reason, historyJson);
+        return holds.placeHold(entity, key, field, reason, historyJson);
     }
 
     /** Releases a held field; false if it was not held. */
     public boolean releaseHold(String entity, String key, String field) {
-        return ledger.releaseHold(entity, key, field);
+        return holds.releaseHold(entity, key, field);
     }
 
     /** Appends to the sync ledger: {@code eventId}'s run wrote these values to {@code system}. */
     public void recordWrite(String system, String entity, String key, Map<String, String> fieldJson, String eventId) {
-        knownValues.recordWrite(system, entity, key, fieldJson, eventId, null);
+        ledger.recordWrite(system, entity, key, fieldJson, eventId, null);
     }
 
     /**
@@ -400,12 +450,12 @@ public final class Store implements AutoCloseable {
      */
     public void recordWrite(String system, String entity, String key, Map<String, String> fieldJson, String eventId,
                             String version) {
-        knownValues.recordWrite(system, entity, key, fieldJson, eventId, version);
+        ledger.recordWrite(system, entity, key, fieldJson, eventId, version);
     }
 
     /** The sync ledger of one record in one system, newest first. */
     public List<RecordedWrite> writes(String system, String entity, String key, int limit) {
-        return knownValues.writes(system, entity, key, limit);
+        return ledger.writes(system, entity, key, limit);
     }
 
     /** Events per status; every status is present, zero when none. */
@@ -442,6 +492,7 @@ public final class Store implements AutoCloseable {
     @Override
     public void close() {
         intake.close();
+        outcomes.close();
         database.close();
     }
 

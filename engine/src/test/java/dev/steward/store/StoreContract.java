@@ -583,7 +583,7 @@ abstract class StoreContract {
 
     @Test
     void theLedgerKeepsTheRecentWritesOfEachFieldWithTheirVersionsAndEchoes() {
-        for (int i = 1; i <= SyncLedger.RECENT + 2; i++) {
+        for (int i = 1; i <= LedgerTable.RECENT + 2; i++) {
             store().recordWrite("crm", "customer", "C-1", Map.of("status", "\"S" + i + "\""), "evt_" + i, String.valueOf(i));
             clock.advance(Duration.ofSeconds(1));
         }
@@ -591,11 +591,11 @@ abstract class StoreContract {
         store().recordWrite("crm", "customer", "C-2", Map.of("status", "\"other\""), "evt_o", null);
 
         List<String> newestFirst = new ArrayList<>();
-        for (int i = SyncLedger.RECENT + 2; i > 2; i--) {
+        for (int i = LedgerTable.RECENT + 2; i > 2; i--) {
             newestFirst.add("\"S" + i + "\"@" + i);
         }
         Map<String, List<LedgerEntry>> recent = store().recentWrites("crm", "customer", "C-1");
-        assertThat(recent.get("status")).as("the last %d, newest first, each with its version", SyncLedger.RECENT)
+        assertThat(recent.get("status")).as("the last %d, newest first, each with its version", LedgerTable.RECENT)
                 .extracting(entry -> entry.valueJson() + "@" + entry.version()).containsExactlyElementsOf(newestFirst);
         assertThat(recent.get("status")).noneMatch(LedgerEntry::echoed);
         assertThat(recent.get("email")).singleElement().satisfies(entry -> assertThat(entry.version()).isNull());
@@ -607,7 +607,7 @@ abstract class StoreContract {
         assertThat(store().recentWrites("crm", "customer", "C-1").get("status"))
                 .filteredOn(LedgerEntry::echoed).extracting(LedgerEntry::valueJson).containsExactly("\"S4\"", "\"S3\"");
         assertThat(store().recentWrites("crm", "customer", "C-2").get("status")).noneMatch(LedgerEntry::echoed);
-        assertThat(store().writes("crm", "customer", "C-1", 100)).as("the full history stays").hasSize(SyncLedger.RECENT + 3);
+        assertThat(store().writes("crm", "customer", "C-1", 100)).as("the full history stays").hasSize(LedgerTable.RECENT + 3);
     }
 
     @Test

@@ -1,0 +1,96 @@
+package dev.steward.store;
+
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * What one run changes in the store beside its event's outcome: values it learnt, writes it made,
+ * echoes it recognised, holds it placed. Collected while the run goes and committed with the
+ * outcome, in one transaction for a whole batch of runs ({@link Store#commit}). Not thread-safe:
+ * one per run.
+ */
+public final class RunEffects {
+
+    /** Values a system holds, as a run learnt them. */
+    public record Remembered(String system, Map<String, String> fieldJson, String version) {}
+
+    /** A write a run made: the system, the fields' JSON, the record's version after it (or null). */
+    public record Written(String system, Map<String, String> fieldJson, String version, long at) {}
+
+    /** The echo of the write {@code seq} (and of every earlier write to the field) came back. */
+    public record Echo(String system, String field, long seq) {}
+
+    /** A field held by the flip-flop breaker. */
+    public record Held(String field, String reason, String history, long at) {}
+
+    private final RecordState state;
+    private final String eventId;
+    private final List<Remembered> remembered = new ArrayList<>();
+    private final List<Written> written = new ArrayList<>();
+    private final List<Echo> echoes = new ArrayList<>();
+    private final List<Held> held = new ArrayList<>();
+
+    public RunEffects(RecordState state, String eventId) {
+        this.state = state;
+        this.eventId = eventId;
+    }
+
+    public RecordState state() {
+        return state;
+    }
+
+    public String eventId() {
+        return eventId;
+    }
+
+    public void remember(String system, Map<String, String> fieldJson, String version) {
+        if (!fieldJson.isEmpty()) {
+            remembered.add(new Remembered(system, new LinkedHashMap<>(fieldJson), version));
+        }
+    }
+
+    /** Records a write; later checks in the same run see it in the field's history. */
+    public void written(String system, Map<String, String> fieldJson, String version, Instant at) {
+        if (fieldJson.isEmpty()) {
+            return;
+        }
+        written.add(new Written(system, new LinkedHashMap<>(fieldJson), version, at.toEpochMilli()));
+        fieldJson.forEach((field, json) -> state.addHistory(system, field, json));
+    }
+
+    public void echo(String system, String field, long seq) {
+        echoes.add(new Echo(system, field, seq));
+    }
+
+    /** Holds a field, unless it is held already; later checks in the same run see the hold. */
+    public void hold(String field, String reason, String history, Instant at) {
+        if (state.hold(field).isPresent()) {
+            return;
+        }
+        held.add(new Held(field, reason, history, at.toEpochMilli()));
+        state.putHold(new Hold(state.record().entity(), state.record().key(), field, at, reason, history));
+    }
+
+    List<Remembered> remembered() {
+        return remembered;
+    }
+
+    List<Written> writes() {
+        return written;
+    }
+
+    List<Echo> echoes() {
+        return echoes;
+    }
+
+    List<Held> held() {
+        return held;
+    }
+
+    boolean isEmpty() {
+        return remembered.isEmpty() && written.isEmpty() && echoes.isEmpty() && held.isEmpty();
+    }
+}

@@ -1,0 +1,29 @@
+package dev.steward.store;
+
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+
+/** Small helpers for statements over many keys at once. */
+final class Sql {
+
+    /** Keys per {@code IN (...)} list: well under both databases' limits on parameters. */
+    static final int CHUNK = 500;
+
+    private Sql() {
+    }
+
+    /** {@code ?, ?, ?} for {@code n} parameters. */
+    static String marks(int n) {
+        return String.join(", ", Collections.nCopies(n, "?"));
+    }
+
+    /** The list cut into pieces of at most {@link #CHUNK}. */
+    static <T> List<List<T>> chunks(List<T> all) {
+        List<List<T>> chunks = new ArrayList<>();
+        for (int i = 0; i < all.size(); i += CHUNK) {
+            chunks.add(all.subList(i, Math.min(all.size(), i + CHUNK)));
+        }
+        return chunks;
+    }
+}
