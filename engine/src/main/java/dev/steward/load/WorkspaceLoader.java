@@ -147,7 +147,7 @@ public final class WorkspaceLoader {
     }
 
     static HostSettings defaultHost(Path root) {
-        return new HostSettings(HostSettings.DEFAULT_BIND, 8080, HostSettings.DEFAULT_MAX_BODY, 4, StoreSettings.embedded(root),
+        return new HostSettings(HostSettings.DEFAULT_BIND, 8080, HostSettings.DEFAULT_MAX_BODY, HostSettings.DEFAULT_WORKERS, StoreSettings.embedded(root),
                 dev.steward.model.LoopGuard.DEFAULT);
     }
 

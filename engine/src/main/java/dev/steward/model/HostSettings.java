@@ -37,6 +37,12 @@ public record HostSettings(String bind, int port, long maxBodyBytes, int workers
     public static final String DEFAULT_BIND = "127.0.0.1";
     public static final Duration DEFAULT_SHUTDOWN_GRACE = Duration.ofSeconds(10);
     public static final long DEFAULT_MAX_BODY = 512 * 1024;
+    /**
+     * Worker threads by default: a run mostly waits for its targets (an HTTP round trip to a
+     * vendor takes tens to hundreds of milliseconds), so far more runs go at once than there are
+     * cores; a system's rate limit still caps its calls.
+     */
+    public static final int DEFAULT_WORKERS = 16;
     /** The embedded store keeps a payload in a VARCHAR of at most 1,000,000 characters. */
     public static final long LIMIT_MAX_BODY = 900 * 1024;
 

@@ -611,6 +611,107 @@ abstract class StoreContract {
     }
 
     @Test
+    void theStateOfABatchOfRecordsIsReadAtOnce() {
+        store().remember("erp", "customer", "C-1", Map.of("creditLimit", "5000"), "evt_1", "7");
+        store().remember("crm", "customer", "C-1", Map.of("email", "\"a@b.c\""), "evt_2", null);
+        store().remember("erp", "deal", "C-1", Map.of("stage", "\"won\""), "evt_3", null);
+        store().recordWrite("crm", "customer", "C-1", Map.of("creditLimit", "5000"), "evt_1", "v1");
+        clock.advance(Duration.ofMinutes(20));
+        store().recordWrite("crm", "customer", "C-1", Map.of("creditLimit", "6000"), "evt_4", "v2");
+        store().placeHold("customer", "C-2", "phone", "flip-flop", "[1,2,1]");
+
+        RecordKey c1 = new RecordKey("customer", "C-1");
+        RecordKey c2 = new RecordKey("customer", "C-2");
+        RecordKey other = new RecordKey("customer", "C-3");
+        Map<RecordKey, RecordState> states = store().recordStates(List.of(c1, c2, other, c1),
+                clock.instant().minus(Duration.ofMinutes(10)));
+
+        assertThat(states).containsOnlyKeys(c1, c2, other);
+        RecordState one = states.get(c1);
+        assertThat(one.known("erp")).containsOnlyKeys("creditLimit");
+        assertThat(one.known("erp").get("creditLimit").version()).isEqualTo("7");
+        assertThat(one.known("crm").get("email").valueJson()).isEqualTo("\"a@b.c\"");
+        assertThat(one.recentWrites("crm").get("creditLimit")).extracting(LedgerEntry::valueJson)
+                .as("newest first").containsExactly("6000", "5000");
+        assertThat(one.writtenSince("crm", "creditLimit")).as("only the window's writes").containsExactly("6000");
+        assertThat(one.hold("phone")).isEmpty();
+        assertThat(states.get(c2).hold("phone")).hasValueSatisfying(h -> assertThat(h.reason()).isEqualTo("flip-flop"));
+        assertThat(states.get(other).known("erp")).isEmpty();
+    }
+
+    @Test
+    void anOutcomeIsRecordedWithItsEffectsInOneCommitOnlyWhileTheEventIsStillClaimed() throws Exception {
+        String first = accept("C-1");
+        String second = accept("C-2");
+        List<StoredEvent> claimed = store().claim("w1", 10, LEASE);
+        assertThat(ids(claimed)).containsExactly(first, second);
+        store().remember("crm", "customer", "C-1", Map.of("email", "\"old@b.c\""), "evt_0", null);
+        store().recordWrite("crm", "customer", "C-1", Map.of("phone", "\"1\""), "evt_0", null);
+        long echoed = store().recentWrites("crm", "customer", "C-1").get("phone").getFirst().seq();
+        Map<RecordKey, RecordState> states = store().recordStates(
+                List.of(new RecordKey("customer", "C-1"), new RecordKey("customer", "C-2")), clock.instant().minusSeconds(600));
+
+        RunEffects one = new RunEffects(states.get(new RecordKey("customer", "C-1")), first);
+        one.remember("crm", Map.of("email", "\"new@b.c\"", "name", "\"Ann\""), "v9");
+        one.written("erp", Map.of("email", "\"new@b.c\""), "e1", clock.instant());
+        one.echo("crm", "phone", echoed);
+        one.hold("name", "reversed", "[1,2,1]", clock.instant());
+        RunEffects two = new RunEffects(states.get(new RecordKey("customer", "C-2")), second);
+        two.remember("crm", Map.of("email", "\"lost@b.c\""), null);
+
+        List<Boolean> applied = store().commit(List.of(
+                RunOutcome.finish(first, "w1", EventStatus.SUCCEEDED, "{}", null,
+                        new Attempt(first, 1, clock.instant(), clock.instant(), "succeeded", null), one),
+                RunOutcome.finish(second, "someone-else", EventStatus.SUCCEEDED, "{}", null,
+                        new Attempt(second, 1, clock.instant(), clock.instant(), "succeeded", null), two)));
+
+        assertThat(applied).containsExactly(true, false);
+        assertThat(store().event(first).orElseThrow().status()).isEqualTo(EventStatus.SUCCEEDED);
+        assertThat(store().attempts(first)).extracting(Attempt::outcome).containsExactly("succeeded");
+        assertThat(store().knownValues("crm", "customer", "C-1"))
+                .containsExactlyInAnyOrderEntriesOf(Map.of("email", "\"new@b.c\"", "name", "\"Ann\""));
+        assertThat(store().knownState("crm", "customer", "C-1").get("email").version()).isEqualTo("v9");
+        assertThat(store().ledger("erp", "customer", "C-1").get("email").version()).isEqualTo("e1");
+        assertThat(store().writes("erp", "customer", "C-1", 10)).singleElement()
+                .satisfies(w -> assertThat(w.eventId()).isEqualTo(first));
+        assertThat(store().recentWrites("crm", "customer", "C-1").get("phone").getFirst().echoed()).isTrue();
+        assertThat(store().hold("customer", "C-1", "name")).isPresent();
+        assertThat(store().event(second).orElseThrow().status()).as("not the outcome's worker's").isEqualTo(EventStatus.RUNNING);
+        assertThat(store().knownValues("crm", "customer", "C-2")).as("nothing of a run that lost its claim").isEmpty();
+        assertThat(store().attempts(second)).isEmpty();
+
+        // The group commit on its thread: a retry, then a deferral that gives the attempt back.
+        assertThat(store().commitLater(RunOutcome.retry(second, "w1", clock.instant().plusSeconds(5), null, "timeout",
+                new Attempt(second, 1, clock.instant(), clock.instant(), "retry", "timeout"), null)).get(10, TimeUnit.SECONDS)).isTrue();
+        assertThat(store().event(second).orElseThrow().status()).isEqualTo(EventStatus.PENDING);
+        clock.advance(Duration.ofSeconds(5));
+        assertThat(ids(store().claim("w1", 10, LEASE))).containsExactly(second);
+        assertThat(store().commitLater(RunOutcome.defer(second, "w1", clock.instant().plusSeconds(1), null, null))
+                .get(10, TimeUnit.SECONDS)).isTrue();
+        assertThat(store().event(second).orElseThrow().attempts()).as("a deferral gives its attempt back").isEqualTo(1);
+    }
+
+    @Test
+    void anOutcomeThatBreaksAConstraintIsRecordedAloneAndTheOthersStill() {
+        String first = accept("C-1");
+        String second = accept("C-2");
+        store().claim("w1", 10, LEASE);
+        RecordState stale = store().recordStates(List.of(new RecordKey("customer", "C-1")), clock.instant()).values().iterator().next();
+        // Known meanwhile: the batch's INSERT of the same row fails, and the run is recorded alone with an upsert.
+        store().remember("crm", "customer", "C-1", Map.of("email", "\"meanwhile@b.c\""), "evt_x", null);
+        RunEffects one = new RunEffects(stale, first);
+        one.remember("crm", Map.of("email", "\"run@b.c\""), null);
+
+        List<Boolean> applied = store().commit(List.of(
+                RunOutcome.finish(first, "w1", EventStatus.SUCCEEDED, null, null, null, one),
+                RunOutcome.finish(second, "w1", EventStatus.FAILED, null, "boom", null, null)));
+
+        assertThat(applied).containsExactly(true, true);
+        assertThat(store().knownValues("crm", "customer", "C-1")).containsEntry("email", "\"run@b.c\"");
+        assertThat(store().event(second).orElseThrow().status()).isEqualTo(EventStatus.FAILED);
+    }
+
+    @Test
     void healthCountsEventsByStatusAndTheOldestPending() {
         assertThat(store().oldestPending()).isEmpty();
         Instant firstArrival = clock.instant();
