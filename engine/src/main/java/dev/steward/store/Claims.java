@@ -110,7 +110,7 @@ final class Claims {
     private static List<StoredEvent> claimAll(Connection c, List<Candidate> candidates, int max, String worker, long now,
                                               long leaseUntil) throws SQLException {
         try {
-            List<String> keys = candidates.stream().map(Candidate::key).distinct().toList();
+            List<String> keys = Sql.padded(candidates.stream().map(Candidate::key).distinct().toList());
             String inKeys = " record_key IN (" + Sql.marks(keys.size()) + ") AND status IN ('PENDING', 'RUNNING')";
             try (PreparedStatement lock = c.prepareStatement("SELECT seq FROM events WHERE" + inKeys + " ORDER BY seq FOR UPDATE")) {
                 bind(lock, keys);

@@ -18,6 +18,22 @@ final class Sql {
         return String.join(", ", Collections.nCopies(n, "?"));
     }
 
+    /**
+     * The keys, padded with copies of the last one to the next of a few sizes, so that a
+     * statement over them has one of a few texts, which the database keeps parsed.
+     */
+    static List<String> padded(List<String> keys) {
+        int size = 1;
+        while (size < keys.size()) {
+            size *= 4;
+        }
+        List<String> padded = new ArrayList<>(keys);
+        while (padded.size() < size) {
+            padded.add(keys.getLast());
+        }
+        return padded;
+    }
+
     /** The list cut into pieces of at most {@link #CHUNK}. */
     static <T> List<List<T>> chunks(List<T> all) {
         List<List<T>> chunks = new ArrayList<>();

@@ -192,9 +192,10 @@ public final class Store implements AutoCloseable {
                 for (List<String> keys : Sql.chunks(entity.getValue())) {
                     Map<String, RecordState> byKey = new java.util.HashMap<>();
                     keys.forEach(key -> byKey.put(key, states.get(new RecordKey(entity.getKey(), key))));
-                    KnownValueTable.load(c, entity.getKey(), keys, byKey);
-                    LedgerTable.load(c, entity.getKey(), keys, historySince.toEpochMilli(), byKey);
-                    HoldTable.load(c, entity.getKey(), keys, byKey);
+                    List<String> padded = Sql.padded(keys);
+                    KnownValueTable.load(c, entity.getKey(), padded, byKey);
+                    LedgerTable.load(c, entity.getKey(), padded, historySince.toEpochMilli(), byKey);
+                    HoldTable.load(c, entity.getKey(), padded, byKey);
                 }
             }
             return null;
