@@ -181,14 +181,14 @@ events_csv() {
   fi
 }
 
-# percentiles: reads "latency_ms" lines and, as its last line, "unwritten N"; prints "p50 p99"
+# percentiles: reads "latency_ms" lines and a line "unwritten N"; prints "p50 p99 written unwritten"
 # where an event never written counts as slower than every written one (shown as "never").
 percentiles() {
   sort -n | awk '
     $1 == "unwritten" { u = $2; next }
     { v[++n] = $1 }
     function at(p,   i) { i = int(p * (n + u) + 0.999999); if (i < 1) i = 1; return i <= n ? v[i] : "never" }
-    END { if (n + u == 0) print "- -"; else print at(0.50), at(0.99) }'
+    END { if (n + u == 0) print "- - 0 0"; else print at(0.50), at(0.99), n, u + 0 }'
 }
 
 # --- measuring one system ------------------------------------------------------------------------
@@ -277,7 +277,7 @@ run_system() {
   # event-to-write: from the moment the system received a webhook of the measured window to the
   # moment the sink logged its write
   case "$name" in
-    bare) e2w[$name]="- -" ;;
+    bare) e2w[$name]="- - - -" ;;
     camel)
       e2w[$name]="$(awk -v t0="$t0" -v t1="$t1" '$5 >= t0 && $5 <= t1 { printf "%.0f\n", $1 * 1000 - $5 } END { print "unwritten 0" }' \
         "$work/sink-$name.log" | percentiles)" ;;
@@ -292,7 +292,7 @@ run_system() {
         END { print "unwritten", u + 0 }' "$work/sink-$name.log" "$work/events-$name.csv" | percentiles)"
       [ -s "$work/events-$name.csv" ] || die "$name: no events received in the measured window found in the store" ;;
   esac
-  log "$name: writes/s ${wps[$name]}, event-to-write p50/p99 ${e2w[$name]} ms, peak RSS $(mb "${peak_kb[$name]}") MB"
+  log "$name: writes/s ${wps[$name]}, event-to-write p50 p99 (ms), written, never written: ${e2w[$name]}; peak RSS $(mb "${peak_kb[$name]}") MB"
 }
 
 load_before="$(cut -d' ' -f1-3 /proc/loadavg)"
@@ -334,18 +334,18 @@ label() { case "$1" in bare) echo "bare Javalin";; camel) echo "Camel 4.22";; st
       "${p50[$s]}" "${p99[$s]}" "$(mb "${load_kb[$s]}")" "$(mb "${peak_kb[$s]}")" "${cpu[$s]}" "${lavg[$s]}"
   done
   echo
-  printf '%-20s %8s %9s %15s %10s %12s %12s %12s\n' system "runs/s" "writes/s" "backlog" "drain/s" "drain left" "e2w p50 ms" "e2w p99 ms"
+  printf '%-20s %8s %9s %15s %10s %12s %11s %11s %s\n' system "runs/s" "writes/s" "backlog" "drain/s" "drain left" "e2w p50 ms" "e2w p99 ms" "(events of the window: written, never written)"
   for s in $SYSTEMS; do
-    read -r e50 e99 <<<"${e2w[$s]}"
+    read -r e50 e99 en eu <<<"${e2w[$s]}"
     case "$s" in
       steward-*) bl="${backlog0[$s]} -> ${backlog1[$s]}"; dr="${drain[$s]}"; dl="${drained_left[$s]} (${drain_s[$s]} s)" ;;
       *) bl="-"; dr="-"; dl="-" ;;
     esac
-    printf '%-20s %8s %9s %15s %10s %12s %12s %12s\n' "$(label "$s")" "${runs[$s]}" "${wps[$s]}" "$bl" "$dr" "$dl" "$e50" "$e99"
+    printf '%-20s %8s %9s %15s %10s %12s %11s %11s (%s, %s)\n' "$(label "$s")" "${runs[$s]}" "${wps[$s]}" "$bl" "$dr" "$dl" "$e50" "$e99" "$en" "$eu"
   done
   echo
   echo "Targets (issue 10), from this run:"
-  row() { printf '  %-58s %8s  %-7s %s\n' "$@"; }
+  row() { printf '  %-70s %6s  %-5s %s\n' "$@"; }
   for s in steward-h2 steward-pg; do
     wants "$s" || continue
     if wants bare; then

@@ -25,7 +25,7 @@ cleanup() {
   for ((i = ${#exit_hooks[@]} - 1; i >= 0; i--)); do
     eval "${exit_hooks[$i]}" || true
   done
-  if [ "$status" -eq 0 ]; then
+  if [ "$status" -eq 0 ] && [ -z "${KEEP:-}" ]; then
     rm -rf "$work"
   else
     echo "bench: logs and workspaces kept in $work" >&2
