@@ -345,7 +345,7 @@ label() { case "$1" in bare) echo "bare Javalin";; camel) echo "Camel 4.22";; st
   done
   echo
   echo "Targets (issue 10), from this run:"
-  row() { printf '  %-70s %6s  %-5s %s\n' "$@"; }
+  row() { printf '  %-76s %6s  %-5s %s\n' "$@"; }
   for s in steward-h2 steward-pg; do
     wants "$s" || continue
     if wants bare; then
