@@ -134,12 +134,13 @@ local DESCRIPTION = "Renewal of the platform licence for three plants, with the 
    .. "on-site training for twelve operators and the migration of the legacy order data. "
    .. "Procurement asked for a second quote; legal reviews the data processing agreement."
 
--- About 1 KB: the fields the flows sync (name, stage, amount, currency, close_date, owner.email)
+-- About 1 KB (1,015 bytes on average): the fields the flows sync (name, stage, amount, currency, close_date, owner.email)
 -- among the rest of a CRM's deal. Everything but the stage and the amount is the same for a key.
 local function deal(n)
    return string.format(
       '{"id":"D-%d","name":"Deal %d: Account %d platform renewal","stage":"%s","amount":%d.%02d,'
       .. '"currency":"EUR","probability":%d,"close_date":"2027-%02d-%02d","pipeline":"enterprise",'
+      .. '"region":"EMEA","lead_source":"partner referral","next_step":"Send the revised quote by Friday",'
       .. '"owner":{"id":"U-%d","name":"Owner %d","email":"owner%d@example.com"},'
       .. '"company":{"id":"A-%d","name":"Account %d GmbH","domain":"account%d.example.com",'
       .. '"industry":"manufacturing","employees":%d},'
