@@ -49,7 +49,7 @@ command -v curl >/dev/null 2>&1 || die "curl is needed"
 command -v ss >/dev/null 2>&1 || die "ss (iproute2) is needed to find free ports"
 [ -x "$java" ] || die "no java at $java; set JAVA_HOME to a JDK 21 or newer (Temurin 25 is what the figures use)"
 "$root/steward" --version >/dev/null || die "could not build $jar"
-h2_jar="$(ls "$root"/host/target/lib/h2-*.jar 2>/dev/null | head -n1)"
+h2_jar="$(ls "$root"/host/target/lib/h2-*.jar 2>/dev/null | head -n1 || true)"
 [ -n "$h2_jar" ] || die "no H2 jar in host/target/lib"
 if wants camel; then
   command -v mvn >/dev/null 2>&1 || die "mvn is needed to build bench/camel"
@@ -61,10 +61,10 @@ if wants camel; then
   fi
 fi
 if wants steward-pg; then
-  PG_BIN="${PG_BIN:-$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n1)}"
+  PG_BIN="${PG_BIN:-$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n1 || true)}"
   if [ ! -x "${PG_BIN:-/nonexistent}/initdb" ]; then
     need_tool pg_ctlcluster postgresql
-    PG_BIN="$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -n1)"
+    PG_BIN="$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n1 || true)"
   fi
   [ -x "$PG_BIN/initdb" ] || die "no PostgreSQL server binaries (initdb) under /usr/lib/postgresql; set PG_BIN"
   need_tool psql postgresql-client
