@@ -1,6 +1,9 @@
--- wrk script for bench/intake.sh: POSTs a CRM customer change with a webhook-id unique to this
--- run, thread and request, so Steward stores every request as a new event (no duplicates).
--- Arguments after "--": <run prefix> <number of distinct customer keys> [<signing key, hex>].
+-- wrk script for bench/intake.sh and bench/e2e.sh: POSTs a CRM change with a webhook-id unique to
+-- this run, thread and request, so Steward stores every request as a new event (no duplicates).
+-- Arguments after "--": <run prefix> <number of distinct keys> [<signing key, hex>] [<payload>].
+-- The payload is "customer" (the default: a small customer change, for intake.sh) or "deal" (a
+-- deal of about 1 KB, for e2e.sh: its stage is one of ten, "closedlost" one time in ten, which
+-- the benchmarked flows drop; its amount and updated_at change with every request).
 -- With a signing key, every request is signed the Standard Webhooks way, computed here per
 -- request: webhook-timestamp is now, webhook-signature is "v1," and the base64 HMAC-SHA256 of
 -- "<webhook-id>.<webhook-timestamp>.<body>". SHA-256 is plain LuaJIT (wrk embeds LuaJIT), and
@@ -113,6 +116,10 @@ function init(args)
    run = args[1] or "run"
    keys = tonumber(args[2] or "5000")
    signing_key = args[3] and args[3] ~= "" and unhex(args[3]) or nil
+   payload = args[4] and args[4] ~= "" and args[4] or "customer"
+   if payload ~= "customer" and payload ~= "deal" then
+      error("unknown payload '" .. payload .. "': customer or deal")
+   end
    counter = 0
    math.randomseed(os.time() * 1000 + tid)
    local check = hex(hmac_sha256("Jefe", "what do ya want for nothing?"))
@@ -121,11 +128,41 @@ function init(args)
    end
 end
 
+local STAGES = { "appointmentscheduled", "qualifiedtobuy", "presentationscheduled", "decisionmakerboughtin",
+   "contractsent", "negotiation", "proposal", "closedwon", "renewal", "closedlost" }
+local DESCRIPTION = "Renewal of the platform licence for three plants, with the maintenance contract, "
+   .. "on-site training for twelve operators and the migration of the legacy order data. "
+   .. "Procurement asked for a second quote; legal reviews the data processing agreement."
+
+-- About 1 KB (1,015 bytes on average): the fields the flows sync (name, stage, amount, currency, close_date, owner.email)
+-- among the rest of a CRM's deal. Everything but the stage and the amount is the same for a key.
+local function deal(n)
+   return string.format(
+      '{"id":"D-%d","name":"Deal %d: Account %d platform renewal","stage":"%s","amount":%d.%02d,'
+      .. '"currency":"EUR","probability":%d,"close_date":"2027-%02d-%02d","pipeline":"enterprise",'
+      .. '"region":"EMEA","lead_source":"partner referral","next_step":"Send the revised quote by Friday",'
+      .. '"owner":{"id":"U-%d","name":"Owner %d","email":"owner%d@example.com"},'
+      .. '"company":{"id":"A-%d","name":"Account %d GmbH","domain":"account%d.example.com",'
+      .. '"industry":"manufacturing","employees":%d},'
+      .. '"contacts":[{"id":"P-%d-1","email":"buyer@account%d.example.com","role":"buyer"},'
+      .. '{"id":"P-%d-2","email":"it@account%d.example.com","role":"technical"}],'
+      .. '"tags":["renewal","priority","q4"],"description":"%s",'
+      .. '"created_at":"2026-01-15T09:30:00Z","updated_at":"%s"}',
+      n, n, n, STAGES[math.random(#STAGES)], math.random(1000, 500000), math.random(0, 99),
+      10 * math.random(1, 9), 1 + n % 12, 1 + n % 28, n % 50, n % 50, n % 50,
+      n, n, n, 10 + n % 990, n, n, n, n, DESCRIPTION, os.date("!%Y-%m-%dT%H:%M:%SZ"))
+end
+
 function request()
    counter = counter + 1
    local n = math.random(keys)
-   local body = string.format(
-      '{"id":"C-%d","email":"u%d@example.com","phone":"+1 555 0100","credit_limit":1000}', n, n)
+   local body
+   if payload == "deal" then
+      body = deal(n)
+   else
+      body = string.format(
+         '{"id":"C-%d","email":"u%d@example.com","phone":"+1 555 0100","credit_limit":1000}', n, n)
+   end
    local id = string.format("%s-%d-%d", run, tid, counter)
    local headers = {
       ["Content-Type"] = "application/json",
