@@ -141,7 +141,7 @@ public final class FlowRunner {
             }
             Map<String, Object> values = new LinkedHashMap<>();
             fields.forEach((field, change) -> values.put(field, change.getNewValue()));
-            Optional<RunResult> failed = write(run, target, values, "written", sync);
+            Optional<RunResult> failed = write(run, target, values, RunTrace.WriteResult.WRITTEN, sync);
             if (failed.isPresent()) {
                 return failed;
             }
@@ -196,10 +196,10 @@ public final class FlowRunner {
                             values.put(change.getField(), value);
                         }
                     },
-                    () -> run.writes.add(new RunTrace.Write(flow.source(), Map.of(), "not healed",
+                    () -> run.writes.add(new RunTrace.Write(flow.source(), Map.of(), RunTrace.WriteResult.NOT_HEALED,
                             "the master " + row.get().master() + " has no known value for " + change.getField())));
         }
-        return write(run, flow.source(), values, "healed", sync);
+        return write(run, flow.source(), values, RunTrace.WriteResult.HEALED, sync);
     }
 
     private Optional<Object> masterValue(String master, String entity, String key, String field, Run run) {
@@ -225,13 +225,13 @@ public final class FlowRunner {
     }
 
     /** Writes canonical fields to one system: breaker first, then the connector, then the ledger. */
-    private Optional<RunResult> write(Run run, String system, Map<String, Object> canonicalValues, String result,
+    private Optional<RunResult> write(Run run, String system, Map<String, Object> canonicalValues, RunTrace.WriteResult result,
                                       Step.Sync sync) {
         Flow flow = run.flow;
         EntityConfig entity = active.workspace().systems().get(system).entity(flow.entity()).orElse(null);
         if (canonicalValues.isEmpty() || entity == null) {
-            if (result.equals("written")) {
-                run.writes.add(new RunTrace.Write(system, Map.of(), "skipped", "no accepted field for " + system));
+            if (result == RunTrace.WriteResult.WRITTEN) {
+                run.writes.add(new RunTrace.Write(system, Map.of(), RunTrace.WriteResult.SKIPPED, "no accepted field for " + system));
             }
             return Optional.empty();
         }
@@ -245,7 +245,7 @@ public final class FlowRunner {
             String json = Values.canonical(Values.toNode(value));
             Optional<String> held = breaker.check(run.effects, system, field, json, run.dryRun);
             if (held.isPresent()) {
-                run.writes.add(new RunTrace.Write(system, Map.of(nativeName, String.valueOf(value)), "held", held.get()));
+                run.writes.add(new RunTrace.Write(system, Map.of(nativeName, String.valueOf(value)), RunTrace.WriteResult.HELD, held.get()));
                 return;
             }
             nativeFields.put(nativeName, value);
@@ -255,7 +255,7 @@ public final class FlowRunner {
             return Optional.empty();
         }
         if (run.dryRun) {
-            run.writes.add(new RunTrace.Write(system, nativeFields, result.equals("written") ? "dry-run" : "dry-run " + result, null));
+            run.writes.add(new RunTrace.Write(system, nativeFields, result == RunTrace.WriteResult.WRITTEN ? RunTrace.WriteResult.DRY_RUN : RunTrace.WriteResult.DRY_RUN_HEALED, null));
             return Optional.empty();
         }
         Connector connector = active.connectors().get(system).orElseThrow();
@@ -275,12 +275,12 @@ public final class FlowRunner {
             notes.forEach(note -> run.steps.add(new RunTrace.StepTrace("sync", sync.location().toString(), "decided again",
                     system + ": " + note)));
             if (call.deferral().isPresent()) {
-                run.writes.add(new RunTrace.Write(system, nativeFields, "deferred", call.deferral().get().describe()));
+                run.writes.add(new RunTrace.Write(system, nativeFields, RunTrace.WriteResult.DEFERRED, call.deferral().get().describe()));
                 return Optional.of(deferred(run, sync, call.deferral().get()));
             }
         } catch (ConnectorException e) {
             String error = system + ": " + e.getMessage();
-            run.writes.add(new RunTrace.Write(system, nativeFields, "failed", e.getMessage()));
+            run.writes.add(new RunTrace.Write(system, nativeFields, RunTrace.WriteResult.FAILED, e.getMessage()));
             run.steps.add(new RunTrace.StepTrace("sync", sync.location().toString(), "failed", error));
             metrics.counter("steward.writes", "system", system, "result", e.retryable() ? "retry" : "failed").increment();
             if (e.retryable()) {
@@ -291,7 +291,7 @@ public final class FlowRunner {
         }
         run.effects.written(system, ledger, writtenVersion(connector, system, entity, run.key).orElse(null), clock.instant());
         run.writes.add(new RunTrace.Write(system, nativeFields, result, null));
-        metrics.counter("steward.writes", "system", system, "result", result).increment();
+        metrics.counter("steward.writes", "system", system, "result", result.label()).increment();
         ledger.keySet().forEach(field -> metrics.counter("steward.fields.written", "flow", flow.id(), "system", system,
                 "field", field).increment());
         return Optional.empty();
@@ -391,7 +391,7 @@ public final class FlowRunner {
                 decisions.add(new RunTrace.FieldDecision(c.getField(), c.getOldValue(), c.getNewValue(), label,
                         d == null ? null : d.reason(), d == null ? null : d.by()));
             }
-            int written = writes.stream().filter(w -> w.result().equals("written") || w.result().equals("healed"))
+            int written = writes.stream().filter(w -> w.result().wrote())
                     .mapToInt(w -> w.fields().size()).sum();
             counts.put("written", written);
             return new RunTrace(flow.id(), flow.source(), flow.entity(), key, attempt, version, decisions,

@@ -30,6 +30,44 @@ public record RunTrace(String flow, String source, String entity, String key, in
      * master's value written back to a subscriber that changed it), or why not.
      */
     @JsonInclude(JsonInclude.Include.NON_NULL)
-    public record Write(String system, Map<String, Object> fields, String result, String error) {
+    public record Write(String system, Map<String, Object> fields, WriteResult result, String error) {
+    }
+
+    /** What came of one write; its label is what traces and the API show. */
+    public enum WriteResult {
+        /** The accepted fields were written. */
+        WRITTEN("written"),
+        /** The master's value was written back to a subscriber that changed a field it does not own. */
+        HEALED("healed"),
+        /** A heal was due but the master's value is not known. */
+        NOT_HEALED("not healed"),
+        /** No accepted field goes to this system. */
+        SKIPPED("skipped"),
+        /** The field is held by the flip-flop breaker. */
+        HELD("held"),
+        /** A dry run: would be written. */
+        DRY_RUN("dry-run"),
+        /** A dry run: would be healed. */
+        DRY_RUN_HEALED("dry-run healed"),
+        /** The system's guards deferred the call; the run goes again later. */
+        DEFERRED("deferred"),
+        /** The system refused the write or could not be reached. */
+        FAILED("failed");
+
+        private final String label;
+
+        WriteResult(String label) {
+            this.label = label;
+        }
+
+        @com.fasterxml.jackson.annotation.JsonValue
+        public String label() {
+            return label;
+        }
+
+        /** Whether fields reached the system. */
+        public boolean wrote() {
+            return this == WRITTEN || this == HEALED;
+        }
     }
 }

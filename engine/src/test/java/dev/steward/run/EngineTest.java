@@ -68,7 +68,7 @@ class EngineTest {
                 "{\"id\":\"C-9\",\"email\":\"d@crm.example\"}".getBytes(StandardCharsets.UTF_8));
 
         assertThat(result.status()).isEqualTo(EventStatus.SUCCEEDED);
-        assertThat(result.trace().writes()).singleElement().satisfies(w -> assertThat(w.result()).isEqualTo("dry-run"));
+        assertThat(result.trace().writes()).singleElement().satisfies(w -> assertThat(w.result()).isEqualTo(RunTrace.WriteResult.DRY_RUN));
         assertThat(engine.read("erp", "customer", "C-9").exists()).isFalse();
         assertThat(engine.store().knownValues("crm", "customer", "C-9")).isEmpty();
     }
