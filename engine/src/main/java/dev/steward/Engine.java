@@ -1,6 +1,7 @@
 package dev.steward;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.steward.api.DryRun;
 import dev.steward.api.EventDetail;
 import dev.steward.api.EventRecord;
 import dev.steward.api.ErrorSummary;
@@ -326,6 +327,12 @@ public final class Engine implements AutoCloseable {
     /** Each system's circuit breaker: state, since when, failure rate, last failure. */
     public java.util.List<SystemGuards.BreakerState> breakers() {
         return running.guards().breakers();
+    }
+
+    /** {@link #dryRun} as the API shows it. */
+    public DryRun preview(Flow flow, byte[] body) {
+        RunResult result = dryRun(flow, body);
+        return new DryRun(result.status().name().toLowerCase(Locale.ROOT), result.error(), result.trace());
     }
 
     /** Runs a payload through a flow without writing or remembering anything. */

@@ -5,7 +5,7 @@ import dev.steward.model.Diagnostic;
 import dev.steward.model.Flow;
 import dev.steward.model.Step;
 import dev.steward.plugin.SystemConfig;
-import dev.steward.run.RunResult;
+import dev.steward.api.DryRun;
 import dev.steward.api.EventDetail;
 import dev.steward.api.EventRecord;
 import io.javalin.config.RoutesConfig;
@@ -63,8 +63,8 @@ final class ApiRoutes {
 
     private void dryRun(Context ctx) {
         Flow flow = flowOr404(ctx.pathParam("id"));
-        RunResult result = engine.dryRun(flow, ctx.bodyAsBytes());
-        Json.send(ctx, 200, Json.object("flow", flow.id(), "wouldEndAs", result.status().name().toLowerCase(Locale.ROOT),
+        DryRun result = engine.preview(flow, ctx.bodyAsBytes());
+        Json.send(ctx, 200, Json.object("flow", flow.id(), "wouldEndAs", result.wouldEndAs(),
                 "error", result.error(), "decisions", result.trace().decisions(), "unchanged", result.trace().unchanged(),
                 "writes", result.trace().writes()));
     }

@@ -26,8 +26,8 @@ class FrontDoorTest {
     private static final Path SOURCES = Path.of("src/main/java");
     private static final Pattern REFERENCE = Pattern.compile("\\bdev\\.steward\\.(store|load|rules|run)\\.([A-Z]\\w*)");
     /** What the run package publishes: values and exceptions that the engine's answers carry. */
-    private static final Set<String> PUBLISHED_RUN = Set.of("Values", "LogText", "Health", "Alert", "AlertSink",
-            "RetryPolicy", "RunResult", "RecordView", "PayloadRejectedException", "NoSuchRecordTypeException");
+    static final Set<String> PUBLISHED_RUN = Set.of("Values", "LogText", "Health", "Alert", "AlertSink",
+            "RetryPolicy", "RunTrace", "RecordView", "PayloadRejectedException", "NoSuchRecordTypeException");
 
     @Test
     void theHostReachesTheEngineThroughItsFrontDoorOnly() throws IOException {
