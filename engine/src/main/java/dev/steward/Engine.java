@@ -73,8 +73,6 @@ import java.util.random.RandomGenerator;
 public final class Engine implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(Engine.class);
-    /** How many rules versions {@link #rulesVersions()} remembers. */
-    private static final int VERSIONS_KEPT = 50;
 
     /**
      * How to run: injected time, randomness and metrics; the worker id that marks this host's
@@ -133,7 +131,7 @@ public final class Engine implements AutoCloseable {
     private final AccessBook access;
     private final Object swapLock = new Object();
     private final Object applyLock = new Object();
-    private final java.util.Deque<RulesVersion> versions = new java.util.ArrayDeque<>();
+    private final RulesHistory versions;
     private volatile Running running;
     private final java.util.concurrent.atomic.AtomicBoolean workersStopped = new java.util.concurrent.atomic.AtomicBoolean();
 
@@ -149,6 +147,7 @@ public final class Engine implements AutoCloseable {
         this.health = health;
         this.files = new WorkspaceFiles(loader);
         this.access = new AccessBook(store, false);
+        this.versions = new RulesHistory(options.clock());
     }
 
     /**
@@ -551,22 +550,11 @@ public final class Engine implements AutoCloseable {
 
     /** The rules versions that ran since this engine started, the newest (the one running) first. */
     public List<RulesVersion> rulesVersions() {
-        synchronized (versions) {
-            return List.copyOf(versions);
-        }
+        return versions.recent();
     }
 
     private void remember(String version) {
-        synchronized (versions) {
-            if (!versions.isEmpty() && versions.peekFirst().hash().equals(version)) {
-                return;
-            }
-            versions.addFirst(new RulesVersion(version, options.clock().instant(),
-                    List.copyOf(files.rulesFiles(Map.of()).keySet())));
-            while (versions.size() > VERSIONS_KEPT) {
-                versions.removeLast();
-            }
-        }
+        versions.live(version, List.copyOf(files.rulesFiles(Map.of()).keySet()));
     }
 
     /**
