@@ -1,6 +1,20 @@
 package dev.steward;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.steward.api.DryRun;
+import dev.steward.api.EventDetail;
+import dev.steward.api.EventRecord;
+import dev.steward.api.ErrorSummary;
+import dev.steward.api.HoldRecord;
+import dev.steward.api.PathNotEditableException;
+import dev.steward.api.Received;
+import dev.steward.api.ReplayOutcome;
+import dev.steward.api.RulesVersion;
+import dev.steward.api.Validation;
+import dev.steward.api.WorkspaceFile;
+import dev.steward.api.WorkspacePath;
+import dev.steward.load.HomeLoader;
+import dev.steward.model.Diagnostic;
 import dev.steward.model.Flow;
 import dev.steward.model.Workspace;
 import dev.steward.plugin.ConnectorFactory;
@@ -9,6 +23,7 @@ import dev.steward.plugin.SystemConfig;
 import dev.steward.plugin.TransformFactory;
 import dev.steward.rules.RuleSetCompiler;
 import dev.steward.run.ActiveWorkspace;
+import dev.steward.run.LiveWorkspace;
 import dev.steward.run.AlertSink;
 import dev.steward.run.Health;
 import dev.steward.run.ClaimOwners;
@@ -26,6 +41,7 @@ import dev.steward.run.RunResult;
 import dev.steward.run.Transforms;
 import dev.steward.run.Values;
 import dev.steward.run.ErrorReport;
+import dev.steward.store.EventStatus;
 import dev.steward.store.Intake;
 import dev.steward.store.Replay;
 import dev.steward.store.StoredEvent;
@@ -35,15 +51,23 @@ import io.micrometer.core.instrument.MeterRegistry;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.nio.file.Path;
 import java.time.Clock;
 import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.Function;
 import java.util.random.RandomGenerator;
 
 /**
- * Steward without HTTP: one active workspace, its store, and the workers that run its events.
- * The host and the CLI drive it; tests use it directly. Thread-safe. Lifecycle: {@link #start},
+ * Steward without HTTP: the one front door to a workspace. {@link #open} loads a workspace folder
+ * (its plugin jars, connectors and transform languages found on the way) and runs it: its store,
+ * its live configuration and the workers that run its events. The host asks it questions that
+ * it answers with records ({@code dev.steward.api}, {@code dev.steward.model}); saving a file
+ * through {@link #apply} checks it and swaps the running configuration without a restart.
+ * Thread-safe. Lifecycle: {@link #open} (or {@link #load} then {@link LoadedWorkspace#start}),
  * then {@link #close()} once.
  */
 public final class Engine implements AutoCloseable {
@@ -53,39 +77,125 @@ public final class Engine implements AutoCloseable {
     /**
      * How to run: injected time, randomness and metrics; the worker id that marks this host's
      * claims in a shared store; the retry policy that {@code retry:} blocks override; whether to
-     * run workers (off for the CLI's one-shot commands); where alerts go.
+     * run workers (off for the CLI's one-shot commands); where alerts go; where the host listens
+     * instead of {@code host.bind} ({@code serve --bind}; null for none); and where
+     * {@code ${VARIABLE}}s in the workspace's files are looked up.
      */
     public record Options(Clock clock, RandomGenerator random, MeterRegistry metrics, String workerId,
-                          RetryPolicy retry, boolean runWorkers, AlertSink alerts) {
+                          RetryPolicy retry, boolean runWorkers, AlertSink alerts, String bind,
+                          Function<String, String> env) {
+
+        public Options(Clock clock, RandomGenerator random, MeterRegistry metrics, String workerId, RetryPolicy retry,
+                       boolean runWorkers, AlertSink alerts) {
+            this(clock, random, metrics, workerId, retry, runWorkers, alerts, null, System::getenv);
+        }
 
         public Options(Clock clock, RandomGenerator random, MeterRegistry metrics, String workerId, RetryPolicy retry,
                        boolean runWorkers) {
             this(clock, random, metrics, workerId, retry, runWorkers, AlertSink.NONE);
         }
+
+        /** These options listening on {@code bind} rather than {@code host.bind} (null: as the file says). */
+        public Options withBind(String bind) {
+            return new Options(clock, random, metrics, workerId, retry, runWorkers, alerts, bind, env);
+        }
+
+        /**
+         * Options for a command that loads the workspace and runs nothing ({@code validate},
+         * {@code read}): the system clock, no workers, no alerts, metrics kept in memory.
+         */
+        public static Options oneShot(Function<String, String> env) {
+            return new Options(Clock.systemUTC(), new java.util.SplittableRandom(),
+                    new io.micrometer.core.instrument.simple.SimpleMeterRegistry(), "cli", RetryPolicy.DEFAULT, false,
+                    AlertSink.NONE, null, env);
+        }
+
+        public Options withEnv(Function<String, String> env) {
+            return new Options(clock, random, metrics, workerId, retry, runWorkers, alerts, bind, env);
+        }
     }
 
-    private final Workspace workspace;
+    /** One configuration at work: its runner and the workers that use it, with their lease on it. */
+    private record Running(ActiveWorkspace active, FlowRunner runner, EventWorkers workers, SystemGuards guards,
+                           LiveWorkspace.Lease lease) {
+    }
+
+    private final HomeLoader loader;
+    private final boolean ownsLoader;
     private final Store store;
-    private final ActiveWorkspace active;
-    private final FlowRunner runner;
-    private final EventWorkers workers;
+    private final LiveWorkspace live;
     private final Options options;
-    private final SystemGuards guards;
     private final FlowProgress progress;
     private final HealthMonitor health;
+    private final WorkspaceFiles files;
+    private final AccessBook access;
+    private final Object swapLock = new Object();
+    private final Object applyLock = new Object();
+    private final RulesHistory versions;
+    private volatile Running running;
     private final java.util.concurrent.atomic.AtomicBoolean workersStopped = new java.util.concurrent.atomic.AtomicBoolean();
 
-    private Engine(Workspace workspace, Store store, ActiveWorkspace active, FlowRunner runner, EventWorkers workers,
-                   Options options, SystemGuards guards, FlowProgress progress, HealthMonitor health) {
-        this.workspace = workspace;
+    private Engine(HomeLoader loader, boolean ownsLoader, Store store, LiveWorkspace live, Running running,
+                   Options options, FlowProgress progress, HealthMonitor health) {
+        this.loader = loader;
+        this.ownsLoader = ownsLoader;
         this.store = store;
-        this.active = active;
-        this.runner = runner;
-        this.workers = workers;
+        this.live = live;
+        this.running = running;
         this.options = options;
-        this.guards = guards;
         this.progress = progress;
         this.health = health;
+        this.files = new WorkspaceFiles(loader);
+        this.access = new AccessBook(store, false);
+        this.versions = new RulesHistory(options.clock());
+    }
+
+    /**
+     * Loads the workspace in {@code home} and runs it: {@link #load} then
+     * {@link LoadedWorkspace#start}. Flows with errors are set aside (see
+     * {@link Workspace#brokenFlows()}); the others run.
+     */
+    public static Engine open(Path home, Options options) {
+        LoadedWorkspace loaded = load(home, options);
+        try {
+            return loaded.start(options);
+        } catch (RuntimeException e) {
+            loaded.close();
+            throw e;
+        }
+    }
+
+    /**
+     * Loads the workspace in {@code home} without running it: the connectors and transform
+     * languages on the class path and in its {@code plugins/} jars, its settings, rules and
+     * flows, each problem a diagnostic. Close what it returns unless it is started.
+     */
+    public static LoadedWorkspace load(Path home, Options options) {
+        HomeLoader loader = HomeLoader.open(home, options.env(), options.bind());
+        try {
+            return new LoadedWorkspace(loader, loader.load());
+        } catch (RuntimeException e) {
+            loader.close();
+            throw e;
+        }
+    }
+
+    /** The workspace in {@code home} as loaded, with its diagnostics, for {@code steward validate}. Runs nothing. */
+    public static Workspace check(Path home) {
+        try (HomeLoader loader = HomeLoader.open(home, System::getenv, null)) {
+            return loader.load();
+        }
+    }
+
+    /**
+     * The access tables of a workspace (loaded with {@link #check}), with its store opened for them
+     * alone: for the commands that work while no host runs. Closing it closes the store.
+     *
+     * @throws dev.steward.UnavailableException when the store cannot be opened (with the embedded
+     *         store, while a host holds it)
+     */
+    public static AccessBook openAccess(Workspace workspace, Clock clock) {
+        return new AccessBook(Store.open(workspace.host().store(), clock), true);
     }
 
     /** {@link #start(Workspace, RuleSetCompiler, Map, Map, Options)} with the transform factories on the class path. */
@@ -95,51 +205,93 @@ public final class Engine implements AutoCloseable {
     }
 
     /**
-     * Opens the store, activates the workspace's valid flows (connectors from {@code factories} by
-     * type, transforms from {@code transforms} by language) and starts the workers.
+     * Runs a workspace loaded elsewhere, with these connectors (by type) and transforms (by
+     * language): the way tests build one. A save through {@link #apply} reloads with the same.
      */
     public static Engine start(Workspace workspace, RuleSetCompiler compiler, Map<String, ConnectorFactory> factories,
                                Map<String, TransformFactory> transforms, Options options) {
+        return begin(workspace, HomeLoader.of(workspace.home(), factories, transforms, compiler, options.env()), false,
+                options);
+    }
+
+    static Engine begin(Workspace workspace, HomeLoader loader, boolean ownsLoader, Options options) {
         Store store = Store.open(workspace.host().store(), options.clock());
         ActiveWorkspace active;
         try {
-            active = ActiveWorkspace.activate(workspace, compiler, factories, transforms, options.clock());
+            active = activate(workspace, loader, options);
         } catch (RuntimeException e) {
             store.close();
             throw e;
         }
-        SystemGuards guards = new SystemGuards(workspace.host().delivery(), workspace.systems().keySet(), options.clock(),
-                options.metrics());
+        String rulesVersion = WorkspaceFiles.rulesHash(new WorkspaceFiles(loader).rulesFiles(Map.of()));
+        LiveWorkspace live = new LiveWorkspace(active, rulesVersion);
         FlowProgress progress = new FlowProgress();
-        FlowRunner runner = new FlowRunner(active, options.metrics(), options.clock(), guards);
-        EventWorkers workers = new EventWorkers(store, active, runner, workspace.host().workers(), options.workerId(),
-                options.clock(), options.retry(), options.random(), options.metrics(), progress, options.alerts());
+        SystemGuards guards = guards(workspace, options);
+        Running running = running(live, store, guards, progress, options);
         HealthMonitor health = new HealthMonitor(store, workspace, guards, progress, options.clock(), options.metrics(),
-                options.alerts(), active.connectors()::unreachable);
+                options.alerts(), () -> live.current().connectors().unreachable());
+        Engine engine = new Engine(loader, ownsLoader, store, live, running, options, progress, health);
+        engine.remember(rulesVersion);
         if (options.runWorkers()) {
             int reclaimed = store.expireLeases(owner -> ClaimOwners.deadOnThisHost(owner, options.workerId()));
             if (reclaimed > 0) {
                 LOG.info("took back {} events that an earlier process of this host was running when it stopped", reclaimed);
             }
-            workers.start();
+            running.workers().start();
             health.start();
         }
-        return new Engine(workspace, store, active, runner, workers, options, guards, progress, health);
+        return engine;
     }
 
+    private static ActiveWorkspace activate(Workspace workspace, HomeLoader loader, Options options) {
+        return ActiveWorkspace.activate(workspace, loader.compiler(), loader.factories(), loader.transforms(),
+                options.clock());
+    }
+
+    private static SystemGuards guards(Workspace workspace, Options options) {
+        return new SystemGuards(workspace.host().delivery(), workspace.systems().keySet(), options.clock(), options.metrics());
+    }
+
+    /** A runner and workers for the live workspace now, the workers holding a lease on it (not started). */
+    private static Running running(LiveWorkspace live, Store store, SystemGuards guards, FlowProgress progress,
+                                   Options options) {
+        LiveWorkspace.Lease lease = live.acquire();
+        ActiveWorkspace active = lease.active();
+        FlowRunner runner = new FlowRunner(active, options.metrics(), options.clock(), guards, lease.rulesVersion());
+        EventWorkers workers = new EventWorkers(store, active, runner, active.workspace().host().workers(),
+                options.workerId(), options.clock(), options.retry(), options.random(), options.metrics(), progress,
+                options.alerts());
+        return new Running(active, runner, workers, guards, lease);
+    }
+
+    /** The workspace running now; a save through {@link #apply} replaces it. */
     public Workspace workspace() {
-        return workspace;
+        return live.current().workspace();
     }
 
+    /**
+     * The store itself, for the engine's own tests. A host uses the query methods instead
+     * ({@link #events}, {@link #event}, {@link #deadLetters}, {@link #holds}, {@link #access()}).
+     */
     public Store store() {
         return store;
+    }
+
+    /** The users, tokens, sessions and audit log of this engine's store. */
+    public AccessBook access() {
+        return access;
+    }
+
+    /** The live configuration, for the run path: see {@link LiveWorkspace}. */
+    public LiveWorkspace live() {
+        return live;
     }
 
     /**
      * Persists one delivery for a flow and returns its event id; a repeated delivery id returns
      * the first event's id. The payload must be JSON with the flow's key.
      */
-    public Intake receive(Flow flow, Optional<String> deliveryId, byte[] body) {
+    public Received receive(Flow flow, Optional<String> deliveryId, byte[] body) {
         JsonNode payload = parse(body);
         String key = Values.key(Values.at(payload, flow.keyPath())).orElseThrow(() -> new PayloadRejectedException(
                 "the payload has no record key at '" + flow.keyPath() + "' (flow " + flow.id() + ")", false));
@@ -158,9 +310,9 @@ public final class Engine implements AutoCloseable {
                 "duplicate", String.valueOf(intake.duplicate())).increment();
         if (!intake.duplicate()) {
             progress.received(flow.id(), options.clock().instant());
-            workers.wake();
+            running.workers().wake();
         }
-        return intake;
+        return new Received(intake.eventId(), intake.duplicate());
     }
 
     /**
@@ -173,7 +325,13 @@ public final class Engine implements AutoCloseable {
 
     /** Each system's circuit breaker: state, since when, failure rate, last failure. */
     public java.util.List<SystemGuards.BreakerState> breakers() {
-        return guards.breakers();
+        return running.guards().breakers();
+    }
+
+    /** {@link #dryRun} as the API shows it. */
+    public DryRun preview(Flow flow, byte[] body) {
+        RunResult result = dryRun(flow, body);
+        return new DryRun(result.status().name().toLowerCase(Locale.ROOT), result.error(), result.trace());
     }
 
     /** Runs a payload through a flow without writing or remembering anything. */
@@ -183,9 +341,18 @@ public final class Engine implements AutoCloseable {
             throw new PayloadRejectedException("the payload has no record key at '" + flow.keyPath() + "'", false);
         }
         String key = Values.key(Values.at(payload, flow.keyPath())).orElseThrow();
-        dev.steward.store.RecordKey record = new dev.steward.store.RecordKey(flow.entity(), key);
-        dev.steward.store.RecordState state = store.recordStates(java.util.List.of(record), runner.historySince()).get(record);
-        return runner.run(flow, "dry-run", 1, payload, new dev.steward.store.RunEffects(state, "dry-run"), true);
+        Running now;
+        LiveWorkspace.Lease lease;
+        synchronized (swapLock) {
+            now = running;
+            lease = live.acquire();
+        }
+        try (lease) {
+            dev.steward.store.RecordKey record = new dev.steward.store.RecordKey(flow.entity(), key);
+            dev.steward.store.RecordState state = store.recordStates(java.util.List.of(record), now.runner().historySince())
+                    .get(record);
+            return now.runner().run(flow, "dry-run", 1, payload, new dev.steward.store.RunEffects(state, "dry-run"), true);
+        }
     }
 
     /**
@@ -196,15 +363,15 @@ public final class Engine implements AutoCloseable {
      *
      * @throws PayloadRejectedException when the edited payload is not such an object
      */
-    public Replay replay(String eventId, Optional<byte[]> editedPayload) {
+    public ReplayOutcome replay(String eventId, Optional<byte[]> editedPayload) {
         Optional<String> edited = Optional.empty();
         if (editedPayload.isPresent()) {
             Optional<StoredEvent> event = store.event(eventId);
             if (event.isEmpty()) {
-                return Replay.NOT_FOUND;
+                return ReplayOutcome.NOT_FOUND;
             }
             JsonNode payload = parse(editedPayload.get());
-            Flow flow = workspace.flows().get(event.get().flowId());
+            Flow flow = workspace().flows().get(event.get().flowId());
             if (flow != null) {
                 Optional<String> key = Values.key(Values.at(payload, flow.keyPath()));
                 if (!key.equals(Optional.of(event.get().key()))) {
@@ -217,9 +384,9 @@ public final class Engine implements AutoCloseable {
         }
         Replay replay = store.replay(eventId, edited);
         if (replay == Replay.REPLAYED) {
-            workers.wake();
+            running.workers().wake();
         }
-        return replay;
+        return ReplayOutcome.valueOf(replay.name());
     }
 
     /**
@@ -235,13 +402,20 @@ public final class Engine implements AutoCloseable {
             }
         }
         if (replayed > 0) {
-            workers.wake();
+            running.workers().wake();
         }
         return replayed;
     }
 
     /** One record as a system holds it, through that system's connector. */
     public RecordView read(String system, String entity, String key) {
+        try (LiveWorkspace.Lease lease = live.acquire()) {
+            return read(lease.active(), system, entity, key);
+        }
+    }
+
+    private RecordView read(ActiveWorkspace active, String system, String entity, String key) {
+        Workspace workspace = active.workspace();
         SystemConfig config = workspace.systems().get(system);
         if (config == null) {
             throw new NoSuchRecordTypeException("no system '" + system + "' (there are: "
@@ -268,6 +442,154 @@ public final class Engine implements AutoCloseable {
         return new RecordView(system, entity, key, found.isPresent(), canonical, nativeValues, known, written);
     }
 
+    /**
+     * The newest events first, of one flow and in one status when given.
+     *
+     * @param status a status name ({@code pending}, {@code failed}, ...; see {@link #eventStatuses()})
+     * @throws IllegalArgumentException when the status is not one
+     */
+    public List<EventRecord> events(int limit, Optional<String> flowId, Optional<String> status) {
+        Optional<EventStatus> parsed = status.map(s -> {
+            try {
+                return EventStatus.valueOf(s.toUpperCase(Locale.ROOT));
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException("status must be one of " + eventStatuses());
+            }
+        });
+        return store.recent(limit, flowId, parsed).stream().map(e -> Views.event(e, false, false)).toList();
+    }
+
+    /** The names an event's status may have. */
+    public static List<String> eventStatuses() {
+        return java.util.Arrays.stream(EventStatus.values()).map(s -> s.name().toLowerCase(Locale.ROOT)).toList();
+    }
+
+    /** One event with its payload, trace, original payload (when a replay edited it) and attempts. */
+    public Optional<EventDetail> event(String id) {
+        return store.event(id).map(e -> new EventDetail(Views.event(e, true, true), store.originalPayload(id).map(Values::parse),
+                store.attempts(id).stream().map(Views::attempt).toList()));
+    }
+
+    /** The hex SHA-256 of an event's payload as stored, for the audit log; empty when there is no such event. */
+    public Optional<String> payloadSha256(String id) {
+        return store.event(id).map(e -> WorkspaceFiles.sha256(e.payload()));
+    }
+
+    /** The newest dead letters and quarantined events first, each with its failure's cause. */
+    public List<EventRecord> deadLetters(int limit, Optional<String> flowId) {
+        return store.deadLetters(limit, flowId).stream().map(e -> Views.event(e, false, true)).toList();
+    }
+
+    /** The newest {@code scan} dead letters (of one flow, when given) grouped by kind of failure. */
+    public ErrorSummary errors(Optional<String> flowId, int scan) {
+        return Views.errors(store.deadLetters(scan, flowId), scan);
+    }
+
+    /** The fields the flip-flop breaker stopped writing. */
+    public List<HoldRecord> holds() {
+        return store.holds().stream().map(Views::hold).toList();
+    }
+
+    /** Lets Steward write a held field again; false when there is no such hold. */
+    public boolean releaseHold(String entity, String key, String field) {
+        return store.releaseHold(entity, key, field);
+    }
+
+    /**
+     * An editable workspace file as saved (see {@link WorkspacePath} for which).
+     *
+     * @throws dev.steward.api.PathNotEditableException when the path is not an editable file's
+     * @throws dev.steward.api.NoSuchWorkspaceFileException when there is no such file yet
+     */
+    public WorkspaceFile file(String path) {
+        return files.read(path);
+    }
+
+    /**
+     * Checks drafts of workspace files (path to text) against the rest of the workspace, and
+     * when {@code save} and they are valid, writes them and swaps the running configuration to
+     * them without a restart: runs already going finish on the old configuration, every run
+     * that starts later uses the new one. Invalid drafts change nothing. One apply at a time.
+     *
+     * @throws dev.steward.api.PathNotEditableException when a path is not an editable file's
+     * @throws dev.steward.api.FileTooLargeException when a draft is too long
+     */
+    public Validation apply(Map<String, String> drafts, boolean save) {
+        if (drafts.isEmpty()) {
+            throw new PathNotEditableException("no file named");
+        }
+        synchronized (applyLock) {
+            WorkspaceFiles.Check check = files.check(drafts, workspace());
+            Map<String, String> before = new LinkedHashMap<>();
+            drafts.keySet().forEach(path -> before.put(path, files.hashNow(WorkspacePath.of(path))));
+            String version = WorkspaceFiles.rulesHash(files.rulesFiles(drafts));
+            if (!check.valid() || !save) {
+                return new Validation(check.valid(), false, check.diagnostics(), before, Optional.of(version));
+            }
+            ActiveWorkspace next;
+            try {
+                next = activate(check.workspace(), loader, options);
+            } catch (RuntimeException e) {
+                LOG.debug("the saved configuration cannot start", e);
+                List<Diagnostic> diagnostics = new java.util.ArrayList<>(check.diagnostics());
+                diagnostics.add(Diagnostic.error(drafts.keySet().iterator().next(), 0, 0,
+                        "the configuration cannot start: " + e.getMessage()));
+                return new Validation(false, false, List.copyOf(diagnostics), before, Optional.of(version));
+            }
+            try {
+                files.write(drafts);
+            } catch (RuntimeException e) {
+                next.close();
+                throw e;
+            }
+            swap(next, version);
+            return new Validation(true, true, check.diagnostics(), before, Optional.of(version));
+        }
+    }
+
+    /** The rules version running now: a short hex SHA-256 over the {@code rules/} files. */
+    public String rulesVersion() {
+        return live.rulesVersion();
+    }
+
+    /** The rules versions that ran since this engine started, the newest (the one running) first. */
+    public List<RulesVersion> rulesVersions() {
+        return versions.recent();
+    }
+
+    private void remember(String version) {
+        versions.live(version, List.copyOf(files.rulesFiles(Map.of()).keySet()));
+    }
+
+    /**
+     * Makes {@code next} the live configuration: new workers on it start once the old ones have
+     * finished their runs (within the shutdown grace; the rest are handed back and run again on
+     * the new one), and the old configuration closes when nothing holds it any more.
+     */
+    private void swap(ActiveWorkspace next, String version) {
+        Running old;
+        Running fresh;
+        synchronized (swapLock) {
+            old = running;
+            SystemGuards guards = old.active().workspace().systems().keySet().equals(next.workspace().systems().keySet())
+                    ? old.guards() : guards(next.workspace(), options);
+            live.swap(next, version);
+            fresh = running(live, store, guards, progress, options);
+            running = fresh;
+        }
+        remember(version);
+        LOG.info("the saved configuration is live: {} flows active, {} with errors; rules version {}",
+                next.workspace().flows().size(), next.workspace().brokenFlows().size(), version);
+        if (options.runWorkers() && !workersStopped.get()) {
+            old.workers().stop(next.workspace().host().shutdownGrace());
+            fresh.workers().start();
+            fresh.workers().wake();
+        } else {
+            old.workers().stop(java.time.Duration.ZERO);
+        }
+        old.lease().close();
+    }
+
     private static JsonNode parse(byte[] body) {
         return PayloadReader.read(body);
     }
@@ -275,7 +597,7 @@ public final class Engine implements AutoCloseable {
     /** {@link #stop(java.time.Duration)} with the workspace's {@code host.shutdownGrace}. */
     @Override
     public void close() {
-        stop(workspace.host().shutdownGrace());
+        stop(workspace().host().shutdownGrace());
     }
 
     /**
@@ -284,8 +606,14 @@ public final class Engine implements AutoCloseable {
      */
     public void stop(java.time.Duration grace) {
         stopWorkers(grace);
-        active.close();
+        synchronized (swapLock) {
+            running.lease().close();
+            live.close();
+        }
         store.close();
+        if (ownsLoader) {
+            loader.close();
+        }
     }
 
     /**
@@ -294,9 +622,11 @@ public final class Engine implements AutoCloseable {
      * can still answer until the host closes its listeners. Only the first call does anything.
      */
     public void stopWorkers(java.time.Duration grace) {
-        if (workersStopped.compareAndSet(false, true)) {
-            health.close();
-            workers.stop(grace);
+        synchronized (applyLock) {
+            if (workersStopped.compareAndSet(false, true)) {
+                health.close();
+                running.workers().stop(grace);
+            }
         }
     }
 }

@@ -33,10 +33,17 @@ final class TransformReader {
 
     private final Path root;
     private final Map<String, TransformFactory> factories;
+    private final Map<String, String> drafts;
 
     TransformReader(Path root, Map<String, TransformFactory> factories) {
+        this(root, factories, Map.of());
+    }
+
+    /** @param drafts unsaved scripts by workspace-relative path, read in place of the files */
+    TransformReader(Path root, Map<String, TransformFactory> factories, Map<String, String> drafts) {
         this.root = root;
         this.factories = factories;
+        this.drafts = drafts;
     }
 
     Optional<Step.Transform> read(YamlFile yaml, Node node, SourceLocation location) {
@@ -77,15 +84,21 @@ final class TransformReader {
         String relative = root.relativize(file).toString().replace('\\', '/');
         String text;
         try {
-            if (!Files.isRegularFile(file)) {
+            if (drafts.containsKey(relative)) {
+                text = drafts.get(relative);
+                if (text.length() > MAX_SCRIPT_CHARS) {
+                    yaml.error(node, "the script " + relative + " is larger than " + MAX_SCRIPT_CHARS / 1024 + " KiB");
+                    return Optional.empty();
+                }
+            } else if (!Files.isRegularFile(file)) {
                 yaml.error(node, "no script file " + relative + " in the workspace");
                 return Optional.empty();
-            }
-            if (Files.size(file) > MAX_SCRIPT_CHARS) {
+            } else if (Files.size(file) > MAX_SCRIPT_CHARS) {
                 yaml.error(node, "the script " + relative + " is larger than " + MAX_SCRIPT_CHARS / 1024 + " KiB");
                 return Optional.empty();
+            } else {
+                text = Files.readString(file, StandardCharsets.UTF_8);
             }
-            text = Files.readString(file, StandardCharsets.UTF_8);
         } catch (IOException e) {
             yaml.error(node, "cannot read the script " + relative + ": " + e.getMessage());
             return Optional.empty();

@@ -43,6 +43,8 @@ public final class WorkspaceLoader {
     private final Map<String, TransformFactory> transforms;
     private final RuleSetCompiler compiler;
     private final Function<String, String> env;
+    /** Unsaved texts by workspace-relative path, read in place of the files (see {@link #withDrafts}). */
+    private final Map<String, String> drafts;
 
     /**
      * @param connectors the connector factories by type (built in, and from the workspace's plugin jars)
@@ -54,6 +56,24 @@ public final class WorkspaceLoader {
         this.transforms = Map.copyOf(transforms);
         this.compiler = compiler;
         this.env = env;
+        this.drafts = Map.of();
+    }
+
+    private WorkspaceLoader(WorkspaceLoader base, Map<String, String> drafts) {
+        this.connectors = base.connectors;
+        this.transforms = base.transforms;
+        this.compiler = base.compiler;
+        this.env = base.env;
+        this.drafts = Map.copyOf(drafts);
+    }
+
+    /**
+     * A loader that reads these texts in place of the files at these workspace-relative paths
+     * ({@code flows/a.yaml}), and sees them even where no file is yet: to check an edit before
+     * it is saved. Nothing is written.
+     */
+    public WorkspaceLoader withDrafts(Map<String, String> drafts) {
+        return new WorkspaceLoader(this, drafts);
     }
 
     /** A loader with the transform factories found on this class's class path. */
@@ -86,7 +106,7 @@ public final class WorkspaceLoader {
         HostSettings host = defaultHost(root);
         Map<String, SystemConfig> systems = new LinkedHashMap<>();
         Path configFile = root.resolve(CONFIG_FILE);
-        if (!Files.isRegularFile(configFile)) {
+        if (!Files.isRegularFile(configFile) && !drafts.containsKey(CONFIG_FILE)) {
             diagnostics.add(Diagnostic.error(CONFIG_FILE, 0, 0, "not found in " + root
                     + ": a workspace needs a steward.yaml that declares its systems"));
         } else {
@@ -122,7 +142,7 @@ public final class WorkspaceLoader {
         Map<String, Flow> flows = new LinkedHashMap<>();
         Map<String, List<Diagnostic>> broken = new LinkedHashMap<>();
         FlowReader flowReader = new FlowReader(systems, mastership, drl, compiler,
-                new TransformReader(root, transforms), host.hooksPublic());
+                new TransformReader(root, transforms, drafts), host.hooksPublic());
         for (Path file : list(root.resolve("flows"), diagnostics)) {
             String name = file.getFileName().toString();
             if (!name.endsWith(".yaml") && !name.endsWith(".yml")) {
@@ -151,7 +171,10 @@ public final class WorkspaceLoader {
                 dev.steward.model.LoopGuard.DEFAULT);
     }
 
-    private static Optional<String> read(Path file, String relative, List<Diagnostic> diagnostics) {
+    private Optional<String> read(Path file, String relative, List<Diagnostic> diagnostics) {
+        if (drafts.containsKey(relative)) {
+            return checkedSize(drafts.get(relative), relative, diagnostics);
+        }
         try {
             if (Files.size(file) > YamlFile.MAX_CHARS) {
                 diagnostics.add(Diagnostic.error(relative, 0, 0, "the file is larger than "
@@ -165,16 +188,39 @@ public final class WorkspaceLoader {
         }
     }
 
-    private static List<Path> list(Path folder, List<Diagnostic> diagnostics) {
+    private static Optional<String> checkedSize(String text, String relative, List<Diagnostic> diagnostics) {
+        if (text.length() > YamlFile.MAX_CHARS) {
+            diagnostics.add(Diagnostic.error(relative, 0, 0, "the file is larger than " + YamlFile.MAX_CHARS / 1024 + " KiB"));
+            return Optional.empty();
+        }
+        return Optional.of(text);
+    }
+
+    /** The files directly in a folder, with the drafts that would be there, sorted by name. */
+    private List<Path> list(Path folder, List<Diagnostic> diagnostics) {
+        java.util.TreeSet<Path> found = new java.util.TreeSet<>(Comparator.comparing(Path::toString));
+        Path root = folder.getParent();
+        drafts.keySet().stream().map(root::resolve).map(Path::normalize)
+                .filter(draft -> folder.equals(draft.getParent())).forEach(found::add);
         if (!Files.isDirectory(folder)) {
-            return List.of();
+            return List.copyOf(found);
         }
         try (Stream<Path> files = Files.list(folder)) {
-            return files.filter(Files::isRegularFile).sorted(Comparator.comparing(Path::toString)).toList();
+            files.filter(Files::isRegularFile).forEach(found::add);
         } catch (IOException e) {
             diagnostics.add(Diagnostic.error(folder.getFileName() + "/", 0, 0, "cannot list: " + e.getMessage()));
-            return List.of();
         }
+        return List.copyOf(found);
+    }
+
+    /**
+     * Checks that a scenario file of {@code rules/tests/} is well-formed YAML; its scenarios run
+     * with {@code steward test}, not here.
+     */
+    public List<Diagnostic> checkYaml(String relative, String text) {
+        List<Diagnostic> diagnostics = new ArrayList<>();
+        checkedSize(text, relative, diagnostics).ifPresent(t -> new YamlFile(relative, diagnostics, env).parse(t));
+        return diagnostics;
     }
 
 }

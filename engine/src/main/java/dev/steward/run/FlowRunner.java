@@ -44,13 +44,23 @@ public final class FlowRunner {
     private final FlipFlopBreaker breaker;
     private final SystemGuards guards;
     private final Clock clock;
+    private final String rulesVersion;
 
+    /** A runner whose traces name no rules version (tests). */
     public FlowRunner(ActiveWorkspace active, MeterRegistry metrics, Clock clock, SystemGuards guards) {
+        this(active, metrics, clock, guards, null);
+    }
+
+    /**
+     * @param rulesVersion the content hash of the configuration's rules, named in every trace
+     */
+    public FlowRunner(ActiveWorkspace active, MeterRegistry metrics, Clock clock, SystemGuards guards, String rulesVersion) {
         this.active = active;
         this.metrics = metrics;
         this.breaker = new FlipFlopBreaker(active.workspace().host().loops(), clock);
         this.guards = guards;
         this.clock = clock;
+        this.rulesVersion = rulesVersion;
     }
 
     /** How far back a run's state must reach: the flip-flop breaker's window. */
@@ -354,7 +364,7 @@ public final class FlowRunner {
     }
 
     /** The state of one run, for its trace. */
-    private static final class Run {
+    private final class Run {
         final Flow flow;
         final String eventId;
         final String key;
@@ -395,7 +405,7 @@ public final class FlowRunner {
                     .mapToInt(w -> w.fields().size()).sum();
             counts.put("written", written);
             return new RunTrace(flow.id(), flow.source(), flow.entity(), key, attempt, version, decisions,
-                    List.copyOf(set.unchanged), List.copyOf(steps), List.copyOf(writes), counts);
+                    List.copyOf(set.unchanged), List.copyOf(steps), List.copyOf(writes), counts, rulesVersion);
         }
     }
 

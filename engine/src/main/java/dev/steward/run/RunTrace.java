@@ -8,11 +8,27 @@ import java.util.Map;
 /**
  * What one run did, step by step and field by field; stored with the event and shown by
  * {@code GET /api/events/{id}}. Immutable.
+ *
+ * @param rulesVersion the content hash of the rules the run used ({@link LiveWorkspace.Lease#rulesVersion()}),
+ *                     or null where the run path does not pass it yet
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record RunTrace(String flow, String source, String entity, String key, int attempt, String version,
                        List<FieldDecision> decisions, List<String> unchanged, List<StepTrace> steps,
-                       List<Write> writes, Map<String, Integer> counts) {
+                       List<Write> writes, Map<String, Integer> counts, String rulesVersion) {
+
+    /** A trace that does not name its rules version. */
+    public RunTrace(String flow, String source, String entity, String key, int attempt, String version,
+                    List<FieldDecision> decisions, List<String> unchanged, List<StepTrace> steps,
+                    List<Write> writes, Map<String, Integer> counts) {
+        this(flow, source, entity, key, attempt, version, decisions, unchanged, steps, writes, counts, null);
+    }
+
+    /** This trace naming the rules version the run used. */
+    public RunTrace withRulesVersion(String rulesVersion) {
+        return new RunTrace(flow, source, entity, key, attempt, version, decisions, unchanged, steps, writes, counts,
+                rulesVersion);
+    }
 
     /** One changed field and what the rules said of it. */
     @JsonInclude(JsonInclude.Include.NON_NULL)

@@ -1,6 +1,6 @@
 package dev.steward.store;
 
-import dev.steward.store.AccessRecords.AuditEntry;
+import dev.steward.api.AccessRecords.AuditEntry;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.Types;

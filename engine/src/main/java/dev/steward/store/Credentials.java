@@ -1,7 +1,7 @@
 package dev.steward.store;
 
-import dev.steward.store.AccessRecords.Token;
-import dev.steward.store.AccessRecords.User;
+import dev.steward.api.AccessRecords.Token;
+import dev.steward.api.AccessRecords.User;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;

@@ -1,6 +1,6 @@
 package dev.steward.store;
 
-import dev.steward.store.AccessRecords.Session;
+import dev.steward.api.AccessRecords.Session;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.time.Instant;

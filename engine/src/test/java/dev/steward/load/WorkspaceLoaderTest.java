@@ -337,6 +337,44 @@ class WorkspaceLoaderTest {
         });
     }
 
+    @Test
+    void draftsAreReadInPlaceOfTheFilesAndNothingIsWritten() throws IOException {
+        Path home = copyBase();
+        String flow = Files.readString(home.resolve("flows/crm-customer.yaml"));
+        Map<String, String> drafts = Map.of(
+                "flows/crm-customer.yaml", flow.replace("crm/customer", "crm/draft"),
+                "flows/second.yaml", flow.replace("id: crm-customer", "id: second").replace("crm/customer", "crm/second")
+                        .replace("  - rules: [mastership.yaml, validation.drl]\n", "  - transform: { js: transforms/draft.js }\n"
+                                + "  - rules: [mastership.yaml, validation.drl]\n"),
+                "transforms/draft.js", "function transform(record) { return record; }");
+
+        Workspace workspace = loader.withDrafts(drafts).load(home);
+
+        assertThat(workspace.diagnostics()).filteredOn(Diagnostic::isError).isEmpty();
+        assertThat(workspace.flows().get("crm-customer").trigger().path()).isEqualTo("crm/draft");
+        assertThat(workspace.flows()).containsKey("second");
+        assertThat(Files.readString(home.resolve("flows/crm-customer.yaml"))).isEqualTo(flow);
+        assertThat(home.resolve("flows/second.yaml")).doesNotExist();
+        assertThat(home.resolve("transforms/draft.js")).doesNotExist();
+        assertThat(loader.load(home).flows()).containsOnlyKeys("crm-customer");
+    }
+
+    @Test
+    void aDraftWithAnErrorIsReportedAtItsLine() throws IOException {
+        Path home = copyBase();
+        String flow = Files.readString(home.resolve("flows/crm-customer.yaml"));
+
+        Workspace workspace = loader.withDrafts(Map.of("flows/crm-customer.yaml", flow.replace("to: [erp]", "to: [nowhere]")))
+                .load(home);
+
+        assertThat(workspace.brokenFlows()).containsKey("flows/crm-customer.yaml");
+        assertThat(workspace.diagnostics()).anySatisfy(d -> {
+            assertThat(d.file()).isEqualTo("flows/crm-customer.yaml");
+            assertThat(d.line()).isEqualTo(10);
+            assertThat(d.message()).contains("nowhere");
+        });
+    }
+
     private static Stream<Path> fixtures(String folder) throws IOException {
         try (Stream<Path> files = Files.list(FIXTURES.resolve("invalid").resolve(folder))) {
             return files.sorted().toList().stream();

@@ -1,8 +1,8 @@
 package dev.steward.store;
 
 import dev.steward.model.StoreSettings;
-import dev.steward.store.AccessRecords.AuditEntry;
-import dev.steward.store.AccessRecords.Token;
+import dev.steward.api.AccessRecords.AuditEntry;
+import dev.steward.api.AccessRecords.Token;
 import dev.steward.testing.MutableClock;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;

@@ -3,9 +3,10 @@ package dev.steward.host;
 import dev.steward.host.access.Access;
 import dev.steward.host.access.Passwords;
 import dev.steward.host.access.Role;
+import dev.steward.AccessBook;
+import dev.steward.Engine;
+import dev.steward.UnavailableException;
 import dev.steward.model.Workspace;
-import dev.steward.store.Store;
-import dev.steward.store.StoreUnavailableException;
 
 import java.io.PrintWriter;
 import java.nio.file.Path;
@@ -41,22 +42,20 @@ final class AccessCommands {
             err.println("steward: no workspace folder " + home.toAbsolutePath());
             return 2;
         }
-        Workspace workspace;
-        try (Workspaces workspaces = new Workspaces()) {
-            workspace = workspaces.load(home);
-        }
         Clock clock = Clock.systemUTC();
-        Store store;
+        Workspace workspace = Engine.check(home);
+        AccessBook book;
         try {
-            store = Store.open(workspace.host().store(), clock);
-        } catch (StoreUnavailableException e) {
+            book = Engine.openAccess(workspace, clock);
+        } catch (UnavailableException e) {
             err.println("steward: cannot open the store: " + ServeCommand.rootMessage(e));
             err.println("  With the embedded store, stop `steward serve` first, or use the API (POST /api/tokens, POST /api/users)"
                     + " with an admin token.");
             return 2;
         }
-        try (store) {
-            Access access = new Access(store, workspace.host().access(), Optional.empty(), clock, new SecureRandom(), Passwords.COST);
+        try (book) {
+            Access access = new Access(book, workspace.host().access(), Optional.empty(), clock, new SecureRandom(),
+                    Passwords.COST);
             return work.run(access, "cli:" + System.getProperty("user.name", "unknown"), out, err);
         } catch (IllegalArgumentException e) {
             err.println("steward: " + e.getMessage());

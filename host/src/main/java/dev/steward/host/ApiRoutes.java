@@ -5,10 +5,9 @@ import dev.steward.model.Diagnostic;
 import dev.steward.model.Flow;
 import dev.steward.model.Step;
 import dev.steward.plugin.SystemConfig;
-import dev.steward.run.RunResult;
-import dev.steward.run.Values;
-import dev.steward.store.EventStatus;
-import dev.steward.store.StoredEvent;
+import dev.steward.api.DryRun;
+import dev.steward.api.EventDetail;
+import dev.steward.api.EventRecord;
 import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
 
@@ -64,8 +63,8 @@ final class ApiRoutes {
 
     private void dryRun(Context ctx) {
         Flow flow = flowOr404(ctx.pathParam("id"));
-        RunResult result = engine.dryRun(flow, ctx.bodyAsBytes());
-        Json.send(ctx, 200, Json.object("flow", flow.id(), "wouldEndAs", result.status().name().toLowerCase(Locale.ROOT),
+        DryRun result = engine.preview(flow, ctx.bodyAsBytes());
+        Json.send(ctx, 200, Json.object("flow", flow.id(), "wouldEndAs", result.wouldEndAs(),
                 "error", result.error(), "decisions", result.trace().decisions(), "unchanged", result.trace().unchanged(),
                 "writes", result.trace().writes()));
     }
@@ -81,38 +80,38 @@ final class ApiRoutes {
 
     private void events(Context ctx) {
         int limit = DeadLetterRoutes.limit(ctx, 50, 1000);
-        Optional<EventStatus> status;
+        List<EventRecord> events;
         try {
-            status = Optional.ofNullable(ctx.queryParam("status")).map(s -> EventStatus.valueOf(s.toUpperCase(Locale.ROOT)));
+            events = engine.events(limit, Optional.ofNullable(ctx.queryParam("flow")), Optional.ofNullable(ctx.queryParam("status")));
         } catch (IllegalArgumentException e) {
-            Json.error(ctx, 400, "status must be one of " + java.util.Arrays.toString(EventStatus.values()).toLowerCase(Locale.ROOT));
+            Json.error(ctx, 400, e.getMessage());
             return;
         }
-        List<Object> out = engine.store().recent(limit, Optional.ofNullable(ctx.queryParam("flow")), status).stream()
-                .map(e -> (Object) event(e, false)).toList();
+        List<Object> out = events.stream().map(e -> (Object) event(e)).toList();
         Json.send(ctx, 200, Json.object("events", out));
     }
 
     private void event(Context ctx) {
         String id = ctx.pathParam("id");
-        Optional<StoredEvent> event = engine.store().event(id);
+        Optional<EventDetail> event = engine.event(id);
         if (event.isEmpty()) {
             Json.error(ctx, 404, "no event " + id);
             return;
         }
-        Json.send(ctx, 200, event(event.get(), true));
+        Json.send(ctx, 200, event(event.get().event()));
     }
 
-    static Map<String, Object> event(StoredEvent e, boolean full) {
+    /** An event as the API shows it: with its payload and trace when the record carries them. */
+    static Map<String, Object> event(EventRecord e) {
         Map<String, Object> body = Json.object("eventId", e.id(), "flow", e.flowId(), "entity", e.entity(), "key", e.key(),
-                "status", e.status().name().toLowerCase(Locale.ROOT), "attempts", e.attempts(),
+                "status", e.status(), "attempts", e.attempts(),
                 "deliveryId", e.deliveryId(), "receivedAt", e.receivedAt() == null ? null : e.receivedAt().toString(),
                 "finishedAt", e.finishedAt() == null ? null : e.finishedAt().toString(), "error", e.error());
-        if (full) {
-            body.put("payload", Values.parse(e.payload()));
-            if (e.trace() != null) {
-                body.put("trace", Values.parse(e.trace()));
-            }
+        if (e.payload() != null) {
+            body.put("payload", e.payload());
+        }
+        if (e.trace() != null) {
+            body.put("trace", e.trace());
         }
         return body;
     }

@@ -6,12 +6,12 @@ import dev.steward.host.access.AuditTrail;
 import dev.steward.host.access.Gate;
 import dev.steward.host.access.Principal;
 import dev.steward.host.access.Secrets;
-import dev.steward.run.ErrorReport;
-import dev.steward.run.FailureCause;
+import dev.steward.api.ErrorSummary;
+import dev.steward.api.EventDetail;
+import dev.steward.api.EventRecord;
+import dev.steward.api.ReplayOutcome;
 import dev.steward.run.PayloadRejectedException;
 import dev.steward.run.Values;
-import dev.steward.store.Replay;
-import dev.steward.store.StoredEvent;
 import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
 
@@ -44,16 +44,17 @@ final class DeadLetterRoutes {
 
     private void list(Context ctx) {
         int limit = limit(ctx, 50, 1000);
-        List<Object> out = engine.store().deadLetters(limit, Optional.ofNullable(ctx.queryParam("flow"))).stream()
-                .map(e -> (Object) withCause(ApiRoutes.event(e, false), e)).toList();
+        List<Object> out = engine.deadLetters(limit, Optional.ofNullable(ctx.queryParam("flow"))).stream()
+                .map(e -> (Object) withCause(ApiRoutes.event(e), e)).toList();
         Json.send(ctx, 200, Json.object("deadLetters", out));
     }
 
     private void show(Context ctx) {
-        StoredEvent event = eventOr404(ctx.pathParam("id"));
-        Map<String, Object> body = withCause(ApiRoutes.event(event, true), event);
-        engine.store().originalPayload(event.id()).ifPresent(original -> body.put("originalPayload", Values.parse(original)));
-        body.put("attempts", engine.store().attempts(event.id()).stream().map(a -> Json.object("attempt", a.number(),
+        EventDetail detail = eventOr404(ctx.pathParam("id"));
+        EventRecord event = detail.event();
+        Map<String, Object> body = withCause(ApiRoutes.event(event), event);
+        detail.originalPayload().ifPresent(original -> body.put("originalPayload", original));
+        body.put("attempts", detail.attempts().stream().map(a -> Json.object("attempt", a.number(),
                 "startedAt", a.startedAt().toString(), "finishedAt", a.finishedAt().toString(), "outcome", a.outcome(),
                 "error", a.error())).toList());
         body.put("attemptCount", event.attempts());
@@ -67,9 +68,9 @@ final class DeadLetterRoutes {
         if (request != null && request.has("payload")) {
             edited = Optional.of(request.get("payload").toString().getBytes(java.nio.charset.StandardCharsets.UTF_8));
         }
-        String before = engine.store().event(id).map(e -> Secrets.sha256(e.payload())).orElse(null);
-        Replay replay = engine.replay(id, edited);
-        if (replay == Replay.REPLAYED) {
+        String before = engine.payloadSha256(id).orElse(null);
+        ReplayOutcome replay = engine.replay(id, edited);
+        if (replay == ReplayOutcome.REPLAYED) {
             Gate.audited(ctx);
             audit.record(actor(ctx), "replay", id, before, edited.map(Secrets::sha256).orElse(before),
                     edited.isPresent() ? "with an edited payload" : null);
@@ -100,25 +101,23 @@ final class DeadLetterRoutes {
     }
 
     private void errors(Context ctx) {
-        List<StoredEvent> events = engine.store().deadLetters(SCAN, Optional.ofNullable(ctx.queryParam("flow")));
-        List<Object> groups = ErrorReport.of(events).stream().map(g -> (Object) Json.object("flow", g.flow(),
+        ErrorSummary summary = engine.errors(Optional.ofNullable(ctx.queryParam("flow")), SCAN);
+        List<Object> groups = summary.groups().stream().map(g -> (Object) Json.object("flow", g.flow(),
                 "system", g.system(), "status", g.status(), "cause", g.cause(), "count", g.count(),
                 "firstSeen", g.firstSeen().toString(), "lastSeen", g.lastSeen().toString(), "samples", g.samples(),
                 "lastError", g.lastError())).toList();
-        Json.send(ctx, 200, Json.object("groups", groups, "events", events.size(), "truncated", events.size() == SCAN));
+        Json.send(ctx, 200, Json.object("groups", groups, "events", summary.events(), "truncated", summary.truncated()));
     }
 
     private static String actor(Context ctx) {
         return Gate.principal(ctx).map(Principal::actor).orElse("anonymous");
     }
 
-    private static Map<String, Object> withCause(Map<String, Object> body, StoredEvent event) {
-        FailureCause cause = FailureCause.of(event);
-        body.put("system", cause.system());
-        body.put("cause", cause.cause());
-        if (cause.system() == null) {
-            body.remove("system");
+    private static Map<String, Object> withCause(Map<String, Object> body, EventRecord event) {
+        if (event.system() != null) {
+            body.put("system", event.system());
         }
+        body.put("cause", event.cause());
         return body;
     }
 
@@ -127,8 +126,8 @@ final class DeadLetterRoutes {
         Json.send(ctx, 409, body);
     }
 
-    private StoredEvent eventOr404(String id) {
-        return engine.store().event(id).orElseThrow(() -> new io.javalin.http.NotFoundResponse("no event " + id));
+    private EventDetail eventOr404(String id) {
+        return engine.event(id).orElseThrow(() -> new io.javalin.http.NotFoundResponse("no event " + id));
     }
 
     /** The request's JSON object, or null when the body is empty. */

@@ -4,7 +4,10 @@ import dev.steward.plugin.ConnectorException;
 import dev.steward.run.LogText;
 import dev.steward.run.NoSuchRecordTypeException;
 import dev.steward.run.PayloadRejectedException;
-import dev.steward.store.StoreUnavailableException;
+import dev.steward.UnavailableException;
+import dev.steward.api.FileTooLargeException;
+import dev.steward.api.NoSuchWorkspaceFileException;
+import dev.steward.api.PathNotEditableException;
 import io.javalin.config.RoutesConfig;
 import io.javalin.http.HttpResponseException;
 import org.slf4j.Logger;
@@ -23,7 +26,10 @@ final class ErrorMapping {
     static void install(RoutesConfig routes) {
         routes.exception(PayloadRejectedException.class, (e, ctx) -> Json.error(ctx, e.malformed() ? 400 : 422, e.getMessage()));
         routes.exception(NoSuchRecordTypeException.class, (e, ctx) -> Json.error(ctx, 404, e.getMessage()));
-        routes.exception(StoreUnavailableException.class, (e, ctx) -> {
+        routes.exception(PathNotEditableException.class, (e, ctx) -> Json.error(ctx, 403, e.getMessage()));
+        routes.exception(NoSuchWorkspaceFileException.class, (e, ctx) -> Json.error(ctx, 404, e.getMessage()));
+        routes.exception(FileTooLargeException.class, (e, ctx) -> Json.error(ctx, 413, e.getMessage()));
+        routes.exception(UnavailableException.class, (e, ctx) -> {
             LOG.error("store unavailable: {}", LogText.of(e.getMessage()));
             ctx.header("Retry-After", "30");
             Json.error(ctx, 503, "the event store is unavailable; nothing was stored, try again later");

@@ -1,8 +1,7 @@
 package dev.steward.host;
 
 import dev.steward.Engine;
-import dev.steward.run.Values;
-import dev.steward.store.Hold;
+import dev.steward.api.HoldRecord;
 import io.javalin.config.RoutesConfig;
 
 /** {@code /api/holds}: fields the flip-flop breaker stopped, and releasing them. */
@@ -16,12 +15,12 @@ final class HoldRoutes {
 
     void install(RoutesConfig routes) {
         routes.get("/api/holds", ctx -> Json.send(ctx, 200, Json.object("holds",
-                engine.store().holds().stream().map(HoldRoutes::hold).toList())));
+                engine.holds().stream().map(HoldRoutes::hold).toList())));
         routes.post("/api/holds/{entity}/{key}/{field}/release", ctx -> {
             String entity = ctx.pathParam("entity");
             String key = ctx.pathParam("key");
             String field = ctx.pathParam("field");
-            if (!engine.store().releaseHold(entity, key, field)) {
+            if (!engine.releaseHold(entity, key, field)) {
                 Json.error(ctx, 404, "no hold on " + entity + "[" + key + "]." + field);
                 return;
             }
@@ -29,8 +28,8 @@ final class HoldRoutes {
         });
     }
 
-    private static Object hold(Hold hold) {
+    private static Object hold(HoldRecord hold) {
         return Json.object("entity", hold.entity(), "key", hold.key(), "field", hold.field(),
-                "since", hold.since().toString(), "reason", hold.reason(), "history", Values.parse(hold.history()));
+                "since", hold.since().toString(), "reason", hold.reason(), "history", hold.history());
     }
 }

@@ -2,7 +2,7 @@ package dev.steward.host;
 
 import dev.steward.Engine;
 import dev.steward.model.Flow;
-import dev.steward.store.Intake;
+import dev.steward.api.Received;
 import io.javalin.http.Context;
 
 import java.io.IOException;
@@ -69,7 +69,7 @@ final class HookHandler {
                     + " deduplicated on it");
             return;
         }
-        Intake intake = engine.receive(flow, deliveryId, body);
+        Received intake = engine.receive(flow, deliveryId, body);
         Json.send(ctx, 202, Json.object("eventId", intake.eventId(), "duplicate", intake.duplicate()));
     }
 

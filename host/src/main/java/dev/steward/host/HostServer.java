@@ -93,6 +93,7 @@ public final class HostServer implements AutoCloseable {
         new ApiRoutes(engine).install(config.routes);
         new HoldRoutes(engine).install(config.routes);
         new DeadLetterRoutes(engine, access.audit()).install(config.routes);
+        new FileRoutes(engine, access.audit()).install(config.routes);
         config.routes.get("/health", ctx -> health(ctx, engine));
         config.routes.get("/metrics", ctx -> ctx.contentType("text/plain; version=0.0.4; charset=utf-8")
                 .result(metrics.scrape()));

@@ -1,10 +1,11 @@
 package dev.steward.host;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.steward.Engine;
+import dev.steward.LoadedWorkspace;
 import dev.steward.model.Workspace;
 import dev.steward.plugin.EntityConfig;
 import dev.steward.plugin.SystemConfig;
-import dev.steward.run.Connectors;
 import dev.steward.run.Values;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -19,7 +20,6 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.time.Clock;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -56,8 +56,12 @@ final class ReadCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        Workspaces workspaces = new Workspaces();
-        Workspace workspace = workspaces.load(home);
+        try (LoadedWorkspace loaded = Engine.load(home, Engine.Options.oneShot(env))) {
+            return read(loaded, loaded.workspace());
+        }
+    }
+
+    private int read(LoadedWorkspace loaded, Workspace workspace) throws IOException, InterruptedException {
         String base = url != null ? url : "http://127.0.0.1:" + workspace.host().port();
         Optional<Integer> remote = askHost(base);
         if (remote.isPresent()) {
@@ -69,7 +73,7 @@ final class ReadCommand implements Callable<Integer> {
         }
         SystemConfig config = workspace.systems().get(system);
         if (config == null) {
-            Workspaces.print(workspace, new java.io.PrintWriter(System.err, true));
+            ServeCommand.print(workspace, new java.io.PrintWriter(System.err, true));
             System.err.println("steward: no system '" + system + "' (there are: " + String.join(", ", workspace.systems().keySet()) + ")");
             return 2;
         }
@@ -78,19 +82,17 @@ final class ReadCommand implements Callable<Integer> {
             System.err.println("steward: system '" + system + "' has no entity '" + entity + "'");
             return 2;
         }
-        try (Connectors connectors = Connectors.open(Map.of(system, config), workspaces.factories(), workspace.home(), Clock.systemUTC())) {
-            Optional<Map<String, Object>> found = connectors.get(system).orElseThrow().read(entityConfig.get(), key);
-            Map<String, Object> fields = new LinkedHashMap<>();
-            found.ifPresent(values -> entityConfig.get().fields().forEach((field, nativeName) -> {
-                if (values.containsKey(nativeName)) {
-                    fields.put(field, values.get(nativeName));
-                }
-            }));
-            System.out.println(Values.JSON.writerWithDefaultPrettyPrinter().writeValueAsString(Json.object(
-                    "system", system, "entity", entity, "key", key, "exists", found.isPresent(), "fields", fields,
-                    "nativeFields", found.orElse(Map.of()))));
-            return found.isPresent() ? 0 : 3;
-        }
+        Optional<Map<String, Object>> found = loaded.readNative(system, entity, key);
+        Map<String, Object> fields = new LinkedHashMap<>();
+        found.ifPresent(values -> entityConfig.get().fields().forEach((field, nativeName) -> {
+            if (values.containsKey(nativeName)) {
+                fields.put(field, values.get(nativeName));
+            }
+        }));
+        System.out.println(Values.JSON.writerWithDefaultPrettyPrinter().writeValueAsString(Json.object(
+                "system", system, "entity", entity, "key", key, "exists", found.isPresent(), "fields", fields,
+                "nativeFields", found.orElse(Map.of()))));
+        return found.isPresent() ? 0 : 3;
     }
 
     /** The host's answer printed, or empty when no host listens there. */

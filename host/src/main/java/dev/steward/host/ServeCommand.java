@@ -1,6 +1,7 @@
 package dev.steward.host;
 
 import dev.steward.Engine;
+import dev.steward.LoadedWorkspace;
 import dev.steward.model.Flow;
 import dev.steward.host.access.Access;
 import dev.steward.host.access.Passwords;
@@ -58,10 +59,16 @@ final class ServeCommand implements Callable<Integer> {
             err.println("steward: no workspace folder " + home.toAbsolutePath());
             return 2;
         }
-        Workspaces workspaces = new Workspaces();
-        Workspace workspace = workspaces.load(home, bind);
-        Workspaces.print(workspace, err);
+        PrometheusMeterRegistry metrics = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+        Clock clock = Clock.systemUTC();
+        String workerId = InetAddress.getLocalHost().getHostName() + "/" + ManagementFactory.getRuntimeMXBean().getPid();
+        Engine.Options options = new Engine.Options(clock, new SplittableRandom(), metrics, workerId, RetryPolicy.DEFAULT,
+                true, AlertSink.NONE).withBind(bind);
+        LoadedWorkspace loaded = Engine.load(home, options);
+        Workspace workspace = loaded.workspace();
+        print(workspace, err);
         if (workspace.systems().isEmpty()) {
+            loaded.close();
             err.println("steward: " + home.toAbsolutePath().normalize() + "/steward.yaml declares no usable system; fix the errors above");
             return 2;
         }
@@ -70,35 +77,32 @@ final class ServeCommand implements Callable<Integer> {
                 .filter(t -> !t.isEmpty());
         Optional<String> tokenProblem = Access.adminTokenProblem(adminToken);
         if (tokenProblem.isPresent()) {
+            loaded.close();
             err.println("steward: " + tokenProblem.get());
             return 2;
         }
-        PrometheusMeterRegistry metrics = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
         new JvmMemoryMetrics().bindTo(metrics);
         new JvmThreadMetrics().bindTo(metrics);
-        Clock clock = Clock.systemUTC();
-        String workerId = InetAddress.getLocalHost().getHostName() + "/" + ManagementFactory.getRuntimeMXBean().getPid();
         AlertSink alerts = AlertSender.of(host.delivery().alerts());
         Engine engine;
         try {
-            engine = Engine.start(workspace, workspaces.compiler, workspaces.factories(), workspaces.transforms,
-                    new Engine.Options(clock, new SplittableRandom(), metrics, workerId, RetryPolicy.DEFAULT, true, alerts));
+            engine = loaded.start(new Engine.Options(clock, options.random(), metrics, workerId, RetryPolicy.DEFAULT, true,
+                    alerts, bind, options.env()));
         } catch (RuntimeException e) {
             // what only a start can find (an init script the database refuses, a store it cannot open): one line, no trace
             LOG.debug("start failed", e);
-            workspaces.close();
+            loaded.close();
             close(alerts);
             err.println("steward: cannot start: " + startFailure(e));
             return 2;
         }
-        Access access = new Access(engine.store(), host.access(), adminToken, clock, new SecureRandom(), Passwords.COST);
+        Access access = new Access(engine.access(), host.access(), adminToken, clock, new SecureRandom(), Passwords.COST);
         HostServer server;
         HostSettings.Listener admin = new HostSettings.Listener(host.bind(), port != null ? port : host.port());
         try {
             server = HostServer.start(engine, metrics, clock, admin, host.hooks(), access);
         } catch (RuntimeException e) {
             engine.close();
-            workspaces.close();
             close(alerts);
             err.println("steward: cannot listen on " + admin.bind() + ":" + admin.port()
                     + host.hooks().map(h -> " and " + h.bind() + ":" + h.port()).orElse("") + ": " + rootMessage(e));
@@ -109,7 +113,6 @@ final class ServeCommand implements Callable<Integer> {
         Runnable stop = () -> {
             if (stopped.compareAndSet(false, true)) {
                 stop(server, engine, host.shutdownGrace());
-                workspaces.close();
                 close(alerts);
             }
         };
@@ -137,6 +140,14 @@ final class ServeCommand implements Callable<Integer> {
         server.close();
         engine.close();
         LOG.info("stopped in {} ms", (System.nanoTime() - started) / 1_000_000);
+    }
+
+    /** Prints a workspace's diagnostics, one {@code file:line:column: severity: message} a line. */
+    static void print(Workspace workspace, PrintWriter out) {
+        for (dev.steward.model.Diagnostic diagnostic : workspace.diagnostics()) {
+            out.println(diagnostic);
+        }
+        out.flush();
     }
 
     /** Names the addresses the sockets are really bound to, and the flows that take unsigned webhooks. */

@@ -1,5 +1,6 @@
 package dev.steward.host;
 
+import dev.steward.Engine;
 import dev.steward.model.Diagnostic;
 import dev.steward.model.Workspace;
 import picocli.CommandLine.Command;
@@ -19,12 +20,9 @@ final class ValidateCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        Workspace workspace;
-        try (Workspaces workspaces = new Workspaces()) {
-            workspace = workspaces.load(home);
-        }
+        Workspace workspace = Engine.check(home);
         PrintWriter out = new PrintWriter(System.out, true);
-        Workspaces.print(workspace, out);
+        ServeCommand.print(workspace, out);
         long errors = workspace.diagnostics().stream().filter(Diagnostic::isError).count();
         long warnings = workspace.diagnostics().size() - errors;
         out.printf("%s: %d flows valid, %d with errors; %d errors, %d warnings%n", workspace.home(),

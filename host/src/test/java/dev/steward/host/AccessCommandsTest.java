@@ -36,7 +36,7 @@ class AccessCommandsTest {
 
         Run listed = run(null, "token", "list", "--home", home.toString());
         assertThat(listed.out).contains("ci").contains("operator").contains("live").contains("never").doesNotContain(secret);
-        try (Workspaces workspaces = new Workspaces(); Store store = Store.open(workspaces.load(home).host().store(), Clock.systemUTC())) {
+        try (Store store = Store.open(dev.steward.Engine.check(home).host().store(), Clock.systemUTC())) {
             assertThat(store.credentials().liveToken(Secrets.sha256(secret))).isPresent();
             assertThat(store.auditLog().recent(10).toString()).contains("token-create").contains("cli:").doesNotContain(secret);
         }
@@ -57,7 +57,7 @@ class AccessCommandsTest {
                 .isEqualTo(1);
         assertThat(run(null, "user", "list", "--home", home.toString()).out).contains("ada").contains("author")
                 .doesNotContain("correct horse");
-        try (Workspaces workspaces = new Workspaces(); Store store = Store.open(workspaces.load(home).host().store(), Clock.systemUTC())) {
+        try (Store store = Store.open(dev.steward.Engine.check(home).host().store(), Clock.systemUTC())) {
             assertThat(store.credentials().user("ada").orElseThrow().passwordHash()).startsWith("$2b$12$")
                     .doesNotContain("correct horse");
         }

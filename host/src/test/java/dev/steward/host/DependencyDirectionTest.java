@@ -56,4 +56,24 @@ class DependencyDirectionTest {
                         "jakarta.servlet..", "dev.steward.host..", "dev.steward.connector..")
                 .check(classes);
     }
+
+    /**
+     * The host asks the engine through its front door ({@code dev.steward}, {@code dev.steward.api},
+     * the model and a few published values of {@code dev.steward.run}); it never reaches the store,
+     * the loaders, the rules compiler or the run path's insides. Checked in the byte code, so that
+     * a type used without an import (a method's return type) counts too; {@code FrontDoorTest}
+     * checks the sources.
+     */
+    @Test
+    void theHostGoesThroughTheEnginesFrontDoor() {
+        noClasses().that().resideInAPackage("dev.steward.host..")
+                .should().dependOnClassesThat(com.tngtech.archunit.base.DescribedPredicate.describe(
+                        "the store, the loaders, the rules compiler or the run path's insides",
+                        (com.tngtech.archunit.core.domain.JavaClass c) -> c.getPackageName().startsWith("dev.steward.store")
+                                || c.getPackageName().startsWith("dev.steward.load")
+                                || c.getPackageName().startsWith("dev.steward.rules")
+                                || c.getPackageName().equals("dev.steward.run")
+                                && !FrontDoorTest.PUBLISHED_RUN.contains(c.getName().substring("dev.steward.run.".length()).split("\\$")[0])))
+                .check(classes);
+    }
 }

@@ -36,7 +36,6 @@ final class RunningHost implements AutoCloseable {
     final Access access;
     /** The host's STEWARD_ADMIN_TOKEN; every request of this client sends it. */
     final String adminToken = "test-admin-token-" + java.util.UUID.randomUUID();
-    private final Workspaces workspaces = new Workspaces();
     private final AlertSink alerts;
     private final HttpClient client = HttpClient.newHttpClient();
 
@@ -46,13 +45,13 @@ final class RunningHost implements AutoCloseable {
 
     /** @param accessClock the clock of sessions, token use and sign-in lockouts */
     RunningHost(Path home, Clock accessClock) {
-        workspace = workspaces.load(home);
         PrometheusMeterRegistry metrics = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
-        alerts = AlertSender.of(workspace.host().delivery().alerts());
-        engine = Engine.start(workspace, workspaces.compiler, workspaces.factories(), workspaces.transforms,
-                new Engine.Options(Clock.systemUTC(), new SplittableRandom(7), metrics, "test-host", FAST_RETRY, true, alerts));
+        alerts = AlertSender.of(dev.steward.Engine.check(home).host().delivery().alerts());
+        engine = Engine.open(home, new Engine.Options(Clock.systemUTC(), new SplittableRandom(7), metrics, "test-host",
+                FAST_RETRY, true, alerts));
+        workspace = engine.workspace();
         // bcrypt's lowest cost: tests sign in often, and the cost is not what they test
-        access = new Access(engine.store(), workspace.host().access(), java.util.Optional.of(adminToken), accessClock,
+        access = new Access(engine.access(), workspace.host().access(), java.util.Optional.of(adminToken), accessClock,
                 new java.security.SecureRandom(), 4);
         server = HostServer.start(engine, metrics, Clock.systemUTC(), "127.0.0.1", 0, access);
     }
@@ -221,7 +220,6 @@ final class RunningHost implements AutoCloseable {
     public void close() {
         server.close();
         engine.close();
-        workspaces.close();
         if (alerts instanceof AlertSender sender) {
             sender.close();
         }

@@ -1,10 +1,10 @@
 package dev.steward.host.access;
 
 import dev.steward.model.AccessSettings;
-import dev.steward.store.AccessRecords.Session;
-import dev.steward.store.AccessRecords.Token;
-import dev.steward.store.AccessRecords.User;
-import dev.steward.store.Store;
+import dev.steward.AccessBook;
+import dev.steward.api.AccessRecords.Session;
+import dev.steward.api.AccessRecords.Token;
+import dev.steward.api.AccessRecords.User;
 
 import java.security.SecureRandom;
 import java.time.Clock;
@@ -42,7 +42,7 @@ public final class Access {
     public record NewToken(Token token, String secret) {
     }
 
-    private final Store store;
+    private final AccessBook store;
     private final AccessSettings settings;
     private final Optional<String> adminToken;
     private final Clock clock;
@@ -51,7 +51,7 @@ public final class Access {
     private final LoginBrake brake;
     private final AuditTrail audit;
 
-    public Access(Store store, AccessSettings settings, Optional<String> adminToken, Clock clock, SecureRandom random,
+    public Access(AccessBook store, AccessSettings settings, Optional<String> adminToken, Clock clock, SecureRandom random,
                   int passwordCost) {
         this.store = store;
         this.settings = settings;
@@ -60,7 +60,7 @@ public final class Access {
         this.secrets = new Secrets(random);
         this.passwords = new Passwords(random, passwordCost);
         this.brake = new LoginBrake(clock, settings.maxFailures(), settings.lockout());
-        this.audit = new AuditTrail(store.auditLog());
+        this.audit = new AuditTrail(store);
     }
 
     /** Why an admin token from the environment cannot be used, or empty when it can (or there is none). */
@@ -89,7 +89,7 @@ public final class Access {
         if (adminToken.isPresent() && Secrets.same(token, adminToken.get())) {
             return Optional.of(new Principal("STEWARD_ADMIN_TOKEN", Principal.Kind.ENVIRONMENT_TOKEN, Role.ADMIN, Optional.empty()));
         }
-        Optional<Token> found = store.credentials().liveToken(Secrets.sha256(token));
+        Optional<Token> found = store.liveToken(Secrets.sha256(token));
         if (found.isEmpty()) {
             return Optional.empty();
         }
@@ -99,7 +99,7 @@ public final class Access {
             return Optional.empty();
         }
         if (t.lastUsedAt().map(last -> last.plus(TOUCH_EVERY).isBefore(clock.instant())).orElse(true)) {
-            store.credentials().touchToken(t.id());
+            store.touchToken(t.id());
         }
         return Optional.of(new Principal(t.name(), Principal.Kind.TOKEN, role.get(), Optional.empty()));
     }
@@ -107,24 +107,24 @@ public final class Access {
     /** The signed-in user of a session cookie, or empty when the session is unknown, ended or expired. */
     public Optional<Principal> session(String sessionId) {
         String idHash = Secrets.sha256(sessionId);
-        Optional<Session> found = store.sessions().find(idHash);
+        Optional<Session> found = store.session(idHash);
         if (found.isEmpty()) {
             return Optional.empty();
         }
         Session s = found.get();
         Instant now = clock.instant();
         if (!now.isBefore(s.lastSeenAt().plus(settings.sessionIdle())) || !now.isBefore(s.createdAt().plus(settings.sessionMax()))) {
-            store.sessions().remove(idHash);
+            store.removeSession(idHash);
             return Optional.empty();
         }
-        Optional<User> user = store.credentials().user(s.user());
+        Optional<User> user = store.user(s.user());
         Optional<Role> role = user.flatMap(u -> Role.parse(u.role()));
         if (role.isEmpty()) {
-            store.sessions().remove(idHash);
+            store.removeSession(idHash);
             return Optional.empty();
         }
         if (s.lastSeenAt().plus(TOUCH_EVERY).isBefore(now)) {
-            store.sessions().touch(idHash, now);
+            store.touchSession(idHash, now);
         }
         return Optional.of(new Principal(s.user(), Principal.Kind.USER, role.get(), Optional.of(s)));
     }
@@ -137,7 +137,7 @@ public final class Access {
             // not recorded: hammering a locked name must not fill the audit log; the lock itself was
             return new Locked(locked.get());
         }
-        Optional<User> found = NAME.matcher(user).matches() ? store.credentials().user(user) : Optional.empty();
+        Optional<User> found = NAME.matcher(user).matches() ? store.user(user) : Optional.empty();
         Optional<Role> role = found.flatMap(u -> Role.parse(u.role()));
         if (!passwords.matches(password, found.map(User::passwordHash)) || role.isEmpty()) {
             boolean locks = brake.failed(user, address);
@@ -149,18 +149,18 @@ public final class Access {
         }
         brake.succeeded(user, address);
         Instant now = clock.instant();
-        store.sessions().removeExpired(now.minus(settings.sessionIdle()), now.minus(settings.sessionMax())); // housekeeping
+        store.removeExpiredSessions(now.minus(settings.sessionIdle()), now.minus(settings.sessionMax())); // housekeeping
         String sessionId = secrets.token("");
         String csrf = secrets.token("");
-        store.sessions().add(Secrets.sha256(sessionId), user, csrf, clock.instant());
+        store.addSession(Secrets.sha256(sessionId), user, csrf, clock.instant());
         audit.record("user:" + user, "login", user, null, null, "from " + address);
-        Session session = store.sessions().find(Secrets.sha256(sessionId)).orElseThrow();
+        Session session = store.session(Secrets.sha256(sessionId)).orElseThrow();
         return new SignedIn(sessionId, session, role.get());
     }
 
     public void logout(Principal principal) {
         principal.session().ifPresent(s -> {
-            store.sessions().remove(s.idHash());
+            store.removeSession(s.idHash());
             audit.record(principal.actor(), "logout", principal.name(), null, null, null);
         });
     }
@@ -170,22 +170,22 @@ public final class Access {
         requireName(name, "token");
         String secret = secrets.token("stw_");
         String id = secrets.hexId("tok_", 6);
-        if (!store.credentials().addToken(id, name, role.label(), Secrets.sha256(secret), actor)) {
+        if (!store.addToken(id, name, role.label(), Secrets.sha256(secret), actor)) {
             return Optional.empty();
         }
         audit.record(actor, "token-create", name, null, null, "role " + role.label() + ", id " + id);
-        Token token = store.credentials().tokens().stream().filter(t -> t.id().equals(id)).findFirst().orElseThrow();
+        Token token = store.tokens().stream().filter(t -> t.id().equals(id)).findFirst().orElseThrow();
         return Optional.of(new NewToken(token, secret));
     }
 
     public Optional<Token> revokeToken(String idOrName, String actor) {
-        Optional<Token> revoked = store.credentials().revokeToken(idOrName);
+        Optional<Token> revoked = store.revokeToken(idOrName);
         revoked.ifPresent(t -> audit.record(actor, "token-revoke", t.name(), null, null, "id " + t.id()));
         return revoked;
     }
 
     public java.util.List<Token> tokens() {
-        return store.credentials().tokens();
+        return store.tokens();
     }
 
     /** Adds a user; false when the name is taken. The password must pass {@link Passwords#problem}. */
@@ -195,7 +195,7 @@ public final class Access {
             throw new IllegalArgumentException(p);
         });
         String hash = passwords.hash(password);
-        boolean added = store.credentials().addUser(name, role.label(), hash);
+        boolean added = store.addUser(name, role.label(), hash);
         if (added) {
             audit.record(actor, "user-add", name, null, null, "role " + role.label());
         }
@@ -207,7 +207,7 @@ public final class Access {
         Passwords.problem(password).ifPresent(p -> {
             throw new IllegalArgumentException(p);
         });
-        boolean updated = store.credentials().updateUser(name, role.label(), passwords.hash(password));
+        boolean updated = store.updateUser(name, role.label(), passwords.hash(password));
         if (updated) {
             audit.record(actor, "user-reset", name, null, null, "role " + role.label());
         }
@@ -215,7 +215,7 @@ public final class Access {
     }
 
     public boolean removeUser(String name, String actor) {
-        boolean removed = store.credentials().removeUser(name);
+        boolean removed = store.removeUser(name);
         if (removed) {
             audit.record(actor, "user-remove", name, null, null, null);
         }
@@ -223,7 +223,7 @@ public final class Access {
     }
 
     public java.util.List<User> users() {
-        return store.credentials().users();
+        return store.users();
     }
 
     /**
@@ -231,11 +231,11 @@ public final class Access {
      * random password and returns it, to be shown once; empty otherwise. Only its hash is stored.
      */
     public Optional<String> firstAdmin() {
-        if (adminToken.isPresent() || store.credentials().userCount() > 0) {
+        if (adminToken.isPresent() || store.userCount() > 0) {
             return Optional.empty();
         }
         String password = secrets.password();
-        if (!store.credentials().addUser("admin", Role.ADMIN.label(), passwords.hash(password))) {
+        if (!store.addUser("admin", Role.ADMIN.label(), passwords.hash(password))) {
             return Optional.empty(); // another host made it first
         }
         audit.record("steward", "user-add", "admin", null, null, "role admin, first start");

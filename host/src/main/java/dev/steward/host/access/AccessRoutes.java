@@ -3,7 +3,7 @@ package dev.steward.host.access;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.steward.host.Json;
 import dev.steward.run.Values;
-import dev.steward.store.AccessRecords.Token;
+import dev.steward.api.AccessRecords.Token;
 import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
 import io.javalin.http.HttpResponseException;

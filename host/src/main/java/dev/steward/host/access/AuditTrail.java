@@ -1,7 +1,7 @@
 package dev.steward.host.access;
 
-import dev.steward.store.AccessRecords.AuditEntry;
-import dev.steward.store.AuditLog;
+import dev.steward.AccessBook;
+import dev.steward.api.AccessRecords.AuditEntry;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -13,14 +13,14 @@ public final class AuditTrail {
 
     private static final Logger LOG = LoggerFactory.getLogger("steward.audit");
 
-    private final AuditLog log;
+    private final AccessBook log;
 
-    AuditTrail(AuditLog log) {
+    AuditTrail(AccessBook log) {
         this.log = log;
     }
 
     public AuditEntry record(String actor, String action, String target, String beforeHash, String afterHash, String detail) {
-        AuditEntry entry = log.append(actor, action, target, beforeHash, afterHash, detail);
+        AuditEntry entry = log.audit(actor, action, target, beforeHash, afterHash, detail);
         LOG.info("audit #{}: {} {} {}{}{}{}", entry.seq(), actor, action, target == null ? "-" : target,
                 beforeHash == null ? "" : " before " + beforeHash, afterHash == null ? "" : " after " + afterHash,
                 detail == null ? "" : " (" + detail + ")");
@@ -28,6 +28,6 @@ public final class AuditTrail {
     }
 
     public java.util.List<AuditEntry> recent(int limit) {
-        return log.recent(limit);
+        return log.auditLog(limit);
     }
 }

@@ -1,6 +1,6 @@
 package dev.steward.host.access;
 
-import dev.steward.store.AccessRecords.Session;
+import dev.steward.api.AccessRecords.Session;
 
 import java.util.Optional;
 

@@ -52,12 +52,17 @@ public final class RouteTable {
         role("GET /api/dead-letters/{id}", Role.VIEWER);
         role("GET /api/errors", Role.VIEWER);
         role("GET /api/holds", Role.VIEWER);
+        role("GET /api/files/<path>", Role.VIEWER);       // steward.yaml: admin (FileRoutes)
+        role("GET /api/rules/versions", Role.VIEWER);
 
         role("POST /api/flows/{id}/dry-run", Role.OPERATOR);
         role("GET /api/systems/{system}/{entity}/{key}", Role.OPERATOR);
         role("POST /api/dead-letters/replay", Role.OPERATOR);
         role("POST /api/dead-letters/{id}/replay", Role.OPERATOR);
         role("POST /api/holds/{entity}/{key}/{field}/release", Role.OPERATOR);
+
+        role("PUT /api/files/<path>", Role.AUTHOR);       // and by path: DRL, transforms, systems need developer; steward.yaml admin
+        role("POST /api/validate", Role.AUTHOR);
 
         role("GET /api/tokens", Role.ADMIN);
         role("POST /api/tokens", Role.ADMIN);

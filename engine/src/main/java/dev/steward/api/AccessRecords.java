@@ -1,4 +1,4 @@
-package dev.steward.store;
+package dev.steward.api;
 
 import java.time.Instant;
 import java.util.Optional;

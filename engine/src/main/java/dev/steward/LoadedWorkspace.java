@@ -1,0 +1,80 @@
+package dev.steward;
+
+import dev.steward.load.HomeLoader;
+import dev.steward.model.Diagnostic;
+import dev.steward.model.Workspace;
+import dev.steward.plugin.EntityConfig;
+import dev.steward.plugin.SystemConfig;
+import dev.steward.run.Connectors;
+import dev.steward.run.NoSuchRecordTypeException;
+
+import java.time.Clock;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * A workspace loaded and not running: its model and diagnostics, for {@code validate} and the
+ * other one-shot commands, or to {@link #start} once its diagnostics have been shown. Keeps the
+ * workspace's plugin jars open until closed (or, once started, until the engine closes).
+ */
+public final class LoadedWorkspace implements AutoCloseable {
+
+    private final HomeLoader loader;
+    private final Workspace workspace;
+    private boolean started;
+
+    LoadedWorkspace(HomeLoader loader, Workspace workspace) {
+        this.loader = loader;
+        this.workspace = workspace;
+    }
+
+    public Workspace workspace() {
+        return workspace;
+    }
+
+    public List<Diagnostic> diagnostics() {
+        return workspace.diagnostics();
+    }
+
+    /**
+     * One record's native fields as a system holds it, read through a connector opened for this
+     * call only; empty when the system has no such record.
+     *
+     * @throws NoSuchRecordTypeException when there is no such system or entity
+     */
+    public Optional<Map<String, Object>> readNative(String system, String entity, String key) {
+        SystemConfig config = workspace.systems().get(system);
+        if (config == null) {
+            throw new NoSuchRecordTypeException("no system '" + system + "' (there are: "
+                    + String.join(", ", new java.util.TreeSet<>(workspace.systems().keySet())) + ")");
+        }
+        EntityConfig entityConfig = config.entity(entity).orElseThrow(() -> new NoSuchRecordTypeException(
+                "system '" + system + "' has no entity '" + entity + "'"));
+        try (Connectors connectors = Connectors.open(Map.of(system, config), loader.factories(), workspace.home(),
+                Clock.systemUTC())) {
+            return connectors.get(system).orElseThrow().read(entityConfig, key);
+        }
+    }
+
+    /**
+     * Opens the store, activates the valid flows and (when {@link Engine.Options#runWorkers()})
+     * starts the workers. The engine then owns the plugin jars. Once only.
+     */
+    public Engine start(Engine.Options options) {
+        if (started) {
+            throw new IllegalStateException("started already");
+        }
+        Engine engine = Engine.begin(workspace, loader, true, options);
+        started = true;
+        return engine;
+    }
+
+    /** Closes the plugin jars, unless an engine was started with them (it closes them). */
+    @Override
+    public void close() {
+        if (!started) {
+            loader.close();
+        }
+    }
+}

@@ -1,0 +1,108 @@
+package dev.steward.load;
+
+import dev.steward.model.Diagnostic;
+import dev.steward.model.Workspace;
+import dev.steward.plugin.ConnectorFactory;
+import dev.steward.plugin.TransformFactory;
+import dev.steward.rules.RuleSetCompiler;
+import dev.steward.run.Connectors;
+import dev.steward.run.Transforms;
+
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Function;
+
+/**
+ * Loads one workspace folder the way every command does: the connectors on the class path plus
+ * the workspace's plugin jars, the transform languages on the class path, one rules compiler
+ * (whose cache makes a reload cheap). Loads again as often as asked, with drafts laid over the
+ * files; keeps the plugins' class loaders open until closed, after the connectors made from them.
+ * Thread-safe once built.
+ */
+public final class HomeLoader implements AutoCloseable {
+
+    private final Path home;
+    private final PluginJars plugins;
+    private final Map<String, ConnectorFactory> factories;
+    private final Map<String, TransformFactory> transforms;
+    private final RuleSetCompiler compiler;
+    private final Function<String, String> env;
+    private final String bind;
+
+    private HomeLoader(Path home, PluginJars plugins, Map<String, ConnectorFactory> factories,
+                       Map<String, TransformFactory> transforms, RuleSetCompiler compiler, Function<String, String> env,
+                       String bind) {
+        this.home = home.toAbsolutePath().normalize();
+        this.plugins = plugins;
+        this.factories = Map.copyOf(factories);
+        this.transforms = Map.copyOf(transforms);
+        this.compiler = compiler;
+        this.env = env;
+        this.bind = bind;
+    }
+
+    /**
+     * Discovers what the workspace can use: the connectors and transform languages on this class
+     * path, and the workspace's {@code plugins/} jars.
+     *
+     * @param bind where the host listens instead of {@code host.bind} ({@code serve --bind}), or null
+     */
+    public static HomeLoader open(Path home, Function<String, String> env, String bind) {
+        ClassLoader classes = HomeLoader.class.getClassLoader();
+        PluginJars plugins = PluginJars.open(home, Connectors.discover(classes), classes);
+        return new HomeLoader(home, plugins, plugins.factories(), Transforms.discover(classes), new RuleSetCompiler(),
+                env, bind);
+    }
+
+    /** A loader with the given factories and no plugin jars (for an engine built from parts, in tests). */
+    public static HomeLoader of(Path home, Map<String, ConnectorFactory> factories,
+                                Map<String, TransformFactory> transforms, RuleSetCompiler compiler,
+                                Function<String, String> env) {
+        return new HomeLoader(home, null, factories, transforms, compiler, env, null);
+    }
+
+    public Path home() {
+        return home;
+    }
+
+    /** The files as they are. */
+    public Workspace load() {
+        return load(Map.of());
+    }
+
+    /** The files with these unsaved texts (by workspace-relative path) in place of theirs. */
+    public Workspace load(Map<String, String> drafts) {
+        List<Diagnostic> earlier = plugins == null ? List.of() : plugins.diagnostics();
+        return loader().withDrafts(drafts).load(home, earlier, bind);
+    }
+
+    /** Problems in a scenario file ({@code rules/tests/}): whether it is well-formed YAML. */
+    public List<Diagnostic> checkYaml(String relative, String text) {
+        return loader().checkYaml(relative, text);
+    }
+
+    private WorkspaceLoader loader() {
+        return new WorkspaceLoader(factories, transforms, compiler, env);
+    }
+
+    /** The connector factories by type: built in and from the plugin jars. */
+    public Map<String, ConnectorFactory> factories() {
+        return factories;
+    }
+
+    public Map<String, TransformFactory> transforms() {
+        return transforms;
+    }
+
+    public RuleSetCompiler compiler() {
+        return compiler;
+    }
+
+    @Override
+    public void close() {
+        if (plugins != null) {
+            plugins.close();
+        }
+    }
+}

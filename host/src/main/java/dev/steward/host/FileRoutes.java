@@ -1,0 +1,152 @@
+package dev.steward.host;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.steward.Engine;
+import dev.steward.api.Validation;
+import dev.steward.api.WorkspaceFile;
+import dev.steward.api.WorkspacePath;
+import dev.steward.host.access.AuditTrail;
+import dev.steward.host.access.Gate;
+import dev.steward.host.access.Principal;
+import dev.steward.host.access.Role;
+import dev.steward.host.access.Secrets;
+import dev.steward.run.Values;
+import io.javalin.config.RoutesConfig;
+import io.javalin.http.Context;
+import io.javalin.http.HttpResponseException;
+
+import java.io.IOException;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * The workspace's files through the API: read one, save one (checked first; a valid save swaps
+ * the running configuration without a restart), check drafts without saving, and the rules
+ * versions that ran. Who may save a file depends on what it is ({@link #needed}).
+ */
+final class FileRoutes {
+
+    private final Engine engine;
+    private final AuditTrail audit;
+
+    FileRoutes(Engine engine, AuditTrail audit) {
+        this.engine = engine;
+        this.audit = audit;
+    }
+
+    void install(RoutesConfig routes) {
+        routes.get("/api/files/<path>", this::read);
+        routes.put("/api/files/<path>", this::save);
+        routes.post("/api/validate", this::validate);
+        routes.get("/api/rules/versions", ctx -> Json.send(ctx, 200, Json.object("current", engine.rulesVersion(),
+                "versions", engine.rulesVersions().stream().map(v -> Json.object("version", v.hash(),
+                        "liveSince", v.liveSince().toString(), "files", v.files())).toList())));
+    }
+
+    /**
+     * The role a file needs to be saved: authors save flows, mastership and decision tables and
+     * rule scenarios; developers also DRL, transforms and systems; admins {@code steward.yaml}.
+     */
+    static Role needed(WorkspacePath path) {
+        return switch (path.kind()) {
+            case AUTHORED -> Role.AUTHOR;
+            case CODE -> Role.DEVELOPER;
+            case SETTINGS -> Role.ADMIN;
+        };
+    }
+
+    private void read(Context ctx) {
+        WorkspacePath path = WorkspacePath.of(ctx.pathParam("path"));
+        if (path.kind() == WorkspacePath.Kind.SETTINGS) {
+            // steward.yaml may hold connection settings: admins only, like saving it
+            require(ctx, path, Role.ADMIN);
+        }
+        WorkspaceFile file = engine.file(path.path());
+        Json.send(ctx, 200, Json.object("path", file.path(), "text", file.text(), "sha256", file.sha256()));
+    }
+
+    private void save(Context ctx) {
+        WorkspacePath path = WorkspacePath.of(ctx.pathParam("path"));
+        require(ctx, path, needed(path));
+        String text = text(object(ctx), "text");
+        Validation result = engine.apply(Map.of(path.path(), text), true);
+        Gate.audited(ctx);
+        if (!result.saved()) {
+            audit.record(actor(ctx), "file-save-refused", path.path(), result.before().get(path.path()), null,
+                    errors(result) + " error(s)");
+            Json.send(ctx, 422, answer(result, "not saved: fix the errors first; the running configuration is unchanged"));
+            return;
+        }
+        audit.record(actor(ctx), "file-save", path.path(), result.before().get(path.path()), Secrets.sha256(text),
+                "rules version " + result.rulesVersion().orElse("-"));
+        Json.send(ctx, 200, answer(result, null));
+    }
+
+    /** {@code {"files": {"flows/a.yaml": "text", ...}}}: checks drafts together; saves nothing. */
+    private void validate(Context ctx) {
+        JsonNode body = object(ctx);
+        JsonNode files = body.get("files");
+        if (files == null || !files.isObject() || files.isEmpty()) {
+            throw new HttpResponseException(400, "'files' is missing: an object of path to text, like"
+                    + " {\"files\": {\"flows/a.yaml\": \"...\"}}");
+        }
+        Map<String, String> drafts = new LinkedHashMap<>();
+        for (Map.Entry<String, JsonNode> entry : files.properties()) {
+            if (!entry.getValue().isTextual()) {
+                throw new HttpResponseException(400, "files." + entry.getKey() + " must be the file's text (a string)");
+            }
+            drafts.put(WorkspacePath.of(entry.getKey()).path(), entry.getValue().asText());
+        }
+        Validation result = engine.apply(drafts, false);
+        // a check changes nothing, and editors check as you type: not an entry for the audit log
+        Gate.audited(ctx);
+        Json.send(ctx, 200, answer(result, null));
+    }
+
+    private static Map<String, Object> answer(Validation result, String error) {
+        Map<String, Object> body = Json.object("error", error, "valid", result.valid(), "saved", result.saved(),
+                "rulesVersion", result.rulesVersion().orElse(null),
+                "diagnostics", result.diagnostics().stream().map(ApiRoutes::diagnostic).toList());
+        if (error != null) {
+            body.put("status", 422);
+        }
+        return body;
+    }
+
+    private static long errors(Validation result) {
+        return result.diagnostics().stream().filter(dev.steward.model.Diagnostic::isError).count();
+    }
+
+    private static void require(Context ctx, WorkspacePath path, Role role) {
+        Role has = Gate.principal(ctx).map(Principal::role).orElse(null);
+        if (has == null || !has.includes(role)) {
+            throw new HttpResponseException(403, path.path() + " is saved by the role " + role.label()
+                    + (has == null ? "" : "; you are " + has.label()));
+        }
+    }
+
+    private static String actor(Context ctx) {
+        return Gate.principal(ctx).map(Principal::actor).orElse("anonymous");
+    }
+
+    private static JsonNode object(Context ctx) {
+        JsonNode body;
+        try {
+            body = Values.JSON.readTree(ctx.bodyAsBytes());
+        } catch (IOException e) {
+            throw new HttpResponseException(400, "the request is not valid JSON");
+        }
+        if (body == null || !body.isObject()) {
+            throw new HttpResponseException(400, "the request must be a JSON object");
+        }
+        return body;
+    }
+
+    private static String text(JsonNode body, String field) {
+        JsonNode value = body.get(field);
+        if (value == null || !value.isTextual()) {
+            throw new HttpResponseException(400, "'" + field + "' is missing: the file's whole text, as a string");
+        }
+        return value.asText();
+    }
+}
