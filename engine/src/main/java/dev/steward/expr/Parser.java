@@ -102,10 +102,20 @@ final class Parser {
             next();
             negated = true;
         }
+        // not ("EMEA", "APAC"): parentheses may group what 'not' negates, unless they open a range (1..5)
+        Token open = peek();
+        boolean grouped = negated && open.kind() == Token.Kind.LPAREN
+                && (at + 2 >= tokens.size() || tokens.get(at + 2).kind() != Token.Kind.DOTS);
+        if (grouped) {
+            next();
+        }
         List<UnaryTest> tests = new ArrayList<>(List.of(test()));
         while (peek().kind() == Token.Kind.COMMA) {
             next();
             tests.add(test());
+        }
+        if (grouped) {
+            expect(Token.Kind.RPAREN, "')' to close the '(' at column " + column(open));
         }
         int end = at < tokens.size() ? peek().offset() : text.length();
         return new UnaryTests(false, negated, tests, text.substring(start, end).strip());
@@ -188,7 +198,7 @@ final class Parser {
         boolean lowIncluded = open.kind() == Token.Kind.LBRACKET;
         boolean highIncluded = close.kind() == Token.Kind.RBRACKET;
         int order = low.compareTo(high.value());
-        if (order > 0 || order == 0 && !(lowIncluded && highIncluded)) {
+        if (order < 0 || order == 0 && !(lowIncluded && highIncluded)) {
             throw positions.error(open.offset(), "the range " + text.substring(open.offset(), close.offset() + 1)
                     + " contains no value: its lower end is not below its upper end");
         }

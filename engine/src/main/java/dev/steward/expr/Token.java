@@ -14,6 +14,6 @@ record Token(Kind kind, String text, int offset) {
 
     /** How a message names it. */
     String describe() {
-        return kind == Kind.END ? "the end" : "'" + text + "'";
+        return kind == Kind.END ? "the end" : kind == Kind.STRING ? "'" + Text.quote(text) + "'" : "'" + text + "'";
     }
 }

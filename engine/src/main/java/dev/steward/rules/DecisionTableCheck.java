@@ -61,7 +61,8 @@ public final class DecisionTableCheck {
                 diagnostics.add(warning(table.location(), "column '" + column + "' has more than " + TableSamples.MAX_REGEXES
                         + " different regexes; only the first " + TableSamples.MAX_REGEXES + " are verified against each other"));
             }
-            List<TableSamples.Value> values = TableSamples.of(cells, closed);
+            List<TableSamples.Value> values = TableSamples.of(cells, closed,
+                    !column.equals("field") && !column.equals("source"));
             List<BitSet> byValue = new ArrayList<>();
             for (TableSamples.Value value : values) {
                 BitSet hits = new BitSet(rows.size());
@@ -203,8 +204,8 @@ public final class DecisionTableCheck {
                             + " (line " + rows.get(o).location().line() + ")").toList();
                     diagnostics.add(warning(row.location(), "row " + row.number() + " never decides: "
                             + String.join(", ", others) + (table.hit() == DecisionTable.HitPolicy.FIRST
-                            ? " come" + (others.size() == 1 ? "s" : "") + " first and match everything it matches"
-                            : " win" + (others.size() == 1 ? "s" : "") + " by priority wherever it matches")));
+                            ? (others.size() == 1 ? " comes first and matches" : " come first and match") + " everything it matches"
+                            : (others.size() == 1 ? " wins" : " win") + " by priority wherever it matches")));
                 }
             }
             if (table.complete() && gapCount > 0) {

@@ -38,14 +38,17 @@ final class TableSamples {
     /**
      * @param closed when not null, the column's only possible values (the table's {@code fields},
      *               the workspace's systems): no other text is sampled
+     * @param canBeEmpty whether the column's value can be empty (a change always has a field and a source)
      */
-    static List<Value> of(Collection<UnaryTests> cells, Set<String> closed) {
+    static List<Value> of(Collection<UnaryTests> cells, Set<String> closed, boolean canBeEmpty) {
         List<UnaryTest> tests = cells.stream().flatMap(c -> c.tests().stream()).toList();
         if (tests.isEmpty()) {
             return List.of(new Value(null, false, "any"));
         }
         List<Value> values = new ArrayList<>();
-        values.add(new Value(null, false, "empty"));
+        if (canBeEmpty) {
+            values.add(new Value(null, false, "empty"));
+        }
         Set<String> texts = new LinkedHashSet<>();
         TreeSet<BigDecimal> numbers = new TreeSet<>();
         TreeSet<LocalDate> dates = new TreeSet<>();
@@ -81,8 +84,7 @@ final class TableSamples {
             }
         }
         if (closed != null) {
-            texts.addAll(closed);
-            texts.retainAll(closed);
+            texts = new TreeSet<>(closed);
         }
         texts.forEach(text -> values.add(new Value(text, false, label(text))));
         if (closed == null) {
