@@ -29,6 +29,9 @@ public sealed interface UnaryTest {
     record Comparison(Operator operator, Literal literal) implements UnaryTest {
         @Override
         public boolean test(Object value, boolean changed) {
+            if (operator == Operator.EQ && value instanceof String text && literal.type() == Literal.Type.STRING) {
+                return text.equals(literal.value());
+            }
             Comparable<?> read = literal.coerce(value);
             if (read == null) {
                 return operator == Operator.NE;

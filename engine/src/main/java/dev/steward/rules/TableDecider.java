@@ -1,9 +1,13 @@
 package dev.steward.rules;
 
+import dev.steward.expr.UnaryTest;
 import dev.steward.expr.UnaryTests;
 import dev.steward.model.DecisionTable;
 
+import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
+import java.util.Map;
 import java.util.List;
 import java.util.Objects;
 import java.util.Set;
@@ -30,6 +34,10 @@ final class TableDecider {
     private final UnaryTests[][] cells;
     private final boolean usesChanged;
     private final String label;
+    /** For each field some row names: the rows, in order, that may match its changes. */
+    private final Map<String, int[]> candidates;
+    /** The rows that may match a change of a field no row names. */
+    private final int[] otherRows;
 
     TableDecider(DecisionTable table) {
         this.table = table;
@@ -59,6 +67,46 @@ final class TableDecider {
         }
         usesChanged = changed;
         label = table.file();
+        // Most rows name their field: index them by it, so a change only meets the rows that can match it.
+        Set<String> named = new HashSet<>();
+        List<Integer> anyField = new ArrayList<>();
+        for (int r = 0; r < cells.length; r++) {
+            List<String> fields = namedFields(table.rows().get(r).cell("field"));
+            if (fields == null) {
+                anyField.add(r);
+            } else {
+                named.addAll(fields);
+            }
+        }
+        Map<String, int[]> index = new HashMap<>();
+        for (String field : named) {
+            List<Integer> rows = new ArrayList<>();
+            for (int r = 0; r < cells.length; r++) {
+                List<String> fields = namedFields(table.rows().get(r).cell("field"));
+                if (fields == null || fields.contains(field)) {
+                    rows.add(r);
+                }
+            }
+            index.put(field, rows.stream().mapToInt(Integer::intValue).toArray());
+        }
+        candidates = Map.copyOf(index);
+        otherRows = anyField.stream().mapToInt(Integer::intValue).toArray();
+    }
+
+    /** The fields a {@code field} cell lists as plain names, or null when it says anything else. */
+    private static List<String> namedFields(UnaryTests cell) {
+        if (cell.any() || cell.negated()) {
+            return null;
+        }
+        List<String> names = new ArrayList<>();
+        for (UnaryTest test : cell.tests()) {
+            if (!(test instanceof UnaryTest.Comparison c) || c.operator() != UnaryTest.Operator.EQ
+                    || !(c.literal().value() instanceof String name)) {
+                return null;
+            }
+            names.add(name);
+        }
+        return names;
     }
 
     String file() {
@@ -90,7 +138,7 @@ final class TableDecider {
 
     private int pick(Record record, FieldChange change, Set<String> changedFields) {
         int best = -1;
-        for (int r = 0; r < cells.length; r++) {
+        for (int r : candidates.getOrDefault(change.getField(), otherRows)) {
             if (!matches(cells[r], record, change, changedFields)) {
                 continue;
             }
