@@ -75,8 +75,9 @@ public final class RuleSet {
      * masters is rejected ({@code no master}) unless its entity is {@code unmastered: accept}.
      * Then each decision table, in the flow's order: the row it picks overrides what was decided
      * before, except that {@code invalid} is final (a table that fails, a regex that backtracks
-     * without end, makes every change invalid). Then the DRL rules fire over the record and all its changes, and what they decide
-     * overrides mastership, except that {@code invalid} is final.
+     * without end, makes every change invalid). Then the DRL rules fire over the record and all
+     * its changes, and what they decide overrides mastership and tables, except that
+     * {@code invalid} is final.
      *
      * <p>Rules that do not settle within the firing bound (a rule that keeps re-triggering
      * itself) make every change invalid rather than hold the worker; so does a rule that throws.
