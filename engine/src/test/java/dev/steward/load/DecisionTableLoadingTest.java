@@ -310,6 +310,39 @@ class DecisionTableLoadingTest {
                         + " changes never match it");
     }
 
+    @Test
+    void aDoubleQuotedCellIsOneTextAndARegexThatBacktracksMakesTheRecordInvalid() throws IOException {
+        Workspace workspace = load("""
+                entity: customer
+                hit: first
+                rows:
+                  - field: phone
+                    new: "> 5"
+                    outcome: reject
+                    message: a phone number that reads "> 5"
+                  - field: email
+                    new: matches "(.*a){12}"
+                    outcome: reject
+                """);
+        assertThat(workspace.diagnostics()).isEmpty();
+        RuleSet rules = ruleSet(workspace, workspace.decisionTables().get("checks.table.yaml"));
+
+        Record record = new Record("customer", "C-1", "crm", Map.of("phone", "> 5", "email", "a".repeat(40) + "b"));
+        FieldChange phone = change(record, "phone", null, "> 5");
+        FieldChange email = change(record, "email", null, "a".repeat(40) + "b");
+        rules.decide(record, List.of(phone, email));
+
+        assertThat(phone.getDecision().outcome()).isEqualTo(Outcome.INVALID);
+        assertThat(email.getDecision()).isEqualTo(new Decision(Outcome.INVALID, "the decision table failed on this record:"
+                + " a 'matches' regex gave up after 1000000 steps on this value (it backtracks too much; simplify it)", TABLE));
+
+        Record plain = new Record("customer", "C-2", "crm", Map.of("phone", "> 5"));
+        FieldChange literal = change(plain, "phone", null, "> 5");
+        rules.decide(plain, List.of(literal));
+        assertThat(literal.getDecision()).isEqualTo(new Decision(Outcome.REJECT, "a phone number that reads \"> 5\"",
+                TABLE + ":4"));
+    }
+
     private Workspace load(String table) throws IOException {
         Path home = temp.resolve("workspace");
         try (Stream<Path> files = Files.walk(BASE)) {
