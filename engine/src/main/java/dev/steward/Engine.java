@@ -188,6 +188,56 @@ public final class Engine implements AutoCloseable {
     }
 
     /**
+     * Runs rule scenarios against the workspace in {@code home} ({@code steward test}): the files
+     * given, or every {@code rules/tests/*.yaml}. Runs nothing else and writes nothing.
+     */
+    public static dev.steward.api.ScenarioRun testScenarios(Path home, List<Path> files) throws java.io.IOException {
+        Path root = home.toAbsolutePath().normalize();
+        List<Path> chosen = files.isEmpty() ? scenarioFiles(root) : files.stream()
+                .map(f -> f.isAbsolute() ? f : root.resolve(f)).map(Path::normalize).toList();
+        List<String> lines = new java.util.ArrayList<>();
+        List<dev.steward.scenario.ScenarioResult> results = new java.util.ArrayList<>();
+        int problems = 0;
+        try (HomeLoader loader = HomeLoader.open(root, System::getenv, null)) {
+            Workspace workspace = loader.load();
+            dev.steward.scenario.ScenarioRunner runner = new dev.steward.scenario.ScenarioRunner(workspace, loader.compiler());
+            for (Path file : chosen) {
+                String relative = file.startsWith(root) ? root.relativize(file).toString().replace('\\', '/') : file.toString();
+                if (!java.nio.file.Files.isRegularFile(file)) {
+                    lines.add(relative + ": error: no such scenario file");
+                    problems++;
+                    continue;
+                }
+                dev.steward.load.ScenarioReader.ScenarioFile read = dev.steward.load.ScenarioReader.read(file, relative);
+                for (dev.steward.model.Diagnostic diagnostic : read.diagnostics()) {
+                    lines.add(diagnostic.toString());
+                    problems += diagnostic.isError() ? 1 : 0;
+                }
+                for (dev.steward.scenario.Scenario scenario : read.scenarios()) {
+                    dev.steward.scenario.ScenarioResult result = runner.run(scenario);
+                    results.add(result);
+                    lines.add(scenario.location() + ": " + (result.passed() ? "PASS " : "FAIL ") + scenario.name());
+                    result.differences().forEach(d -> lines.add("    " + d));
+                }
+            }
+        }
+        int failed = (int) results.stream().filter(r -> !r.passed()).count();
+        return new dev.steward.api.ScenarioRun(lines, results.size(), failed, problems,
+                dev.steward.scenario.JUnitReport.xml(results));
+    }
+
+    private static List<Path> scenarioFiles(Path root) throws java.io.IOException {
+        Path folder = root.resolve("rules/tests");
+        if (!java.nio.file.Files.isDirectory(folder)) {
+            return List.of();
+        }
+        try (java.util.stream.Stream<Path> list = java.nio.file.Files.list(folder)) {
+            return list.filter(p -> p.toString().endsWith(".yaml") || p.toString().endsWith(".yml"))
+                    .sorted(java.util.Comparator.comparing(Path::toString)).toList();
+        }
+    }
+
+    /**
      * The access tables of a workspace (loaded with {@link #check}), with its store opened for them
      * alone: for the commands that work while no host runs. Closing it closes the store.
      *

@@ -1,5 +1,6 @@
 package dev.steward.load;
 
+import dev.steward.model.DecisionTable;
 import dev.steward.model.Diagnostic;
 import dev.steward.model.DrlSource;
 import dev.steward.model.Flow;
@@ -40,6 +41,7 @@ final class FlowReader {
     private final RuleSetCompiler compiler;
     private final TransformReader transforms;
     private final boolean hooksPublic;
+    private final Map<String, DecisionTable> decisionTables;
     /** DRL problems are the DRL file's, reported once however many flows use it. */
     final Set<Diagnostic> ruleDiagnostics = new LinkedHashSet<>();
 
@@ -51,6 +53,14 @@ final class FlowReader {
     /** @param hooksPublic webhooks are reachable beyond loopback: an unsigned flow must say {@code signature: none} */
     FlowReader(Map<String, SystemConfig> systems, Map<String, MastershipTable> mastership,
                Map<String, DrlSource> drl, RuleSetCompiler compiler, TransformReader transforms, boolean hooksPublic) {
+        this(systems, mastership, Map.of(), drl, compiler, transforms, hooksPublic);
+    }
+
+    /** @param decisionTables the decision tables that loaded without errors, by file name */
+    FlowReader(Map<String, SystemConfig> systems, Map<String, MastershipTable> mastership,
+               Map<String, DecisionTable> decisionTables, Map<String, DrlSource> drl, RuleSetCompiler compiler,
+               TransformReader transforms, boolean hooksPublic) {
+        this.decisionTables = decisionTables;
         this.hooksPublic = hooksPublic;
         this.transforms = transforms;
         this.systems = systems;
@@ -230,7 +240,7 @@ final class FlowReader {
         }
         if (e.get().containsKey("rules")) {
             Node filesNode = e.get().get("rules");
-            return yaml.strings(filesNode, "rules").flatMap(files -> rules(yaml, filesNode, files))
+            return yaml.strings(filesNode, "rules").flatMap(files -> rules(yaml, filesNode, files, entity))
                     .map(files -> new Step.Rules(files, location));
         }
         Node syncNode = e.get().get("sync");
@@ -284,18 +294,27 @@ final class FlowReader {
                 : Optional.empty();
     }
 
-    private Optional<List<String>> rules(YamlFile yaml, Node node, List<String> files) {
+    private Optional<List<String>> rules(YamlFile yaml, Node node, List<String> files, String entity) {
         List<MastershipTable> tables = new ArrayList<>();
+        List<DecisionTable> decisions = new ArrayList<>();
         List<DrlSource> sources = new ArrayList<>();
         boolean ok = true;
         for (String file : files) {
             String name = file.startsWith("rules/") ? file.substring("rules/".length()) : file;
             if (mastership.containsKey(name)) {
                 tables.add(mastership.get(name));
+            } else if (decisionTables.containsKey(name)) {
+                DecisionTable table = decisionTables.get(name);
+                decisions.add(table);
+                if (entity != null && !table.entity().equals(entity)) {
+                    yaml.warning(node, "rules/" + name + " decides " + table.entity() + " changes; this flow's "
+                            + entity + " changes never match it");
+                }
             } else if (drl.containsKey(name)) {
                 sources.add(drl.get(name));
             } else {
                 Set<String> known = new java.util.TreeSet<>(mastership.keySet());
+                known.addAll(decisionTables.keySet());
                 known.addAll(drl.keySet());
                 yaml.error(node, "no rule file rules/" + name + (known.isEmpty() ? "" : " (there are: " + String.join(", ", known) + ")")
                         + " — or it did not load; see its own errors");
@@ -305,7 +324,7 @@ final class FlowReader {
         if (!ok) {
             return Optional.empty();
         }
-        CompiledRules compiled = compiler.compile(tables, sources);
+        CompiledRules compiled = compiler.compile(tables, decisions, sources);
         ruleDiagnostics.addAll(compiled.diagnostics());
         if (compiled.ruleSet().isEmpty()) {
             yaml.error(node, "the rules do not compile: " + compiled.diagnostics().stream()

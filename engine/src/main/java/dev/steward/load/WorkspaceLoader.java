@@ -1,5 +1,6 @@
 package dev.steward.load;
 
+import dev.steward.model.DecisionTable;
 import dev.steward.model.Diagnostic;
 import dev.steward.model.DrlSource;
 import dev.steward.model.Flow;
@@ -11,6 +12,7 @@ import dev.steward.plugin.ConnectorFactory;
 import dev.steward.plugin.SystemConfig;
 import dev.steward.plugin.TransformFactory;
 import dev.steward.run.Transforms;
+import dev.steward.rules.DecisionTableCheck;
 import dev.steward.rules.MastershipCheck;
 import dev.steward.rules.RuleSetCompiler;
 import org.yaml.snakeyaml.nodes.Node;
@@ -30,8 +32,9 @@ import java.util.function.Function;
 import java.util.stream.Stream;
 
 /**
- * Turns a workspace folder into a {@link Workspace}: {@code steward.yaml}, {@code rules/*.yaml},
- * {@code rules/*.drl} and {@code flows/*.yaml}. Never throws for a problem in a user's file:
+ * Turns a workspace folder into a {@link Workspace}: {@code steward.yaml}, {@code rules/*.yaml}
+ * (mastership tables), {@code rules/*.table.yaml} (decision tables), {@code rules/*.drl} and
+ * {@code flows/*.yaml}. Never throws for a problem in a user's file:
  * every problem becomes a {@link Diagnostic} with file, line and column, and a flow with an
  * error is set aside in {@link Workspace#brokenFlows()} while the others load.
  */
@@ -123,10 +126,23 @@ public final class WorkspaceLoader {
 
         Map<String, MastershipTable> mastership = new TreeMap<>();
         Map<String, DrlSource> drl = new TreeMap<>();
+        Map<String, DecisionTable> decisionTables = new TreeMap<>();
         for (Path file : list(root.resolve("rules"), diagnostics)) {
             String name = file.getFileName().toString();
             String relative = "rules/" + name;
-            if (name.endsWith(".yaml") || name.endsWith(".yml")) {
+            if (DecisionTableReader.isTable(name)) {
+                // A table with an error (a cell that does not parse, rows that conflict) is not
+                // registered: the flows that name it are set aside, the others run.
+                List<Diagnostic> own = new ArrayList<>();
+                YamlFile yaml = new YamlFile(relative, own, env);
+                Optional<DecisionTable> table = read(file, relative, own).flatMap(yaml::parse)
+                        .flatMap(node -> new DecisionTableReader(yaml).read(node));
+                table.ifPresent(t -> own.addAll(DecisionTableCheck.check(t, systems.keySet())));
+                diagnostics.addAll(own);
+                if (table.isPresent() && own.stream().noneMatch(Diagnostic::isError)) {
+                    decisionTables.put(name, table.get());
+                }
+            } else if (name.endsWith(".yaml") || name.endsWith(".yml")) {
                 YamlFile yaml = new YamlFile(relative, diagnostics, env);
                 read(file, relative, diagnostics).flatMap(yaml::parse)
                         .flatMap(node -> new MastershipReader(yaml).read(node))
@@ -141,7 +157,7 @@ public final class WorkspaceLoader {
 
         Map<String, Flow> flows = new LinkedHashMap<>();
         Map<String, List<Diagnostic>> broken = new LinkedHashMap<>();
-        FlowReader flowReader = new FlowReader(systems, mastership, drl, compiler,
+        FlowReader flowReader = new FlowReader(systems, mastership, decisionTables, drl, compiler,
                 new TransformReader(root, transforms, drafts), host.hooksPublic());
         for (Path file : list(root.resolve("flows"), diagnostics)) {
             String name = file.getFileName().toString();
@@ -163,7 +179,7 @@ public final class WorkspaceLoader {
         diagnostics.addAll(flowReader.ruleDiagnostics);
         // Problems of a shared file (a DRL error, two masters) are reported once, however many flows use it.
         List<Diagnostic> distinct = List.copyOf(new java.util.LinkedHashSet<>(diagnostics));
-        return new Workspace(root, host, Map.copyOf(systems), flows, broken, mastership, drl, distinct);
+        return new Workspace(root, host, Map.copyOf(systems), flows, broken, mastership, drl, distinct, decisionTables);
     }
 
     static HostSettings defaultHost(Path root) {

@@ -16,11 +16,21 @@ import java.util.Optional;
  * @param mastership  the mastership tables by file name ({@code mastership.yaml})
  * @param drl         the DRL sources by file name ({@code customer-validation.drl})
  * @param diagnostics every problem found, in every file
+ * @param decisionTables the decision tables that loaded without errors, by file name
+ *                    ({@code customer-validation.table.yaml})
  */
 public record Workspace(Path home, HostSettings host, Map<String, SystemConfig> systems,
                         Map<String, Flow> flows, Map<String, List<Diagnostic>> brokenFlows,
                         Map<String, MastershipTable> mastership, Map<String, DrlSource> drl,
-                        List<Diagnostic> diagnostics) {
+                        List<Diagnostic> diagnostics, Map<String, DecisionTable> decisionTables) {
+
+    /** A workspace without decision tables. */
+    public Workspace(Path home, HostSettings host, Map<String, SystemConfig> systems,
+                     Map<String, Flow> flows, Map<String, List<Diagnostic>> brokenFlows,
+                     Map<String, MastershipTable> mastership, Map<String, DrlSource> drl,
+                     List<Diagnostic> diagnostics) {
+        this(home, host, systems, flows, brokenFlows, mastership, drl, diagnostics, Map.of());
+    }
 
     public Optional<Flow> flowByHookPath(String path) {
         return flows.values().stream().filter(f -> f.trigger().path().equals(path)).findFirst();

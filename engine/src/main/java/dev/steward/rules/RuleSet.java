@@ -1,5 +1,6 @@
 package dev.steward.rules;
 
+import dev.steward.model.DecisionTable;
 import dev.steward.model.MastershipRow;
 import dev.steward.model.MastershipTable;
 import dev.steward.model.UnmasteredPolicy;
@@ -32,8 +33,15 @@ public final class RuleSet {
     private final String tablesConsulted;
     private final DrlCompilation drl;
     private final int maxFirings;
+    /** Decision tables, in the order the flow lists them. */
+    private final List<TableDecider> decisionTables;
 
     RuleSet(List<MastershipTable> tables, DrlCompilation drl, int maxFirings) {
+        this(tables, List.of(), drl, maxFirings);
+    }
+
+    RuleSet(List<MastershipTable> tables, List<DecisionTable> decisionTables, DrlCompilation drl, int maxFirings) {
+        this.decisionTables = decisionTables.stream().map(TableDecider::new).toList();
         for (MastershipTable table : tables) {
             for (MastershipRow row : table.rows()) {
                 for (String field : row.fields()) {
@@ -65,8 +73,11 @@ public final class RuleSet {
      * Decides every change of one record. Mastership decides first: a change from the field's
      * master is accepted, any other rejected, each with the row's reason; a field no row
      * masters is rejected ({@code no master}) unless its entity is {@code unmastered: accept}.
-     * Then the DRL rules fire over the record and all its changes, and what they decide
-     * overrides mastership, except that {@code invalid} is final.
+     * Then each decision table, in the flow's order: the row it picks overrides what was decided
+     * before, except that {@code invalid} is final (a table that fails, a regex that backtracks
+     * without end, makes every change invalid). Then the DRL rules fire over the record and all
+     * its changes, and what they decide overrides mastership and tables, except that
+     * {@code invalid} is final.
      *
      * <p>Rules that do not settle within the firing bound (a rule that keeps re-triggering
      * itself) make every change invalid rather than hold the worker; so does a rule that throws.
@@ -74,6 +85,15 @@ public final class RuleSet {
     public void decide(Record record, List<FieldChange> changes) {
         for (FieldChange change : changes) {
             change.decide(mastership(change));
+        }
+        for (TableDecider table : decisionTables) {
+            try {
+                table.decide(record, changes);
+            } catch (RuntimeException e) {
+                invalidateAll(changes, new Decision(Outcome.INVALID, "the decision table failed on this record: "
+                        + rootMessage(e), table.file()));
+                return;
+            }
         }
         if (drl.kieBase() != null) {
             fire(record, changes);

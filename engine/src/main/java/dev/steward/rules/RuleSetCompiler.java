@@ -1,5 +1,6 @@
 package dev.steward.rules;
 
+import dev.steward.model.DecisionTable;
 import dev.steward.model.Diagnostic;
 import dev.steward.model.DrlSource;
 import dev.steward.model.MastershipTable;
@@ -77,13 +78,21 @@ public final class RuleSetCompiler {
      * compile. Checks that need the workspace's systems are {@link MastershipCheck#check}'s.
      */
     public CompiledRules compile(List<MastershipTable> tables, List<DrlSource> drl) {
+        return compile(tables, List.of(), drl);
+    }
+
+    /**
+     * As {@link #compile(List, List)}, with decision tables, already parsed and verified when
+     * they loaded ({@link DecisionTableCheck}); they decide after mastership and before DRL.
+     */
+    public CompiledRules compile(List<MastershipTable> tables, List<DecisionTable> decisionTables, List<DrlSource> drl) {
         List<Diagnostic> diagnostics = new ArrayList<>(MastershipCheck.conflicts(tables));
         DrlCompilation compiled = drl.isEmpty() ? DrlCompilation.NONE : compiled(canonical(drl));
         diagnostics.addAll(compiled.diagnostics());
         if (diagnostics.stream().anyMatch(Diagnostic::isError)) {
             return new CompiledRules(Optional.empty(), diagnostics);
         }
-        return new CompiledRules(Optional.of(new RuleSet(tables, compiled, maxFirings)), diagnostics);
+        return new CompiledRules(Optional.of(new RuleSet(tables, decisionTables, compiled, maxFirings)), diagnostics);
     }
 
     /** The same files in any order, or listed twice, are the same rule set. */

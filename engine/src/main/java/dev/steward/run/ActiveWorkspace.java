@@ -53,11 +53,14 @@ public final class ActiveWorkspace implements AutoCloseable {
         for (Flow flow : workspace.flows().values()) {
             List<MastershipTable> tables = new ArrayList<>();
             List<DrlSource> drl = new ArrayList<>();
+            List<dev.steward.model.DecisionTable> decisionTables = new ArrayList<>();
             for (Step step : flow.steps()) {
                 if (step instanceof Step.Rules rules) {
                     for (String file : rules.files()) {
                         if (workspace.mastership().containsKey(file)) {
                             tables.add(workspace.mastership().get(file));
+                        } else if (workspace.decisionTables().containsKey(file)) {
+                            decisionTables.add(workspace.decisionTables().get(file));
                         } else {
                             drl.add(workspace.drl().get(file));
                         }
@@ -65,7 +68,7 @@ public final class ActiveWorkspace implements AutoCloseable {
                 }
             }
             // The loader only lets through flows whose rules compiled, so this cannot be empty.
-            ruleSets.put(flow.id(), compiler.compile(tables, drl).ruleSet().orElseThrow());
+            ruleSets.put(flow.id(), compiler.compile(tables, decisionTables, drl).ruleSet().orElseThrow());
         }
         Transforms transforms = Transforms.compile(workspace.flows().values(), transformFactories);
         Connectors connectors;

@@ -50,7 +50,7 @@ class WorkspaceLoaderTest {
         assertThat(flow.fields()).containsExactly(Map.entry("email", "email"), Map.entry("phone", "phone"),
                 Map.entry("creditLimit", "credit_limit"));
         assertThat(flow.steps()).hasSize(2);
-        assertThat(flow.steps().get(0)).isEqualTo(new Step.Rules(List.of("mastership.yaml", "customer-validation.drl"),
+        assertThat(flow.steps().get(0)).isEqualTo(new Step.Rules(List.of("mastership.yaml", "customer-validation.table.yaml"),
                 new dev.steward.model.SourceLocation("flows/crm-customer.yaml", 14)));
         assertThat(workspace.mastership().get("mastership.yaml").rows()).hasSize(4);
         assertThat(workspace.host().store().url()).startsWith("jdbc:h2:/").endsWith("/data/steward");

@@ -54,6 +54,8 @@ class CommandLineTest {
                 .replace("to: [erp]", "to: [erpp]"));
         Files.writeString(home.resolve("rules/customer-validation.drl"), Files.readString(home.resolve("rules/customer-validation.drl"))
                 .replace("then\n    $c.invalid(\"email", "then\n    $c.invalidate(\"email"));
+        Files.writeString(home.resolve("rules/customer-validation.table.yaml"), Files.readString(
+                home.resolve("rules/customer-validation.table.yaml")).replace("[0..10000000]", "[0..ten]"));
 
         int code = Main.run("validate", "--home", home.toString());
 
@@ -61,6 +63,7 @@ class CommandLineTest {
         assertThat(code).isEqualTo(1);
         assertThat(printed).contains("flows/crm-customer.yaml:15:").contains("unknown system 'erpp'");
         assertThat(printed).contains("rules/customer-validation.drl:");
+        assertThat(printed).contains("rules/customer-validation.table.yaml:15:29: error: 'ten' is not a value; write text in double quotes: \"ten\"");
         assertThat(printed).contains("3 flows valid, 2 with errors");
     }
 
