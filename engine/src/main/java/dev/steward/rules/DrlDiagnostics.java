@@ -24,6 +24,8 @@ final class DrlDiagnostics {
     private static final String NULL_PACKAGE = "Parser returned a null Package";
     private static final Pattern PARSER_POSITION = Pattern.compile("^(\\[ERR \\d+] )?Line (\\d+):(\\d+) ");
     private static final Pattern MVEL_POSITION = Pattern.compile("\\[Line: (\\d+), Column: (\\d+)]");
+    /** The Java parser's stack trace inside an executable-model message: frame after frame. */
+    private static final Pattern STACK_TRACE = Pattern.compile("\\s*Problem stacktrace :(\\s+[\\w$./<>-]+\\([^)\\s]*\\))*");
     private static final Pattern MVEL_ERROR = Pattern.compile("^\\[Error: (.*)]$");
 
     private DrlDiagnostics() {
@@ -76,6 +78,6 @@ final class DrlDiagnostics {
     }
 
     private static String oneLine(String text) {
-        return text.lines().map(String::strip).filter(l -> !l.isEmpty()).collect(Collectors.joining(" "));
+        return STACK_TRACE.matcher(text).replaceAll("").lines().map(String::strip).filter(l -> !l.isEmpty()).collect(Collectors.joining(" "));
     }
 }
