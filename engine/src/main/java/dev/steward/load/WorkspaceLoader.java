@@ -84,6 +84,7 @@ public final class WorkspaceLoader {
         List<Diagnostic> diagnostics = new ArrayList<>(earlier);
 
         HostSettings host = defaultHost(root);
+        boolean trustedDrl = false;
         Map<String, SystemConfig> systems = new LinkedHashMap<>();
         Path configFile = root.resolve(CONFIG_FILE);
         if (!Files.isRegularFile(configFile)) {
@@ -95,6 +96,7 @@ public final class WorkspaceLoader {
             if (node.isPresent()) {
                 SettingsReader reader = new SettingsReader(yaml, root, connectors);
                 host = reader.read(node.get(), host, systems);
+                trustedDrl = new RulesReader(yaml).trustedDrl(node.get());
             }
         }
         if (bind != null) {
@@ -103,6 +105,8 @@ public final class WorkspaceLoader {
 
         Map<String, MastershipTable> mastership = new TreeMap<>();
         Map<String, DrlSource> drl = new TreeMap<>();
+        // Only files read from this disk may be trusted; DRL from anywhere else is a DrlSource of its own.
+        boolean trusted = trustedDrl;
         for (Path file : list(root.resolve("rules"), diagnostics)) {
             String name = file.getFileName().toString();
             String relative = "rules/" + name;
@@ -112,7 +116,7 @@ public final class WorkspaceLoader {
                         .flatMap(node -> new MastershipReader(yaml).read(node))
                         .ifPresent(table -> mastership.put(name, table));
             } else if (name.endsWith(".drl")) {
-                read(file, relative, diagnostics).ifPresent(text -> drl.put(name, new DrlSource(relative, text)));
+                read(file, relative, diagnostics).ifPresent(text -> drl.put(name, new DrlSource(relative, text, trusted)));
             }
         }
         diagnostics.addAll(MastershipCheck.check(mastership.values(), systems.keySet()));

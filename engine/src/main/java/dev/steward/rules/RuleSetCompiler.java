@@ -170,7 +170,8 @@ public final class RuleSetCompiler {
             written.forEach((path, file) -> files.write(RESOURCES + path, file.preamble().text));
             KieBuilder builder = kie.newKieBuilder(files, CLASS_LOADER).buildAll(ExecutableModelProject.class);
             diagnostics.addAll(DrlDiagnostics.of(builder.getResults().getMessages(),
-                    path -> written.get(path.startsWith(RESOURCES) ? path.substring(RESOURCES.length()) : path)));
+                    path -> written.get(path.startsWith(RESOURCES) ? path.substring(RESOURCES.length()) : path),
+                    written.values()));
             if (diagnostics.stream().anyMatch(Diagnostic::isError)) {
                 kie.getRepository().removeKieModule(releaseId);
                 return new DrlCompilation(null, Map.of(), diagnostics);

@@ -23,7 +23,8 @@ final class Workspaces implements AutoCloseable {
 
     private final Map<String, ConnectorFactory> builtIns = Connectors.discover(Workspaces.class.getClassLoader());
     final Map<String, TransformFactory> transforms = Transforms.discover(Workspaces.class.getClassLoader());
-    final RuleSetCompiler compiler = new RuleSetCompiler();
+    /** Made by the first load: it keeps compiled DRL under that workspace's {@code data/cache/drl}. */
+    RuleSetCompiler compiler;
     private PluginJars plugins;
 
     Workspace load(Path home) {
@@ -36,6 +37,10 @@ final class Workspaces implements AutoCloseable {
             plugins.close();
         }
         plugins = PluginJars.open(home, builtIns, Workspaces.class.getClassLoader());
+        if (compiler == null) {
+            compiler = new RuleSetCompiler(RuleSetCompiler.DEFAULT_MAX_FIRINGS, RuleSetCompiler.DEFAULT_CACHE_SIZE,
+                    RuleSetCompiler.DEFAULT_BUDGET, home.toAbsolutePath().normalize().resolve("data").resolve("cache").resolve("drl"));
+        }
         return new WorkspaceLoader(plugins.factories(), transforms, compiler, System::getenv).load(home, plugins.diagnostics(), bind);
     }
 
