@@ -33,6 +33,12 @@ import java.util.regex.Pattern;
  *
  * <p>DRL files need not import the fact model ({@link FieldChange}, {@link Record},
  * {@link Decision}, {@link Outcome}): the compiler adds the imports without moving a line.
+ *
+ * <p>DRL is compiled by Drools' executable model, and a file that is not
+ * {@linkplain DrlSource#trusted() trusted} must pass the DRL policy: {@link DrlPolicy} on the
+ * parsed file, then {@link CompiledCodeCheck} on every class compiled from it; a refusal is an
+ * error at the rule's line. With a cache directory, compiled modules are also kept on disk by
+ * the SHA-256 of their inputs ({@link CompiledModule#key}) and checked again when loaded.
  * Compiled KieBases are cached by the exact file names and texts, so flows that list the same
  * files share one, and compiling unchanged files again costs a map lookup. The cache keeps the
  * most recently used {@code cacheSize} compilations, failed ones included.

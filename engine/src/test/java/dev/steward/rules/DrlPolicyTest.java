@@ -109,6 +109,8 @@ class DrlPolicyTest {
                 rule "Counting and summing"
                 when
                     $n : Number(intValue > 5) from accumulate( FieldChange($f : field), count($f) )
+                    accumulate( FieldChange($l : field.length()); $sum : sum($l), $min : min($l), $max : max($l),
+                                $avg : average($l), $names : collectList($l) )
                     $all : List() from collect( FieldChange() )
                 then
                     System.out.hashCode();
