@@ -19,7 +19,9 @@ import java.util.Map;
  * against the classic engine of main and the executable model with the policy; the
  * policy-only figures (trusted vs checked, cached) are found by reflection and skipped before.
  *
- * <pre>java -cp ENGINE_CLASSPATH bench/DrlBenchmark.java &lt;rules dir&gt; [decisions]</pre>
+ * <pre>java -cp ENGINE_CLASSPATH bench/DrlBenchmark.java &lt;rules dir&gt; [decisions] [decide]</pre>
+ *
+ * With {@code decide}, only the decision cost is measured.
  */
 public class DrlBenchmark {
 
@@ -33,7 +35,24 @@ public class DrlBenchmark {
             }
         }
         List<DrlSource> generated = List.of(new DrlSource("rules/generated.drl", generated(500)));
+        boolean decideOnly = args.length > 2 && args[2].equals("decide");
+        if (!decideOnly) {
+            compileCosts(example, generated);
+        }
+        RuleSet rules = compile(new RuleSetCompiler(), example);
+        decide(rules, decisions / 4);
+        long[] rounds = new long[5];
+        for (int i = 0; i < rounds.length; i++) {
+            long start = System.nanoTime();
+            decide(rules, decisions);
+            rounds[i] = (System.nanoTime() - start) / decisions;
+        }
+        Arrays.sort(rounds);
+        System.out.printf("decide one record (2 changes) with the example rules: %d ns (median of 5 x %d; min %d, max %d)%n",
+                rounds[2], decisions, rounds[0], rounds[4]);
+    }
 
+    private static void compileCosts(List<DrlSource> example, List<DrlSource> generated) throws Exception {
         long first = time(() -> compile(new RuleSetCompiler(), example));
         System.out.printf("example DRL (%d files), first compile in this JVM: %d ms%n", example.size(), first);
         System.out.printf("example DRL, compile (median of 7, fresh compiler each): %d ms%n",
@@ -61,18 +80,6 @@ public class DrlBenchmark {
             System.out.printf("500 generated rules, from the disk cache, checked again (median of 3): %d ms%n",
                     median(3, () -> compile(cached.newInstance(10_000, 64, Duration.ofSeconds(2), dir), generated)));
         }
-
-        RuleSet rules = compile(new RuleSetCompiler(), example);
-        decide(rules, decisions / 4);
-        long[] rounds = new long[5];
-        for (int i = 0; i < rounds.length; i++) {
-            long start = System.nanoTime();
-            decide(rules, decisions);
-            rounds[i] = (System.nanoTime() - start) / decisions;
-        }
-        Arrays.sort(rounds);
-        System.out.printf("decide one record (2 changes) with the example rules: %d ns (median of 5 x %d; min %d, max %d)%n",
-                rounds[2], decisions, rounds[0], rounds[4]);
     }
 
     private static void decide(RuleSet rules, int n) {

@@ -14,9 +14,9 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Collectors;
@@ -37,11 +37,7 @@ public final class RuleSet {
     /** What decides a change no row masters: the tables that were consulted. */
     private final String tablesConsulted;
     /** Halts sessions past their time budget; one daemon thread for every rule set. */
-    private static final ScheduledExecutorService WATCHDOG = Executors.newSingleThreadScheduledExecutor(task -> {
-        Thread thread = new Thread(task, "steward-rules-watchdog");
-        thread.setDaemon(true);
-        return thread;
-    });
+    private static final ScheduledExecutorService WATCHDOG = watchdog();
     private static final int RUNNING = 0;
     private static final int DONE = 1;
     private static final int HALTED = 2;
@@ -165,6 +161,17 @@ public final class RuleSet {
             root = root.getCause();
         }
         return root.getMessage() == null ? root.getClass().getSimpleName() : root.getMessage();
+    }
+
+    private static ScheduledExecutorService watchdog() {
+        ScheduledThreadPoolExecutor watchdog = new ScheduledThreadPoolExecutor(1, task -> {
+            Thread thread = new Thread(task, "steward-rules-watchdog");
+            thread.setDaemon(true);
+            return thread;
+        });
+        // Nearly every decision ends in time: its cancelled timer must leave the queue at once.
+        watchdog.setRemoveOnCancelPolicy(true);
+        return watchdog;
     }
 
     /** The KieBase, for tests of the compiler's cache. */
