@@ -51,7 +51,8 @@ public final class HomeLoader implements AutoCloseable {
     public static HomeLoader open(Path home, Function<String, String> env, String bind) {
         ClassLoader classes = HomeLoader.class.getClassLoader();
         PluginJars plugins = PluginJars.open(home, Connectors.discover(classes), classes);
-        return new HomeLoader(home, plugins, plugins.factories(), Transforms.discover(classes), new RuleSetCompiler(),
+        return new HomeLoader(home, plugins, plugins.factories(), Transforms.discover(classes),
+                RuleSetCompiler.cachedUnder(home.toAbsolutePath().normalize().resolve("data").resolve("cache").resolve("drl")),
                 env, bind);
     }
 

@@ -44,7 +44,7 @@ final class SettingsReader {
     HostSettings read(Node node, HostSettings defaults, Map<String, SystemConfig> systems) {
         HostSettings host = defaults;
         Optional<Map<String, Node>> top = yaml.mapping(node, "steward.yaml", YamlFile.keys("host", "store", "loops", "systems", "retry", "health", "alerts",
-                "metrics", "access"));
+                "metrics", "access", "rules"));
         if (top.isEmpty()) {
             return host;
         }

@@ -107,6 +107,7 @@ public final class WorkspaceLoader {
         List<Diagnostic> diagnostics = new ArrayList<>(earlier);
 
         HostSettings host = defaultHost(root);
+        boolean trustedDrl = false;
         Map<String, SystemConfig> systems = new LinkedHashMap<>();
         Path configFile = root.resolve(CONFIG_FILE);
         if (!Files.isRegularFile(configFile) && !drafts.containsKey(CONFIG_FILE)) {
@@ -118,6 +119,7 @@ public final class WorkspaceLoader {
             if (node.isPresent()) {
                 SettingsReader reader = new SettingsReader(yaml, root, connectors);
                 host = reader.read(node.get(), host, systems);
+                trustedDrl = new RulesReader(yaml).trustedDrl(node.get());
             }
         }
         if (bind != null) {
@@ -127,6 +129,10 @@ public final class WorkspaceLoader {
         Map<String, MastershipTable> mastership = new TreeMap<>();
         Map<String, DrlSource> drl = new TreeMap<>();
         Map<String, DecisionTable> decisionTables = new TreeMap<>();
+        // Only files read from this disk may be trusted: never a draft (text from the API), and not
+        // while steward.yaml itself is a draft. A draft that passed the policy and was saved is the
+        // same text when it is later read from disk, so trusting it then lifts nothing.
+        boolean trusted = trustedDrl && !drafts.containsKey(CONFIG_FILE);
         for (Path file : list(root.resolve("rules"), diagnostics)) {
             String name = file.getFileName().toString();
             String relative = "rules/" + name;
@@ -148,7 +154,7 @@ public final class WorkspaceLoader {
                         .flatMap(node -> new MastershipReader(yaml).read(node))
                         .ifPresent(table -> mastership.put(name, table));
             } else if (name.endsWith(".drl")) {
-                read(file, relative, diagnostics).ifPresent(text -> drl.put(name, new DrlSource(relative, text)));
+                read(file, relative, diagnostics).ifPresent(text -> drl.put(name, new DrlSource(relative, text, trusted && !drafts.containsKey(relative))));
             }
         }
         diagnostics.addAll(MastershipCheck.check(mastership.values(), systems.keySet()));

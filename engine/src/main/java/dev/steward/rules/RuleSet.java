@@ -10,10 +10,16 @@ import org.kie.api.event.rule.BeforeMatchFiredEvent;
 import org.kie.api.event.rule.DefaultAgendaEventListener;
 import org.kie.api.runtime.KieSession;
 
+import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Collectors;
 
 /**
@@ -31,16 +37,24 @@ public final class RuleSet {
     private final Map<String, UnmasteredPolicy> unmastered = new HashMap<>();
     /** What decides a change no row masters: the tables that were consulted. */
     private final String tablesConsulted;
+    /** Halts sessions past their time budget; one daemon thread for every rule set. */
+    private static final ScheduledExecutorService WATCHDOG = watchdog();
+    private static final int RUNNING = 0;
+    private static final int DONE = 1;
+    private static final int HALTED = 2;
+
     private final DrlCompilation drl;
     private final int maxFirings;
+    private final Duration budget;
     /** Decision tables, in the order the flow lists them. */
     private final List<TableDecider> decisionTables;
 
-    RuleSet(List<MastershipTable> tables, DrlCompilation drl, int maxFirings) {
-        this(tables, List.of(), drl, maxFirings);
+    RuleSet(List<MastershipTable> tables, DrlCompilation drl, int maxFirings, Duration budget) {
+        this(tables, List.of(), drl, maxFirings, budget);
     }
 
-    RuleSet(List<MastershipTable> tables, List<DecisionTable> decisionTables, DrlCompilation drl, int maxFirings) {
+    RuleSet(List<MastershipTable> tables, List<DecisionTable> decisionTables, DrlCompilation drl, int maxFirings,
+            Duration budget) {
         this.decisionTables = decisionTables.stream().map(TableDecider::new).toList();
         for (MastershipTable table : tables) {
             for (MastershipRow row : table.rows()) {
@@ -57,6 +71,7 @@ public final class RuleSet {
                 : tables.stream().map(MastershipTable::file).distinct().collect(Collectors.joining(", "));
         this.drl = drl;
         this.maxFirings = maxFirings;
+        this.budget = budget;
     }
 
     /** The mastership row for a field, if a table masters it. */
@@ -80,7 +95,10 @@ public final class RuleSet {
      * {@code invalid} is final.
      *
      * <p>Rules that do not settle within the firing bound (a rule that keeps re-triggering
-     * itself) make every change invalid rather than hold the worker; so does a rule that throws.
+     * itself) or the time budget make every change invalid rather than hold the worker, so the
+     * record is quarantined and not retried; so does a rule that throws. The budget is checked
+     * between firings: a consequence cannot loop (the DRL policy refuses loops), but a trusted
+     * one, or one slow call, runs to its end first.
      */
     public void decide(Record record, List<FieldChange> changes) {
         for (FieldChange change : changes) {
@@ -122,8 +140,23 @@ public final class RuleSet {
             session.addEventListener(firings);
             session.insert(record);
             changes.forEach(session::insert);
-            int fired = session.fireAllRules(maxFirings);
-            if (fired >= maxFirings) {
+            AtomicInteger state = new AtomicInteger(RUNNING);
+            ScheduledFuture<?> watchdog = WATCHDOG.schedule(() -> {
+                if (state.compareAndSet(RUNNING, HALTED)) {
+                    session.halt();
+                }
+            }, budget.toNanos(), TimeUnit.NANOSECONDS);
+            int fired;
+            try {
+                fired = session.fireAllRules(maxFirings);
+            } finally {
+                watchdog.cancel(false);
+            }
+            if (!state.compareAndSet(RUNNING, DONE)) {
+                String by = firings.current == null ? "rules" : drl.describe(firings.current);
+                invalidateAll(changes, new Decision(Outcome.INVALID, "the rules did not decide within "
+                        + budget.toMillis() + " ms (" + fired + " firings); halted", by));
+            } else if (fired >= maxFirings) {
                 Rule busiest = firings.busiest();
                 invalidateAll(changes, new Decision(Outcome.INVALID, "the rules did not settle after " + fired
                         + " firings; rule \"" + busiest.getName() + "\" fired " + firings.count(busiest)
@@ -149,6 +182,17 @@ public final class RuleSet {
             root = root.getCause();
         }
         return root.getMessage() == null ? root.getClass().getSimpleName() : root.getMessage();
+    }
+
+    private static ScheduledExecutorService watchdog() {
+        ScheduledThreadPoolExecutor watchdog = new ScheduledThreadPoolExecutor(1, task -> {
+            Thread thread = new Thread(task, "steward-rules-watchdog");
+            thread.setDaemon(true);
+            return thread;
+        });
+        // Nearly every decision ends in time: its cancelled timer must leave the queue at once.
+        watchdog.setRemoveOnCancelPolicy(true);
+        return watchdog;
     }
 
     /** The KieBase, for tests of the compiler's cache. */
