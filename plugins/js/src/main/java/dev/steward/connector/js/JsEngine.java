@@ -78,7 +78,7 @@ public final class JsEngine implements AutoCloseable {
                     long started = System.nanoTime();
                     JsEngine engine = create();
                     LOG.log(System.Logger.Level.INFO, "JavaScript engine ready in {0} ms: {1}",
-                            (System.nanoTime() - started) / 1_000_000, engine.runtime());
+                            String.valueOf((System.nanoTime() - started) / 1_000_000), engine.runtime());
                     made.complete(engine);
                 } catch (RuntimeException | Error e) {
                     made.completeExceptionally(e);
