@@ -66,6 +66,7 @@ final class ServeCommand implements Callable<Integer> {
                 true, AlertSink.NONE).withBind(bind);
         LoadedWorkspace loaded = Engine.load(home, options);
         Workspace workspace = loaded.workspace();
+        long loadedAt = System.nanoTime();
         print(workspace, err);
         if (workspace.systems().isEmpty()) {
             loaded.close();
@@ -96,6 +97,7 @@ final class ServeCommand implements Callable<Integer> {
             err.println("steward: cannot start: " + startFailure(e));
             return 2;
         }
+        long engineStarted = System.nanoTime();
         Access access = new Access(engine.access(), host.access(), adminToken, clock, new SecureRandom(), Passwords.COST);
         HostServer server;
         HostSettings.Listener admin = new HostSettings.Listener(host.bind(), port != null ? port : host.port());
@@ -118,7 +120,13 @@ final class ServeCommand implements Callable<Integer> {
         };
         // For the ways to end that are not a signal handled above (SIGHUP, -Xrs): the same order.
         Runtime.getRuntime().addShutdownHook(new Thread(stop, "steward-shutdown"));
-        out.println(startLine(workspace, server, (System.nanoTime() - started) / 1_000_000));
+        long ready = System.nanoTime();
+        // where the start went (README, JVM flags): the JVM before main, reading the workspace (its
+        // rules and scripts compiled), the store and the flows' connectors, the listeners
+        LOG.info("start-up: JVM {} ms, workspace {} ms, store and flows {} ms, listeners {} ms",
+                ManagementFactory.getRuntimeMXBean().getUptime() - (ready - started) / 1_000_000,
+                (loadedAt - started) / 1_000_000, (engineStarted - loadedAt) / 1_000_000, (ready - engineStarted) / 1_000_000);
+        out.println(startLine(workspace, server, (ready - started) / 1_000_000));
         // after the host listens, so that a start that fails does not leave an admin whose password no one saw
         access.firstAdmin().ifPresent(password -> out.printf("First start: Steward made the user 'admin' with the password %s"
                 + "%n  Sign in at %s/login. It is shown only this once; Steward keeps only its hash.%n",

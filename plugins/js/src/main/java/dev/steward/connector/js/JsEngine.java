@@ -5,6 +5,8 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import org.graalvm.polyglot.Context;
 import org.graalvm.polyglot.Engine;
 import org.graalvm.polyglot.HostAccess;
@@ -23,7 +25,10 @@ import org.graalvm.polyglot.io.IOAccess;
  * connector must share it for sources to be parsed once. The transform and connector factories
  * are made separately by {@link java.util.ServiceLoader}, so {@link #shared()} is the one static
  * holder of this module; tests and the benchmark make their own engines with {@link #create()}.
- * Thread-safe.
+ * Making it takes a second or more of start-up (the first engine of a JVM loads thousands of
+ * classes), so {@link #prepareShared()} starts that on a background thread as soon as the plugin
+ * is loaded, and it runs beside the rest of the start (reading the workspace, compiling the rules)
+ * until a script needs it. Thread-safe.
  */
 public final class JsEngine implements AutoCloseable {
 
@@ -36,9 +41,10 @@ public final class JsEngine implements AutoCloseable {
     /** Freezes the global object and every builtin: see lockdown.js. */
     private static final Source LOCKDOWN = lockdown();
 
-    private static final class Holder {
-        static final JsEngine SHARED = create();
-    }
+    private static final System.Logger LOG = System.getLogger(JsEngine.class.getName());
+
+    /** The process's engine: null until {@link #prepareShared()} or {@link #shared()} starts making it. */
+    private static CompletableFuture<JsEngine> shared;
 
     private final Engine engine;
     private final Watchdog watchdog;
@@ -48,9 +54,50 @@ public final class JsEngine implements AutoCloseable {
         this.watchdog = new Watchdog();
     }
 
-    /** The process's engine, made on first use and never closed. */
+    /**
+     * The process's engine, never closed: waits for it when it is still being made, and makes it
+     * on a background thread first if nothing has started that yet.
+     *
+     * @throws IllegalStateException when the engine could not be made (then on every call)
+     */
     public static JsEngine shared() {
-        return Holder.SHARED;
+        try {
+            return prepareShared().join();
+        } catch (CompletionException e) {
+            throw new IllegalStateException("could not start the JavaScript engine: " + e.getCause().getMessage(), e.getCause());
+        }
+    }
+
+    /** Starts making the process's engine on a daemon thread, once; returns it to come. */
+    static synchronized CompletableFuture<JsEngine> prepareShared() {
+        if (shared == null) {
+            CompletableFuture<JsEngine> made = new CompletableFuture<>();
+            shared = made;
+            Thread.ofPlatform().daemon().name("steward-js-engine").start(() -> {
+                try {
+                    long started = System.nanoTime();
+                    JsEngine engine = create();
+                    LOG.log(System.Logger.Level.INFO, "JavaScript engine ready in {0} ms: {1}",
+                            String.valueOf((System.nanoTime() - started) / 1_000_000), engine.runtime());
+                    made.complete(engine);
+                } catch (RuntimeException | Error e) {
+                    made.completeExceptionally(e);
+                }
+            });
+        }
+        return shared;
+    }
+
+    /**
+     * Whether scripts are compiled to machine code ({@code GraalVM CE}, when the JVM was started
+     * with the Graal compiler: see the {@code ./steward} launcher) or only interpreted
+     * ({@code Interpreted}, on a stock JDK without it).
+     */
+    String runtime() {
+        String name = engine.getImplementationName();
+        return name.equals("Interpreted")
+                ? "scripts interpreted, no Graal compiler in this JVM (./steward adds it on JDK 25.0.2 or newer: README, JVM flags)"
+                : "scripts compiled by the Graal compiler (" + name + ")";
     }
 
     /** A new engine of its own (tests, benchmarks); close it when done. */
@@ -133,8 +180,10 @@ public final class JsEngine implements AutoCloseable {
 
     @Override
     public void close() {
-        if (this == Holder.SHARED) {
-            return;
+        synchronized (JsEngine.class) {
+            if (shared != null && shared.getNow(null) == this) {
+                return;
+            }
         }
         watchdog.close();
         engine.close(true);

@@ -21,9 +21,13 @@ public final class JsTransformFactory implements TransformFactory {
     private final JsEngine engine;
     private final System.Logger logger;
 
-    /** The factory {@link java.util.ServiceLoader} makes: on the process's shared engine. */
+    /**
+     * The factory {@link java.util.ServiceLoader} makes: on the process's shared engine, which it
+     * starts making on a background thread at once (see {@link JsEngine#prepareShared()}).
+     */
     public JsTransformFactory() {
         this(null);
+        JsEngine.prepareShared();
     }
 
     /** A factory on an engine of its own (tests, benchmarks). */

@@ -58,6 +58,7 @@ public final class TransformBenchmark {
         long t0 = System.nanoTime();
         JsEngine firstEngine = JsEngine.create();
         long t1 = System.nanoTime();
+        System.out.println("JavaScript: " + firstEngine.runtime());
         Transform first = new JsTransformFactory(firstEngine).compile("bench.js", SCRIPT, LIMITS);
         first.apply(record, ctx);
         long t2 = System.nanoTime();
