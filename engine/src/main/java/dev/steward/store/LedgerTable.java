@@ -73,8 +73,8 @@ final class LedgerTable {
     }
 
     /**
-     * Every system's recent writes of some records of one entity, and the values written since
-     * {@code since}, into their states.
+     * Every system's recent writes of some records of one entity, and of those the values
+     * written since {@code since} (the flip-flop window), into their states.
      */
     static void load(Connection c, String entity, List<String> keys, long since, Map<String, RecordState> states)
             throws SQLException {
@@ -91,19 +91,10 @@ final class LedgerTable {
                 }
             }
         }
-        try (PreparedStatement select = c.prepareStatement("SELECT record_key, system_name, field, value_json FROM writes"
-                + " WHERE entity = ? AND record_key IN (" + Sql.marks(keys.size()) + ") AND written_at >= ? ORDER BY seq")) {
-            bindKeys(select, entity, keys);
-            select.setLong(keys.size() + 2, since);
-            try (ResultSet rows = select.executeQuery()) {
-                while (rows.next()) {
-                    RecordState state = states.get(rows.getString(1));
-                    if (state != null) {
-                        state.addHistory(rows.getString(2), rows.getString(3), rows.getString(4));
-                    }
-                }
-            }
-        }
+        // The flip-flop window's history comes from the same recent writes (the breaker holds a
+        // field long before it is written RECENT times in its window: reversals are counted over a
+        // field's last RECENT writes), not from the whole ledger, which grows with every write.
+        states.values().forEach(state -> state.historyFromRecent(since));
     }
 
     private static void bindKeys(PreparedStatement select, String entity, List<String> keys) throws SQLException {

@@ -63,6 +63,17 @@ public final class RecordState {
         history.computeIfAbsent(system, s -> new HashMap<>()).computeIfAbsent(field, f -> new ArrayList<>()).add(valueJson);
     }
 
+    /** The window's history from the recent writes: per system and field, oldest first. */
+    void historyFromRecent(long since) {
+        recent.forEach((system, fields) -> fields.forEach((field, entries) -> {
+            for (int i = entries.size() - 1; i >= 0; i--) {
+                if (entries.get(i).writtenAt().toEpochMilli() >= since) {
+                    addHistory(system, field, entries.get(i).valueJson());
+                }
+            }
+        }));
+    }
+
     void putHold(Hold hold) {
         holds.put(hold.field(), hold);
     }
