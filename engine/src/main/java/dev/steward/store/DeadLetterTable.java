@@ -96,14 +96,8 @@ final class DeadLetterTable {
     void recordAttempt(Attempt attempt) {
         Objects.requireNonNull(attempt, "attempt");
         database.run("record an attempt", c -> {
-            try (PreparedStatement insert = c.prepareStatement("INSERT INTO attempts (event_id, attempt, started_at,"
-                    + " finished_at, outcome, error) VALUES (?, ?, ?, ?, ?, ?)")) {
-                insert.setString(1, attempt.eventId());
-                insert.setInt(2, attempt.number());
-                insert.setLong(3, attempt.startedAt().toEpochMilli());
-                insert.setLong(4, attempt.finishedAt().toEpochMilli());
-                insert.setString(5, attempt.outcome());
-                Store.setText(insert, 6, attempt.error());
+            try (PreparedStatement insert = c.prepareStatement(OutcomeCommitter.INSERT_ATTEMPT)) {
+                OutcomeCommitter.bindAttempt(insert, attempt);
                 return insert.executeUpdate();
             } catch (SQLException e) {
                 if (Database.isUniqueViolation(e)) {

@@ -44,7 +44,7 @@ final class OutcomeCommitter implements AutoCloseable {
     private static final String DEFER = "UPDATE events SET status = 'PENDING', next_attempt_at = ?, trace = ?,"
             + " attempts = attempts - 1, claimed_by = NULL, lease_until = NULL"
             + " WHERE id = ? AND status = 'RUNNING' AND claimed_by = ? AND attempts > 0";
-    private static final String INSERT_ATTEMPT = "INSERT INTO attempts (event_id, attempt, started_at, finished_at,"
+    static final String INSERT_ATTEMPT = "INSERT INTO attempts (event_id, attempt, started_at, finished_at,"
             + " outcome, error) VALUES (?, ?, ?, ?, ?, ?)";
 
     private record Pending(RunOutcome outcome, CompletableFuture<Boolean> applied) {}
@@ -254,7 +254,7 @@ final class OutcomeCommitter implements AutoCloseable {
         }
     }
 
-    private static void bindAttempt(PreparedStatement insert, Attempt attempt) throws SQLException {
+    static void bindAttempt(PreparedStatement insert, Attempt attempt) throws SQLException {
         insert.setString(1, attempt.eventId());
         insert.setInt(2, attempt.number());
         insert.setLong(3, attempt.startedAt().toEpochMilli());

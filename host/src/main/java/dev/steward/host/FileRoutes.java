@@ -10,12 +10,10 @@ import dev.steward.host.access.Gate;
 import dev.steward.host.access.Principal;
 import dev.steward.host.access.Role;
 import dev.steward.host.access.Secrets;
-import dev.steward.run.Values;
 import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
 import io.javalin.http.HttpResponseException;
 
-import java.io.IOException;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -68,7 +66,7 @@ final class FileRoutes {
     private void save(Context ctx) {
         WorkspacePath path = WorkspacePath.of(ctx.pathParam("path"));
         require(ctx, path, needed(path));
-        String text = text(object(ctx), "text");
+        String text = text(Json.requestObject(ctx), "text");
         Validation result = engine.apply(Map.of(path.path(), text), true);
         Gate.audited(ctx);
         if (!result.saved()) {
@@ -84,7 +82,7 @@ final class FileRoutes {
 
     /** {@code {"files": {"flows/a.yaml": "text", ...}}}: checks drafts together; saves nothing. */
     private void validate(Context ctx) {
-        JsonNode body = object(ctx);
+        JsonNode body = Json.requestObject(ctx);
         JsonNode files = body.get("files");
         if (files == null || !files.isObject() || files.isEmpty()) {
             throw new HttpResponseException(400, "'files' is missing: an object of path to text, like"
@@ -127,19 +125,6 @@ final class FileRoutes {
 
     private static String actor(Context ctx) {
         return Gate.principal(ctx).map(Principal::actor).orElse("anonymous");
-    }
-
-    private static JsonNode object(Context ctx) {
-        JsonNode body;
-        try {
-            body = Values.JSON.readTree(ctx.bodyAsBytes());
-        } catch (IOException e) {
-            throw new HttpResponseException(400, "the request is not valid JSON");
-        }
-        if (body == null || !body.isObject()) {
-            throw new HttpResponseException(400, "the request must be a JSON object");
-        }
-        return body;
     }
 
     private static String text(JsonNode body, String field) {

@@ -38,4 +38,22 @@ public final class Json {
         }
         return out;
     }
+
+    /**
+     * The request's body as a JSON object.
+     *
+     * @throws io.javalin.http.HttpResponseException 400 when it is not JSON, or not an object
+     */
+    public static com.fasterxml.jackson.databind.JsonNode requestObject(Context ctx) {
+        com.fasterxml.jackson.databind.JsonNode body;
+        try {
+            body = dev.steward.run.Values.JSON.readTree(ctx.bodyAsBytes());
+        } catch (java.io.IOException e) {
+            throw new io.javalin.http.HttpResponseException(400, "the request is not valid JSON");
+        }
+        if (body == null || !body.isObject()) {
+            throw new io.javalin.http.HttpResponseException(400, "the request must be a JSON object");
+        }
+        return body;
+    }
 }

@@ -2,7 +2,6 @@ package dev.steward.host.access;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.steward.host.Json;
-import dev.steward.run.Values;
 import dev.steward.api.AccessRecords.Token;
 import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
@@ -56,7 +55,7 @@ public final class AccessRoutes {
 
     private void createToken(Context ctx) throws IOException {
         Gate.audited(ctx);
-        JsonNode body = object(ctx);
+        JsonNode body = Json.requestObject(ctx);
         String name = text(body, "name");
         Role role = role(text(body, "role"));
         Access.NewToken made;
@@ -74,7 +73,7 @@ public final class AccessRoutes {
 
     private void addUser(Context ctx) throws IOException {
         Gate.audited(ctx);
-        JsonNode body = object(ctx);
+        JsonNode body = Json.requestObject(ctx);
         String name = text(body, "name");
         Role role = role(text(body, "role"));
         String password = text(body, "password");
@@ -102,19 +101,6 @@ public final class AccessRoutes {
     private static Role role(String text) {
         return Role.parse(text).orElseThrow(() -> new HttpResponseException(400, "role must be one of " + Role.choices()
                 + ", not '" + text + "'"));
-    }
-
-    static JsonNode object(Context ctx) {
-        JsonNode body;
-        try {
-            body = Values.JSON.readTree(ctx.bodyAsBytes());
-        } catch (IOException e) {
-            throw new HttpResponseException(400, "the request is not valid JSON");
-        }
-        if (body == null || !body.isObject()) {
-            throw new HttpResponseException(400, "the request must be a JSON object");
-        }
-        return body;
     }
 
     private static String text(JsonNode body, String field) {

@@ -64,7 +64,7 @@ public final class LoginRoutes {
 
     private void jsonLogin(Context ctx) throws IOException {
         Gate.audited(ctx);
-        JsonNode body = AccessRoutes.object(ctx);
+        JsonNode body = Json.requestObject(ctx);
         if (!body.path("user").isTextual() || !body.path("password").isTextual()) {
             throw new HttpResponseException(400, "send {\"user\": ..., \"password\": ...}");
         }
