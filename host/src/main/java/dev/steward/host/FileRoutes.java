@@ -2,6 +2,8 @@ package dev.steward.host;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.steward.Engine;
+import dev.steward.api.PathNotEditableException;
+import dev.steward.api.ScenarioRun;
 import dev.steward.api.Validation;
 import dev.steward.api.WorkspaceFile;
 import dev.steward.api.WorkspacePath;
@@ -14,7 +16,9 @@ import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
 import io.javalin.http.HttpResponseException;
 
+import java.nio.file.Path;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -36,6 +40,7 @@ final class FileRoutes {
         routes.get("/api/files/<path>", this::read);
         routes.put("/api/files/<path>", this::save);
         routes.post("/api/validate", this::validate);
+        routes.post("/api/tests/run", this::runTests);
         routes.get("/api/rules/versions", ctx -> Json.send(ctx, 200, Json.object("current", engine.rulesVersion(),
                 "versions", engine.rulesVersions().stream().map(v -> Json.object("version", v.hash(),
                         "liveSince", v.liveSince().toString(), "files", v.files())).toList())));
@@ -81,6 +86,32 @@ final class FileRoutes {
     }
 
     /** {@code {"files": {"flows/a.yaml": "text", ...}}}: checks drafts together; saves nothing. */
+    /**
+     * {@code POST /api/tests/run}: runs the rule scenarios on disk ({@code {"files": [...]}} names
+     * some under {@code rules/tests/}; none: all of them), as {@code steward test} does. 200 with
+     * the results whether they pass or not; 403 for a path outside {@code rules/tests/}.
+     */
+    private void runTests(Context ctx) throws java.io.IOException {
+        List<Path> files = new java.util.ArrayList<>();
+        byte[] raw = ctx.bodyAsBytes();
+        if (raw.length > 0) {
+            JsonNode list = Json.requestObject(ctx).get("files");
+            if (list != null && !list.isArray()) {
+                throw new HttpResponseException(400, "'files' must be a list of paths under rules/tests/");
+            }
+            for (JsonNode file : list == null ? List.<JsonNode>of() : list) {
+                WorkspacePath path = WorkspacePath.of(file.asText());
+                if (!path.path().startsWith("rules/tests/")) {
+                    throw new PathNotEditableException("'" + file.asText() + "' is not a scenario file under rules/tests/");
+                }
+                files.add(Path.of(path.path()));
+            }
+        }
+        ScenarioRun run = Engine.testScenarios(engine.workspace().home(), files);
+        Json.send(ctx, 200, Json.object("passed", run.passed(), "scenarios", run.scenarios(), "failed", run.failed(),
+                "problems", run.problems(), "lines", run.lines(), "junit", run.junitXml()));
+    }
+
     private void validate(Context ctx) {
         JsonNode body = Json.requestObject(ctx);
         JsonNode files = body.get("files");

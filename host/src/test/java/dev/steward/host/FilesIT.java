@@ -194,6 +194,39 @@ class FilesIT {
         assertThat(versions.get("versions")).extracting(v -> v.get("version").asText()).containsExactly(next, started);
     }
 
+    @Test
+    void theRuleScenariosRunThroughTheApi() {
+        String scenarios = """
+                flow: crm-customer
+                scenarios:
+                  - name: An email from the CRM, its master, is accepted
+                    payload: { id: C-1, email: ada@new.example }
+                    expect: { email: accept }
+                  - name: A wrong expectation fails with the difference
+                    payload: { id: C-1, email: ada@new.example }
+                    expect: { email: reject }
+                """;
+        assertThat(put("rules/tests/email.yaml", scenarios, token(Role.AUTHOR)).statusCode()).isEqualTo(200);
+        Credentials author = token(Role.AUTHOR);
+
+        HttpResponse<String> ran = client.send("POST", "/api/tests/run", "application/json", "{}", author, Map.of());
+        assertThat(ran.statusCode()).as(ran.body()).isEqualTo(200);
+        JsonNode result = RunningHost.json(ran);
+        assertThat(result.get("scenarios").asInt()).isEqualTo(2);
+        assertThat(result.get("failed").asInt()).isEqualTo(1);
+        assertThat(result.get("passed").asBoolean()).isFalse();
+        assertThat(result.get("lines").toString()).contains("PASS An email from the CRM").contains("FAIL A wrong expectation");
+        assertThat(result.get("junit").asText()).contains("<testsuite").contains("failures=\"1\"");
+
+        JsonNode missing = RunningHost.json(client.send("POST", "/api/tests/run", "application/json",
+                "{\"files\": [\"rules/tests/nope.yaml\"]}", author, Map.of()));
+        assertThat(missing.get("problems").asInt()).isEqualTo(1);
+        assertThat(client.send("POST", "/api/tests/run", "application/json", "{\"files\": [\"flows/crm-customer.yaml\"]}",
+                author, Map.of()).statusCode()).isEqualTo(403);
+        assertThat(client.send("POST", "/api/tests/run", "application/json", "{}", token(Role.VIEWER), Map.of()).statusCode())
+                .isEqualTo(403);
+    }
+
     private HttpResponse<String> put(String path, String text, Credentials who) {
         String body = Values.JSON.createObjectNode().put("text", text).toString();
         return client.send("PUT", "/api/files/" + path, "application/json", body, who, Map.of());

@@ -63,6 +63,7 @@ public final class RouteTable {
 
         role("PUT /api/files/<path>", Role.AUTHOR);       // and by path: DRL, transforms, systems need developer; steward.yaml admin
         role("POST /api/validate", Role.AUTHOR);
+        role("POST /api/tests/run", Role.AUTHOR);
 
         role("GET /api/tokens", Role.ADMIN);
         role("POST /api/tokens", Role.ADMIN);
