@@ -134,10 +134,10 @@ final class Claims {
                     }
                 }
             }
-            List<StoredEvent> claimed = new ArrayList<>();
+            List<StoredEvent> marked = new ArrayList<>();
             try (PreparedStatement update = c.prepareStatement(MARK_RUNNING)) {
                 for (Candidate candidate : candidates) {
-                    if (claimed.size() == max) {
+                    if (marked.size() == max) {
                         break;
                     }
                     List<OpenEvent> events = open.getOrDefault(new RecordKey(candidate.entity(), candidate.key()), List.of());
@@ -157,14 +157,22 @@ final class Claims {
                     update.setString(3, event.id());
                     update.setString(4, event.status().name());
                     update.setInt(5, event.attempts());
-                    if (update.executeUpdate() == 1) {
+                    update.addBatch();
+                    marked.add(event);
+                }
+                // One round trip for the batch's compare-and-sets.
+                int[] counts = marked.isEmpty() ? new int[0] : update.executeBatch();
+                List<StoredEvent> claimed = new ArrayList<>();
+                for (int i = 0; i < marked.size(); i++) {
+                    if (counts[i] == 1) {
+                        StoredEvent event = marked.get(i);
                         claimed.add(new StoredEvent(event.id(), event.seq(), event.flowId(), event.deliveryId(), event.entity(),
                                 event.key(), event.payload(), EventStatus.RUNNING, event.attempts() + 1, event.receivedAt(),
                                 event.nextAttemptAt(), event.finishedAt(), event.trace(), event.error()));
                     }
                 }
+                return claimed;
             }
-            return claimed;
         } catch (SQLException e) {
             if (Database.isLostRace(e)) {
                 throw new LostRace();

@@ -26,10 +26,20 @@ final class Database implements AutoCloseable {
 
     private final HikariDataSource pool;
     private final String description;
+    private final boolean postgres;
 
-    private Database(HikariDataSource pool, String description) {
+    private Database(HikariDataSource pool, String description, boolean postgres) {
         this.pool = pool;
         this.description = description;
+        this.postgres = postgres;
+    }
+
+    /**
+     * Whether this is PostgreSQL. The SQL is the same on both; only a plan differs: PostgreSQL
+     * looks up {@code a = ? AND b IN (...)} on an index of (a, b) key by key, H2 only by {@code a}.
+     */
+    boolean isPostgres() {
+        return postgres;
     }
 
     static Database open(StoreSettings settings) {
@@ -50,7 +60,7 @@ final class Database implements AutoCloseable {
             throw new StoreUnavailableException(
                     "Cannot open the event store at " + description + ": " + rootMessage(e), e);
         }
-        Database database = new Database(pool, description);
+        Database database = new Database(pool, description, settings.isPostgres());
         try {
             Flyway.configure()
                     .dataSource(pool)
