@@ -96,7 +96,8 @@ public final class JsEngine implements AutoCloseable {
     String runtime() {
         String name = engine.getImplementationName();
         return name.equals("Interpreted")
-                ? "scripts interpreted, no Graal compiler in this JVM (./steward adds it on JDK 25.0.2 or newer: README, JVM flags)"
+                ? "scripts interpreted, no Graal compiler in this JVM (./steward adds it to serve for a workspace that runs"
+                        + " scripts, with a JDK 25.0.2 or newer and host/target/jit built: README, JVM flags)"
                 : "scripts compiled by the Graal compiler (" + name + ")";
     }
 
