@@ -2,7 +2,9 @@ package dev.steward.rules;
 
 import dev.steward.model.DrlSource;
 import org.drools.compiler.kie.builder.impl.InternalKieModule;
+import org.drools.model.Model;
 import org.drools.model.codegen.ExecutableModelProject;
+import org.drools.modelcompiler.KieBaseBuilder;
 import org.kie.api.KieBase;
 import org.kie.api.KieServices;
 import org.kie.api.builder.KieModule;
@@ -14,6 +16,7 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
@@ -29,14 +32,20 @@ import java.util.zip.ZipInputStream;
  */
 final class CompiledModule {
 
+    /** Where the executable model lists its rule classes ({@code META-INF/kie/<gav>/drools-model}). */
+    private static final String MODEL_FILE = "/drools-model";
+
     private final byte[] jar;
     private final Map<String, byte[]> classes;
+    /** The executable model's rule classes ({@link Model}s), by binary name. */
+    private final List<String> models;
     /** The module built in this process, when it was. */
     private final InternalKieModule built;
 
-    private CompiledModule(byte[] jar, Map<String, byte[]> classes, InternalKieModule built) {
+    private CompiledModule(byte[] jar, Map<String, byte[]> classes, List<String> models, InternalKieModule built) {
         this.jar = jar;
         this.classes = classes;
+        this.models = List.copyOf(models);
         this.built = built;
     }
 
@@ -44,27 +53,33 @@ final class CompiledModule {
     static CompiledModule of(KieModule module) {
         InternalKieModule internal = (InternalKieModule) module;
         Map<String, byte[]> classes = new LinkedHashMap<>();
+        List<String> models = new ArrayList<>();
         for (String name : internal.getFileNames()) {
             if (name.endsWith(".class")) {
                 classes.put(name.substring(0, name.length() - ".class".length()), internal.getBytes(name));
+            } else if (name.endsWith(MODEL_FILE)) {
+                models.addAll(modelNames(internal.getBytes(name)));
             }
         }
-        return new CompiledModule(null, classes, internal);
+        return new CompiledModule(null, classes, models, internal);
     }
 
     /** A module jar as {@link #jar()} gave it. */
     static CompiledModule of(byte[] jar) {
         Map<String, byte[]> classes = new LinkedHashMap<>();
+        List<String> models = new ArrayList<>();
         try (ZipInputStream zip = new ZipInputStream(new ByteArrayInputStream(jar))) {
             for (ZipEntry entry = zip.getNextEntry(); entry != null; entry = zip.getNextEntry()) {
                 if (entry.getName().endsWith(".class")) {
                     classes.put(entry.getName().substring(0, entry.getName().length() - ".class".length()), zip.readAllBytes());
+                } else if (entry.getName().endsWith(MODEL_FILE)) {
+                    models.addAll(modelNames(zip.readAllBytes()));
                 }
             }
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-        return new CompiledModule(jar, classes, null);
+        return new CompiledModule(jar, classes, models, null);
     }
 
     /** The module's class files by internal name. */
@@ -90,17 +105,50 @@ final class CompiledModule {
         return jar != null ? jar : built.getBytes();
     }
 
-    /** A KieBase of this module; KIE's global repository holds the module only while making it. */
-    KieBase kieBase(KieServices kie, ClassLoader classLoader) {
-        KieModule module = built != null ? built
-                : kie.getRepository().addKieModule(kie.getResources().newByteArrayResource(jar));
-        if (built != null) {
-            kie.getRepository().addKieModule(built);
+    /**
+     * A KieBase of this module, made straight from its executable model's rule classes. KIE's
+     * container path ({@code KieServices.newKieContainer}) would read the module's
+     * {@code kmodule.xml} with XStream, whose first use costs more than a second of start-up; the
+     * module is Steward's own (one default KieBase, no configuration), so nothing in that file is
+     * needed.
+     */
+    KieBase kieBase(ClassLoader parent) {
+        if (models.isEmpty()) {
+            throw new IllegalStateException("the compiled DRL module lists no rule classes (no " + MODEL_FILE + " file)");
         }
-        try {
-            return kie.newKieContainer(module.getReleaseId(), classLoader).getKieBase();
-        } finally {
-            kie.getRepository().removeKieModule(module.getReleaseId());
+        ModuleClassLoader loader = new ModuleClassLoader(classes, parent);
+        List<Model> rules = new ArrayList<>();
+        for (String name : models) {
+            try {
+                rules.add((Model) loader.loadClass(name).getConstructor().newInstance());
+            } catch (ReflectiveOperationException e) {
+                throw new IllegalStateException("cannot load the compiled rule class " + name, e);
+            }
+        }
+        return KieBaseBuilder.createKieBaseFromModel(rules, KieServices.Factory.get().newKieBaseConfiguration(null, loader));
+    }
+
+    private static List<String> modelNames(byte[] file) {
+        return new String(file, StandardCharsets.UTF_8).lines().map(String::strip)
+                .filter(line -> !line.isEmpty() && !line.startsWith("Drools-Model-Version:")).toList();
+    }
+
+    /** Defines the module's classes, from their bytes, as the rules first use them. */
+    private static final class ModuleClassLoader extends ClassLoader {
+        private final Map<String, byte[]> classes;
+
+        ModuleClassLoader(Map<String, byte[]> classes, ClassLoader parent) {
+            super("steward-rules", parent);
+            this.classes = classes;
+        }
+
+        @Override
+        protected Class<?> findClass(String name) throws ClassNotFoundException {
+            byte[] bytes = classes.get(name.replace('.', '/'));
+            if (bytes == null) {
+                throw new ClassNotFoundException(name);
+            }
+            return defineClass(name, bytes, 0, bytes.length);
         }
     }
 

@@ -209,7 +209,7 @@ public final class RuleSetCompiler {
         if (disk != null && cached.isEmpty()) {
             disk.store(key, module);
         }
-        KieBase kieBase = module.kieBase(kie, CLASS_LOADER);
+        KieBase kieBase = module.kieBase(CLASS_LOADER);
         return new DrlCompilation(kieBase, origins(kieBase, written.values()), diagnostics);
     }
 
