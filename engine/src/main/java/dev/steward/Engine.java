@@ -663,6 +663,17 @@ public final class Engine implements AutoCloseable {
         }
     }
 
+    /**
+     * The conflicts prevented (rejected changes, quarantined fields, heals, echoes, holds) per
+     * entity, field and UTC day, as the store counts them across restarts and hosts: today
+     * ({@code week} false) or the seven days ending today.
+     */
+    public dev.steward.api.ConflictStats conflictStats(boolean week) {
+        java.time.LocalDate to = options.clock().instant().atOffset(java.time.ZoneOffset.UTC).toLocalDate();
+        java.time.LocalDate from = week ? to.minusDays(6) : to;
+        return Stats.of(week ? "week" : "day", from, to, store.conflictCounts(from, to));
+    }
+
     /** The rules version running now: a short hex SHA-256 over the {@code rules/} files. */
     public String rulesVersion() {
         return live.rulesVersion();

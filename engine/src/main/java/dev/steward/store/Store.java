@@ -180,6 +180,11 @@ public final class Store implements AutoCloseable {
         });
     }
 
+    /** The conflicts prevented on the UTC days from {@code from} to {@code to}, both included. */
+    public List<ConflictCount> conflictCounts(java.time.LocalDate from, java.time.LocalDate to) {
+        return database.run("read the conflict counts", c -> ConflictCountTable.read(c, from, to));
+    }
+
     /**
      * Claims up to {@code max} events for {@code worker}, oldest first: PENDING events that are
      * due, and RUNNING ones whose lease expired. An event is never claimed while an earlier event
