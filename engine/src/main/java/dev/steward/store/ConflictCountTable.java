@@ -21,13 +21,13 @@ import java.util.TreeMap;
  */
 final class ConflictCountTable {
 
-    private static final String POSTGRES = "INSERT INTO conflict_counts (day, entity, field, kind, n) VALUES (?, ?, ?, ?, ?)"
-            + " ON CONFLICT (day, entity, field, kind) DO UPDATE SET n = conflict_counts.n + EXCLUDED.n";
+    private static final String POSTGRES = "INSERT INTO conflict_counts (count_day, entity, field, kind, n) VALUES (?, ?, ?, ?, ?)"
+            + " ON CONFLICT (count_day, entity, field, kind) DO UPDATE SET n = conflict_counts.n + EXCLUDED.n";
     private static final String H2 = "MERGE INTO conflict_counts t USING (VALUES (CAST(? AS DATE), CAST(? AS VARCHAR(200)),"
-            + " CAST(? AS VARCHAR(200)), CAST(? AS VARCHAR(20)), CAST(? AS BIGINT))) s(day, entity, field, kind, n)"
-            + " ON t.day = s.day AND t.entity = s.entity AND t.field = s.field AND t.kind = s.kind"
+            + " CAST(? AS VARCHAR(200)), CAST(? AS VARCHAR(20)), CAST(? AS BIGINT))) s(count_day, entity, field, kind, n)"
+            + " ON t.count_day = s.count_day AND t.entity = s.entity AND t.field = s.field AND t.kind = s.kind"
             + " WHEN MATCHED THEN UPDATE SET n = t.n + s.n"
-            + " WHEN NOT MATCHED THEN INSERT (day, entity, field, kind, n) VALUES (s.day, s.entity, s.field, s.kind, s.n)";
+            + " WHEN NOT MATCHED THEN INSERT (count_day, entity, field, kind, n) VALUES (s.count_day, s.entity, s.field, s.kind, s.n)";
 
     private ConflictCountTable() {
     }
@@ -56,8 +56,8 @@ final class ConflictCountTable {
 
     /** The counts of the days from {@code from} to {@code to}, both included. */
     static List<ConflictCount> read(Connection c, LocalDate from, LocalDate to) throws SQLException {
-        try (PreparedStatement select = c.prepareStatement("SELECT day, entity, field, kind, n FROM conflict_counts"
-                + " WHERE day >= ? AND day <= ? ORDER BY day, entity, field, kind")) {
+        try (PreparedStatement select = c.prepareStatement("SELECT count_day, entity, field, kind, n FROM conflict_counts"
+                + " WHERE count_day >= ? AND count_day <= ? ORDER BY count_day, entity, field, kind")) {
             select.setObject(1, from);
             select.setObject(2, to);
             List<ConflictCount> counts = new ArrayList<>();
