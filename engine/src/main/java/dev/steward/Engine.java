@@ -626,7 +626,13 @@ public final class Engine implements AutoCloseable {
              dev.steward.run.DecisionReplay now = dev.steward.run.DecisionReplay.of(lease.active());
              dev.steward.run.DecisionReplay next = dev.steward.run.DecisionReplay.compile(check.workspace(),
                      loader.compiler(), loader.transforms())) {
-            java.util.Set<String> affected = Previews.affected(now.workspace(), next.workspace(), drafts.keySet());
+            java.util.Set<String> changed = new java.util.TreeSet<>();
+            drafts.forEach((path, text) -> {
+                if (!java.util.Objects.equals(files.hashNow(WorkspacePath.of(path)), WorkspaceFiles.sha256(text))) {
+                    changed.add(WorkspacePath.of(path).path());
+                }
+            });
+            java.util.Set<String> affected = Previews.affected(now.workspace(), next.workspace(), changed);
             List<StoredEvent> stored = store.recentOf(events, affected, Optional.empty());
             return Previews.compare(store, now, next, stored, running.runner().historySince(), lease.rulesVersion(),
                     draftVersion, affected, started);

@@ -20,7 +20,6 @@ import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Objects;
 import java.util.Set;
 import java.util.TreeSet;
 
@@ -54,11 +53,13 @@ final class Previews {
 
     /**
      * The flows whose decisions the drafts may change: every flow when they change
-     * {@code steward.yaml} or a system; otherwise the flows whose definition (with its inline and
-     * file transforms) or one of whose rules files differs between the two workspaces.
+     * {@code steward.yaml} or a system; otherwise the flows whose file, transform script or
+     * rules file (in the running workspace or in the draft's) is among the changed paths.
+     *
+     * @param changed the drafts' paths whose text differs from the file on disk
      */
-    static Set<String> affected(Workspace now, Workspace draft, Set<String> draftPaths) {
-        boolean all = draftPaths.stream().anyMatch(p -> p.equals(dev.steward.load.WorkspaceLoader.CONFIG_FILE)
+    static Set<String> affected(Workspace now, Workspace draft, Set<String> changed) {
+        boolean all = changed.stream().anyMatch(p -> p.equals(dev.steward.load.WorkspaceLoader.CONFIG_FILE)
                 || p.startsWith("systems/"));
         Set<String> affected = new TreeSet<>();
         for (Flow flow : draft.flows().values()) {
@@ -66,23 +67,23 @@ final class Previews {
             if (before == null) {
                 continue; // a new flow has no events yet
             }
-            if (all || !before.equals(flow) || rulesDiffer(now, draft, flow) || rulesDiffer(now, draft, before)) {
+            if (all || dependsOn(flow, changed) || dependsOn(before, changed)) {
                 affected.add(flow.id());
             }
         }
         return affected;
     }
 
-    private static boolean rulesDiffer(Workspace now, Workspace draft, Flow flow) {
+    private static boolean dependsOn(Flow flow, Set<String> changed) {
+        if (changed.contains(flow.file())) {
+            return true;
+        }
         for (Step step : flow.steps()) {
-            if (step instanceof Step.Rules rules) {
-                for (String file : rules.files()) {
-                    if (!Objects.equals(now.mastership().get(file), draft.mastership().get(file))
-                            || !Objects.equals(now.decisionTables().get(file), draft.decisionTables().get(file))
-                            || !Objects.equals(now.drl().get(file), draft.drl().get(file))) {
-                        return true;
-                    }
-                }
+            if (step instanceof Step.Rules rules && rules.files().stream().anyMatch(f -> changed.contains("rules/" + f))) {
+                return true;
+            }
+            if (step instanceof Step.Transform transform && changed.contains(transform.script())) {
+                return true;
             }
         }
         return false;
