@@ -7,6 +7,7 @@ import dev.steward.api.EventRecord;
 import dev.steward.api.ErrorSummary;
 import dev.steward.api.HoldRecord;
 import dev.steward.api.PathNotEditableException;
+import dev.steward.api.Preview;
 import dev.steward.api.Received;
 import dev.steward.api.ReplayOutcome;
 import dev.steward.api.RulesVersion;
@@ -595,6 +596,88 @@ public final class Engine implements AutoCloseable {
             swap(next, version);
             return new Validation(true, true, check.diagnostics(), before, Optional.of(version));
         }
+    }
+
+    /**
+     * Shadow mode: replays the newest {@code limit} stored events of the flows the drafts affect
+     * (path to text, overlaid on the workspace) through the running configuration and through the
+     * drafts, in memory, and reports the field decisions that differ (see {@link Previews} for the
+     * inputs). Writes nothing: no connector is called, nothing is stored. Invalid drafts are
+     * replayed on nothing: the answer carries their diagnostics ({@link Preview#validation()}).
+     *
+     * @throws dev.steward.api.PathNotEditableException when a path is not an editable file's
+     * @throws IllegalArgumentException when {@code limit} is outside 1 to {@link Preview#MAX_EVENTS}
+     */
+    public Preview previewDrafts(Map<String, String> drafts, int limit) {
+        if (drafts.isEmpty()) {
+            throw new PathNotEditableException("no file named");
+        }
+        int events = Previews.limit(limit);
+        long started = System.nanoTime();
+        WorkspaceFiles.Check check;
+        synchronized (applyLock) {
+            check = files.check(drafts, workspace());
+        }
+        String draftVersion = WorkspaceFiles.rulesHash(files.rulesFiles(drafts));
+        if (!check.valid()) {
+            return Preview.refused(new Validation(false, false, check.diagnostics(), Map.of(), Optional.of(draftVersion)));
+        }
+        try (LiveWorkspace.Lease lease = live.acquire();
+             dev.steward.run.DecisionReplay now = dev.steward.run.DecisionReplay.of(lease.active());
+             dev.steward.run.DecisionReplay next = dev.steward.run.DecisionReplay.compile(check.workspace(),
+                     loader.compiler(), loader.transforms())) {
+            java.util.Set<String> changed = new java.util.TreeSet<>();
+            drafts.forEach((path, text) -> {
+                if (!java.util.Objects.equals(files.hashNow(WorkspacePath.of(path)), WorkspaceFiles.sha256(text))) {
+                    changed.add(WorkspacePath.of(path).path());
+                }
+            });
+            java.util.Set<String> affected = Previews.affected(now.workspace(), next.workspace(), changed);
+            List<StoredEvent> stored = store.recentOf(events, affected, Optional.empty());
+            return Previews.compare(store, now, next, stored, running.runner().historySince(), lease.rulesVersion(),
+                    draftVersion, affected, started);
+        }
+    }
+
+    /**
+     * {@code steward preview}: the workspace's files on disk against what the stored events
+     * recorded when they ran (each event's trace, under the rules version it ran with), for the
+     * newest {@code limit} events of every flow, received at or after {@code since} when given.
+     * Events that have not run are left out. Runs nothing and writes nothing; opens the store
+     * for reading (with the embedded store, not while a host holds it).
+     *
+     * @throws dev.steward.UnavailableException when the store cannot be opened
+     */
+    public static Preview previewHome(Path home, Optional<java.time.Duration> since, int limit) {
+        int events = Previews.limit(limit);
+        long started = System.nanoTime();
+        Clock clock = Clock.systemUTC();
+        try (HomeLoader loader = HomeLoader.open(home.toAbsolutePath().normalize(), System::getenv, null)) {
+            Workspace workspace = loader.load();
+            String draftVersion = WorkspaceFiles.rulesHash(new WorkspaceFiles(loader).rulesFiles(Map.of()));
+            try (Store store = Store.open(workspace.host().store(), clock);
+                 dev.steward.run.DecisionReplay next = dev.steward.run.DecisionReplay.compile(workspace, loader.compiler(),
+                         loader.transforms())) {
+                java.util.Set<String> flows = new java.util.TreeSet<>(workspace.flows().keySet());
+                List<StoredEvent> stored = store.recentOf(events, flows,
+                        since.map(d -> clock.instant().minus(d)));
+                String current = stored.stream().map(e -> e.trace() == null ? null
+                        : Values.parse(e.trace()).path("rulesVersion").asText(null))
+                        .filter(java.util.Objects::nonNull).findFirst().orElse(null);
+                return Previews.compare(store, null, next, stored, clock.instant(), current, draftVersion, flows, started);
+            }
+        }
+    }
+
+    /**
+     * The conflicts prevented (rejected changes, quarantined fields, heals, echoes, holds) per
+     * entity, field and UTC day, as the store counts them across restarts and hosts: today
+     * ({@code week} false) or the seven days ending today.
+     */
+    public dev.steward.api.ConflictStats conflictStats(boolean week) {
+        java.time.LocalDate to = options.clock().instant().atOffset(java.time.ZoneOffset.UTC).toLocalDate();
+        java.time.LocalDate from = week ? to.minusDays(6) : to;
+        return Stats.of(week ? "week" : "day", from, to, store.conflictCounts(from, to));
     }
 
     /** The rules version running now: a short hex SHA-256 over the {@code rules/} files. */

@@ -49,6 +49,20 @@ public final class ActiveWorkspace implements AutoCloseable {
     public static ActiveWorkspace activate(Workspace workspace, RuleSetCompiler compiler,
                                            Map<String, ConnectorFactory> factories,
                                            Map<String, TransformFactory> transformFactories, Clock clock) {
+        Map<String, RuleSet> ruleSets = compileRules(workspace, compiler);
+        Transforms transforms = Transforms.compile(workspace.flows().values(), transformFactories);
+        Connectors connectors;
+        try {
+            connectors = Connectors.open(workspace.systems(), factories, workspace.home(), clock);
+        } catch (RuntimeException e) {
+            transforms.close();
+            throw e;
+        }
+        return new ActiveWorkspace(workspace, connectors, ruleSets, transforms);
+    }
+
+    /** Each valid flow's rules compiled (from the compiler's cache), by flow id; opens nothing. */
+    static Map<String, RuleSet> compileRules(Workspace workspace, RuleSetCompiler compiler) {
         Map<String, RuleSet> ruleSets = new LinkedHashMap<>();
         for (Flow flow : workspace.flows().values()) {
             List<MastershipTable> tables = new ArrayList<>();
@@ -70,15 +84,7 @@ public final class ActiveWorkspace implements AutoCloseable {
             // The loader only lets through flows whose rules compiled, so this cannot be empty.
             ruleSets.put(flow.id(), compiler.compile(tables, decisionTables, drl).ruleSet().orElseThrow());
         }
-        Transforms transforms = Transforms.compile(workspace.flows().values(), transformFactories);
-        Connectors connectors;
-        try {
-            connectors = Connectors.open(workspace.systems(), factories, workspace.home(), clock);
-        } catch (RuntimeException e) {
-            transforms.close();
-            throw e;
-        }
-        return new ActiveWorkspace(workspace, connectors, Map.copyOf(ruleSets), transforms);
+        return Map.copyOf(ruleSets);
     }
 
     public Workspace workspace() {

@@ -284,6 +284,10 @@ public final class EventWorkers implements AutoCloseable {
                             LogText.of(event.key()), LogText.of(failure.getMessage()));
                 } else if (applied) {
                     afterCommit.run();
+                    if (outcome.effects() != null) {
+                        outcome.effects().counted(outcome.kind()).forEach(t -> metrics.counter("steward.conflicts.prevented",
+                                "entity", t.entity(), "field", t.field(), "kind", t.kind().label()).increment());
+                    }
                 }
             } catch (RuntimeException e) {
                 LOG.warn("after recording {}: {}", event.id(), e.toString());

@@ -15,6 +15,7 @@ import dev.steward.rules.FieldChange;
 import dev.steward.rules.Outcome;
 import dev.steward.rules.Record;
 import dev.steward.rules.RuleSet;
+import dev.steward.store.Conflict;
 import dev.steward.store.EventStatus;
 import dev.steward.store.RecordState;
 import dev.steward.store.RunEffects;
@@ -102,6 +103,10 @@ public final class FlowRunner {
 
         Run run = new Run(flow, eventId, key, attempt, version, set, effects, dryRun);
         run.steps.addAll(transformed);
+        if (!dryRun) {
+            set.suppressed.stream().filter(c -> set.echoes.containsKey(c.getField()))
+                    .forEach(c -> effects.count(c.getField(), Conflict.ECHOES));
+        }
         for (Step step : flow.steps()) {
             switch (step) {
                 case Step.Transform transform -> {
@@ -109,6 +114,9 @@ public final class FlowRunner {
                 }
                 case Step.Rules ruleStep -> {
                     rules.decide(record, set.changes);
+                    if (!dryRun) {
+                        countDecisions(effects, set.changes);
+                    }
                     boolean invalid = set.changes.stream().anyMatch(c -> c.getDecision().outcome() == Outcome.INVALID);
                     run.steps.add(new RunTrace.StepTrace("rules", step.location().toString(), invalid ? "invalid" : "ok",
                             String.join(", ", ruleStep.files())));
@@ -301,6 +309,9 @@ public final class FlowRunner {
         }
         run.effects.written(system, ledger, writtenVersion(connector, system, entity, run.key).orElse(null), clock.instant());
         run.writes.add(new RunTrace.Write(system, nativeFields, result, null));
+        if (result == RunTrace.WriteResult.HEALED) {
+            ledger.keySet().forEach(field -> run.effects.count(field, Conflict.HEALS));
+        }
         metrics.counter("steward.writes", "system", system, "result", result.label()).increment();
         ledger.keySet().forEach(field -> metrics.counter("steward.fields.written", "flow", flow.id(), "system", system,
                 "field", field).increment());
@@ -348,6 +359,18 @@ public final class FlowRunner {
         DeferredException(SystemGuards.Deferral deferral) {
             super(deferral.describe(), null, false, false);
             this.deferral = deferral;
+        }
+    }
+
+    /** Rejected and invalid changes, for the conflicts-prevented counts ({@code GET /api/stats}). */
+    private static void countDecisions(RunEffects effects, List<FieldChange> changes) {
+        for (FieldChange change : changes) {
+            Outcome outcome = change.getDecision() == null ? null : change.getDecision().outcome();
+            if (outcome == Outcome.REJECT) {
+                effects.count(change.getField(), Conflict.REJECTED);
+            } else if (outcome == Outcome.INVALID) {
+                effects.count(change.getField(), Conflict.QUARANTINED);
+            }
         }
     }
 

@@ -26,12 +26,16 @@ public final class RunEffects {
     /** A field held by the flip-flop breaker. */
     public record Held(String field, String reason, String history, long at) {}
 
+    /** One conflict prevented in a field of the run's record. */
+    public record Tally(String entity, String field, Conflict kind) {}
+
     private final RecordState state;
     private final String eventId;
     private final List<Remembered> remembered = new ArrayList<>();
     private final List<Written> written = new ArrayList<>();
     private final List<Echo> echoes = new ArrayList<>();
     private final List<Held> held = new ArrayList<>();
+    private final List<Tally> tallies = new ArrayList<>();
 
     public RunEffects(RecordState state, String eventId) {
         this.state = state;
@@ -71,7 +75,22 @@ public final class RunEffects {
             return;
         }
         held.add(new Held(field, reason, history, at.toEpochMilli()));
+        count(field, Conflict.HOLDS);
         state.putHold(new Hold(state.record().entity(), state.record().key(), field, at, reason, history));
+    }
+
+    /** Counts a conflict prevented in a field of the run's record ({@code GET /api/stats}). */
+    public void count(String field, Conflict kind) {
+        tallies.add(new Tally(state.record().entity(), field, kind));
+    }
+
+    /**
+     * The conflicts to count when the run ends this way: its decisions only when it finishes the
+     * event (a retried run decides again), its heals and holds always.
+     */
+    public List<Tally> counted(RunOutcome.Kind ending) {
+        return ending == RunOutcome.Kind.FINISH ? List.copyOf(tallies)
+                : tallies.stream().filter(t -> !t.kind().decision()).toList();
     }
 
     List<Remembered> remembered() {
@@ -91,6 +110,6 @@ public final class RunEffects {
     }
 
     boolean isEmpty() {
-        return remembered.isEmpty() && written.isEmpty() && echoes.isEmpty() && held.isEmpty();
+        return remembered.isEmpty() && written.isEmpty() && echoes.isEmpty() && held.isEmpty() && tallies.isEmpty();
     }
 }

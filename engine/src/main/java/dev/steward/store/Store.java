@@ -155,6 +155,37 @@ public final class Store implements AutoCloseable {
     }
 
     /**
+     * The latest events of some flows, newest first, received at or after {@code since} when
+     * given: what a preview replays.
+     */
+    public List<StoredEvent> recentOf(int limit, java.util.Collection<String> flowIds, Optional<Instant> since) {
+        if (limit <= 0 || flowIds.isEmpty()) {
+            return List.of();
+        }
+        List<String> flows = List.copyOf(new java.util.TreeSet<>(flowIds));
+        String sql = "SELECT " + EVENT_COLUMNS + " FROM events WHERE flow_id IN (" + Sql.marks(flows.size()) + ")"
+                + (since.isPresent() ? " AND received_at >= ?" : "") + " ORDER BY seq DESC LIMIT ?";
+        return database.run("list events to preview", c -> {
+            try (PreparedStatement select = c.prepareStatement(sql)) {
+                int i = 1;
+                for (String flow : flows) {
+                    select.setString(i++, flow);
+                }
+                if (since.isPresent()) {
+                    select.setLong(i++, since.get().toEpochMilli());
+                }
+                select.setInt(i, limit);
+                return readEvents(select);
+            }
+        });
+    }
+
+    /** The conflicts prevented on the UTC days from {@code from} to {@code to}, both included. */
+    public List<ConflictCount> conflictCounts(java.time.LocalDate from, java.time.LocalDate to) {
+        return database.run("read the conflict counts", c -> ConflictCountTable.read(c, from, to));
+    }
+
+    /**
      * Claims up to {@code max} events for {@code worker}, oldest first: PENDING events that are
      * due, and RUNNING ones whose lease expired. An event is never claimed while an earlier event
      * of the same (entity, key) is open, nor while another event of that record is running, so

@@ -828,4 +828,72 @@ abstract class StoreContract {
                 new Attempt(id, 2, start.plusSeconds(10), start.plusSeconds(11), "failed", "erp answered 400"));
         assertThat(store().attempts("evt_other")).isEmpty();
     }
+
+    @Test
+    void conflictCountsAddUpPerDayAcrossTwoHostsAndSurviveReopening() throws Exception {
+        Store other = openStore();
+        List<String> events = new ArrayList<>();
+        for (int i = 0; i < 40; i++) {
+            events.add(accept("C-" + i));
+        }
+        List<StoredEvent> mine = store().claim("w1", 20, LEASE);
+        List<StoredEvent> theirs = other.claim("w2", 20, LEASE);
+        assertThat(mine).hasSize(20);
+        assertThat(theirs).hasSize(20);
+        ExecutorService hosts = Executors.newFixedThreadPool(2);
+        try {
+            Future<?> a = hosts.submit(() -> commitConflicts(store(), "w1", mine));
+            Future<?> b = hosts.submit(() -> commitConflicts(other, "w2", theirs));
+            a.get(30, TimeUnit.SECONDS);
+            b.get(30, TimeUnit.SECONDS);
+        } finally {
+            hosts.shutdownNow();
+        }
+        java.time.LocalDate today = java.time.LocalDate.of(2025, 3, 1);
+        Map<String, Long> counted = new java.util.TreeMap<>();
+        store().conflictCounts(today, today).forEach(c -> counted.merge(c.entity() + "." + c.field() + " " + c.kind().label(),
+                c.n(), Long::sum));
+        // A finished run counts its decisions and acts; a retried one only its acts (its decisions come again).
+        assertThat(counted).containsExactlyInAnyOrderEntriesOf(Map.of(
+                "customer.email rejected", 20L, "customer.email quarantined", 0L,
+                "customer.phone heals", 40L, "customer.name echoes", 20L)
+                .entrySet().stream().filter(e -> e.getValue() > 0)
+                .collect(java.util.stream.Collectors.toMap(Map.Entry::getKey, Map.Entry::getValue)));
+
+        clock.advance(Duration.ofDays(1));
+        String late = accept("D-1");
+        assertThat(ids(store().claim("w1", 100, LEASE))).as("the retried ones are due again too").contains(late);
+        RunEffects effects = new RunEffects(new RecordState(new RecordKey("customer", "D-1")), late);
+        effects.count("email", Conflict.REJECTED);
+        assertThat(store().commit(List.of(RunOutcome.finish(late, "w1", EventStatus.SUCCEEDED, null, null, null, effects))))
+                .containsExactly(true);
+        other.close();
+        store().close();
+
+        Store reopened = openStore();
+        assertThat(reopened.conflictCounts(today, today.plusDays(1))).extracting(c -> c.day() + " " + c.field() + " "
+                + c.kind().label() + " " + c.n()).containsExactlyInAnyOrder(
+                "2025-03-01 email rejected 20", "2025-03-01 name echoes 20", "2025-03-01 phone heals 40",
+                "2025-03-02 email rejected 1");
+        assertThat(reopened.conflictCounts(today.plusDays(1), today.plusDays(1))).hasSize(1);
+    }
+
+    /** Every other event finishes (rejected email, echoed name, healed phone); the rest retry (healed phone). */
+    private void commitConflicts(Store on, String worker, List<StoredEvent> claimed) {
+        List<RunOutcome> outcomes = new ArrayList<>();
+        for (int i = 0; i < claimed.size(); i++) {
+            StoredEvent event = claimed.get(i);
+            RunEffects effects = new RunEffects(new RecordState(new RecordKey("customer", event.key())), event.id());
+            effects.count("email", Conflict.REJECTED);
+            effects.count("phone", Conflict.HEALS);
+            effects.count("name", Conflict.ECHOES);
+            outcomes.add(i % 2 == 0
+                    ? RunOutcome.finish(event.id(), worker, EventStatus.SUCCEEDED, null, null, null, effects)
+                    : RunOutcome.retry(event.id(), worker, clock.instant().plusSeconds(5), null, "busy", null, effects));
+        }
+        // one commit per outcome, so that the two hosts' upserts of the same rows interleave
+        for (RunOutcome outcome : outcomes) {
+            assertThat(on.commit(List.of(outcome))).containsExactly(true);
+        }
+    }
 }

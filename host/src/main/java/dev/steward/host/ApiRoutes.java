@@ -5,6 +5,7 @@ import dev.steward.model.Diagnostic;
 import dev.steward.model.Flow;
 import dev.steward.model.Step;
 import dev.steward.plugin.SystemConfig;
+import dev.steward.api.ConflictStats;
 import dev.steward.api.DryRun;
 import dev.steward.api.EventDetail;
 import dev.steward.api.EventRecord;
@@ -37,6 +38,30 @@ final class ApiRoutes {
                 engine.read(ctx.pathParam("system"), ctx.pathParam("entity"), ctx.pathParam("key"))));
         routes.get("/api/events", this::events);
         routes.get("/api/events/{id}", this::event);
+        routes.get("/api/stats", this::stats);
+    }
+
+    /** {@code ?period=day|week} (default week): the conflicts prevented, per field and per day. */
+    private void stats(Context ctx) {
+        String period = Optional.ofNullable(ctx.queryParam("period")).orElse("week");
+        if (!period.equals("day") && !period.equals("week")) {
+            throw new io.javalin.http.HttpResponseException(400, "period must be day or week, not '" + period + "'");
+        }
+        ConflictStats stats = engine.conflictStats(period.equals("week"));
+        Json.send(ctx, 200, Json.object("period", stats.period(), "from", stats.from().toString(),
+                "to", stats.to().toString(), "totals", stats.totals(),
+                "byField", stats.byField().stream().map(f -> counts(Json.object("entity", f.entity(), "field", f.field()),
+                        f.counts())).toList(),
+                "days", stats.days().stream().map(d -> counts(Json.object("day", d.day().toString()), d.counts())).toList()));
+    }
+
+    private static Map<String, Object> counts(Map<String, Object> row, ConflictStats.Counts counts) {
+        row.put("rejected", counts.rejected());
+        row.put("quarantined", counts.quarantined());
+        row.put("heals", counts.heals());
+        row.put("echoes", counts.echoes());
+        row.put("holds", counts.holds());
+        return row;
     }
 
     private void flows(Context ctx) {

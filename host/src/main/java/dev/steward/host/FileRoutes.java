@@ -3,6 +3,7 @@ package dev.steward.host;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.steward.Engine;
 import dev.steward.api.PathNotEditableException;
+import dev.steward.api.Preview;
 import dev.steward.api.ScenarioRun;
 import dev.steward.api.Validation;
 import dev.steward.api.WorkspaceFile;
@@ -23,7 +24,8 @@ import java.util.Map;
 
 /**
  * The workspace's files through the API: read one, save one (checked first; a valid save swaps
- * the running configuration without a restart), check drafts without saving, and the rules
+ * the running configuration without a restart), check drafts without saving, preview what they
+ * would decide on recent events, and the rules
  * versions that ran. Who may save a file depends on what it is ({@link #needed}).
  */
 final class FileRoutes {
@@ -40,6 +42,7 @@ final class FileRoutes {
         routes.get("/api/files/<path>", this::read);
         routes.put("/api/files/<path>", this::save);
         routes.post("/api/validate", this::validate);
+        routes.post("/api/preview", this::preview);
         routes.post("/api/tests/run", this::runTests);
         routes.get("/api/rules/versions", ctx -> Json.send(ctx, 200, Json.object("current", engine.rulesVersion(),
                 "versions", engine.rulesVersions().stream().map(v -> Json.object("version", v.hash(),
@@ -113,7 +116,36 @@ final class FileRoutes {
     }
 
     private void validate(Context ctx) {
+        Validation result = engine.apply(drafts(Json.requestObject(ctx)), false);
+        // a check changes nothing, and editors check as you type: not an entry for the audit log
+        Gate.audited(ctx);
+        Json.send(ctx, 200, answer(result, null));
+    }
+
+    /**
+     * {@code {"files": {...}, "limit": 1000}}: the drafts' decisions against the running ones on
+     * the newest stored events of the flows they affect; writes nothing. 422 (as a refused save)
+     * when a draft has errors.
+     */
+    private void preview(Context ctx) {
         JsonNode body = Json.requestObject(ctx);
+        Map<String, String> drafts = drafts(body);
+        JsonNode limit = body.get("limit");
+        if (limit != null && !(limit.isIntegralNumber() && limit.asLong() >= 1 && limit.asLong() <= Preview.MAX_EVENTS)) {
+            throw new HttpResponseException(400, "'limit' must be a whole number from 1 to " + Preview.MAX_EVENTS);
+        }
+        Preview preview = engine.previewDrafts(drafts, limit == null ? Preview.DEFAULT_EVENTS : limit.asInt());
+        Gate.audited(ctx);
+        if (!preview.validation().valid()) {
+            Json.send(ctx, 422, answer(preview.validation(), "not previewed: fix the errors first"));
+            return;
+        }
+        Json.send(ctx, 200, Json.object("current", preview.current(), "draft", preview.draft(), "events", preview.events(),
+                "changed", preview.changed(), "elapsedMs", preview.elapsedMs(), "flows", preview.flows(),
+                "differences", preview.differences()));
+    }
+
+    private static Map<String, String> drafts(JsonNode body) {
         JsonNode files = body.get("files");
         if (files == null || !files.isObject() || files.isEmpty()) {
             throw new HttpResponseException(400, "'files' is missing: an object of path to text, like"
@@ -126,10 +158,7 @@ final class FileRoutes {
             }
             drafts.put(WorkspacePath.of(entry.getKey()).path(), entry.getValue().asText());
         }
-        Validation result = engine.apply(drafts, false);
-        // a check changes nothing, and editors check as you type: not an entry for the audit log
-        Gate.audited(ctx);
-        Json.send(ctx, 200, answer(result, null));
+        return drafts;
     }
 
     private static Map<String, Object> answer(Validation result, String error) {

@@ -54,6 +54,7 @@ public final class RouteTable {
         role("GET /api/holds", Role.VIEWER);
         role("GET /api/files/<path>", Role.VIEWER);       // steward.yaml: admin (FileRoutes)
         role("GET /api/rules/versions", Role.VIEWER);
+        role("GET /api/stats", Role.VIEWER);
 
         role("POST /api/flows/{id}/dry-run", Role.OPERATOR);
         role("GET /api/systems/{system}/{entity}/{key}", Role.OPERATOR);
@@ -63,6 +64,7 @@ public final class RouteTable {
 
         role("PUT /api/files/<path>", Role.AUTHOR);       // and by path: DRL, transforms, systems need developer; steward.yaml admin
         role("POST /api/validate", Role.AUTHOR);
+        role("POST /api/preview", Role.AUTHOR);
         role("POST /api/tests/run", Role.AUTHOR);
 
         role("GET /api/tokens", Role.ADMIN);
