@@ -35,12 +35,8 @@ public record ScheduleTrigger(String cron, ZoneId zone) implements Trigger {
 
     /** The latest tick at or before {@code at}, or empty if the expression never matched before it. */
     public Optional<Instant> latestUpTo(Instant at) {
-        ExecutionTime times = ExecutionTime.forCron(parse(cron));
-        java.time.ZonedDateTime zoned = at.atZone(zone);
-        if (times.isMatch(zoned.withNano(0)) && zoned.getNano() == 0) {
-            return Optional.of(at);
-        }
-        return times.lastExecution(zoned).map(t -> t.toInstant());
+        // lastExecution is strictly before its argument; a tick exactly at 'at' counts
+        return ExecutionTime.forCron(parse(cron)).lastExecution(at.plusMillis(1).atZone(zone)).map(t -> t.toInstant());
     }
 
     /**

@@ -90,7 +90,7 @@ final class PolledWorkspace {
                 """.formatted(trigger));
         Map<String, ConnectorFactory> found = new HashMap<>(Connectors.discover(getClass().getClassLoader()));
         ConnectorFactory jdbc = found.get("jdbc");
-        found.put("jdbc", new CountingFactory(jdbc, lists));
+        found.put("jdbc", new CountingFactory(jdbc, lists::incrementAndGet));
         this.factories = Map.copyOf(found);
         this.workspace = new WorkspaceLoader(factories, compiler, name -> null).load(home);
         assertThat(workspace.diagnostics()).filteredOn(d -> d.isError()).isEmpty();
@@ -100,8 +100,17 @@ final class PolledWorkspace {
         return "jdbc:h2:" + home.resolve("data/" + system).toAbsolutePath();
     }
 
+    /** Polls started by each engine, by worker id. */
+    final Map<String, AtomicInteger> listsBy = new java.util.concurrent.ConcurrentHashMap<>();
+
     Engine start(String worker, Clock clock) {
-        return Engine.start(workspace, compiler, factories, new Engine.Options(clock, new SplittableRandom(1),
+        AtomicInteger own = listsBy.computeIfAbsent(worker, w -> new AtomicInteger());
+        Map<String, ConnectorFactory> counted = new HashMap<>(factories);
+        counted.put("jdbc", new CountingFactory(((CountingFactory) factories.get("jdbc")).real(), () -> {
+            own.incrementAndGet();
+            lists.incrementAndGet();
+        }));
+        return Engine.start(workspace, compiler, counted, new Engine.Options(clock, new SplittableRandom(1),
                 new SimpleMeterRegistry(), worker, RetryPolicy.DEFAULT, true));
     }
 
@@ -138,7 +147,7 @@ final class PolledWorkspace {
     }
 
     /** The real factory, its connectors counting their list calls. */
-    private record CountingFactory(ConnectorFactory real, AtomicInteger lists) implements ConnectorFactory {
+    private record CountingFactory(ConnectorFactory real, Runnable onPoll) implements ConnectorFactory {
 
         @Override
         public String type() {
@@ -177,7 +186,7 @@ final class PolledWorkspace {
                 @Override
                 public Page list(EntityConfig entity, Optional<String> cursor, int limit) {
                     if (cursor.isEmpty()) {
-                        lists.incrementAndGet(); // one poll starts from the first page
+                        onPoll.run(); // one poll starts from the first page
                     }
                     return connector.list(entity, cursor, limit);
                 }
