@@ -11,6 +11,10 @@ CREATE TABLE IF NOT EXISTS items (
   description VARCHAR(200),
   qty_on_hand INTEGER
 );
+-- When a row last changed, set by the database on every UPDATE: what flows/erp-product-poll.yaml
+-- polls on. Added apart so that an ERP made by an earlier version of this script gets it too.
+ALTER TABLE items ADD COLUMN IF NOT EXISTS changed_at TIMESTAMP(3)
+  DEFAULT LOCALTIMESTAMP(3) ON UPDATE LOCALTIMESTAMP(3);
 CREATE TABLE IF NOT EXISTS sales_orders (
   crm_deal_id VARCHAR(64) PRIMARY KEY,
   order_no VARCHAR(32),

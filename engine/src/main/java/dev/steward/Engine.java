@@ -76,6 +76,12 @@ public final class Engine implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(Engine.class);
 
     /**
+     * How long a host holds a poll or schedule trigger without renewing it (it renews after
+     * every page): how soon another host takes over from one that died.
+     */
+    static final java.time.Duration TRIGGER_LEASE = java.time.Duration.ofSeconds(20);
+
+    /**
      * How to run: injected time, randomness and metrics; the worker id that marks this host's
      * claims in a shared store; the retry policy that {@code retry:} blocks override; whether to
      * run workers (off for the CLI's one-shot commands); where alerts go; where the host listens
@@ -128,6 +134,8 @@ public final class Engine implements AutoCloseable {
     private final Options options;
     private final FlowProgress progress;
     private final HealthMonitor health;
+    /** Poll and schedule triggers; null when this engine runs no workers. */
+    private volatile dev.steward.run.TriggerRunner triggers;
     private final WorkspaceFiles files;
     private final AccessBook access;
     private final Object swapLock = new Object();
@@ -290,6 +298,9 @@ public final class Engine implements AutoCloseable {
             }
             running.workers().start();
             health.start();
+            engine.triggers = new dev.steward.run.TriggerRunner(store, live, options.workerId(), options.clock(),
+                    TRIGGER_LEASE, engine::intake);
+            engine.triggers.start();
         }
         return engine;
     }
@@ -355,15 +366,21 @@ public final class Engine implements AutoCloseable {
             throw new PayloadRejectedException("the delivery id is longer than " + NewEvent.MAX_DELIVERY_ID_LENGTH
                     + " characters", true);
         }
-        Intake intake = store.accept(new NewEvent(flow.id(), deliveryId.orElse(null), flow.entity(), key,
+        Intake intake = intake(new NewEvent(flow.id(), deliveryId.orElse(null), flow.entity(), key,
                 Values.canonical(payload)));
-        options.metrics().counter("steward.events.received", "flow", flow.id(),
+        return new Received(intake.eventId(), intake.duplicate());
+    }
+
+    /** Stores an event, from a webhook or a poll or schedule trigger, and wakes the workers for it. */
+    private Intake intake(NewEvent event) {
+        Intake intake = store.accept(event);
+        options.metrics().counter("steward.events.received", "flow", event.flowId(),
                 "duplicate", String.valueOf(intake.duplicate())).increment();
         if (!intake.duplicate()) {
-            progress.received(flow.id(), options.clock().instant());
+            progress.received(event.flowId(), options.clock().instant());
             running.workers().wake();
         }
-        return new Received(intake.eventId(), intake.duplicate());
+        return intake;
     }
 
     /**
@@ -757,6 +774,9 @@ public final class Engine implements AutoCloseable {
     public void stopWorkers(java.time.Duration grace) {
         synchronized (applyLock) {
             if (workersStopped.compareAndSet(false, true)) {
+                if (triggers != null) {
+                    triggers.close();
+                }
                 health.close();
                 running.workers().stop(grace);
             }

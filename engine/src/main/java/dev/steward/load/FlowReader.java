@@ -9,6 +9,7 @@ import dev.steward.model.RetrySettings;
 import dev.steward.model.SignatureScheme;
 import dev.steward.model.SourceLocation;
 import dev.steward.model.Step;
+import dev.steward.model.Trigger;
 import dev.steward.model.WebhookTrigger;
 import dev.steward.plugin.EntityConfig;
 import dev.steward.plugin.SystemConfig;
@@ -42,6 +43,7 @@ final class FlowReader {
     private final TransformReader transforms;
     private final boolean hooksPublic;
     private final Map<String, DecisionTable> decisionTables;
+    private final TriggerReader triggers;
     /** DRL problems are the DRL file's, reported once however many flows use it. */
     final Set<Diagnostic> ruleDiagnostics = new LinkedHashSet<>();
 
@@ -60,6 +62,15 @@ final class FlowReader {
     FlowReader(Map<String, SystemConfig> systems, Map<String, MastershipTable> mastership,
                Map<String, DecisionTable> decisionTables, Map<String, DrlSource> drl, RuleSetCompiler compiler,
                TransformReader transforms, boolean hooksPublic) {
+        this(systems, mastership, decisionTables, drl, compiler, transforms, hooksPublic, (system, entity) -> true);
+    }
+
+    /** @param lists whether a system's connector can list an entity's records, which a poll trigger needs */
+    FlowReader(Map<String, SystemConfig> systems, Map<String, MastershipTable> mastership,
+               Map<String, DecisionTable> decisionTables, Map<String, DrlSource> drl, RuleSetCompiler compiler,
+               TransformReader transforms, boolean hooksPublic,
+               java.util.function.BiPredicate<SystemConfig, String> lists) {
+        this.triggers = new TriggerReader(systems, lists);
         this.decisionTables = decisionTables;
         this.hooksPublic = hooksPublic;
         this.transforms = transforms;
@@ -85,9 +96,10 @@ final class FlowReader {
                     yaml.error(e.get("id"), "flow id '" + value + "' is already used by " + other.file()));
         });
         String description = yaml.optionalString(e, "description", "flow").orElse("");
-        Optional<WebhookTrigger> trigger = e.containsKey("trigger") ? trigger(yaml, e.get("trigger"), loaded) : missing(yaml, node, "trigger");
         Optional<String> source = yaml.string(e, "source", node, "a flow").filter(name -> knownSystem(yaml, e.get("source"), name));
         Optional<String> entity = yaml.string(e, "entity", node, "a flow");
+        Optional<Trigger> trigger = e.containsKey("trigger") ? trigger(yaml, e.get("trigger"), loaded, source, entity)
+                : missing(yaml, node, "trigger");
         Optional<String> key = yaml.string(e, "key", node, "a flow");
         Optional<String> version = yaml.optionalString(e, "version", "flow");
         RetrySettings retry = e.containsKey("retry") ? new DeliveryReader(yaml).retry(e.get("retry"), "retry") : RetrySettings.NONE;
@@ -125,16 +137,26 @@ final class FlowReader {
                 key.get(), fields, steps, version, retry));
     }
 
-    private Optional<WebhookTrigger> trigger(YamlFile yaml, Node node, Collection<Flow> loaded) {
-        Optional<Map<String, Node>> kinds = yaml.mapping(node, "trigger", YamlFile.keys("webhook"));
+    private Optional<Trigger> trigger(YamlFile yaml, Node node, Collection<Flow> loaded, Optional<String> source,
+                                      Optional<String> entity) {
+        Optional<Map<String, Node>> kinds = yaml.mapping(node, "trigger", YamlFile.keys("webhook", "poll", "schedule"));
         if (kinds.isEmpty()) {
             return Optional.empty();
         }
-        Node webhook = kinds.get().get("webhook");
-        if (webhook == null) {
-            yaml.error(node, "trigger needs 'webhook'");
+        if (kinds.get().size() != 1) {
+            yaml.error(node, "a trigger is one of 'webhook', 'poll' or 'schedule'");
             return Optional.empty();
         }
+        if (kinds.get().containsKey("poll")) {
+            return triggers.poll(yaml, kinds.get().get("poll"), source, entity).map(Trigger.class::cast);
+        }
+        if (kinds.get().containsKey("schedule")) {
+            return triggers.schedule(yaml, kinds.get().get("schedule")).map(Trigger.class::cast);
+        }
+        return webhook(yaml, node, kinds.get().get("webhook"), loaded).map(Trigger.class::cast);
+    }
+
+    private Optional<WebhookTrigger> webhook(YamlFile yaml, Node node, Node webhook, Collection<Flow> loaded) {
         Optional<Map<String, Node>> e = yaml.mapping(webhook, "trigger.webhook", YamlFile.keys("path", "secret", "signature", "deliveryId"));
         if (e.isEmpty()) {
             return Optional.empty();
@@ -146,7 +168,7 @@ final class FlowReader {
         }
         if (path.isPresent()) {
             String p = path.get();
-            Optional<Flow> other = loaded.stream().filter(f -> f.trigger().path().equals(p)).findFirst();
+            Optional<Flow> other = loaded.stream().filter(f -> f.webhook().filter(hook -> hook.path().equals(p)).isPresent()).findFirst();
             if (other.isPresent()) {
                 yaml.error(e.get().get("path"), "webhook path '" + p + "' is already used by " + other.get().file());
                 return Optional.empty();

@@ -164,7 +164,8 @@ public final class WorkspaceLoader {
         Map<String, Flow> flows = new LinkedHashMap<>();
         Map<String, List<Diagnostic>> broken = new LinkedHashMap<>();
         FlowReader flowReader = new FlowReader(systems, mastership, decisionTables, drl, compiler,
-                new TransformReader(root, transforms, drafts), host.hooksPublic());
+                new TransformReader(root, transforms, drafts), host.hooksPublic(), (system, entity) ->
+                connectors.containsKey(system.type()) && connectors.get(system.type()).lists(system, entity));
         for (Path file : list(root.resolve("flows"), diagnostics)) {
             String name = file.getFileName().toString();
             if (!name.endsWith(".yaml") && !name.endsWith(".yml")) {

@@ -8,6 +8,7 @@ import java.util.Map;
 /**
  * A flow as loaded from {@code flows/*.yaml}. Immutable.
  *
+ * @param trigger what starts the flow's events: a webhook, a poll or a schedule
  * @param source  the system the events come from
  * @param keyPath where the record key is in the payload (a dotted path)
  * @param fields  canonical field name to its dotted path in the payload, in declaration order
@@ -15,13 +16,18 @@ import java.util.Map;
  *                flow names one: a delivery older than what Steward already saw is not applied
  * @param retry   the flow's {@code retry:}, over the host's; a sync step may override it
  */
-public record Flow(String id, String description, String file, WebhookTrigger trigger, String source,
+public record Flow(String id, String description, String file, Trigger trigger, String source,
                    String entity, String keyPath, Map<String, String> fields, List<Step> steps,
                    java.util.Optional<String> versionPath, RetrySettings retry) {
 
-    public Flow(String id, String description, String file, WebhookTrigger trigger, String source, String entity,
+    public Flow(String id, String description, String file, Trigger trigger, String source, String entity,
                 String keyPath, Map<String, String> fields, List<Step> steps, java.util.Optional<String> versionPath) {
         this(id, description, file, trigger, source, entity, keyPath, fields, steps, versionPath, RetrySettings.NONE);
+    }
+
+    /** The flow's webhook, when its trigger is one. */
+    public java.util.Optional<WebhookTrigger> webhook() {
+        return trigger instanceof WebhookTrigger hook ? java.util.Optional.of(hook) : java.util.Optional.empty();
     }
 
     public Flow {

@@ -15,7 +15,12 @@ import java.util.Optional;
  *                         another scheme. Only meaningful with a secret.
  */
 public record WebhookTrigger(String path, Optional<String> secret, Optional<String> deliveryIdHeader,
-                             SignatureScheme signature) {
+                             SignatureScheme signature) implements Trigger {
+
+    @Override
+    public String kind() {
+        return "webhook";
+    }
 
     /** A trigger signed the default way, Standard Webhooks, when it has a secret. */
     public WebhookTrigger(String path, Optional<String> secret, Optional<String> deliveryIdHeader) {

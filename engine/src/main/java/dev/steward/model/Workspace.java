@@ -33,7 +33,7 @@ public record Workspace(Path home, HostSettings host, Map<String, SystemConfig> 
     }
 
     public Optional<Flow> flowByHookPath(String path) {
-        return flows.values().stream().filter(f -> f.trigger().path().equals(path)).findFirst();
+        return flows.values().stream().filter(f -> f.webhook().filter(hook -> hook.path().equals(path)).isPresent()).findFirst();
     }
 
     public boolean hasErrors() {

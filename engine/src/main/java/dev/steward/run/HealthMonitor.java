@@ -161,7 +161,37 @@ public final class HealthMonitor implements AutoCloseable {
         details.put("unreachable", unreached);
         unreached.forEach((system, why) -> reasons.add("system " + system + ": " + why));
         reasons.addAll(progress.stalled(now, settings.noSuccessFor()));
+        triggers(now, details, reasons);
         return new Health(reasons.isEmpty() ? "up" : "degraded", reasons, details);
+    }
+
+    /** The poll and schedule triggers of the flows: where each is, who runs it, and any run failing now. */
+    private void triggers(Instant now, Map<String, Object> details, List<String> reasons) {
+        List<Map<String, Object>> rows = new ArrayList<>();
+        for (dev.steward.store.TriggerState state : store.triggers()) {
+            if (!workspace.flows().containsKey(state.flowId())) {
+                continue; // a flow since removed or broken
+            }
+            Map<String, Object> row = new LinkedHashMap<>();
+            row.put("flow", state.flowId());
+            row.put("kind", state.kind());
+            row.put("position", state.position().orElse(null));
+            row.put("nextDueAt", state.nextDueAt().toString());
+            row.put("runningOn", state.owner().orElse(null));
+            row.put("lastSuccessAt", state.lastSuccessAt().map(Instant::toString).orElse(null));
+            row.put("failures", state.failures());
+            row.put("lastError", state.lastError().orElse(null));
+            row.put("eventsStored", state.eventsStored());
+            rows.add(row);
+            if (state.failures() > 0) {
+                reasons.add("the " + state.kind() + " trigger of flow " + state.flowId() + " failed " + state.failures()
+                        + " time" + (state.failures() == 1 ? "" : "s") + " in a row, next try at " + state.nextDueAt()
+                        + ": " + state.lastError().orElse("no error text"));
+            }
+        }
+        if (!rows.isEmpty()) {
+            details.put("triggers", rows);
+        }
     }
 
     @Override

@@ -49,6 +49,7 @@ public final class Store implements AutoCloseable {
     private final Credentials credentials;
     private final Sessions sessions;
     private final AuditLog auditLog;
+    private final TriggerTable triggers;
 
     private Store(Database database, Clock clock, Supplier<String> ids) {
         this.database = database;
@@ -63,6 +64,7 @@ public final class Store implements AutoCloseable {
         this.credentials = new Credentials(database, clock);
         this.sessions = new Sessions(database);
         this.auditLog = new AuditLog(database, clock);
+        this.triggers = new TriggerTable(database, clock);
     }
 
     /** Users and API tokens (hashes only). */
@@ -112,6 +114,47 @@ public final class Store implements AutoCloseable {
     public Intake accept(NewEvent event) {
         Objects.requireNonNull(event, "event");
         return intake.accept(event);
+    }
+
+    /**
+     * Makes a poll or schedule trigger's row, due at {@code firstDue}, unless it has one for the
+     * same signature; a row of another signature starts over. Idempotent, and safe for hosts
+     * that register the same trigger at once.
+     */
+    public void registerTrigger(String flowId, String kind, String signature, Instant firstDue) {
+        triggers.register(flowId, kind, signature, firstDue);
+    }
+
+    /** Every poll and schedule trigger's row, by flow id; a lease that has expired shows no owner. */
+    public List<TriggerState> triggers() {
+        return triggers.all();
+    }
+
+    /**
+     * Takes a trigger's lease when it is due, has this signature, and no live lease: the row,
+     * or empty when another worker holds it or it is not due. One worker wins a race.
+     */
+    public Optional<TriggerState> takeTrigger(String flowId, String signature, String worker, Duration lease) {
+        return triggers.take(flowId, signature, worker, lease);
+    }
+
+    /**
+     * Stores the position a trigger reached, after the events before it were stored, and renews
+     * the lease. False when the worker lost the lease; it must then stop without going further.
+     */
+    public boolean advanceTrigger(String flowId, String worker, Optional<String> position, long newEvents,
+                                  Duration lease) {
+        return triggers.advance(flowId, worker, position, newEvents, lease);
+    }
+
+    /** A trigger's run succeeded: due again at {@code nextDue}; the lease is given back. */
+    public boolean triggerSucceeded(String flowId, String worker, Instant nextDue) {
+        return triggers.succeed(flowId, worker, nextDue);
+    }
+
+    /** A trigger's run failed: due again at {@code retryAt}; the lease is given back. */
+    public boolean triggerFailed(String flowId, String worker, Instant retryAt, String error) {
+        return triggers.fail(flowId, worker, retryAt, error);
     }
 
     /** Events waiting to be committed; for tests. */

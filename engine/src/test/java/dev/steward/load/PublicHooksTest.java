@@ -96,9 +96,9 @@ class PublicHooksTest {
         Workspace workspace = loader.load(home);
 
         assertThat(workspace.diagnostics()).isEmpty();
-        assertThat(workspace.flows().get("crm-customer").trigger().signature()).isEqualTo(new SignatureScheme.None());
-        assertThat(workspace.flows().get("crm-customer").trigger().unsignedOnPurpose()).isTrue();
-        assertThat(workspace.flows().get("crm-customer").trigger().secret()).isEmpty();
+        assertThat(workspace.flows().get("crm-customer").webhook().orElseThrow().signature()).isEqualTo(new SignatureScheme.None());
+        assertThat(workspace.flows().get("crm-customer").webhook().orElseThrow().unsignedOnPurpose()).isTrue();
+        assertThat(workspace.flows().get("crm-customer").webhook().orElseThrow().secret()).isEmpty();
     }
 
     @Test

@@ -46,7 +46,7 @@ class WorkspaceLoaderTest {
         assertThat(workspace.systems()).containsOnlyKeys("crm", "erp");
         assertThat(workspace.flows()).containsOnlyKeys("crm-customer", "erp-customer", "erp-product", "crm-deal", "erp-order");
         Flow flow = workspace.flows().get("crm-customer");
-        assertThat(flow.trigger().path()).isEqualTo("crm/customer");
+        assertThat(flow.webhook().orElseThrow().path()).isEqualTo("crm/customer");
         assertThat(flow.fields()).containsExactly(Map.entry("email", "email"), Map.entry("phone", "phone"),
                 Map.entry("creditLimit", "credit_limit"));
         assertThat(flow.steps()).hasSize(2);
@@ -77,7 +77,7 @@ class WorkspaceLoaderTest {
         Workspace workspace = loader.load(home);
 
         assertThat(workspace.diagnostics()).isEmpty();
-        assertThat(workspace.flows().get("crm-customer").trigger().secret()).contains("s3cret");
+        assertThat(workspace.flows().get("crm-customer").webhook().orElseThrow().secret()).contains("s3cret");
     }
 
     @Test
@@ -98,12 +98,12 @@ class WorkspaceLoaderTest {
         Workspace workspace = loader.load(home);
 
         assertThat(workspace.diagnostics()).filteredOn(Diagnostic::isError).isEmpty();
-        assertThat(workspace.flows().get("crm-customer").trigger().signature()).isEqualTo(new SignatureScheme.StandardWebhooks());
-        assertThat(workspace.flows().get("github").trigger().signature()).isEqualTo(new SignatureScheme.GitHub());
-        assertThat(workspace.flows().get("slack").trigger().signature()).isEqualTo(new SignatureScheme.Hmac(
+        assertThat(workspace.flows().get("crm-customer").webhook().orElseThrow().signature()).isEqualTo(new SignatureScheme.StandardWebhooks());
+        assertThat(workspace.flows().get("github").webhook().orElseThrow().signature()).isEqualTo(new SignatureScheme.GitHub());
+        assertThat(workspace.flows().get("slack").webhook().orElseThrow().signature()).isEqualTo(new SignatureScheme.Hmac(
                 "X-Slack-Signature", "sha256", SignatureScheme.Encoding.HEX, "v0=",
                 java.util.Optional.of("X-Slack-Request-Timestamp"), "v0:{timestamp}:{body}"));
-        assertThat(workspace.flows().get("shopify").trigger().signature()).isEqualTo(new SignatureScheme.Hmac(
+        assertThat(workspace.flows().get("shopify").webhook().orElseThrow().signature()).isEqualTo(new SignatureScheme.Hmac(
                 "X-Shopify-Hmac-Sha256", "sha256", SignatureScheme.Encoding.BASE64, "", java.util.Optional.empty(), "{body}"));
     }
 
@@ -351,7 +351,7 @@ class WorkspaceLoaderTest {
         Workspace workspace = loader.withDrafts(drafts).load(home);
 
         assertThat(workspace.diagnostics()).filteredOn(Diagnostic::isError).isEmpty();
-        assertThat(workspace.flows().get("crm-customer").trigger().path()).isEqualTo("crm/draft");
+        assertThat(workspace.flows().get("crm-customer").webhook().orElseThrow().path()).isEqualTo("crm/draft");
         assertThat(workspace.flows()).containsKey("second");
         assertThat(Files.readString(home.resolve("flows/crm-customer.yaml"))).isEqualTo(flow);
         assertThat(home.resolve("flows/second.yaml")).doesNotExist();

@@ -152,7 +152,8 @@ final class ApiRoutes {
 
     private static Map<String, Object> summary(Flow flow) {
         return Json.object("id", flow.id(), "status", "active", "description", flow.description(), "file", flow.file(),
-                "hook", "/hooks/" + flow.trigger().path(), "source", flow.source(), "entity", flow.entity());
+                "trigger", flow.trigger().kind(),
+                "hook", flow.webhook().map(hook -> "/hooks/" + hook.path()).orElse(null), "source", flow.source(), "entity", flow.entity());
     }
 
     static Map<String, Object> diagnostic(Diagnostic d) {

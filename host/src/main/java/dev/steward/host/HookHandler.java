@@ -40,6 +40,7 @@ final class HookHandler {
             return;
         }
         Flow flow = found.get();
+        dev.steward.model.WebhookTrigger hook = flow.webhook().orElseThrow(); // found by its hook path
         Optional<String> unsupported = unsupportedType(Optional.ofNullable(ctx.contentType()).orElse(""));
         if (unsupported.isPresent()) {
             Json.error(ctx, 415, unsupported.get());
@@ -56,14 +57,14 @@ final class HookHandler {
             Json.error(ctx, 413, "the body is larger than " + maxBody + " bytes");
             return;
         }
-        Optional<SignatureVerifier> verifier = signatures.of(flow.trigger());
+        Optional<SignatureVerifier> verifier = signatures.of(hook);
         Optional<String> forged = verifier.flatMap(v -> v.verify(ctx::header, body));
         if (forged.isPresent()) {
             Json.error(ctx, 401, "signature check failed: " + forged.get());
             return;
         }
         Optional<String> schemeHeader = verifier.flatMap(SignatureVerifier::deliveryIdHeader);
-        Optional<String> deliveryId = deliveryId(ctx, schemeHeader.or(() -> flow.trigger().deliveryIdHeader()));
+        Optional<String> deliveryId = deliveryId(ctx, schemeHeader.or(() -> hook.deliveryIdHeader()));
         if (schemeHeader.isPresent() && deliveryId.isEmpty()) {
             Json.error(ctx, 400, "missing " + schemeHeader.get() + " header: this flow's signed deliveries are"
                     + " deduplicated on it");

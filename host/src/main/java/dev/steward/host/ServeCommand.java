@@ -160,7 +160,7 @@ final class ServeCommand implements Callable<Integer> {
 
     /** Names the addresses the sockets are really bound to, and the flows that take unsigned webhooks. */
     static String startLine(Workspace workspace, HostServer server, long millis) {
-        List<String> unsigned = workspace.flows().values().stream().filter(f -> f.trigger().unsignedOnPurpose())
+        List<String> unsigned = workspace.flows().values().stream().filter(f -> f.webhook().filter(dev.steward.model.WebhookTrigger::unsignedOnPurpose).isPresent())
                 .map(Flow::id).sorted().toList();
         return "Steward serving %s on %s%s (%d flows active, %d with errors; store %s)%s in %d ms".formatted(
                 workspace.home(), url(server.address()),

@@ -44,7 +44,7 @@ class CommandLineTest {
         int code = Main.run("validate", "--home", "..");
 
         assertThat(code).isZero();
-        assertThat(out.toString(StandardCharsets.UTF_8)).contains("5 flows valid, 0 with errors; 0 errors");
+        assertThat(out.toString(StandardCharsets.UTF_8)).contains("6 flows valid, 0 with errors; 0 errors");
     }
 
     @Test
@@ -64,7 +64,7 @@ class CommandLineTest {
         assertThat(printed).contains("flows/crm-customer.yaml:15:").contains("unknown system 'erpp'");
         assertThat(printed).contains("rules/customer-validation.drl:");
         assertThat(printed).contains("rules/customer-validation.table.yaml:15:29: error: 'ten' is not a value; write text in double quotes: \"ten\"");
-        assertThat(printed).contains("3 flows valid, 2 with errors");
+        assertThat(printed).contains("4 flows valid, 2 with errors");
     }
 
     @Test

@@ -65,6 +65,8 @@ class ExampleWorkspaceIT {
 
     @Test
     void anErpInventoryChangeReachesTheCrm() throws SQLException {
+        // erp-product-poll's first poll syncs SKU-42 as the ERP holds it (3); let it finish first
+        assertThat(awaitPolled("SKU-42").get("status").asText()).isEqualTo("succeeded");
         JsonNode event = host.deliver("erp/product", "{\"item\":{\"sku\":\"SKU-42\",\"qtyOnHand\":17}}", id());
 
         assertThat(event.get("status").asText()).isEqualTo("succeeded");
@@ -174,10 +176,24 @@ class ExampleWorkspaceIT {
         assertThat(row("erp", "SELECT COUNT(*) FROM customers WHERE crm_id = 'C-5005'")).containsExactly("0");
     }
 
+    /** The polled flow's event for a record, once it has finished; bounded. */
+    private JsonNode awaitPolled(String key) {
+        long deadline = System.nanoTime() + java.time.Duration.ofSeconds(20).toNanos();
+        while (System.nanoTime() < deadline) {
+            for (JsonNode event : host.getJson("/api/events?flow=erp-product-poll").get("events")) {
+                if (event.path("key").asText().equals(key)) {
+                    return host.awaitFinished(event.get("eventId").asText());
+                }
+            }
+            Thread.onSpinWait();
+        }
+        throw new AssertionError("erp-product-poll stored no event for " + key + " within 20 s");
+    }
+
     @Test
     void flowsHealthAndMetricsAnswer() {
         JsonNode flows = host.getJson("/api/flows");
-        assertThat(flows.get("flows")).hasSize(5);
+        assertThat(flows.get("flows")).hasSize(6);
         assertThat(host.getJson("/health").get("status").asText()).isEqualTo("up");
         host.deliver("crm/customer", "{\"id\":\"C-6006\",\"email\":\"m@metrics.example\"}", id());
         assertThat(host.get("/metrics").body()).contains("steward_events_received_total").contains("steward_decisions_total");

@@ -35,6 +35,16 @@ public interface ConnectorFactory {
         return validate(config);
     }
 
+    /**
+     * Whether the connectors this factory makes for the system can {@link Connector#list list}
+     * the entity's records, which a flow's poll trigger needs; asked when a workspace loads, so
+     * that {@code steward validate} reports a poll that could never work. The default says no:
+     * a factory whose connectors list says so here.
+     */
+    default boolean lists(SystemConfig config, String entity) {
+        return false;
+    }
+
     /** Creates the connector for one system. Called only with a configuration that validated. */
     Connector create(SystemConfig config, ConnectorContext context);
 }

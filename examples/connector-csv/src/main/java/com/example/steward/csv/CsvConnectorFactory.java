@@ -55,6 +55,12 @@ public final class CsvConnectorFactory implements ConnectorFactory {
         return problems;
     }
 
+    /** Every file lists, in row order. */
+    @Override
+    public boolean lists(SystemConfig config, String entity) {
+        return config.entity(entity).isPresent();
+    }
+
     @Override
     public Connector create(SystemConfig config, ConnectorContext context) {
         Path folder = context.workspace().resolve(config.setting("folder").orElse("data")).normalize();

@@ -53,6 +53,12 @@ public final class HttpConnectorFactory implements ConnectorFactory {
         return List.copyOf(problems);
     }
 
+    /** An entity lists when it has a {@code list} block ({@link ListSettings}). */
+    @Override
+    public boolean lists(SystemConfig config, String entity) {
+        return config.entity(entity).map(e -> e.settings().get("list") instanceof java.util.Map<?, ?>).orElse(false);
+    }
+
     @Override
     public Connector create(SystemConfig config, ConnectorContext context) {
         List<ConfigProblem> problems = new ArrayList<>();

@@ -51,6 +51,12 @@ public final class JdbcConnectorFactory implements ConnectorFactory {
         return List.copyOf(problems);
     }
 
+    /** Every mapped table lists, in key order. */
+    @Override
+    public boolean lists(SystemConfig config, String entity) {
+        return config.entity(entity).isPresent();
+    }
+
     @Override
     public Connector create(SystemConfig config, ConnectorContext context) {
         List<ConfigProblem> problems = new ArrayList<>();
