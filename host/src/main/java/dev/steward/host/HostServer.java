@@ -2,6 +2,7 @@ package dev.steward.host;
 
 import dev.steward.Engine;
 import dev.steward.host.access.Access;
+import dev.steward.host.editor.EditorRoutes;
 import dev.steward.host.access.AccessRoutes;
 import dev.steward.host.access.Gate;
 import dev.steward.host.access.LoginRoutes;
@@ -9,7 +10,6 @@ import dev.steward.model.HostSettings.Listener;
 import dev.steward.run.Health;
 import io.javalin.Javalin;
 import io.javalin.config.JavalinConfig;
-import io.javalin.http.staticfiles.Location;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import org.eclipse.jetty.server.ServerConnector;
 
@@ -81,11 +81,7 @@ public final class HostServer implements AutoCloseable {
     /** The admin listener: webhooks too (so that a sender on this machine, or a test, needs one port), the API, the editor, metrics. */
     private static void adminRoutes(JavalinConfig config, Engine engine, PrometheusMeterRegistry metrics, HookGate gate,
                                     Access access) {
-        config.staticFiles.add(files -> {
-            files.hostedPath = "/editor";
-            files.directory = "/steward-editor";
-            files.location = Location.CLASSPATH;
-        });
+        new EditorRoutes(HostServer.class.getClassLoader()).install(config);
         new Gate(access).install(config.routes);
         new LoginRoutes(access).install(config.routes);
         new AccessRoutes(access).install(config.routes);
