@@ -5,5 +5,9 @@
  * from lower roles (the screen checks again, and the API refuses anyway).
  */
 export const screens = [
+  { id: 'mastership', title: 'Mastership' },
+  { id: 'tables', title: 'Decision tables' },
+  { id: 'try', title: 'Scenarios and preview', minRole: 'author' },
   { id: 'flows', title: 'Flows' },
+  { id: 'drl', title: 'DRL', minRole: 'developer' },
 ];

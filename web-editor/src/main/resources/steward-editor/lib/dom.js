@@ -40,6 +40,12 @@ function append(el, children) {
   }
 }
 
+/** Appends children to an element, skipping null, undefined and false; answers the element. */
+export function add(el, ...children) {
+  append(el, children);
+  return el;
+}
+
 /** Removes every child of an element. */
 export function clear(el) {
   while (el.firstChild) el.removeChild(el.firstChild);
@@ -61,11 +67,25 @@ export function table(headings, rows, attrs = {}) {
     h('tbody', {}, rows.map((cells) => h('tr', {}, cells.map((c) => h('td', {}, c))))));
 }
 
-/** Calls fn at most once per `ms` of quiet: for checks as you type. */
+/**
+ * Calls fn once `ms` after the last call (for checks as you type); .flush() runs a pending call
+ * now, .cancel() drops it.
+ */
 export function debounce(fn, ms) {
-  let timer;
-  return (...args) => {
-    clearTimeout(timer);
-    timer = setTimeout(() => fn(...args), ms);
+  let timer = null;
+  let pending = null;
+  const run = () => {
+    timer = null;
+    const args = pending;
+    pending = null;
+    if (args) fn(...args);
   };
+  const debounced = (...args) => {
+    pending = args;
+    clearTimeout(timer);
+    timer = setTimeout(run, ms);
+  };
+  debounced.flush = () => { clearTimeout(timer); run(); };
+  debounced.cancel = () => { clearTimeout(timer); timer = null; pending = null; };
+  return debounced;
 }

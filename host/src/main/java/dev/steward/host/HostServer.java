@@ -3,6 +3,7 @@ package dev.steward.host;
 import dev.steward.Engine;
 import dev.steward.host.access.Access;
 import dev.steward.host.editor.EditorRoutes;
+import dev.steward.host.editor.GridRoutes;
 import dev.steward.host.access.AccessRoutes;
 import dev.steward.host.access.Gate;
 import dev.steward.host.access.LoginRoutes;
@@ -90,6 +91,7 @@ public final class HostServer implements AutoCloseable {
         new HoldRoutes(engine).install(config.routes);
         new DeadLetterRoutes(engine, access.audit()).install(config.routes);
         new FileRoutes(engine, access.audit()).install(config.routes);
+        new GridRoutes(engine).install(config.routes);
         config.routes.get("/health", ctx -> health(ctx, engine));
         config.routes.get("/metrics", ctx -> ctx.contentType("text/plain; version=0.0.4; charset=utf-8")
                 .result(metrics.scrape()));

@@ -57,6 +57,9 @@ public final class RouteTable {
         role("GET /api/holds", Role.VIEWER);
         role("GET /api/files/<path>", Role.VIEWER);       // steward.yaml: admin (FileRoutes)
         role("GET /api/rules/versions", Role.VIEWER);
+        role("GET /api/grid/<path>", Role.VIEWER);         // a mastership or decision table as rows
+        role("GET /api/workspace", Role.VIEWER);           // the files the editor opens
+        role("GET /api/schema/flow", Role.VIEWER);         // the flow files' JSON Schema, for completion
 
         role("POST /api/flows/{id}/dry-run", Role.OPERATOR);
         role("GET /api/systems/{system}/{entity}/{key}", Role.OPERATOR);
@@ -67,6 +70,7 @@ public final class RouteTable {
         role("PUT /api/files/<path>", Role.AUTHOR);       // and by path: DRL, transforms, systems need developer; steward.yaml admin
         role("POST /api/validate", Role.AUTHOR);
         role("POST /api/tests/run", Role.AUTHOR);
+        role("POST /api/grid/<path>", Role.AUTHOR);        // rows to text, checked; saves nothing
 
         role("GET /api/tokens", Role.ADMIN);
         role("POST /api/tokens", Role.ADMIN);
