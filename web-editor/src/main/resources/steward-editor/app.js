@@ -117,6 +117,7 @@ async function start() {
       root.append(h('p', { class: 'error', role: 'alert' }, 'This screen stopped: ' + e.message));
     }
     if (mine === generation) {
+      performance.mark('steward-mounted:' + entry.id);
       main.setAttribute('aria-busy', 'false');
       main.focus({ preventScroll: true });
     }

@@ -73,7 +73,7 @@ export function create(parent, options = {}) {
     extensions.push(autocompletion());
   }
   const view = new EditorView({ parent, state: EditorState.create({ doc: options.text || '', extensions }) });
-  return {
+  const handle = {
     view,
     getText: () => view.state.doc.toString(),
     setText(text) {
@@ -97,4 +97,7 @@ export function create(parent, options = {}) {
     focus: () => view.focus(),
     destroy: () => view.destroy(),
   };
+  // the handle on its element, for the browser tests and the developer tools
+  parent.codeEditor = handle;
+  return handle;
 }

@@ -91,6 +91,8 @@ export default {
     let serverDiagnostics = [];
     let dirty = loaded.restored;
     let checking = 0;
+    let edits = 0;
+    root.dataset.check = 'done'; // 'pending' from an edit until the host's check of the latest rows is shown
 
     const status = h('p', { class: 'status-line', role: 'status', 'aria-live': 'polite' });
     const problems = h('ul', { class: 'problems', 'aria-label': 'Problems' });
@@ -117,7 +119,7 @@ export default {
       })),
       rows: loaded.rows, readOnly: !editable,
       emptyRow: () => ({ entity: '', fields: [], master: '', subscribers: [], reason: '' }),
-      onChange: () => { dirty = true; local(); serverCheck(); },
+      onChange: () => { dirty = true; edits += 1; root.dataset.check = 'pending'; local(); serverCheck(); },
     });
 
     if (editable) {
@@ -154,6 +156,7 @@ export default {
     const serverCheck = debounce(async () => {
       if (!editable) return;
       checking += 1;
+      const at = edits;
       local();
       const rows = grid.rows();
       const answer = await checkGrid(ctx, PATH, base, rows);
@@ -163,9 +166,10 @@ export default {
       } else {
         text = answer.text;
         serverDiagnostics = answer.diagnostics.filter((d) => d.severity !== 'info');
-        if (dirty) keepDraft(PATH, base, text, rows);
+        if (dirty && at === edits) keepDraft(PATH, base, text, rows);
       }
       local();
+      if (at === edits) root.dataset.check = 'done';
     }, 500);
 
     async function save() {

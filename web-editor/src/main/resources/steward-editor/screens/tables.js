@@ -50,6 +50,8 @@ export default {
     let serverDiagnostics = [];
     let dirty = loaded.restored;
     let checking = 0;
+    let edits = 0;
+    root.dataset.check = 'done'; // 'pending' from an edit until the host's check of the latest rows is shown
 
     const entityFields = () => {
       const out = new Set(top.fields && top.fields.length ? top.fields : []);
@@ -122,6 +124,8 @@ export default {
 
     function changed() {
       dirty = true;
+      edits += 1;
+      root.dataset.check = 'pending';
       local();
       serverCheck();
     }
@@ -137,6 +141,7 @@ export default {
     const serverCheck = debounce(async () => {
       if (!editable) return;
       checking += 1;
+      const at = edits;
       local();
       const rows = grid.rows();
       const answer = await checkGrid(ctx, path, base, rows, top);
@@ -145,9 +150,10 @@ export default {
         serverDiagnostics = [{ severity: 'error', message: answer.error }];
       } else {
         serverDiagnostics = answer.diagnostics.filter((d) => d.severity !== 'info' && (d.file === path || d.row !== undefined));
-        if (dirty) keepDraft(path, base, answer.text, rows, top);
+        if (dirty && at === edits) keepDraft(path, base, answer.text, rows, top);
       }
       local();
+      if (at === edits) root.dataset.check = 'done';
     }, 500);
 
     async function save() {

@@ -60,7 +60,20 @@ public final class EditorHost implements AutoCloseable {
 
     /** Starts a host over a copy of the example workspace under {@code folder}. */
     public static EditorHost ofExample(Path folder) throws IOException {
-        return new EditorHost(copyExample(folder.resolve("workspace")));
+        return ofExample(folder, home -> { });
+    }
+
+    /** Starts a host over a copy of the example workspace, changed by {@code prepare} first. */
+    public static EditorHost ofExample(Path folder, WorkspaceChange prepare) throws IOException {
+        Path home = copyExample(folder.resolve("workspace"));
+        prepare.apply(home);
+        return new EditorHost(home);
+    }
+
+    /** A change to a workspace folder before the host starts. */
+    @FunctionalInterface
+    public interface WorkspaceChange {
+        void apply(Path home) throws IOException;
     }
 
     /** The password of the user named after {@code role}. */

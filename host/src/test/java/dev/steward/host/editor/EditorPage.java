@@ -38,9 +38,16 @@ public class EditorPage {
 
     /** Signs in through the login form (signing out first) and waits for the editor's shell. */
     public EditorPage signIn(String user, String password) {
+        return signIn(user, password, "");
+    }
+
+    /** Signs in through the login form, landing on a screen (empty: the first one). */
+    public EditorPage signIn(String user, String password, String screenId) {
         driver.manage().deleteAllCookies();
-        driver.get(host.url("/login?next=%2Feditor%2F"));
+        driver.get(host.url("/login?next=" + java.net.URLEncoder.encode("/editor/" + (screenId.isEmpty() ? "" : "#/" + screenId),
+                java.nio.charset.StandardCharsets.UTF_8)));
         WebElement name = waitFor(By.id("user"));
+        script("sessionStorage.clear()"); // no unsaved drafts from an earlier test
         name.sendKeys(user);
         driver.findElement(By.id("password")).sendKeys(password);
         driver.findElement(By.cssSelector("form button[type=submit]")).click();

@@ -32,7 +32,7 @@ class ShellIT extends BrowserTest {
         assertThat(page.navigation()).contains("Flows");
 
         page.open("flows");
-        assertThat(page.waitFor(By.id("flow-list")).getText()).contains("crm-customer").contains("/hooks/crm/customer");
+        assertThat(page.present(By.id("flow-list")).getDomProperty("textContent")).contains("crm-customer").contains("/hooks/crm/customer");
         page.screenshot("flows-list");
 
         page.script("location.hash = '#/no-such-screen'");
