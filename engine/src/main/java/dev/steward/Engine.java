@@ -201,6 +201,15 @@ public final class Engine implements AutoCloseable {
      * given, or every {@code rules/tests/*.yaml}. Runs nothing else and writes nothing.
      */
     public static dev.steward.api.ScenarioRun testScenarios(Path home, List<Path> files) throws java.io.IOException {
+        return testScenarios(home, files, Map.of());
+    }
+
+    /**
+     * As {@link #testScenarios(Path, List)}, with drafts (workspace path to text) laid over the
+     * files the scenarios run against: the editor tries unsaved rules this way. Writes nothing.
+     */
+    public static dev.steward.api.ScenarioRun testScenarios(Path home, List<Path> files, Map<String, String> drafts)
+            throws java.io.IOException {
         Path root = home.toAbsolutePath().normalize();
         List<Path> chosen = files.isEmpty() ? scenarioFiles(root) : files.stream()
                 .map(f -> f.isAbsolute() ? f : root.resolve(f)).map(Path::normalize).toList();
@@ -208,7 +217,7 @@ public final class Engine implements AutoCloseable {
         List<dev.steward.scenario.ScenarioResult> results = new java.util.ArrayList<>();
         int problems = 0;
         try (HomeLoader loader = HomeLoader.open(root, System::getenv, null)) {
-            Workspace workspace = loader.load();
+            Workspace workspace = drafts.isEmpty() ? loader.load() : loader.load(drafts);
             dev.steward.scenario.ScenarioRunner runner = new dev.steward.scenario.ScenarioRunner(workspace, loader.compiler());
             for (Path file : chosen) {
                 String relative = file.startsWith(root) ? root.relativize(file).toString().replace('\\', '/') : file.toString();

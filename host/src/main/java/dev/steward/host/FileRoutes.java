@@ -91,7 +91,8 @@ final class FileRoutes {
     /** {@code {"files": {"flows/a.yaml": "text", ...}}}: checks drafts together; saves nothing. */
     /**
      * {@code POST /api/tests/run}: runs the rule scenarios on disk ({@code {"files": [...]}} names
-     * some under {@code rules/tests/}; none: all of them), as {@code steward test} does. 200 with
+     * some under {@code rules/tests/}; none: all of them), as {@code steward test} does, against
+     * the workspace with {@code "drafts"} (path to text) laid over it when given. 200 with
      * the results whether they pass or not; 403 for a path outside {@code rules/tests/}.
      */
     private void runTests(Context ctx) throws java.io.IOException {
@@ -110,9 +111,30 @@ final class FileRoutes {
                 files.add(Path.of(path.path()));
             }
         }
-        ScenarioRun run = Engine.testScenarios(engine.workspace().home(), files);
+        ScenarioRun run = Engine.testScenarios(engine.workspace().home(), files, drafts(ctx, raw.length > 0 ? Json.requestObject(ctx) : null));
         Json.send(ctx, 200, Json.object("passed", run.passed(), "scenarios", run.scenarios(), "failed", run.failed(),
                 "problems", run.problems(), "lines", run.lines(), "junit", run.junitXml()));
+    }
+
+    /** {@code "drafts": {path: text}}: unsaved rule or flow files the scenarios run against (the editor's "try before saving"). */
+    private static Map<String, String> drafts(Context ctx, JsonNode body) {
+        JsonNode drafts = body == null ? null : body.get("drafts");
+        if (drafts == null || drafts.isNull()) {
+            return Map.of();
+        }
+        if (!drafts.isObject()) {
+            throw new HttpResponseException(400, "'drafts' must be an object of path to text");
+        }
+        Map<String, String> out = new LinkedHashMap<>();
+        for (Map.Entry<String, JsonNode> entry : drafts.properties()) {
+            WorkspacePath path = WorkspacePath.of(entry.getKey());
+            if (path.isScenario() || !entry.getValue().isTextual()) {
+                throw new HttpResponseException(400, "drafts." + entry.getKey() + ": a draft is the text of a flow or rule file");
+            }
+            require(ctx, path, needed(path)); // a DRL draft is code: developers only, as when saving it
+            out.put(path.path(), entry.getValue().asText());
+        }
+        return out;
     }
 
     private void validate(Context ctx) {

@@ -2,6 +2,8 @@ package dev.steward.host;
 
 import dev.steward.Engine;
 import dev.steward.host.access.Access;
+import dev.steward.host.editor.EditorRoutes;
+import dev.steward.host.editor.GridRoutes;
 import dev.steward.host.access.AccessRoutes;
 import dev.steward.host.access.Gate;
 import dev.steward.host.access.LoginRoutes;
@@ -9,7 +11,6 @@ import dev.steward.model.HostSettings.Listener;
 import dev.steward.run.Health;
 import io.javalin.Javalin;
 import io.javalin.config.JavalinConfig;
-import io.javalin.http.staticfiles.Location;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import org.eclipse.jetty.server.ServerConnector;
 
@@ -81,11 +82,7 @@ public final class HostServer implements AutoCloseable {
     /** The admin listener: webhooks too (so that a sender on this machine, or a test, needs one port), the API, the editor, metrics. */
     private static void adminRoutes(JavalinConfig config, Engine engine, PrometheusMeterRegistry metrics, HookGate gate,
                                     Access access) {
-        config.staticFiles.add(files -> {
-            files.hostedPath = "/editor";
-            files.directory = "/steward-editor";
-            files.location = Location.CLASSPATH;
-        });
+        new EditorRoutes(HostServer.class.getClassLoader()).install(config);
         new Gate(access).install(config.routes);
         new LoginRoutes(access).install(config.routes);
         new AccessRoutes(access).install(config.routes);
@@ -94,6 +91,7 @@ public final class HostServer implements AutoCloseable {
         new HoldRoutes(engine).install(config.routes);
         new DeadLetterRoutes(engine, access.audit()).install(config.routes);
         new FileRoutes(engine, access.audit()).install(config.routes);
+        new GridRoutes(engine).install(config.routes);
         config.routes.get("/health", ctx -> health(ctx, engine));
         config.routes.get("/metrics", ctx -> ctx.contentType("text/plain; version=0.0.4; charset=utf-8")
                 .result(metrics.scrape()));

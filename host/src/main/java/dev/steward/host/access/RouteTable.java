@@ -35,9 +35,12 @@ public final class RouteTable {
         open("GET /health");         // status for anyone; details only when signed in
         open("GET /");
         open("GET /login");
+        open("GET /_static/<path>");  // the editor's libraries (CodeMirror): public code, no data
         open("POST /login");
         open("POST /logout");
         open("POST /api/session");   // sign in with JSON; answers the CSRF token
+        role("GET /editor/", Role.VIEWER);        // the editor's page; its files are static
+        role("GET /editor/index.html", Role.VIEWER);
         role("GET /metrics", Role.VIEWER); // metrics.public: true opens it
         role("GET /api/session", Role.VIEWER);
         role("DELETE /api/session", Role.VIEWER);
@@ -55,6 +58,9 @@ public final class RouteTable {
         role("GET /api/files/<path>", Role.VIEWER);       // steward.yaml: admin (FileRoutes)
         role("GET /api/rules/versions", Role.VIEWER);
         role("GET /api/stats", Role.VIEWER);
+        role("GET /api/grid/<path>", Role.VIEWER);         // a mastership or decision table as rows
+        role("GET /api/workspace", Role.VIEWER);           // the files the editor opens
+        role("GET /api/schema/flow", Role.VIEWER);         // the flow files' JSON Schema, for completion
 
         role("POST /api/flows/{id}/dry-run", Role.OPERATOR);
         role("GET /api/systems/{system}/{entity}/{key}", Role.OPERATOR);
@@ -66,6 +72,7 @@ public final class RouteTable {
         role("POST /api/validate", Role.AUTHOR);
         role("POST /api/preview", Role.AUTHOR);
         role("POST /api/tests/run", Role.AUTHOR);
+        role("POST /api/grid/<path>", Role.AUTHOR);        // rows to text, checked; saves nothing
 
         role("GET /api/tokens", Role.ADMIN);
         role("POST /api/tokens", Role.ADMIN);
