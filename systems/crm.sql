@@ -14,8 +14,10 @@ CREATE TABLE IF NOT EXISTS products (
 CREATE TABLE IF NOT EXISTS deals (
   id VARCHAR(64) PRIMARY KEY,
   name VARCHAR(200),
-  stage VARCHAR(50)
+  stage VARCHAR(50),
+  erp_order_no VARCHAR(32)
 );
+ALTER TABLE deals ADD COLUMN IF NOT EXISTS erp_order_no VARCHAR(32);
 MERGE INTO customers (id, name, email, phone, credit_limit) KEY (id)
   SELECT 'C-1001', 'Ada Lovelace Ltd', 'ada@old.example', '+44 20 7946 0001', 5000 FROM DUAL
   WHERE NOT EXISTS (SELECT 1 FROM customers WHERE id = 'C-1001');

@@ -114,8 +114,9 @@ final class FlowReader {
         } else if (!(e.get("steps") instanceof SequenceNode list)) {
             yaml.error(e.get("steps"), "steps must be a list: each step starts with '- '");
         } else {
+            StepReader stepReader = stepReader(yaml, source.orElse(null), entity.orElse(null), fields);
             for (Node stepNode : list.getValue()) {
-                step(yaml, stepNode, source.orElse(null), entity.orElse(null), fields).ifPresent(step -> {
+                step(yaml, stepNode, source.orElse(null), entity.orElse(null), fields, stepReader).ifPresent(step -> {
                     if (step instanceof Step.Transform && steps.stream().anyMatch(s -> !(s instanceof Step.Transform))) {
                         yaml.error(stepNode, "a transform step must come before rules and sync: it changes the fields they decide on");
                     }
@@ -247,16 +248,35 @@ final class FlowReader {
         return fields;
     }
 
-    private Optional<Step> step(YamlFile yaml, Node node, String source, String entity, Map<String, String> fields) {
-        Optional<Map<String, Node>> e = yaml.mapping(node, "a step", YamlFile.keys("transform", "rules", "sync"));
+    /** The reader of one flow's filter, branch and call steps; its branches' steps are read as any step. */
+    private StepReader stepReader(YamlFile yaml, String source, String entity, Map<String, String> fields) {
+        StepReader[] reader = new StepReader[1];
+        reader[0] = new StepReader(yaml, systems, fields, node -> step(yaml, node, source, entity, fields, reader[0]));
+        return reader[0];
+    }
+
+    private Optional<Step> step(YamlFile yaml, Node node, String source, String entity, Map<String, String> fields,
+                                StepReader stepReader) {
+        Optional<Map<String, Node>> e = yaml.mapping(node, "a step",
+                YamlFile.keys("transform", "filter", "branch", "rules", "call", "sync"));
         if (e.isEmpty()) {
             return Optional.empty();
         }
         if (e.get().size() != 1) {
-            yaml.error(node, "a step is one of 'transform', 'rules' or 'sync'; start each with its own '- '");
+            yaml.error(node, "a step is one of 'transform', 'filter', 'branch', 'rules', 'call' or 'sync';"
+                    + " start each with its own '- '");
             return Optional.empty();
         }
         SourceLocation location = new SourceLocation(yaml.file, YamlFile.line(node));
+        if (e.get().containsKey("filter")) {
+            return stepReader.filter(e.get().get("filter"), location);
+        }
+        if (e.get().containsKey("branch")) {
+            return stepReader.branch(e.get().get("branch"), location);
+        }
+        if (e.get().containsKey("call")) {
+            return stepReader.call(e.get().get("call"), location);
+        }
         if (e.get().containsKey("transform")) {
             return transforms.read(yaml, e.get().get("transform"), location).map(Step.class::cast);
         }
@@ -266,9 +286,21 @@ final class FlowReader {
                     .map(files -> new Step.Rules(files, location));
         }
         Node syncNode = e.get().get("sync");
-        Optional<Map<String, Node>> sync = yaml.mapping(syncNode, "sync", YamlFile.keys("to", "enforce", "retry"));
+        Optional<Map<String, Node>> sync = yaml.mapping(syncNode, "sync", YamlFile.keys("to", "enforce", "fields", "retry"));
         if (sync.isEmpty()) {
             return Optional.empty();
+        }
+        Map<String, Object> set = Map.of();
+        if (sync.get().containsKey("fields")) {
+            Optional<Map<String, Object>> read = stepReader.templates(sync.get().get("fields"), "sync.fields");
+            if (read.isEmpty()) {
+                return Optional.empty();
+            }
+            set = read.get();
+            if (set.isEmpty()) {
+                yaml.error(sync.get().get("fields"), "sync.fields lists no field");
+                return Optional.empty();
+            }
         }
         Node toNode = sync.get().get("to");
         if (toNode == null) {
@@ -283,14 +315,24 @@ final class FlowReader {
         for (String target : targets.get()) {
             if (!knownSystem(yaml, toNode, target)) {
                 ok = false;
-            } else if (target.equals(source)) {
-                yaml.error(toNode, "sync.to names '" + target + "', the flow's own source: a record never goes back where it came from");
+            } else if (target.equals(source) && set.isEmpty()) {
+                yaml.error(toNode, "sync.to names '" + target + "', the flow's own source: a record never goes back where it came from"
+                        + " (only values a sync names in its 'fields', like a call's result, may)");
                 ok = false;
             } else if (entity != null) {
                 Optional<EntityConfig> mapped = systems.get(target).entity(entity);
                 if (mapped.isEmpty()) {
                     yaml.error(toNode, "system '" + target + "' has no entity '" + entity + "' in steward.yaml");
                     ok = false;
+                } else if (!set.isEmpty()) {
+                    for (String field : set.keySet()) {
+                        if (!mapped.get().fields().containsKey(field)) {
+                            yaml.error(YamlFile.keyNode(sync.get().get("fields"), field).orElse(toNode), "field '" + field
+                                    + "' is not mapped for " + target + "." + entity + " in steward.yaml: there is no column"
+                                    + " or property to write it to");
+                            ok = false;
+                        }
+                    }
                 } else {
                     for (String field : fields.keySet()) {
                         if (!mapped.get().fields().containsKey(field)) {
@@ -312,7 +354,7 @@ final class FlowReader {
         }
         RetrySettings retry = sync.get().containsKey("retry")
                 ? new DeliveryReader(yaml).retry(sync.get().get("retry"), "sync.retry") : RetrySettings.NONE;
-        return ok ? Optional.of(new Step.Sync(targets.get(), enforce, new SourceLocation(yaml.file, YamlFile.line(node)), retry))
+        return ok ? Optional.of(new Step.Sync(targets.get(), enforce, new SourceLocation(yaml.file, YamlFile.line(node)), retry, set))
                 : Optional.empty();
     }
 

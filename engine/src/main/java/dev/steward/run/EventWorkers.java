@@ -220,7 +220,8 @@ public final class EventWorkers implements AutoCloseable {
             RecordState state = batchState != null ? batchState : store.recordStates(
                     List.of(new RecordKey(event.entity(), event.key())), runner.historySince()).values().iterator().next();
             RunEffects effects = new RunEffects(state, event.id());
-            RunResult result = runner.run(flow, event.id(), event.attempts(), payload, effects, false);
+            RunResult result = runner.run(flow, event.id(), event.attempts(), payload, effects, false,
+                    FlowRunner.earlierCalls(event.trace()));
             String trace = result.trace() == null ? null : FlowRunner.json(result.trace());
             if (result.deferral().isPresent()) {
                 return defer(event, flow, trace, result.deferral().get(), effects);
@@ -232,7 +233,8 @@ public final class EventWorkers implements AutoCloseable {
                     attempt(event, startedAt, outcome, result.error()), effects);
             long elapsed = (System.nanoTime() - started) / 1_000_000;
             commit(event, finish, () -> {
-                if (result.status() == EventStatus.SUCCEEDED) {
+                if (result.status() == EventStatus.SUCCEEDED || result.status() == EventStatus.FILTERED) {
+                    // A filtered event is handled, not an error: the flow is as healthy as after a success.
                     progress.succeeded(event.flowId(), clock.instant());
                     summary.succeeded();
                 } else {

@@ -75,6 +75,18 @@ public final class FlowRunner {
      * happen.
      */
     public RunResult run(Flow flow, String eventId, int attempt, JsonNode payload, RunEffects effects, boolean dryRun) {
+        return run(flow, eventId, attempt, payload, effects, dryRun, Map.of());
+    }
+
+    /**
+     * {@link #run(Flow, String, int, JsonNode, RunEffects, boolean)} for a retry of an event
+     * whose earlier attempts applied some of its {@code call} steps.
+     *
+     * @param earlierCalls the results of calls an earlier attempt applied, by name
+     *                     ({@link #earlierCalls(String)}): reused, never called again
+     */
+    public RunResult run(Flow flow, String eventId, int attempt, JsonNode payload, RunEffects effects, boolean dryRun,
+                         Map<String, Object> earlierCalls) {
         RecordState state = effects.state();
         String key = Values.key(Values.at(payload, flow.keyPath())).orElse("");
         String version = flow.versionPath().map(path -> Values.at(payload, path))
@@ -90,7 +102,7 @@ public final class FlowRunner {
         Optional<String> transformError = TransformSteps.apply(flow, active.transforms(), eventId, key, observed, transformed);
         if (transformError.isPresent()) {
             Run failed = new Run(flow, eventId, key, attempt, version, ChangeSet.of(flow.entity(), key, flow.source(),
-                    Map.of(), version, Map.of(), Map.of(), null), effects, dryRun);
+                    Map.of(), version, Map.of(), Map.of(), null), effects, dryRun, payload, Map.of(), earlierCalls);
             failed.steps.addAll(transformed);
             return RunResult.done(EventStatus.FAILED, failed.trace(), transformError.get());
         }
@@ -101,13 +113,29 @@ public final class FlowRunner {
         observed.forEach((field, value) -> recordFields.put(field, Values.plain(value)));
         Record record = new Record(flow.entity(), key, flow.source(), recordFields);
 
-        Run run = new Run(flow, eventId, key, attempt, version, set, effects, dryRun);
+        Run run = new Run(flow, eventId, key, attempt, version, set, effects, dryRun, payload, recordFields, earlierCalls);
         run.steps.addAll(transformed);
         if (!dryRun) {
             set.suppressed.stream().filter(c -> set.echoes.containsKey(c.getField()))
                     .forEach(c -> effects.count(c.getField(), Conflict.ECHOES));
         }
-        for (Step step : flow.steps()) {
+        Optional<RunResult> ended = steps(run, flow.steps(), rules, record);
+        if (ended.isPresent()) {
+            return ended.get();
+        }
+        if (!dryRun) {
+            effects.remember(flow.source(), set.remember, version);
+            set.echoes.forEach((field, write) -> effects.echo(flow.source(), field, write.seq()));
+        }
+        count(run);
+        return RunResult.done(EventStatus.SUCCEEDED, run.trace(), null);
+    }
+
+    /** Runs steps in order; a result ends the run there (invalid, filtered, failed, retry, deferred). */
+    private Optional<RunResult> steps(Run run, List<Step> steps, RuleSet rules, Record record) {
+        Flow flow = run.flow;
+        ChangeSet set = run.set;
+        for (Step step : steps) {
             switch (step) {
                 case Step.Transform transform -> {
                     // Applied above, before the fields were compared with what Steward knows.
@@ -124,28 +152,175 @@ public final class FlowRunner {
                         String message = set.changes.stream().filter(c -> c.getDecision().outcome() == Outcome.INVALID)
                                 .map(c -> c.getField() + ": " + c.getDecision().reason()).reduce((x, y) -> x + "; " + y).orElse("");
                         count(run);
-                        return RunResult.done(EventStatus.INVALID, run.trace(), "quarantined, nothing written: " + message);
+                        return Optional.of(RunResult.done(EventStatus.INVALID, run.trace(), "quarantined, nothing written: " + message));
                     }
                 }
                 case Step.Sync sync -> {
-                    for (FieldChange change : set.changes) {
-                        if (change.getDecision() == null) {
-                            change.decide(new Decision(Outcome.ACCEPT, "the flow has no rules step", flow.file()));
+                    Optional<RunResult> failed;
+                    if (sync.setsFields()) {
+                        failed = guard(run, step, () -> set(run, sync));
+                    } else {
+                        for (FieldChange change : set.changes) {
+                            if (change.getDecision() == null) {
+                                change.decide(new Decision(Outcome.ACCEPT, "the flow has no rules step", flow.file()));
+                            }
+                        }
+                        failed = sync(run, sync, rules);
+                    }
+                    if (failed.isPresent()) {
+                        return Optional.of(failed.get().withTrace(run.trace()).withStepRetry(sync.retry()));
+                    }
+                }
+                case Step.Filter filter -> {
+                    if (!filter.when().evaluate(run.values)) {
+                        run.steps.add(new RunTrace.StepTrace("filter", step.location().toString(), "filtered",
+                                "not (" + filter.text() + ")"));
+                        return Optional.of(filtered(run));
+                    }
+                    run.steps.add(new RunTrace.StepTrace("filter", step.location().toString(), "ok", filter.text()));
+                }
+                case Step.Branch branch -> {
+                    Optional<Step.Case> taken = branch.cases().stream()
+                            .filter(c -> c.when().map(when -> when.evaluate(run.values)).orElse(true)).findFirst();
+                    int number = taken.map(c -> branch.cases().indexOf(c) + 1).orElse(0);
+                    run.steps.add(new RunTrace.StepTrace("branch", step.location().toString(),
+                            taken.isPresent() ? "case " + number : "no case",
+                            taken.map(c -> c.text() + " (" + c.location() + ")").orElse("no case holds; the flow goes on")));
+                    if (taken.isPresent()) {
+                        Optional<RunResult> ended = steps(run, taken.get().steps(), rules, record);
+                        if (ended.isPresent()) {
+                            return ended;
                         }
                     }
-                    Optional<RunResult> failed = sync(run, sync, rules);
+                }
+                case Step.Call call -> {
+                    Optional<RunResult> failed = guard(run, step, () -> call(run, call));
                     if (failed.isPresent()) {
-                        return failed.get().withTrace(run.trace()).withStepRetry(sync.retry());
+                        return Optional.of(failed.get().withTrace(run.trace()).withStepRetry(call.retry()));
                     }
                 }
             }
         }
-        if (!dryRun) {
-            effects.remember(flow.source(), set.remember, version);
-            set.echoes.forEach((field, write) -> effects.echo(flow.source(), field, write.seq()));
+        return Optional.empty();
+    }
+
+    /**
+     * A filter ended the run: not an error. What the steps before it wrote stays recorded; the
+     * source's values are remembered only then, so that a later event that passes the filter
+     * still sees as changes what this one brought.
+     */
+    private RunResult filtered(Run run) {
+        boolean wrote = run.writes.stream().anyMatch(w -> w.result().wrote());
+        if (!run.dryRun && wrote) {
+            run.effects.remember(run.flow.source(), run.set.remember, run.version);
+            run.set.echoes.forEach((field, write) -> run.effects.echo(run.flow.source(), field, write.seq()));
         }
         count(run);
-        return RunResult.done(EventStatus.SUCCEEDED, run.trace(), null);
+        if (!run.dryRun) {
+            metrics.counter("steward.filtered", "flow", run.flow.id()).increment();
+        }
+        return RunResult.done(EventStatus.FILTERED, run.trace(), null);
+    }
+
+    /**
+     * A call step: the earlier attempt's result when it applied the call already, else the
+     * connector's {@code call} through the system's guards, with an idempotency key that is the
+     * same on every attempt of the event.
+     */
+    private Optional<RunResult> call(Run run, Step.Call call) {
+        String at = call.location().toString();
+        String doing = call.system() + " " + call.action();
+        Object earlier = run.earlierCalls.get(call.name());
+        if (earlier != null) {
+            run.calls.put(call.name(), earlier);
+            run.steps.add(new RunTrace.StepTrace("call", at, "reused", doing + " as " + call.name()
+                    + ": applied by an earlier attempt, not called again"));
+            return Optional.empty();
+        }
+        @SuppressWarnings("unchecked")
+        Map<String, Object> input = (Map<String, Object>) run.values.render(call.input());
+        if (run.dryRun) {
+            run.calls.put(call.name(), Map.of());
+            run.steps.add(new RunTrace.StepTrace("call", at, "dry-run", doing + " (not called in a dry run)"));
+            return Optional.empty();
+        }
+        Optional<Connector> connector = active.connectors().get(call.system());
+        if (connector.isEmpty()) {
+            run.steps.add(new RunTrace.StepTrace("call", at, "failed", call.system() + " has no connector"));
+            return Optional.of(RunResult.done(EventStatus.FAILED, null, call.system() + " has no connector"));
+        }
+        WriteOptions options = new WriteOptions(run.eventId + ":" + call.name(), run.eventId);
+        try {
+            SystemGuards.Result<Map<String, Object>> result = guards.call(call.system(),
+                    () -> connector.get().call(call.action(), input, options));
+            if (result.deferral().isPresent()) {
+                run.steps.add(new RunTrace.StepTrace("call", at, "deferred", result.deferral().get().describe()));
+                return Optional.of(RunResult.deferred(result.deferral().get()));
+            }
+            Object value = Values.plain(Values.toNode(result.value() == null ? Map.of() : result.value()));
+            run.calls.put(call.name(), value);
+            run.steps.add(new RunTrace.StepTrace("call", at, "ok", doing + " as " + call.name()));
+            metrics.counter("steward.calls", "system", call.system(), "result", "ok").increment();
+            return Optional.empty();
+        } catch (ConnectorException e) {
+            String error = doing + ": " + e.getMessage();
+            run.steps.add(new RunTrace.StepTrace("call", at, "failed", error));
+            metrics.counter("steward.calls", "system", call.system(), "result", e.retryable() ? "retry" : "failed").increment();
+            if (e.retryable()) {
+                Optional<Duration> after = e instanceof SystemRateLimitedException limited ? limited.retryAfter() : Optional.empty();
+                return Optional.of(RunResult.retry(null, error, after));
+            }
+            return Optional.of(RunResult.done(EventStatus.FAILED, null, error));
+        }
+    }
+
+    /**
+     * Runs a step whose values come from {@code ${...}} references: one that names no value (a
+     * payload path that is not there, a result without that field) fails the event for good,
+     * since the same event would miss it again.
+     */
+    private static Optional<RunResult> guard(Run run, Step step, java.util.function.Supplier<Optional<RunResult>> body) {
+        try {
+            return body.get();
+        } catch (StepValues.MissingValueException e) {
+            String kind = step instanceof Step.Call ? "call" : "sync";
+            String error = step.location() + ": " + e.getMessage();
+            run.steps.add(new RunTrace.StepTrace(kind, step.location().toString(), "failed", e.getMessage()));
+            return Optional.of(RunResult.done(EventStatus.FAILED, null, error));
+        }
+    }
+
+    /** A sync with {@code fields:}: writes those values, rendered, to each target, as any sync writes. */
+    private Optional<RunResult> set(Run run, Step.Sync sync) {
+        @SuppressWarnings("unchecked")
+        Map<String, Object> values = (Map<String, Object>) run.values.render(sync.set());
+        for (String target : sync.to()) {
+            Optional<RunResult> failed = write(run, target, values, RunTrace.WriteResult.WRITTEN, sync);
+            if (failed.isPresent()) {
+                return failed;
+            }
+        }
+        run.steps.add(new RunTrace.StepTrace("sync", sync.location().toString(), "ok", String.join(", ", sync.to())
+                + " (fields: " + String.join(", ", sync.set().keySet()) + ")"));
+        return Optional.empty();
+    }
+
+    /** The results of the calls an earlier attempt applied, from that attempt's stored trace. */
+    public static Map<String, Object> earlierCalls(String traceJson) {
+        if (traceJson == null || !traceJson.contains("\"calls\"")) {
+            return Map.of();
+        }
+        try {
+            JsonNode calls = Values.JSON.readTree(traceJson).path("calls");
+            if (!calls.isObject()) {
+                return Map.of();
+            }
+            Map<String, Object> out = new LinkedHashMap<>();
+            calls.properties().forEach(e -> out.put(e.getKey(), Values.plain(e.getValue())));
+            return out;
+        } catch (JsonProcessingException e) {
+            return Map.of();
+        }
     }
 
     private Optional<RunResult> sync(Run run, Step.Sync sync, RuleSet rules) {
@@ -398,9 +573,15 @@ public final class FlowRunner {
         final boolean dryRun;
         final List<RunTrace.StepTrace> steps = new ArrayList<>();
         final List<RunTrace.Write> writes = new ArrayList<>();
+        /** The results of this run's calls, by name, in order. */
+        final Map<String, Object> calls = new LinkedHashMap<>();
+        final Map<String, Object> earlierCalls;
+        final StepValues values;
 
         Run(Flow flow, String eventId, String key, int attempt, String version, ChangeSet set, RunEffects effects,
-            boolean dryRun) {
+            boolean dryRun, JsonNode payload, Map<String, Object> fields, Map<String, Object> earlierCalls) {
+            this.earlierCalls = earlierCalls;
+            this.values = new StepValues(payload, fields, key, calls, set, dryRun);
             this.flow = flow;
             this.eventId = eventId;
             this.key = key;
@@ -428,7 +609,8 @@ public final class FlowRunner {
                     .mapToInt(w -> w.fields().size()).sum();
             counts.put("written", written);
             return new RunTrace(flow.id(), flow.source(), flow.entity(), key, attempt, version, decisions,
-                    List.copyOf(set.unchanged), List.copyOf(steps), List.copyOf(writes), counts, rulesVersion);
+                    List.copyOf(set.unchanged), List.copyOf(steps), List.copyOf(writes), counts, rulesVersion,
+                    new LinkedHashMap<>(calls));
         }
     }
 

@@ -15,7 +15,22 @@ import java.util.Map;
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record RunTrace(String flow, String source, String entity, String key, int attempt, String version,
                        List<FieldDecision> decisions, List<String> unchanged, List<StepTrace> steps,
-                       List<Write> writes, Map<String, Integer> counts, String rulesVersion) {
+                       List<Write> writes, Map<String, Integer> counts, String rulesVersion,
+                       @JsonInclude(JsonInclude.Include.NON_EMPTY) Map<String, Object> calls) {
+
+    /**
+     * A trace without call results.
+     *
+     * @param calls the results of the run's {@code call} steps by name: what later steps read
+     *              as {@code ${steps.name...}}, and what a retry of the event reuses instead of
+     *              calling again
+     */
+    public RunTrace(String flow, String source, String entity, String key, int attempt, String version,
+                    List<FieldDecision> decisions, List<String> unchanged, List<StepTrace> steps,
+                    List<Write> writes, Map<String, Integer> counts, String rulesVersion) {
+        this(flow, source, entity, key, attempt, version, decisions, unchanged, steps, writes, counts, rulesVersion,
+                Map.of());
+    }
 
     /** A trace that does not name its rules version. */
     public RunTrace(String flow, String source, String entity, String key, int attempt, String version,
@@ -27,7 +42,7 @@ public record RunTrace(String flow, String source, String entity, String key, in
     /** This trace naming the rules version the run used. */
     public RunTrace withRulesVersion(String rulesVersion) {
         return new RunTrace(flow, source, entity, key, attempt, version, decisions, unchanged, steps, writes, counts,
-                rulesVersion);
+                rulesVersion, calls);
     }
 
     /** One changed field and what the rules said of it. */
@@ -36,7 +51,10 @@ public record RunTrace(String flow, String source, String entity, String key, in
                                 String by) {
     }
 
-    /** One step and what came of it ({@code ok}, {@code skipped}, {@code failed}). */
+    /**
+     * One step and what came of it ({@code ok}, {@code skipped}, {@code failed}; {@code filtered}
+     * for a filter that ended the run, {@code reused} for a call applied by an earlier attempt).
+     */
     @JsonInclude(JsonInclude.Include.NON_NULL)
     public record StepTrace(String step, String at, String result, String detail) {
     }

@@ -1,6 +1,6 @@
 package dev.steward.store;
 
-/** Where an event is in its life. PENDING and RUNNING are open; the other three are final. */
+/** Where an event is in its life. PENDING and RUNNING are open; the others are final. */
 public enum EventStatus {
     /** Waiting to be claimed, possibly not before its next attempt time. */
     PENDING,
@@ -11,7 +11,9 @@ public enum EventStatus {
     /** Quarantined by validation: nothing of the record was written. */
     INVALID,
     /** Dead letter: a permanent error or retries exhausted. */
-    FAILED;
+    FAILED,
+    /** A flow's filter step ended it: not an error; the rest of the flow did not run. */
+    FILTERED;
 
     public boolean isFinal() {
         return this != PENDING && this != RUNNING;

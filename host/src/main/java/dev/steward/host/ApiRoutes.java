@@ -81,7 +81,13 @@ final class ApiRoutes {
             case Step.Transform transform -> Json.object("transform", Json.object(transform.language(), transform.script()),
                     "at", step.location().toString());
             case Step.Rules rules -> Json.object("rules", rules.files(), "at", step.location().toString());
-            case Step.Sync sync -> Json.object("sync", Json.object("to", sync.to()), "at", step.location().toString());
+            case Step.Sync sync -> Json.object("sync", sync.setsFields() ? Json.object("to", sync.to(), "fields", sync.set())
+                    : Json.object("to", sync.to()), "at", step.location().toString());
+            case Step.Filter filter -> Json.object("filter", Json.object("when", filter.text()), "at", step.location().toString());
+            case Step.Branch branch -> Json.object("branch", branch.cases().stream().map(c -> c.text()).toList(),
+                    "at", step.location().toString());
+            case Step.Call call -> Json.object("call", Json.object("system", call.system(), "action", call.action(),
+                    "as", call.name()), "at", step.location().toString());
         }).toList());
         Json.send(ctx, 200, body);
     }

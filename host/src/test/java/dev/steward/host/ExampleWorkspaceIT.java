@@ -104,6 +104,25 @@ class ExampleWorkspaceIT {
     }
 
     @Test
+    void aWonDealGetsAnErpOrderWhoseNumberGoesBackToTheCrmAndOtherStagesAreFiltered() throws SQLException {
+        JsonNode open = host.deliver("crm/deal-won", "{\"id\":\"D-7\",\"name\":\"Engine for Ada\",\"stage\":\"Negotiation\"}", id());
+        assertThat(open.get("status").asText()).isEqualTo("filtered");
+        assertThat(row("erp", "SELECT COUNT(*) FROM orders")).containsExactly("0");
+
+        JsonNode won = host.deliver("crm/deal-won", "{\"id\":\"D-7\",\"name\":\"Engine for Ada\",\"stage\":\"Closed Won\"}", id());
+        assertThat(won.get("status").asText()).isEqualTo("succeeded");
+        assertThat(row("erp", "SELECT order_no, crm_deal_id, deal_name, request_key FROM orders"))
+                .containsExactly("9100", "D-7", "Engine for Ada", won.get("eventId").asText() + ":order");
+        assertThat(row("crm", "SELECT erp_order_no FROM deals WHERE id = 'D-7'")).containsExactly("SO-9100");
+
+        // The CRM's next webhook about the deal carries the number: no second order.
+        JsonNode again = host.deliver("crm/deal-won",
+                "{\"id\":\"D-7\",\"name\":\"Engine for Ada\",\"stage\":\"Closed Won\",\"erp_order_no\":\"SO-9100\"}", id());
+        assertThat(again.get("status").asText()).isEqualTo("filtered");
+        assertThat(row("erp", "SELECT COUNT(*) FROM orders")).containsExactly("1");
+    }
+
+    @Test
     void anInvalidRecordIsQuarantinedAndNothingOfItIsWritten() throws SQLException {
         JsonNode event = host.deliver("crm/customer",
                 "{\"id\":\"C-2002\",\"email\":\"not-an-email\",\"phone\":\"+1 555 0100\"}", id());

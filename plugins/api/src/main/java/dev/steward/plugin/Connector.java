@@ -97,6 +97,16 @@ public interface Connector extends AutoCloseable {
     }
 
     /**
+     * {@link #call(String, Map)} for one event's {@code call} step: {@code options} carry an
+     * idempotency key that stays the same across the event's retries, so that a connector
+     * whose system honours one (the http connector sends {@code Idempotency-Key}) has the
+     * action applied at most once. The default ignores the options.
+     */
+    default Map<String, Object> call(String action, Map<String, Object> input, WriteOptions options) {
+        return call(action, input);
+    }
+
+    /**
      * Why the system cannot be reached right now (a database that took no connection since it
      * was last asked), or empty when it can or the connector cannot tell. Steward reports it in
      * {@code /health}; it is called often and must answer at once, without connecting.

@@ -34,7 +34,8 @@ import org.apache.hc.client5.http.ConnectTimeoutException;
 /**
  * Reads a record with {@code GET {baseUrl}{path}}, writes it with {@code PATCH} and a JSON
  * object of the given fields, and lists an entity's records page by page with {@code GET} on
- * its {@code list.path}. A record's {@code ETag} (or its {@code versionField}) is its version;
+ * its {@code list.path}; a flow's {@code call} sends {@code METHOD /path} with a JSON body
+ * ({@link #call(String, Map, WriteOptions)}). A record's {@code ETag} (or its {@code versionField}) is its version;
  * a write with an expected version sends it as {@code If-Match}, and a 412 answer is a
  * {@link VersionConflictException}. With OAuth2, a 401 answer drops the token and the request
  * is sent once more with a new one. Thread-safe: immutable settings, a thread-safe transport
@@ -43,6 +44,10 @@ import org.apache.hc.client5.http.ConnectTimeoutException;
 final class HttpConnector implements Connector {
 
     static final int MAX_ANSWER = 2000;
+    /** A call's action: a method and a path under the base URL, with {@code {name}} for input values. */
+    private static final java.util.regex.Pattern ACTION =
+            java.util.regex.Pattern.compile("(GET|POST|PUT|PATCH|DELETE) (/[A-Za-z0-9._~!$&'()*+,;=:@%/{}-]*)");
+    private static final java.util.regex.Pattern PATH_PARAM = java.util.regex.Pattern.compile("\\{([A-Za-z_][A-Za-z0-9_]*)}");
 
     private final String system;
     private final HttpSettings settings;
@@ -163,6 +168,70 @@ final class HttpConnector implements Connector {
                     ? Optional.empty() : Optional.of(String.valueOf(value));
         }
         return new Page(records, next);
+    }
+
+    /**
+     * {@code call} step of a flow: the action is {@code METHOD /path} under the base URL
+     * ({@code POST /orders}); a {@code {name}} in the path takes the input's value of that name,
+     * encoded as one path segment, and the rest of the input is the JSON body (none for GET and
+     * DELETE). The answer's JSON object is the result; an answer without one gives
+     * {@code {status, location}}. The idempotency key goes as {@code Idempotency-Key}, as for
+     * writes.
+     */
+    @Override
+    public Map<String, Object> call(String action, Map<String, Object> input, WriteOptions options) {
+        java.util.regex.Matcher m = ACTION.matcher(action.strip());
+        if (!m.matches() || m.group(2).contains("..")) {
+            throw new ActionNotSupportedException(system + " cannot call '" + action + "': an http action is a method"
+                    + " and a path under the base URL, like 'POST /orders'", "call:" + action);
+        }
+        String method = m.group(1);
+        Map<String, Object> body = new LinkedHashMap<>(input);
+        StringBuilder path = new StringBuilder();
+        java.util.regex.Matcher param = PATH_PARAM.matcher(m.group(2));
+        while (param.find()) {
+            Object value = body.remove(param.group(1));
+            if (value == null || value instanceof Map<?, ?> || value instanceof List<?>) {
+                throw new ActionNotSupportedException(system + " cannot call '" + action + "': the input has no single value"
+                        + " named " + param.group(1) + " for the path", "call:" + action);
+            }
+            param.appendReplacement(path, java.util.regex.Matcher.quoteReplacement(PathSegment.encode(String.valueOf(value))));
+        }
+        param.appendTail(path);
+        String json = null;
+        if (!method.equals("GET") && !method.equals("DELETE")) {
+            try {
+                json = NestedFields.JSON.writeValueAsString(body);
+            } catch (JsonProcessingException e) {
+                throw new WriteRefusedException(system + " cannot send " + action + " as JSON: " + e.getMessage(), 0,
+                        e.getMessage(), e);
+            }
+        }
+        Map<String, String> headers = new LinkedHashMap<>();
+        if (options != null && options.idempotencyKey() != null) {
+            headers.put("Idempotency-Key", options.idempotencyKey());
+        }
+        HttpTransport.Call call = new HttpTransport.Call(method, URI.create(settings.baseUrl() + path),
+                withDefaults(headers), json, "application/json");
+        HttpTransport.Answer answer = send(call);
+        failUnlessSuccess(call, answer, null);
+        context.logger().log(System.Logger.Level.DEBUG, "{0} answered {1} to {2} (event {3})",
+                system, answer.status(), call.describe(), options == null ? "-" : options.eventId());
+        JsonNode result = json(answer);
+        if (result != null && result.isObject()) {
+            @SuppressWarnings("unchecked")
+            Map<String, Object> fields = NestedFields.JSON.convertValue(result, Map.class);
+            return fields;
+        }
+        Map<String, Object> status = new LinkedHashMap<>();
+        status.put("status", answer.status());
+        answer.header("Location").ifPresent(location -> status.put("location", location));
+        return status;
+    }
+
+    @Override
+    public Map<String, Object> call(String action, Map<String, Object> input) {
+        return call(action, input, null);
     }
 
     @Override

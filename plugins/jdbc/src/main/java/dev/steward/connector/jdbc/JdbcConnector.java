@@ -30,7 +30,8 @@ import java.util.stream.Collectors;
 /**
  * Reads a record with one SELECT by key, lists records a page at a time in key order, and
  * writes with UPDATE, then INSERT where no row was updated, in one transaction: portable
- * (H2, PostgreSQL, SQLite) where {@code MERGE} and {@code ON CONFLICT} are not. Thread-safe:
+ * (H2, PostgreSQL, SQLite) where {@code MERGE} and {@code ON CONFLICT} are not. A flow's
+ * {@code call} runs one of the system's named {@code statements}. Thread-safe:
  * each call borrows its own connection from the pool.
  */
 final class JdbcConnector implements Connector {
@@ -40,6 +41,7 @@ final class JdbcConnector implements Connector {
 
     private final String system;
     private final HikariDataSource pool;
+    private final Map<String, NamedStatement> statements;
     private volatile SqlIdentifiers identifiers;
 
     /** Why the database could not be reached at start, or null; kept until the pool holds a connection. */
@@ -50,6 +52,11 @@ final class JdbcConnector implements Connector {
     }
 
     JdbcConnector(String system, HikariDataSource pool, String unreachableAtStart) {
+        this(system, pool, unreachableAtStart, Map.of());
+    }
+
+    JdbcConnector(String system, HikariDataSource pool, String unreachableAtStart, Map<String, NamedStatement> statements) {
+        this.statements = statements;
         this.system = system;
         this.pool = pool;
         this.unreachableAtStart = unreachableAtStart;
@@ -202,6 +209,70 @@ final class JdbcConnector implements Connector {
         } catch (SQLException e) {
             throw SqlErrors.classify(system, doing, e);
         }
+    }
+
+    /**
+     * {@code call} step of a flow: runs the statement the system declares under that name, with
+     * the input's values for its {@code :name} parameters ({@code :idempotencyKey}, unless the
+     * input gives it, is the call's idempotency key). The result is the first row a query
+     * returns, or {@code {updated: n}} with the generated keys of an INSERT; column names in
+     * lower case.
+     */
+    @Override
+    public Map<String, Object> call(String action, Map<String, Object> input, WriteOptions options) {
+        NamedStatement statement = statements.get(action);
+        if (statement == null) {
+            throw new ActionNotSupportedException(system + " has no statement '" + action + "' (steward.yaml declares: "
+                    + (statements.isEmpty() ? "none" : String.join(", ", new java.util.TreeSet<>(statements.keySet())))
+                    + ")", "call:" + action);
+        }
+        Optional<String> missing = statement.missing(input);
+        if (missing.isPresent()) {
+            throw new ConnectorException(system + " cannot run " + action + ": the call's input has no " + missing.get(), false);
+        }
+        String doing = "run " + action;
+        try (Connection connection = pool.getConnection();
+             PreparedStatement prepared = connection.prepareStatement(statement.sql(), Statement.RETURN_GENERATED_KEYS)) {
+            int i = 1;
+            for (String parameter : statement.parameters()) {
+                Object value = input.containsKey(parameter) || options == null ? input.get(parameter) : options.idempotencyKey();
+                if (value instanceof Map<?, ?> || value instanceof Collection<?>) {
+                    String answer = parameter + " holds one value, not a list or an object";
+                    throw new WriteRefusedException(system + " cannot " + doing + ": " + answer, 0, answer);
+                }
+                prepared.setObject(i++, value);
+            }
+            if (prepared.execute()) {
+                try (ResultSet rs = prepared.getResultSet()) {
+                    return rs.next() ? labelled(rs) : Map.of();
+                }
+            }
+            Map<String, Object> result = new LinkedHashMap<>();
+            result.put("updated", prepared.getUpdateCount());
+            try (ResultSet keys = prepared.getGeneratedKeys()) {
+                if (keys != null && keys.next()) {
+                    result.putAll(labelled(keys));
+                }
+            }
+            return result;
+        } catch (SQLException e) {
+            throw SqlErrors.classify(system, doing, e);
+        }
+    }
+
+    @Override
+    public Map<String, Object> call(String action, Map<String, Object> input) {
+        return call(action, input, null);
+    }
+
+    /** The row's columns by lower-case label. */
+    private static Map<String, Object> labelled(ResultSet rs) throws SQLException {
+        var meta = rs.getMetaData();
+        Map<String, Object> row = new LinkedHashMap<>();
+        for (int c = 1; c <= meta.getColumnCount(); c++) {
+            row.put(meta.getColumnLabel(c).toLowerCase(java.util.Locale.ROOT), ColumnValues.read(rs, c));
+        }
+        return row;
     }
 
     @Override

@@ -23,7 +23,8 @@ import java.util.List;
  *
  * <p>System settings: {@code url} (required), {@code user}, {@code password}, {@code init} (a
  * SQL script in the workspace, run when the connector is created), {@code poolSize} (default
- * 5), {@code connectTimeout} (how long to wait for a connection, default 10s). URL parameters
+ * 5), {@code connectTimeout} (how long to wait for a connection, default 10s), {@code statements}
+ * (named SQL with {@code :name} parameters, for flows' {@code call} steps). URL parameters
  * must be on a short per-driver allowlist ({@link JdbcUrlSetting}, shared with the store); relative H2 and SQLite
  * files live in the workspace. Entity settings: {@code table} and {@code key} (the key column);
  * fields map canonical names to columns. The JDBC driver comes from the host's classpath.
@@ -86,7 +87,7 @@ public final class JdbcConnectorFactory implements ConnectorFactory {
             context.logger().log(System.Logger.Level.INFO, "{0}: jdbc pool of {1} ready", config.name(),
                     settings.poolSize());
         }
-        return new JdbcConnector(config.name(), pool, unreachable);
+        return new JdbcConnector(config.name(), pool, unreachable, settings.statements());
     }
 
     /**

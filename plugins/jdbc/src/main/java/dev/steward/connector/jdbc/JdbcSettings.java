@@ -24,9 +24,14 @@ import java.util.regex.Pattern;
  * @param poolSize the most connections held open at once
  * @param connectTimeout how long a call may wait for a connection before the database counts
  *                       as unavailable
+ * @param statements the {@code statements:} that flows' {@code call} steps run, by name
  */
 record JdbcSettings(String url, String user, String password, String init, int poolSize,
-                    Duration connectTimeout) {
+                    Duration connectTimeout, Map<String, NamedStatement> statements) {
+
+    JdbcSettings(String url, String user, String password, String init, int poolSize, Duration connectTimeout) {
+        this(url, user, password, init, poolSize, connectTimeout, Map.of());
+    }
 
     static final int DEFAULT_POOL_SIZE = 5;
     static final Duration DEFAULT_CONNECT_TIMEOUT = Duration.ofSeconds(10);
@@ -75,8 +80,44 @@ record JdbcSettings(String url, String user, String password, String init, int p
         for (EntityConfig entity : config.entities().values()) {
             entity(entity, problems);
         }
+        Map<String, NamedStatement> statements = statements(config.settings().get("statements"), problems);
         return new JdbcSettings(url, config.setting("user").orElse(null),
-                config.setting("password").orElse(null), init, poolSize, connectTimeout);
+                config.setting("password").orElse(null), init, poolSize, connectTimeout, statements);
+    }
+
+    /**
+     * {@code statements: { createOrder: "INSERT ... VALUES (:deal, :amount)" }}: each one
+     * statement with {@code :name} parameters, refused where an init script would be (code, files).
+     */
+    private static Map<String, NamedStatement> statements(Object value, List<ConfigProblem> problems) {
+        if (value == null) {
+            return Map.of();
+        }
+        if (!(value instanceof Map<?, ?> map)) {
+            problems.add(new ConfigProblem("statements", "statements is a mapping of name: SQL, like"
+                    + " { createOrder: \"INSERT INTO orders (deal_id) VALUES (:deal)\" }"));
+            return Map.of();
+        }
+        Map<String, NamedStatement> out = new java.util.LinkedHashMap<>();
+        map.forEach((k, v) -> {
+            String name = String.valueOf(k);
+            String key = "statements." + name;
+            if (!name.matches("[A-Za-z_][A-Za-z0-9_-]{0,99}")) {
+                problems.add(new ConfigProblem(key, "a statement name is letters, digits, - and _"));
+            } else if (!(v instanceof String sql)) {
+                problems.add(new ConfigProblem(key, "a statement is SQL text"));
+            } else {
+                try {
+                    NamedStatement statement = NamedStatement.parse(name, sql);
+                    InitScriptCheck.check(sql).stream().findFirst().ifPresentOrElse(
+                            f -> problems.add(new ConfigProblem(key, "refused: " + f.message())),
+                            () -> out.put(name, statement));
+                } catch (IllegalArgumentException e) {
+                    problems.add(new ConfigProblem(key, e.getMessage()));
+                }
+            }
+        });
+        return Map.copyOf(out);
     }
 
     /**
