@@ -20,7 +20,7 @@ export JAVA_HOME
 java="$JAVA_HOME/bin/java"
 jar="$root/host/target/steward.jar"
 work="$(mktemp -d "${TMPDIR:-/tmp}/steward-audit.XXXXXX")"
-trap 'rm -rf "$work"' EXIT
+trap '[ -n "${KEEP:-}" ] && echo "bench: workspace kept in $work/ws" >&2 || rm -rf "$work"' EXIT
 
 log() { echo "bench: $*" >&2; }
 die() { echo "bench: FAILED: $*" >&2; exit 1; }
@@ -39,7 +39,7 @@ cp -r "$root/steward.yaml" "$root/flows" "$root/rules" "$root/systems" "$root/tr
 
 sql() { # sql SYSTEM STATEMENTS: runs SQL on the system's embedded database (steward is not running)
   printf '%s\n' "$2" >"$work/script.sql"
-  "$java" -cp "$h2" org.h2.tools.RunScript -url "jdbc:h2:$ws/data/$1" -user sa -script "$work/script.sql"
+  "$java" -cp "$h2" org.h2.tools.RunScript -url "jdbc:h2:$ws/data/$1" -user "" -script "$work/script.sql"
 }
 
 log "seeding $ROWS customers in the CRM and the ERP, $DIVERGE with another email in the ERP"
@@ -86,8 +86,8 @@ median() { sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
     last="${walls[-1]}"
     read -r _ code records divergences _ <<<"$last"
     echo "audit $mode: median of $RUNS: ${wall} ms wall (JVM start included), ${inner} ms in the audit;" \
-      "$records records, $divergences divergences, exit $code;" \
-      "$(awk -v r="$records" -v t="$inner" 'BEGIN {printf "%.0f records/s", t > 0 ? r * 1000 / t : 0}')"
+      "$records records compared, $divergences divergences, exit $code;" \
+      "$(awk -v r="$ROWS" -v t="$inner" 'BEGIN {printf "%.0f listed records/s", (t > 0 ? r * 1000 / t : 0)}')"
   done
   echo "command: ROWS=$ROWS DIVERGE=$DIVERGE RUNS=$RUNS bench/audit.sh"
 } | tee "$RESULTS"

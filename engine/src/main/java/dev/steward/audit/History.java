@@ -20,7 +20,7 @@ import java.util.Optional;
  */
 final class History {
 
-    /** How many of a record's events are searched, oldest first after the last sync. */
+    /** How many of a record's events after the last sync are searched, oldest first. */
     static final int EVENTS = 500;
 
     private final Store store;
@@ -48,9 +48,10 @@ final class History {
     }
 
     private Optional<Divergence.Parting> firstTouch(String key, String field, long afterSeq) {
-        List<StoredEvent> events = eventsByKey.computeIfAbsent(key, k -> store.eventsOfRecord(entity, k, 0, EVENTS));
+        List<StoredEvent> events = eventsByKey.computeIfAbsent(key + "\u0000" + afterSeq,
+                k -> store.eventsOfRecord(entity, key, afterSeq, EVENTS));
         for (StoredEvent event : events) {
-            if (event.seq() <= afterSeq || event.trace() == null) {
+            if (event.trace() == null) {
                 continue;
             }
             JsonNode trace = Values.parse(event.trace());

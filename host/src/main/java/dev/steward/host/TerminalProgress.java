@@ -58,10 +58,10 @@ final class TerminalProgress implements AuditProgress, AutoCloseable {
 
     static String line(String phase, long done, long total) {
         if (total < 0) {
-            return String.format("%-14s %,d records", phase, done);
+            return String.format(java.util.Locale.ROOT, "%-14s %,d records", phase, done);
         }
         int filled = total == 0 ? WIDTH : (int) Math.min(WIDTH, done * WIDTH / total);
-        return String.format("%-14s [%s%s] %,d/%,d", phase, "#".repeat(filled), " ".repeat(WIDTH - filled), done, total);
+        return String.format(java.util.Locale.ROOT, "%-14s [%s%s] %,d/%,d", phase, "#".repeat(filled), " ".repeat(WIDTH - filled), done, total);
     }
 
     static String plain(String phase, long done, long total) {
