@@ -8,6 +8,7 @@ import dev.steward.plugin.EntityConfig;
 import dev.steward.run.ActiveWorkspace;
 import dev.steward.run.Values;
 
+import java.math.BigDecimal;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -17,23 +18,28 @@ import java.util.Map;
 /**
  * Compares each record's mastered fields, master against subscriber, the way a run would see
  * them: the master's native fields under their canonical names, through the syncing flow's
- * transforms, then both values in Steward's canonical form ({@code 5000.00} and {@code 5000} are
- * equal). Not thread-safe; one per audit.
+ * transforms, then both values as Steward compares them, in canonical form ({@code 5000.00} and
+ * {@code 5000} are equal). Texts, whole and decimal numbers, booleans and nulls compare without
+ * building their JSON (the common case, and most of an audit's time over many records); other
+ * values through {@link Values#canonical}. Not thread-safe; one per audit.
  */
 final class Comparison {
 
-    /** One field that differs, before its history is looked up. */
+    /** One field that differs, before its history is looked up; values in plain canonical form. */
     record Difference(String key, AuditPlan.Pair pair, boolean masterHasRecord, Object masterValue,
                       boolean subscriberHasRecord, Object subscriberValue) {
     }
 
     private final ActiveWorkspace active;
     private final AuditPlan plan;
+    private final Map<String, EntityConfig> masters = new HashMap<>();
     private long comparisons;
 
     Comparison(ActiveWorkspace active, AuditPlan plan) {
         this.active = active;
         this.plan = plan;
+        plan.pairs().forEach(pair -> masters.computeIfAbsent(pair.master(),
+                m -> active.workspace().systems().get(m).entity(plan.entity()).orElseThrow()));
     }
 
     long comparisons() {
@@ -45,7 +51,7 @@ final class Comparison {
         List<String> keys = records.keys();
         long done = 0;
         for (String key : keys) {
-            Map<Flow, Map<String, JsonNode>> masterViews = new HashMap<>();
+            Map<Flow, Map<String, Object>> transformed = null;
             for (AuditPlan.Pair pair : plan.pairs()) {
                 Map<String, Object> master = records.record(key, pair.master());
                 Map<String, Object> subscriber = records.record(key, pair.subscriber());
@@ -53,22 +59,22 @@ final class Comparison {
                     continue;
                 }
                 comparisons++;
-                String masterJson = null;
                 Object masterValue = null;
                 if (master != null) {
-                    JsonNode node = masterView(key, pair, master, masterViews).get(pair.field());
-                    masterJson = Values.canonical(node);
-                    masterValue = Values.plain(node);
+                    if (transforms(pair.flow())) {
+                        if (transformed == null) {
+                            transformed = new HashMap<>();
+                        }
+                        masterValue = transformed.computeIfAbsent(pair.flow(), flow -> masterView(key, pair, master))
+                                .get(pair.field());
+                    } else {
+                        masterValue = master.get(pair.masterNative());
+                    }
                 }
-                String subscriberJson = null;
-                Object subscriberValue = null;
-                if (subscriber != null) {
-                    JsonNode node = Values.toNode(subscriber.get(pair.subscriberNative()));
-                    subscriberJson = Values.canonical(node);
-                    subscriberValue = Values.plain(node);
-                }
-                if (masterJson == null || !masterJson.equals(subscriberJson)) {
-                    out.add(new Difference(key, pair, master != null, masterValue, subscriber != null, subscriberValue));
+                Object subscriberValue = subscriber == null ? null : subscriber.get(pair.subscriberNative());
+                if (master == null || subscriber == null || !same(masterValue, subscriberValue)) {
+                    out.add(new Difference(key, pair, master != null, Values.normalized(masterValue), subscriber != null,
+                            Values.normalized(subscriberValue)));
                 }
             }
             progress.step("compare", ++done, keys.size());
@@ -76,35 +82,59 @@ final class Comparison {
         return out;
     }
 
-    /**
-     * The master's record under canonical names, through the flow's transforms when it has any
-     * (cached per flow for the record). A transform that fails leaves the values as read.
-     */
-    private Map<String, JsonNode> masterView(String key, AuditPlan.Pair pair, Map<String, Object> master,
-                                             Map<Flow, Map<String, JsonNode>> views) {
-        Flow flow = pair.flow();
-        Map<String, JsonNode> cached = views.get(flow);
-        if (cached != null) {
-            return cached;
+    /** Whether two values have the same canonical JSON, as {@code Values.canonical(Values.toNode(x))} would say. */
+    static boolean same(Object a, Object b) {
+        if (a == null || b == null) {
+            return a == b;
         }
-        EntityConfig entity = active.workspace().systems().get(pair.master()).entity(plan.entity()).orElseThrow();
+        if (a instanceof String x && b instanceof String y) {
+            return x.equals(y);
+        }
+        if (a instanceof Boolean x && b instanceof Boolean y) {
+            return x.equals(y);
+        }
+        if (exactNumber(a) && exactNumber(b)) {
+            return decimal(a).compareTo(decimal(b)) == 0;
+        }
+        if ((a instanceof String || a instanceof Boolean || exactNumber(a))
+                && (b instanceof String || b instanceof Boolean || exactNumber(b))) {
+            return false;
+        }
+        return Values.canonical(Values.toNode(a)).equals(Values.canonical(Values.toNode(b)));
+    }
+
+    private static boolean exactNumber(Object value) {
+        return value instanceof BigDecimal || value instanceof Long || value instanceof Integer || value instanceof Short
+                || value instanceof java.math.BigInteger;
+    }
+
+    private static BigDecimal decimal(Object value) {
+        return value instanceof BigDecimal d ? d : new BigDecimal(value.toString());
+    }
+
+    private static boolean transforms(Flow flow) {
+        return flow != null && flow.steps().stream().anyMatch(s -> s instanceof Step.Transform);
+    }
+
+    /**
+     * The master's record under canonical names through the flow's transforms, as plain values.
+     * A transform that fails leaves the values as read.
+     */
+    private Map<String, Object> masterView(String key, AuditPlan.Pair pair, Map<String, Object> master) {
+        Flow flow = pair.flow();
+        EntityConfig entity = masters.get(pair.master());
         Map<String, JsonNode> fields = new LinkedHashMap<>();
         for (Map.Entry<String, String> mapped : entity.fields().entrySet()) {
-            if (flow == null || flow.fields().containsKey(mapped.getKey())) {
+            if (flow.fields().containsKey(mapped.getKey())) {
                 fields.put(mapped.getKey(), Values.toNode(master.get(mapped.getValue())));
             }
         }
-        if (flow != null && flow.steps().stream().anyMatch(s -> s instanceof Step.Transform)) {
-            Map<String, JsonNode> transformed = new LinkedHashMap<>(fields);
-            if (active.transform(flow, key, transformed).isEmpty()) {
-                fields = transformed;
-            }
+        Map<String, Object> view = new HashMap<>();
+        if (active.transform(flow, key, fields).isEmpty()) {
+            fields.forEach((field, node) -> view.put(field, Values.plain(node)));
         }
-        // A field the flow does not carry is still compared, as read.
-        for (Map.Entry<String, String> mapped : entity.fields().entrySet()) {
-            fields.putIfAbsent(mapped.getKey(), Values.toNode(master.get(mapped.getValue())));
-        }
-        views.put(flow, fields);
-        return fields;
+        // A field the flow does not carry, or a record its transform refused, is compared as read.
+        entity.fields().forEach((field, nativeName) -> view.putIfAbsent(field, master.get(nativeName)));
+        return view;
     }
 }
