@@ -95,6 +95,8 @@ public final class Audits implements AutoCloseable {
 
     private AuditReport run(String id, Instant started, AuditRequest request, AuditProgress progress) {
         long begin = System.nanoTime();
+        java.lang.management.ThreadMXBean threads = java.lang.management.ManagementFactory.getThreadMXBean();
+        long cpuBegin = threads.isCurrentThreadCpuTimeSupported() ? threads.getCurrentThreadCpuTime() : -1;
         try (LiveWorkspace.Lease lease = live.acquire()) {
             RandomGenerator draw;
             synchronized (randomLock) {
@@ -108,7 +110,8 @@ public final class Audits implements AutoCloseable {
             }
             AuditReport report = new AuditReport(id, request.entity(), started.toString(), clock.instant().toString(),
                     found.scope(), found.records(), found.comparisons(), found.systems(), found.fields(), found.skipped(),
-                    found.divergences(), repairs, request.apply(), Duration.ofNanos(System.nanoTime() - begin).toMillis());
+                    found.divergences(), repairs, request.apply(), Duration.ofNanos(System.nanoTime() - begin).toMillis(),
+                    cpuBegin < 0 ? -1 : Duration.ofNanos(threads.getCurrentThreadCpuTime() - cpuBegin).toMillis());
             store.audits().finished(id, "done", clock.instant(), report.divergences().size(), json(kept(report)));
             LOG.info("audit {} of {}: {} records, {} divergences, {} repairs", id, request.entity(), found.records(),
                     found.divergences().size(), repairs.size());
@@ -180,15 +183,17 @@ public final class Audits implements AutoCloseable {
         return now;
     }
 
-    /** The report as stored: at most {@link StoredAudit#KEPT_DIVERGENCES} divergences. */
+    /** The report as stored: at most {@link StoredAudit#KEPT_DIVERGENCES} divergences and as many repairs. */
     private static AuditReport kept(AuditReport report) {
-        if (report.divergences().size() <= StoredAudit.KEPT_DIVERGENCES) {
+        int kept = StoredAudit.KEPT_DIVERGENCES;
+        if (report.divergences().size() <= kept && report.repairs().size() <= kept) {
             return report;
         }
         return new AuditReport(report.id(), report.entity(), report.startedAt(), report.finishedAt(), report.scope(),
                 report.records(), report.comparisons(), report.systems(), report.fields(), report.skipped(),
-                report.divergences().subList(0, StoredAudit.KEPT_DIVERGENCES), report.repairs(), report.applied(),
-                report.millis());
+                report.divergences().subList(0, Math.min(kept, report.divergences().size())),
+                report.repairs().subList(0, Math.min(kept, report.repairs().size())), report.applied(), report.millis(),
+                report.cpuMillis());
     }
 
     private static StoredAudit view(AuditTable.StoredAudit stored) {

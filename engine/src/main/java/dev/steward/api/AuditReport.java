@@ -16,10 +16,14 @@ import java.util.List;
  * @param repairs     empty unless the audit was asked to repair
  * @param applied     whether the repairs were written (not a dry run)
  * @param millis      how long the audit took
+ * @param cpuMillis   the CPU time of the thread that ran it (reading the systems through their connectors,
+ *                    comparing, looking up the history), which a busy machine does not inflate as it does
+ *                    {@code millis}; -1 where the JVM cannot tell
  */
 public record AuditReport(String id, String entity, String startedAt, String finishedAt, String scope, int records,
                           long comparisons, List<String> systems, List<String> fields, List<String> skipped,
-                          List<Divergence> divergences, List<AuditRepair> repairs, boolean applied, long millis) {
+                          List<Divergence> divergences, List<AuditRepair> repairs, boolean applied, long millis,
+                          long cpuMillis) {
 
     public AuditReport {
         systems = List.copyOf(systems);

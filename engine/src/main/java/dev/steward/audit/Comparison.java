@@ -33,6 +33,7 @@ final class Comparison {
     private final ActiveWorkspace active;
     private final AuditPlan plan;
     private final Map<String, EntityConfig> masters = new HashMap<>();
+    private final java.util.Set<Flow> transforming = new java.util.HashSet<>();
     private long comparisons;
 
     Comparison(ActiveWorkspace active, AuditPlan plan) {
@@ -40,6 +41,9 @@ final class Comparison {
         this.plan = plan;
         plan.pairs().forEach(pair -> masters.computeIfAbsent(pair.master(),
                 m -> active.workspace().systems().get(m).entity(plan.entity()).orElseThrow()));
+        plan.pairs().stream().map(AuditPlan.Pair::flow)
+                .filter(flow -> flow != null && flow.steps().stream().anyMatch(s -> s instanceof Step.Transform))
+                .forEach(transforming::add);
     }
 
     long comparisons() {
@@ -61,7 +65,7 @@ final class Comparison {
                 comparisons++;
                 Object masterValue = null;
                 if (master != null) {
-                    if (transforms(pair.flow())) {
+                    if (pair.flow() != null && transforming.contains(pair.flow())) {
                         if (transformed == null) {
                             transformed = new HashMap<>();
                         }
@@ -110,10 +114,6 @@ final class Comparison {
 
     private static BigDecimal decimal(Object value) {
         return value instanceof BigDecimal d ? d : new BigDecimal(value.toString());
-    }
-
-    private static boolean transforms(Flow flow) {
-        return flow != null && flow.steps().stream().anyMatch(s -> s instanceof Step.Transform);
     }
 
     /**

@@ -2,6 +2,7 @@ package dev.steward.audit;
 
 import dev.steward.api.AuditProgress;
 import dev.steward.model.Workspace;
+import dev.steward.plugin.ActionNotSupportedException;
 import dev.steward.plugin.Connector;
 import dev.steward.plugin.EntityConfig;
 import dev.steward.plugin.Page;
@@ -53,7 +54,7 @@ final class RecordSet {
             long listed = 0;
             Optional<String> cursor = Optional.empty();
             do {
-                Page page = connector.list(entity, cursor, PAGE);
+                Page page = list(system, connector, entity, cursor);
                 for (SystemRecord record : page.records()) {
                     set.put(record.key(), system, record.fields());
                 }
@@ -74,7 +75,7 @@ final class RecordSet {
         long seen = 0;
         Optional<String> cursor = Optional.empty();
         do {
-            Page page = referenceConnector.list(referenceEntity, cursor, PAGE);
+            Page page = list(reference, referenceConnector, referenceEntity, cursor);
             for (SystemRecord record : page.records()) {
                 seen++;
                 if (reservoir.size() < size) {
@@ -104,6 +105,16 @@ final class RecordSet {
             }
         }
         return set;
+    }
+
+    /** One page; a connector without {@code list} is named, with what an audit needs of it. */
+    private static Page list(String system, Connector connector, EntityConfig entity, Optional<String> cursor) {
+        try {
+            return connector.list(entity, cursor, PAGE);
+        } catch (ActionNotSupportedException e) {
+            throw new ActionNotSupportedException("system '" + system + "' cannot list its " + entity.name()
+                    + " records, which an audit reads: " + e.getMessage(), e.action());
+        }
     }
 
     private static EntityConfig entity(Workspace workspace, String system, String entity) {

@@ -18,8 +18,9 @@ final class AuditText {
     }
 
     static void print(AuditReport report, PrintWriter out) {
-        out.printf("audit %s of %s (%s): %d records, %d values compared, %s in %d ms%n", report.id(), report.entity(),
-                report.scope(), report.records(), report.comparisons(), String.join(", ", report.fields()), report.millis());
+        out.printf("audit %s of %s (%s): %d records, %d values compared, %s in %d ms (%d ms CPU)%n", report.id(),
+                report.entity(), report.scope(), report.records(), report.comparisons(), String.join(", ", report.fields()),
+                report.millis(), report.cpuMillis());
         report.skipped().forEach(s -> out.println("  not compared: " + s));
         if (report.divergences().isEmpty()) {
             out.println("All mastered fields agree.");

@@ -53,7 +53,7 @@ class AuditFormatsTest {
                 List.of("erp"), null, "dry-run", null);
         AuditReport report = new AuditReport("aud_1", "customer", "2026-11-28T10:00:00Z", "2026-11-28T10:00:01Z",
                 "sample of 100", 3, 9, List.of("crm", "erp"), List.of("email: crm -> erp"), List.of(), List.of(HOSTILE),
-                List.of(repair), false, 12);
+                List.of(repair), false, 12, 10);
         StringWriter text = new StringWriter();
         AuditText.print(report, new PrintWriter(text));
         assertThat(text.toString()).contains("KEY", "C-<1>", "email", "\"<script>alert(1)</script>\"",
@@ -80,7 +80,7 @@ class AuditFormatsTest {
 
     private static AuditReport report(List<Divergence> divergences) {
         return new AuditReport("aud_1", "customer", "2026-11-28T10:00:00Z", "2026-11-28T10:00:01Z", "all", 3, 9,
-                List.of("crm", "erp"), List.of("email: crm -> erp"), List.of(), divergences, List.of(), false, 12);
+                List.of("crm", "erp"), List.of("email: crm -> erp"), List.of(), divergences, List.of(), false, 12, 10);
     }
 
     private static void assertRefused(String body, String message) {
