@@ -141,6 +141,7 @@ public final class Engine implements AutoCloseable {
     private final Object swapLock = new Object();
     private final Object applyLock = new Object();
     private final RulesHistory versions;
+    private final Audits audits;
     private volatile Running running;
     private final java.util.concurrent.atomic.AtomicBoolean workersStopped = new java.util.concurrent.atomic.AtomicBoolean();
 
@@ -157,6 +158,8 @@ public final class Engine implements AutoCloseable {
         this.files = new WorkspaceFiles(loader);
         this.access = new AccessBook(store, false);
         this.versions = new RulesHistory(options.clock());
+        this.audits = new Audits(store, live, options.clock(), options.random(), () -> this.running.workers().wake(),
+                java.time.Duration.ofMinutes(5));
     }
 
     /**
@@ -351,6 +354,11 @@ public final class Engine implements AutoCloseable {
     /** The users, tokens, sessions and audit log of this engine's store. */
     public AccessBook access() {
         return access;
+    }
+
+    /** Audits of the systems' mastered fields, their repairs and stored results. */
+    public Audits audits() {
+        return audits;
     }
 
     /** The live configuration, for the run path: see {@link LiveWorkspace}. */
@@ -764,6 +772,7 @@ public final class Engine implements AutoCloseable {
      * connectors close, then the store, last. Call once, after intake has stopped.
      */
     public void stop(java.time.Duration grace) {
+        audits.close();
         stopWorkers(grace);
         synchronized (swapLock) {
             running.lease().close();

@@ -15,6 +15,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * A loaded workspace made ready to run: its connectors open, each valid flow's rules and
@@ -107,6 +108,15 @@ public final class ActiveWorkspace implements AutoCloseable {
 
     Transforms transforms() {
         return transforms;
+    }
+
+    /**
+     * Runs a flow's {@code transform} steps on a record's canonical fields, in place, as a run
+     * would before comparing them (an audit compares a master's values the way its flow sends
+     * them). Empty when they ran, else why they failed.
+     */
+    public Optional<String> transform(Flow flow, String key, Map<String, com.fasterxml.jackson.databind.JsonNode> fields) {
+        return TransformSteps.apply(flow, transforms, "audit", key, fields, new ArrayList<>());
     }
 
     public RuleSet ruleSet(String flowId) {

@@ -71,6 +71,26 @@ final class KnownValueTable {
         return new KnownValue(rows.getString(3), rows.getString(4), Instant.ofEpochMilli(rows.getLong(5)), rows.getString(6));
     }
 
+    void forget(String system, String entity, String key, java.util.Collection<String> fields) {
+        if (fields.isEmpty()) {
+            return;
+        }
+        database.transaction("forget known values", c -> {
+            try (PreparedStatement delete = c.prepareStatement("DELETE FROM known_values"
+                    + " WHERE system_name = ? AND entity = ? AND record_key = ? AND field = ?")) {
+                for (String field : fields) {
+                    delete.setString(1, system);
+                    delete.setString(2, entity);
+                    delete.setString(3, key);
+                    delete.setString(4, field);
+                    delete.addBatch();
+                }
+                delete.executeBatch();
+            }
+            return null;
+        });
+    }
+
     void remember(String system, String entity, String key, Map<String, String> fieldJson, String eventId,
                   String version) {
         Objects.requireNonNull(fieldJson, "fieldJson");

@@ -50,6 +50,7 @@ public final class Store implements AutoCloseable {
     private final Sessions sessions;
     private final AuditLog auditLog;
     private final TriggerTable triggers;
+    private final AuditTable audits;
 
     private Store(Database database, Clock clock, Supplier<String> ids) {
         this.database = database;
@@ -65,6 +66,12 @@ public final class Store implements AutoCloseable {
         this.sessions = new Sessions(database);
         this.auditLog = new AuditLog(database, clock);
         this.triggers = new TriggerTable(database, clock);
+        this.audits = new AuditTable(database);
+    }
+
+    /** The results of audits ({@code steward audit}, {@code POST /api/audits}). */
+    public AuditTable audits() {
+        return audits;
     }
 
     /** Users and API tokens (hashes only). */
@@ -452,6 +459,29 @@ public final class Store implements AutoCloseable {
         Map<String, String> values = new java.util.LinkedHashMap<>();
         knownValues.known(system, entity, key).forEach((field, known) -> values.put(field, known.valueJson()));
         return values;
+    }
+
+    /**
+     * Forgets what Steward knows {@code system} holds in some fields of a record, so that the
+     * system's next delivery of them is a change again: how an audit's repair makes the master's
+     * values go out to its subscribers through the normal run.
+     */
+    public void forget(String system, String entity, String key, java.util.Collection<String> fields) {
+        knownValues.forget(system, entity, key, fields);
+    }
+
+    /** The events of one record after the event {@code afterSeq} (0: all), oldest first, at most {@code limit}. */
+    public List<StoredEvent> eventsOfRecord(String entity, String key, long afterSeq, int limit) {
+        return database.run("list a record's events", c -> {
+            try (PreparedStatement select = c.prepareStatement("SELECT " + EVENT_COLUMNS + " FROM events"
+                    + " WHERE entity = ? AND record_key = ? AND seq > ? ORDER BY seq LIMIT ?")) {
+                select.setString(1, entity);
+                select.setString(2, key);
+                select.setLong(3, afterSeq);
+                select.setInt(4, limit);
+                return readEvents(select);
+            }
+        });
     }
 
     /** Upserts known values, field by field, in one transaction. */

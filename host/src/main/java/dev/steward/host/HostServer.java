@@ -89,6 +89,7 @@ public final class HostServer implements AutoCloseable {
         config.routes.post("/hooks/<path>", gate::handle);
         new ApiRoutes(engine).install(config.routes);
         new HoldRoutes(engine).install(config.routes);
+        new AuditRoutes(engine).install(config.routes);
         new DeadLetterRoutes(engine, access.audit()).install(config.routes);
         new FileRoutes(engine, access.audit()).install(config.routes);
         new GridRoutes(engine).install(config.routes);

@@ -67,6 +67,9 @@ public final class RouteTable {
         role("POST /api/dead-letters/replay", Role.OPERATOR);
         role("POST /api/dead-letters/{id}/replay", Role.OPERATOR);
         role("POST /api/holds/{entity}/{key}/{field}/release", Role.OPERATOR);
+        role("POST /api/audits", Role.OPERATOR);          // reports show record values, as reading a record does
+        role("GET /api/audits", Role.OPERATOR);
+        role("GET /api/audits/{id}", Role.OPERATOR);
 
         role("PUT /api/files/<path>", Role.AUTHOR);       // and by path: DRL, transforms, systems need developer; steward.yaml admin
         role("POST /api/validate", Role.AUTHOR);
