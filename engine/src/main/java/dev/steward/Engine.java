@@ -238,6 +238,26 @@ public final class Engine implements AutoCloseable {
     }
 
     /**
+     * Runs {@code steward batch} over the workspace in {@code home}: a file's records, or a system's
+     * listing, through a flow, written in bulk and resumable (see {@link dev.steward.batch.BatchRunner}).
+     * Opens the store and the connectors for the batch alone.
+     *
+     * @throws dev.steward.api.BatchRefusedException when the batch cannot run as asked
+     */
+    public static dev.steward.api.BatchSummary batch(Path home, Options options, dev.steward.api.BatchRequest request,
+                                                     dev.steward.api.BatchProgress progress)
+            throws java.io.IOException, InterruptedException {
+        try (HomeLoader loader = HomeLoader.open(home, options.env(), null)) {
+            Workspace workspace = loader.load();
+            try (Store store = Store.open(workspace.host().store(), options.clock());
+                 ActiveWorkspace active = activate(workspace, loader, options)) {
+                return new dev.steward.batch.BatchRunner(active, store, request, progress, options.clock(),
+                        options.metrics()).run();
+            }
+        }
+    }
+
+    /**
      * The access tables of a workspace (loaded with {@link #check}), with its store opened for them
      * alone: for the commands that work while no host runs. Closing it closes the store.
      *

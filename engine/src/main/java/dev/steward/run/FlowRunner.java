@@ -74,6 +74,27 @@ public final class FlowRunner {
      * happen.
      */
     public RunResult run(Flow flow, String eventId, int attempt, JsonNode payload, RunEffects effects, boolean dryRun) {
+        return run(flow, eventId, attempt, payload, effects, dryRun, null);
+    }
+
+    /**
+     * A run for a batch ({@code steward batch}): the same decisions, but each write goes to
+     * {@code writes} instead of the connector, and is recorded in {@code effects} as made; the
+     * caller writes them in bulk and commits the effects only once they are written. A batch
+     * never heals its source: the file or listing is not a system to write back to.
+     */
+    public RunResult runForBatch(Flow flow, String eventId, JsonNode payload, RunEffects effects, boolean dryRun,
+                                 BatchWrites writes) {
+        return run(flow, eventId, 1, payload, effects, dryRun, java.util.Objects.requireNonNull(writes, "writes"));
+    }
+
+    /** Where a batch run's writes go: written later, many records at once. */
+    public interface BatchWrites {
+        void add(String system, EntityConfig entity, dev.steward.plugin.RecordWrite write);
+    }
+
+    private RunResult run(Flow flow, String eventId, int attempt, JsonNode payload, RunEffects effects, boolean dryRun,
+                          BatchWrites batch) {
         RecordState state = effects.state();
         String key = Values.key(Values.at(payload, flow.keyPath())).orElse("");
         String version = flow.versionPath().map(path -> Values.at(payload, path))
@@ -89,7 +110,7 @@ public final class FlowRunner {
         Optional<String> transformError = TransformSteps.apply(flow, active.transforms(), eventId, key, observed, transformed);
         if (transformError.isPresent()) {
             Run failed = new Run(flow, eventId, key, attempt, version, ChangeSet.of(flow.entity(), key, flow.source(),
-                    Map.of(), version, Map.of(), Map.of(), null), effects, dryRun);
+                    Map.of(), version, Map.of(), Map.of(), null), effects, dryRun, batch);
             failed.steps.addAll(transformed);
             return RunResult.done(EventStatus.FAILED, failed.trace(), transformError.get());
         }
@@ -100,7 +121,7 @@ public final class FlowRunner {
         observed.forEach((field, value) -> recordFields.put(field, Values.plain(value)));
         Record record = new Record(flow.entity(), key, flow.source(), recordFields);
 
-        Run run = new Run(flow, eventId, key, attempt, version, set, effects, dryRun);
+        Run run = new Run(flow, eventId, key, attempt, version, set, effects, dryRun, batch);
         run.steps.addAll(transformed);
         for (Step step : flow.steps()) {
             switch (step) {
@@ -156,7 +177,7 @@ public final class FlowRunner {
                 return failed;
             }
         }
-        if (sync.enforce()) {
+        if (sync.enforce() && run.batch == null) {
             Optional<RunResult> failed = heal(run, rules, sync);
             if (failed.isPresent()) {
                 return failed;
@@ -268,6 +289,13 @@ public final class FlowRunner {
             run.writes.add(new RunTrace.Write(system, nativeFields, result == RunTrace.WriteResult.WRITTEN ? RunTrace.WriteResult.DRY_RUN : RunTrace.WriteResult.DRY_RUN_HEALED, null));
             return Optional.empty();
         }
+        if (run.batch != null) {
+            run.batch.add(system, entity, dev.steward.plugin.RecordWrite.of(run.key, nativeFields,
+                    new WriteOptions(run.eventId + ":" + system, run.eventId)));
+            run.effects.written(system, ledger, null, clock.instant());
+            run.writes.add(new RunTrace.Write(system, nativeFields, result, null));
+            return Optional.empty();
+        }
         Connector connector = active.connectors().get(system).orElseThrow();
         try {
             WriteOptions options = new WriteOptions(run.eventId + ":" + system, run.eventId);
@@ -373,11 +401,13 @@ public final class FlowRunner {
         final ChangeSet set;
         final RunEffects effects;
         final boolean dryRun;
+        /** Where writes go in a batch run; null when they go to the connectors. */
+        final BatchWrites batch;
         final List<RunTrace.StepTrace> steps = new ArrayList<>();
         final List<RunTrace.Write> writes = new ArrayList<>();
 
         Run(Flow flow, String eventId, String key, int attempt, String version, ChangeSet set, RunEffects effects,
-            boolean dryRun) {
+            boolean dryRun, BatchWrites batch) {
             this.flow = flow;
             this.eventId = eventId;
             this.key = key;
@@ -386,6 +416,7 @@ public final class FlowRunner {
             this.set = set;
             this.effects = effects;
             this.dryRun = dryRun;
+            this.batch = batch;
         }
 
         RunTrace trace() {

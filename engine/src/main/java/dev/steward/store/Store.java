@@ -49,6 +49,7 @@ public final class Store implements AutoCloseable {
     private final Credentials credentials;
     private final Sessions sessions;
     private final AuditLog auditLog;
+    private final BatchTable batches;
 
     private Store(Database database, Clock clock, Supplier<String> ids) {
         this.database = database;
@@ -63,6 +64,7 @@ public final class Store implements AutoCloseable {
         this.credentials = new Credentials(database, clock);
         this.sessions = new Sessions(database);
         this.auditLog = new AuditLog(database, clock);
+        this.batches = new BatchTable(database, clock);
     }
 
     /** Users and API tokens (hashes only). */
@@ -457,6 +459,32 @@ public final class Store implements AutoCloseable {
     /** The sync ledger of one record in one system, newest first. */
     public List<RecordedWrite> writes(String system, String entity, String key, int limit) {
         return ledger.writes(system, entity, key, limit);
+    }
+
+    /** A batch run's checkpoint, if it ever started. */
+    public Optional<BatchCheckpoint> batch(String id) {
+        return batches.find(id);
+    }
+
+    /**
+     * The checkpoint a batch run goes on from: its unfinished one, or a fresh one when it never ran,
+     * ran to its end, or {@code restart}.
+     */
+    public BatchCheckpoint startBatch(String id, String flowId, String input, boolean restart) {
+        return batches.start(id, flowId, input, restart);
+    }
+
+    /** Notes that the next {@code records} after the checkpoint are about to be written to the targets. */
+    public void batchInDoubt(String id, long records) {
+        batches.inDoubt(id, records);
+    }
+
+    /**
+     * Records a batch chunk whose writes the targets took: the runs' known values, ledger writes
+     * and holds, and the checkpoint after the chunk, in one transaction.
+     */
+    public void commitBatch(List<RunEffects> effects, BatchCheckpoint next, boolean finished) {
+        batches.commit(effects, next, finished);
     }
 
     /** Events per status; every status is present, zero when none. */
