@@ -249,6 +249,13 @@ public final class Engine implements AutoCloseable {
             throws java.io.IOException, InterruptedException {
         try (HomeLoader loader = HomeLoader.open(home, options.env(), null)) {
             Workspace workspace = loader.load();
+            Flow flow = workspace.flows().get(request.flowId());
+            if (flow != null) {
+                // Only the batch's flow: the others' rules and transforms (a script engine) are not needed.
+                workspace = new Workspace(workspace.home(), workspace.host(), workspace.systems(), Map.of(flow.id(), flow),
+                        workspace.brokenFlows(), workspace.mastership(), workspace.drl(), workspace.diagnostics(),
+                        workspace.decisionTables());
+            }
             try (Store store = Store.open(workspace.host().store(), options.clock());
                  ActiveWorkspace active = activate(workspace, loader, options)) {
                 return new dev.steward.batch.BatchRunner(active, store, request, progress, options.clock(),

@@ -118,7 +118,7 @@ public final class BatchRunner {
     /** Runs the batch to its end, or to a stop the progress asked for. */
     public BatchSummary run() throws IOException, InterruptedException {
         long started = clock.millis();
-        String inputName = request.input().map(Path::toString).orElse("system " + request.from().orElseThrow());
+        String inputName = request.input().map(Path::toString).orElseGet(() -> "system " + request.from().orElseThrow());
         String id = batchId();
         this.batchId = id;
         BatchCheckpoint checkpoint = request.dryRun()
