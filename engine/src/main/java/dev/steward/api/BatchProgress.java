@@ -17,6 +17,15 @@ public interface BatchProgress {
     void update(long records, long written, long rejected, double fraction);
 
     /**
+     * Told once, when the input is open and the first chunk is about to run.
+     *
+     * @param resumedFrom records done by the runs this one goes on from
+     * @param fraction    how much of the input they are, or negative when unknown
+     */
+    default void begin(long resumedFrom, double fraction) {
+    }
+
+    /**
      * Asked after each chunk: true to stop there (Ctrl-C), with the chunk committed, so that the
      * next run goes on after it.
      */

@@ -136,6 +136,7 @@ public final class BatchRunner {
              TargetWriter writer = new TargetWriter(guards, request.concurrency())) {
             Chunks chunks = new Chunks(input, request.chunkSize());
             long doubtUntil = checkpoint.done() + checkpoint.inDoubt();
+            progress.begin(resumedFrom, input.fraction());
             for (List<InputRecords.InputRecord> chunk; !(chunk = next(chunks, checkpoint)).isEmpty(); ) {
                 try {
                     if (report != null) {

@@ -164,13 +164,23 @@ final class BatchCommand implements Callable<Integer> {
         final AtomicBoolean stop = new AtomicBoolean();
         private final PrintStream err;
         private final boolean terminal;
-        private final long started = System.nanoTime();
+        private long started = System.nanoTime();
+        private long resumedFrom;
+        private double fractionAtStart;
         private long shown;
         private boolean drawn;
 
         Progress(PrintStream err, boolean terminal) {
             this.err = err;
             this.terminal = terminal;
+        }
+
+        @Override
+        public void begin(long resumedFrom, double fraction) {
+            this.started = System.nanoTime();
+            this.shown = started;
+            this.resumedFrom = resumedFrom;
+            this.fractionAtStart = Math.max(0, fraction);
         }
 
         @Override
@@ -181,8 +191,10 @@ final class BatchCommand implements Callable<Integer> {
             }
             shown = now;
             double seconds = (now - started) / 1e9;
-            double rate = records / Math.max(seconds, 1e-3);
-            String eta = fraction > 0 && fraction < 1 ? " ETA " + clock((long) (seconds / fraction - seconds)) : "";
+            double rate = (records - resumedFrom) / Math.max(seconds, 1e-3);
+            double done = fraction - fractionAtStart;
+            String eta = fraction > 0 && fraction < 1 && done > 0
+                    ? " ETA " + clock((long) (seconds / done * (1 - fraction))) : "";
             if (terminal) {
                 int width = 30;
                 int full = fraction < 0 ? 0 : (int) Math.round(fraction * width);
