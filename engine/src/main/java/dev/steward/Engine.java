@@ -259,6 +259,33 @@ public final class Engine implements AutoCloseable {
     }
 
     /**
+     * Runs {@code steward batch} over the workspace in {@code home}: a file's records, or a system's
+     * listing, through a flow, written in bulk and resumable (see {@link dev.steward.batch.BatchRunner}).
+     * Opens the store and the connectors for the batch alone.
+     *
+     * @throws dev.steward.api.BatchRefusedException when the batch cannot run as asked
+     */
+    public static dev.steward.api.BatchSummary batch(Path home, Options options, dev.steward.api.BatchRequest request,
+                                                     dev.steward.api.BatchProgress progress)
+            throws java.io.IOException, InterruptedException {
+        try (HomeLoader loader = HomeLoader.open(home, options.env(), null)) {
+            Workspace workspace = loader.load();
+            Flow flow = workspace.flows().get(request.flowId());
+            if (flow != null) {
+                // Only the batch's flow: the others' rules and transforms (a script engine) are not needed.
+                workspace = new Workspace(workspace.home(), workspace.host(), workspace.systems(), Map.of(flow.id(), flow),
+                        workspace.brokenFlows(), workspace.mastership(), workspace.drl(), workspace.diagnostics(),
+                        workspace.decisionTables());
+            }
+            try (Store store = Store.open(workspace.host().store(), options.clock());
+                 ActiveWorkspace active = activate(workspace, loader, options)) {
+                return new dev.steward.batch.BatchRunner(active, store, request, progress, options.clock(),
+                        options.metrics()).run();
+            }
+        }
+    }
+
+    /**
      * The access tables of a workspace (loaded with {@link #check}), with its store opened for them
      * alone: for the commands that work while no host runs. Closing it closes the store.
      *

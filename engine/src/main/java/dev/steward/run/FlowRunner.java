@@ -75,7 +75,7 @@ public final class FlowRunner {
      * happen.
      */
     public RunResult run(Flow flow, String eventId, int attempt, JsonNode payload, RunEffects effects, boolean dryRun) {
-        return run(flow, eventId, attempt, payload, effects, dryRun, Map.of());
+        return run(flow, eventId, attempt, payload, effects, dryRun, Map.of(), null);
     }
 
     /**
@@ -87,6 +87,27 @@ public final class FlowRunner {
      */
     public RunResult run(Flow flow, String eventId, int attempt, JsonNode payload, RunEffects effects, boolean dryRun,
                          Map<String, Object> earlierCalls) {
+        return run(flow, eventId, attempt, payload, effects, dryRun, earlierCalls, null);
+    }
+
+    /**
+     * A run for a batch ({@code steward batch}): the same decisions, but each write goes to
+     * {@code writes} instead of the connector, and is recorded in {@code effects} as made; the
+     * caller writes them in bulk and commits the effects only once they are written. A batch
+     * never heals its source: the file or listing is not a system to write back to.
+     */
+    public RunResult runForBatch(Flow flow, String eventId, JsonNode payload, RunEffects effects, boolean dryRun,
+                                 BatchWrites writes) {
+        return run(flow, eventId, 1, payload, effects, dryRun, Map.of(), java.util.Objects.requireNonNull(writes, "writes"));
+    }
+
+    /** Where a batch run's writes go: written later, many records at once. */
+    public interface BatchWrites {
+        void add(String system, EntityConfig entity, dev.steward.plugin.RecordWrite write);
+    }
+
+    private RunResult run(Flow flow, String eventId, int attempt, JsonNode payload, RunEffects effects, boolean dryRun,
+                          Map<String, Object> earlierCalls, BatchWrites batch) {
         RecordState state = effects.state();
         String key = Values.key(Values.at(payload, flow.keyPath())).orElse("");
         String version = flow.versionPath().map(path -> Values.at(payload, path))
@@ -102,7 +123,7 @@ public final class FlowRunner {
         Optional<String> transformError = TransformSteps.apply(flow, active.transforms(), eventId, key, observed, transformed);
         if (transformError.isPresent()) {
             Run failed = new Run(flow, eventId, key, attempt, version, ChangeSet.of(flow.entity(), key, flow.source(),
-                    Map.of(), version, Map.of(), Map.of(), null), effects, dryRun, payload, Map.of(), earlierCalls);
+                    Map.of(), version, Map.of(), Map.of(), null), effects, dryRun, payload, Map.of(), earlierCalls, batch);
             failed.steps.addAll(transformed);
             return RunResult.done(EventStatus.FAILED, failed.trace(), transformError.get());
         }
@@ -113,7 +134,8 @@ public final class FlowRunner {
         observed.forEach((field, value) -> recordFields.put(field, Values.plain(value)));
         Record record = new Record(flow.entity(), key, flow.source(), recordFields);
 
-        Run run = new Run(flow, eventId, key, attempt, version, set, effects, dryRun, payload, recordFields, earlierCalls);
+        Run run = new Run(flow, eventId, key, attempt, version, set, effects, dryRun, payload, recordFields, earlierCalls,
+                batch);
         run.steps.addAll(transformed);
         if (!dryRun) {
             set.suppressed.stream().filter(c -> set.echoes.containsKey(c.getField()))
@@ -339,7 +361,7 @@ public final class FlowRunner {
                 return failed;
             }
         }
-        if (sync.enforce()) {
+        if (sync.enforce() && run.batch == null) {
             Optional<RunResult> failed = heal(run, rules, sync);
             if (failed.isPresent()) {
                 return failed;
@@ -449,6 +471,13 @@ public final class FlowRunner {
         }
         if (run.dryRun) {
             run.writes.add(new RunTrace.Write(system, nativeFields, result == RunTrace.WriteResult.WRITTEN ? RunTrace.WriteResult.DRY_RUN : RunTrace.WriteResult.DRY_RUN_HEALED, null));
+            return Optional.empty();
+        }
+        if (run.batch != null) {
+            run.batch.add(system, entity, dev.steward.plugin.RecordWrite.of(run.key, nativeFields,
+                    new WriteOptions(run.eventId + ":" + system, run.eventId)));
+            run.effects.written(system, ledger, null, clock.instant());
+            run.writes.add(new RunTrace.Write(system, nativeFields, result, null));
             return Optional.empty();
         }
         Connector connector = active.connectors().get(system).orElseThrow();
@@ -571,6 +600,8 @@ public final class FlowRunner {
         final ChangeSet set;
         final RunEffects effects;
         final boolean dryRun;
+        /** Where writes go in a batch run; null when they go to the connectors. */
+        final BatchWrites batch;
         final List<RunTrace.StepTrace> steps = new ArrayList<>();
         final List<RunTrace.Write> writes = new ArrayList<>();
         /** The results of this run's calls, by name, in order. */
@@ -579,7 +610,8 @@ public final class FlowRunner {
         final StepValues values;
 
         Run(Flow flow, String eventId, String key, int attempt, String version, ChangeSet set, RunEffects effects,
-            boolean dryRun, JsonNode payload, Map<String, Object> fields, Map<String, Object> earlierCalls) {
+            boolean dryRun, JsonNode payload, Map<String, Object> fields, Map<String, Object> earlierCalls,
+            BatchWrites batch) {
             this.earlierCalls = earlierCalls;
             this.values = new StepValues(payload, fields, key, calls, set, dryRun);
             this.flow = flow;
@@ -590,6 +622,7 @@ public final class FlowRunner {
             this.set = set;
             this.effects = effects;
             this.dryRun = dryRun;
+            this.batch = batch;
         }
 
         RunTrace trace() {

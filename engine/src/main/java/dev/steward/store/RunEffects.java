@@ -65,6 +65,11 @@ public final class RunEffects {
         fieldJson.forEach((field, json) -> state.addHistory(system, field, json));
     }
 
+    /** Takes back the writes to {@code system}: a batch target refused them. */
+    public void forget(String system) {
+        written.removeIf(w -> w.system().equals(system));
+    }
+
     public void echo(String system, String field, long seq) {
         echoes.add(new Echo(system, field, seq));
     }

@@ -51,6 +51,7 @@ public final class Store implements AutoCloseable {
     private final AuditLog auditLog;
     private final TriggerTable triggers;
     private final AuditTable audits;
+    private final BatchTable batches;
 
     private Store(Database database, Clock clock, Supplier<String> ids) {
         this.database = database;
@@ -72,6 +73,7 @@ public final class Store implements AutoCloseable {
     /** The results of audits ({@code steward audit}, {@code POST /api/audits}). */
     public AuditTable audits() {
         return audits;
+        this.batches = new BatchTable(database, clock);
     }
 
     /** Users and API tokens (hashes only). */
@@ -561,6 +563,32 @@ public final class Store implements AutoCloseable {
     /** The sync ledger of one record in one system, newest first. */
     public List<RecordedWrite> writes(String system, String entity, String key, int limit) {
         return ledger.writes(system, entity, key, limit);
+    }
+
+    /** A batch run's checkpoint, if it ever started. */
+    public Optional<BatchCheckpoint> batch(String id) {
+        return batches.find(id);
+    }
+
+    /**
+     * The checkpoint a batch run goes on from: its unfinished one, or a fresh one when it never ran,
+     * ran to its end, or {@code restart}.
+     */
+    public BatchCheckpoint startBatch(String id, String flowId, String input, boolean restart) {
+        return batches.start(id, flowId, input, restart);
+    }
+
+    /** Notes that the next {@code records} after the checkpoint are about to be written to the targets. */
+    public void batchInDoubt(String id, long records) {
+        batches.inDoubt(id, records);
+    }
+
+    /**
+     * Records a batch chunk whose writes the targets took: the runs' known values, ledger writes
+     * and holds, and the checkpoint after the chunk, in one transaction.
+     */
+    public void commitBatch(List<RunEffects> effects, BatchCheckpoint next, boolean finished) {
+        batches.commit(effects, next, finished);
     }
 
     /** Events per status; every status is present, zero when none. */

@@ -7,7 +7,7 @@ import picocli.CommandLine.Command;
 @Command(name = "steward", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
         description = "Runs CRM-ERP micro-integrations: webhooks in, mastership rules decide each field, connectors write.",
         subcommands = {ServeCommand.class, ValidateCommand.class, ReadCommand.class, BareIntakeCommand.class,
-                AuditCommand.class,
+                AuditCommand.class, BatchCommand.class,
                 TokenCommand.class, UserCommand.class, TestCommand.class, PreviewCommand.class})
 public final class Main implements Runnable {
 

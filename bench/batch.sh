@@ -1,0 +1,99 @@
+#!/bin/bash
+# steward batch against a plain JDBC batch insert of the same rows, side by side in one run.
+# Generates a CSV of N customers with 25 columns (the CRM's id, name, email, phone, credit_limit
+# and 20 more), then for each target (H2 file, PostgreSQL): `steward batch --flow crm-customer`
+# on a fresh copy of the example workspace (mastership, the customer validation table; every
+# 1000th email invalid, so the rejects path runs too), and bench/BatchBaseline.java inserting
+# the same rows' key, email and phone with plain JDBC batches. Prints records/s of each, their
+# ratio, and steward's peak heap (from its GC log).
+# Usage: bench/batch.sh [N] [h2|pg|both]   (default 1000000 both). Needs host/target/steward.jar
+# (mvn -DskipTests package) and, for pg, /usr/lib/postgresql/<v>/bin (a throwaway cluster).
+set -euo pipefail
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+N="${1:-1000000}"; TARGETS="${2:-both}"
+java=/usr/lib/jvm/temurin-25-jdk-amd64/bin/java
+jar="$root/host/target/steward.jar"; lib="$root/host/target/lib"
+work="$(mktemp -d /tmp/steward-batch-bench.XXXX)"
+pg_dir=""; pg_bin=""
+cleanup() {
+  if [ -n "$pg_dir" ] && [ -f "$pg_dir/data/postmaster.pid" ]; then
+    runuser -u postgres -- "$pg_bin/pg_ctl" -D "$pg_dir/data" -m immediate -w stop >/dev/null 2>&1 || true
+  fi
+  rm -rf "$work" "$pg_dir"
+}
+trap cleanup EXIT
+[ -f "$jar" ] || { echo "bench: build first: mvn -B -DskipTests package" >&2; exit 1; }
+
+csv="$work/customers.csv"
+echo "bench: generating $N rows x 25 columns" >&2
+awk -v n="$N" 'BEGIN {
+  printf "id,name,email,phone,credit_limit"; for (c = 6; c <= 25; c++) printf ",col%02d", c; printf "\n";
+  for (i = 1; i <= n; i++) {
+    email = (i % 1000 == 0) ? "not-an-email-" i : "c" i "@example.com";
+    printf "K-%07d,Customer %d,%s,+1 555 %07d,%d", i, i, email, i, 1000 + i % 9000;
+    for (c = 6; c <= 25; c++) printf ",v%d-%d", c, i % 97;
+    printf "\n";
+  } }' > "$csv"
+echo "bench: $(du -h "$csv" | cut -f1) CSV" >&2
+
+workspace() { # $1: name, $2: the erp system block (YAML, indented 2)
+  local ws="$work/ws-$1"; mkdir -p "$ws"
+  cp -r "$root/steward.yaml" "$root/flows" "$root/rules" "$root/systems" "$root/transforms" "$ws/"
+  if [ -n "${2:-}" ]; then
+    sed -i '/^  erp:/,$d' "$ws/steward.yaml"; printf '%s\n' "$2" >> "$ws/steward.yaml"
+  fi
+  echo "$ws"
+}
+
+run_batch() { # $1: workspace; prints steward's summary line and peak heap
+  local ws="$1" gc="$work/gc-$(basename "$1").log"
+  set +e
+  "$java" -Xmx1g -Xlog:gc:file="$gc" --enable-native-access=ALL-UNNAMED -jar "$jar" batch --home "$ws" \
+    --flow crm-customer --input "$csv" --chunk 1000 2>"$ws.err" | grep -E "records/s"
+  local code=${PIPESTATUS[0]}; set -e
+  grep -E "records rejected" "$ws.err" >&2 || true
+  [ "$code" -le 1 ] || { cat "$ws.err" >&2; exit 1; }
+  # G1 lines: "Pause Young ... 200M->35M(1024M)": before->after each collection.
+  grep -oE '[0-9]+M->[0-9]+M' "$gc" | awk -F'->' '{b=$1+0; a=$2+0; if (b>pb) pb=b; if (a>pa) pa=a}
+    END {printf "steward peak heap: %d MB before a collection, %d MB live after one (-Xmx1g)\n", pb, pa}'
+}
+
+baseline() { # $1 url $2 user $3 password
+  "$java" -cp "$lib/*" "$root/bench/BatchBaseline.java" "$csv" "$1" "$2" "$3"
+}
+
+ratio() { # steward line, baseline line
+  local s b; s=$(grep -oE '[0-9,]+ records/s' <<<"$1" | tr -d ', records/'); b=$(grep -oE '[0-9]+ rows/s' <<<"$2" | tr -d ' rows/')
+  awk -v s="$s" -v b="$b" 'BEGIN {printf "ratio steward/plain: %.2f\n", s / b}'
+}
+
+if [ "$TARGETS" = h2 ] || [ "$TARGETS" = both ]; then
+  echo "== H2 (embedded file): steward batch, then plain JDBC" >&2
+  ws=$(workspace h2)
+  s=$(run_batch "$ws"); echo "H2 $s"
+  mkdir -p "$work/plain-h2"
+  b=$(baseline "jdbc:h2:$work/plain-h2/erp" "" ""); echo "H2 $b"
+  echo "H2 $(ratio "$s" "$b")"
+fi
+
+if [ "$TARGETS" = pg ] || [ "$TARGETS" = both ]; then
+  pg_bin=$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -1)
+  pg_dir=$(mktemp -d /tmp/steward-batch-pg.XXXX); chown postgres "$pg_dir"
+  port=$(( 20000 + RANDOM % 20000 ))
+  runuser -u postgres -- "$pg_bin/initdb" -D "$pg_dir/data" -U postgres -A trust -E UTF8 --no-sync >/dev/null
+  runuser -u postgres -- "$pg_bin/pg_ctl" -D "$pg_dir/data" -l "$pg_dir/server.log" -w -t 60 \
+    -o "-p $port -k $pg_dir -c listen_addresses=127.0.0.1" start >/dev/null
+  url="jdbc:postgresql://127.0.0.1:$port/postgres"
+  echo "== PostgreSQL $(basename "$(dirname "$pg_bin")") on 127.0.0.1:$port (default durability settings)" >&2
+  ws=$(workspace pg "  erp:
+    connector: jdbc
+    url: $url
+    user: postgres
+    init: systems/erp-pg.sql
+    entities:
+      customer: { table: customers, key: crm_id, fields: { email: email, phone: phone, creditLimit: credit_limit } }")
+  echo "CREATE TABLE IF NOT EXISTS customers (crm_id VARCHAR(64) PRIMARY KEY, account_no VARCHAR(32), email VARCHAR(200), phone VARCHAR(50), credit_limit NUMERIC(14,2));" > "$ws/systems/erp-pg.sql"
+  s=$(run_batch "$ws"); echo "PostgreSQL $s"
+  b=$(baseline "$url" postgres ""); echo "PostgreSQL $b"
+  echo "PostgreSQL $(ratio "$s" "$b")"
+fi

@@ -1,0 +1,120 @@
+package dev.steward.batch;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.MappingIterator;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.dataformat.csv.CsvMapper;
+import com.fasterxml.jackson.dataformat.csv.CsvParser;
+import dev.steward.api.BatchRefusedException;
+
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.math.BigDecimal;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.regex.Pattern;
+
+/**
+ * The rows of a CSV file with a header row, streamed with Jackson's CSV parser, each row as a JSON
+ * object under the header's names. A name with dots ({@code item.sku}) makes nested objects, as a
+ * flow's paths expect. An empty cell is left out (JSONL can say null); a cell that is a plain
+ * decimal number ({@code 5000}, {@code -12.5}, not {@code 007}) is a number, anything else text.
+ * A row with another number of cells than the header is a rejected record; a file the parser
+ * cannot read on (an unclosed quote) stops the batch with its line.
+ */
+final class CsvRecords implements InputRecords {
+
+    private static final Pattern NUMBER = Pattern.compile("-?(0|[1-9][0-9]{0,17})(\\.[0-9]{1,18})?");
+    private static final CsvMapper CSV = CsvMapper.builder().enable(CsvParser.Feature.WRAP_AS_ARRAY)
+            .enable(CsvParser.Feature.SKIP_EMPTY_LINES).build();
+
+    private final String name;
+    private final long size;
+    private final CountingStream bytes;
+    private final MappingIterator<String[]> rows;
+    private final String[][] header;
+    private final String[] names;
+    private long position;
+
+    CsvRecords(Path file, String name) throws IOException {
+        this.name = name;
+        this.size = Files.size(file);
+        this.bytes = new CountingStream(Files.newInputStream(file));
+        try {
+            this.rows = CSV.readerFor(String[].class).readValues(new InputStreamReader(bytes, StandardCharsets.UTF_8));
+            if (!rows.hasNextValue()) {
+                throw new BatchRefusedException(name + ":1: the file is empty; a CSV input needs a header row");
+            }
+            this.names = rows.nextValue();
+        } catch (JsonProcessingException | RuntimeException e) {
+            bytes.close();
+            if (e instanceof BatchRefusedException refused) {
+                throw refused;
+            }
+            throw new BatchRefusedException(name + ":1: cannot read the header row: " + e.getMessage(), e);
+        }
+        this.header = new String[names.length][];
+        for (int i = 0; i < names.length; i++) {
+            String column = names[i].strip();
+            if (column.isEmpty()) {
+                bytes.close();
+                throw new BatchRefusedException(name + ":1: column " + (i + 1) + " of the header row has no name");
+            }
+            header[i] = column.split("\\.");
+        }
+    }
+
+    @Override
+    public InputRecord next() throws IOException {
+        String[] row;
+        long line;
+        try {
+            if (!rows.hasNextValue()) {
+                return null;
+            }
+            line = rows.getCurrentLocation().getLineNr();
+            row = rows.nextValue();
+        } catch (JsonProcessingException | RuntimeException e) {
+            throw new BatchRefusedException(name + ":" + rows.getCurrentLocation().getLineNr()
+                    + ": the CSV cannot be read on: " + e.getMessage().lines().findFirst().orElse(""), e);
+        }
+        position++;
+        String at = name + ":" + line;
+        if (row.length != names.length) {
+            return new InputRecord(position, at, null, "the row has " + row.length + " cells, the header "
+                    + names.length);
+        }
+        ObjectNode payload = JsonNodeFactory.instance.objectNode();
+        for (int i = 0; i < row.length; i++) {
+            String cell = row[i];
+            if (cell == null || cell.isEmpty()) {
+                continue;
+            }
+            ObjectNode parent = payload;
+            String[] path = header[i];
+            for (int p = 0; p < path.length - 1; p++) {
+                parent = parent.has(path[p]) && parent.get(path[p]).isObject() ? (ObjectNode) parent.get(path[p])
+                        : parent.putObject(path[p]);
+            }
+            if (NUMBER.matcher(cell).matches()) {
+                parent.put(path[path.length - 1], new BigDecimal(cell));
+            } else {
+                parent.put(path[path.length - 1], cell);
+            }
+        }
+        return new InputRecord(position, at, payload, null);
+    }
+
+    @Override
+    public double fraction() {
+        return size == 0 ? 1 : Math.min(1, (double) bytes.count() / size);
+    }
+
+    @Override
+    public void close() throws IOException {
+        rows.close();
+        bytes.close();
+    }
+}
