@@ -68,12 +68,12 @@ public final class Store implements AutoCloseable {
         this.auditLog = new AuditLog(database, clock);
         this.triggers = new TriggerTable(database, clock);
         this.audits = new AuditTable(database);
+        this.batches = new BatchTable(database, clock);
     }
 
     /** The results of audits ({@code steward audit}, {@code POST /api/audits}). */
     public AuditTable audits() {
         return audits;
-        this.batches = new BatchTable(database, clock);
     }
 
     /** Users and API tokens (hashes only). */
