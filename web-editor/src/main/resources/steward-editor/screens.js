@@ -5,5 +5,9 @@
  * from lower roles (the screen checks again, and the API refuses anyway).
  */
 export const screens = [
+  { id: 'overview', title: 'Overview' },
   { id: 'flows', title: 'Flows' },
+  { id: 'runs', title: 'Runs' },
+  { id: 'errors', title: 'Errors' },
+  { id: 'systems', title: 'Systems' },
 ];
