@@ -13,10 +13,12 @@ export function when(iso) {
   return h('time', { datetime: iso, title: iso }, d.toLocaleString('en-GB', { hour12: false }));
 }
 
-/** A status as a badge: succeeded passes, failed and invalid fail. */
+const PASS = new Set(['succeeded', 'up', 'closed', 'accept', 'written', 'healed', 'ok']);
+const FAIL = new Set(['failed', 'invalid', 'down', 'open', 'reject', 'held', 'not healed']);
+
+/** A status, decision or result as a badge: green when it went through, red when it failed or was refused. */
 export function badge(status) {
-  const kind = status === 'succeeded' || status === 'up' || status === 'closed' ? ' pass'
-    : status === 'failed' || status === 'invalid' || status === 'down' || status === 'open' ? ' fail' : '';
+  const kind = PASS.has(status) ? ' pass' : FAIL.has(status) ? ' fail' : '';
   return h('span', { class: 'badge' + kind, dataset: { status: String(status) } }, String(status));
 }
 
@@ -39,4 +41,9 @@ export function unavailable(what) {
 /** A section with a heading (h2) whose id labels it. */
 export function section(id, title, ...children) {
   return h('section', { id, class: 'panel', 'aria-labelledby': id + '-title' }, h('h2', { id: id + '-title', tabindex: '-1' }, title), children);
+}
+
+/** A value in a table cell: as text(), allowed to break anywhere so that a long one cannot widen the page. */
+export function value(v) {
+  return h('span', { class: 'value' }, text(v));
 }

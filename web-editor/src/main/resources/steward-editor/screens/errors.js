@@ -8,7 +8,7 @@
  */
 import { h, clear, field, table } from '../lib/dom.js';
 import { errorText } from '../lib/api.js';
-import { badge, failure, section, text, when } from '../lib/ops.js';
+import { badge, failure, section, value, when } from '../lib/ops.js';
 
 export default {
   id: 'errors',
@@ -30,7 +30,7 @@ export default {
       if (!groups.length) return report.append(h('p', { class: 'ok' }, 'No dead letters or quarantined events.'));
       report.append(table(['Cause', 'Flow', 'System', 'Status', 'Count', 'First seen', 'Last seen', 'Last error', ''],
         groups.map((g) => [g.cause, g.flow, g.system || '', badge(g.status), String(g.count), when(g.firstSeen),
-          when(g.lastSeen), h('span', { class: 'error' }, g.lastError || ''),
+          when(g.lastSeen), h('span', { class: 'error value' }, g.lastError || ''),
           operator && g.status === 'failed' ? h('button', { type: 'button', class: 'replay-group',
             'aria-label': `Replay the ${g.count} dead letters of ${g.flow} caused by ${g.cause}`,
             onclick: () => replayMany({ flow: g.flow, cause: g.cause }) }, 'Replay these') : '']),
@@ -47,7 +47,7 @@ export default {
         h('button', { type: 'button', class: 'link', dataset: { event: e.eventId },
           'aria-label': 'Open dead letter ' + e.eventId, onclick: () => open(e.eventId) }, e.eventId.slice(0, 8)),
         e.flow, e.key || '', e.system || '', e.cause || '', String(e.attempts), when(e.receivedAt),
-        h('span', { class: 'error' }, e.error || '')]), { id: 'dead-letters' }));
+        h('span', { class: 'error value' }, e.error || '')]), { id: 'dead-letters' }));
     }
 
     async function open(id) {
@@ -101,10 +101,10 @@ export default {
         h('p', {}, `${e.flow} · ${e.entity || ''} ${e.key || ''} · `, badge(e.status), e.system ? ` · target ${e.system}` : '',
           e.cause ? ` · cause: ${e.cause}` : ''),
         h('h3', {}, 'The target\'s answer'),
-        h('p', { class: 'error', id: 'dead-letter-answer' }, e.error || '(none)'),
+        h('p', { class: 'error value', id: 'dead-letter-answer' }, e.error || '(none)'),
         h('h3', {}, `Attempts (${e.attemptCount})`),
         table(['Attempt', 'Started', 'Finished', 'Outcome', 'Error'], (e.attempts || []).map((a) => [String(a.attempt),
-          when(a.startedAt), when(a.finishedAt), badge(a.outcome), a.error || '']), { id: 'dead-letter-attempts' }),
+          when(a.startedAt), when(a.finishedAt), badge(a.outcome), value(a.error)]), { id: 'dead-letter-attempts' }),
         e.originalPayload !== undefined ? [h('h3', {}, 'Payload as received'),
           h('pre', { id: 'dead-letter-original' }, JSON.stringify(e.originalPayload, null, 2))] : null,
         h('h3', {}, 'Payload'),
@@ -148,14 +148,15 @@ export default {
       const rows = answer.body.holds;
       if (!rows.length) return holds.append(h('p', { class: 'muted', id: 'no-holds' }, 'No field is held.'));
       holds.append(table(['Entity', 'Key', 'Field', 'Since', 'Reason', 'History', ''], rows.map((x) => [x.entity, x.key,
-        h('code', {}, x.field), when(x.since), x.reason || '', text(x.history),
+        h('code', {}, x.field), when(x.since), x.reason || '',
+        value(Array.isArray(x.history) ? x.history.map((v) => JSON.stringify(v)).join(' → ') : x.history),
         operator ? h('button', { type: 'button', class: 'release', 'aria-label': `Release ${x.entity} ${x.key} ${x.field}`,
           onclick: () => release(x) }, 'Release') : '']), { id: 'holds' }));
     }
 
     async function release(x) {
       const path = ['/api/holds', x.entity, x.key, x.field].map((p, i) => (i ? encodeURIComponent(p) : p)).join('/') + '/release';
-      const result = await ctx.api(path, { method: 'POST' });
+      const result = await ctx.api(path, { method: 'POST', body: {} });
       if (result.status !== 200) return ctx.toast('Not released: ' + errorText(result), 'error');
       ctx.toast(`Released ${x.entity} ${x.key} ${x.field}.`, 'success');
       await loadHolds();

@@ -4,7 +4,7 @@
  * steps, and the writes. The filters and the open run live in the hash (#/runs?flow=…&event=…).
  */
 import { h, clear, field, table } from '../lib/dom.js';
-import { badge, failure, section, text, when } from '../lib/ops.js';
+import { badge, failure, section, value, when } from '../lib/ops.js';
 
 const STATUSES = ['pending', 'running', 'succeeded', 'invalid', 'failed'];
 
@@ -62,7 +62,7 @@ export default {
         h('button', { type: 'button', class: 'link', dataset: { event: e.eventId }, 'aria-label': 'Open the trace of run ' + e.eventId,
           onclick: () => show(e.eventId) }, e.eventId.slice(0, 8)),
         e.flow, e.key || '', badge(e.status), String(e.attempts), when(e.receivedAt),
-        e.error ? h('span', { class: 'error' }, e.error) : '']), { id: 'runs-table', class: 'runs' }));
+        e.error ? h('span', { class: 'error value' }, e.error) : '']), { id: 'runs-table', class: 'runs' }));
     }
 
     async function show(id) {
@@ -104,16 +104,16 @@ export function traceView(e) {
     h('h3', {}, 'Decisions'),
     decisions.length
       ? table(['Field', 'Old value', 'New value', 'Decision', 'Reason', 'By'], decisions.map((d) => [
-        h('code', {}, d.field), text(d.oldValue), text(d.newValue), badge(d.decision), d.reason || '',
+        h('code', {}, d.field), value(d.oldValue), value(d.newValue), badge(d.decision), d.reason || '',
         h('span', { class: 'by' }, d.by || '')]), { id: 'trace-decisions' })
       : h('p', { class: 'muted', id: 'trace-decisions' }, 'No field changed.'),
     (t.unchanged || []).length ? h('p', { class: 'muted' }, 'Unchanged: ' + t.unchanged.join(', ')) : null,
     h('h3', {}, 'Writes'),
     writes.length
-      ? table(['System', 'Fields', 'Result', 'Error'], writes.map((w) => [w.system, text(w.fields), badge(w.result),
-        w.error ? h('span', { class: 'error' }, w.error) : '']), { id: 'trace-writes' })
+      ? table(['System', 'Fields', 'Result', 'Error'], writes.map((w) => [w.system, value(w.fields), badge(w.result),
+        w.error ? h('span', { class: 'error value' }, w.error) : '']), { id: 'trace-writes' })
       : h('p', { class: 'muted', id: 'trace-writes' }, 'No writes.'),
     steps.length ? [h('h3', {}, 'Steps'), table(['Step', 'At', 'Result', 'Detail'],
-      steps.map((s) => [s.step, s.at || '', badge(s.result), s.detail || '']), { id: 'trace-steps' })] : null,
+      steps.map((s) => [s.step, s.at || '', badge(s.result), value(s.detail)]), { id: 'trace-steps' })] : null,
     e.payload !== undefined ? [h('h3', {}, 'Payload'), h('pre', { id: 'trace-payload' }, JSON.stringify(e.payload, null, 2))] : null);
 }

@@ -4,7 +4,7 @@
  * role, since it uses the connector's own credentials).
  */
 import { h, clear, field, table } from '../lib/dom.js';
-import { badge, failure, section, text, when } from '../lib/ops.js';
+import { badge, failure, section, value, when } from '../lib/ops.js';
 
 export default {
   id: 'systems',
@@ -22,7 +22,7 @@ export default {
         const b = s.breaker || {};
         return [h('strong', {}, s.name), s.connector, s.entities.map((e) => e.entity).join(', '),
           b.state ? badge(b.state) : '', when(b.since), b.failureRate == null || b.failureRate < 0 ? '' : b.failureRate + ' %',
-          b.lastFailure ? h('span', { class: 'error' }, b.lastFailure) : '',
+          b.lastFailure ? h('span', { class: 'error value' }, b.lastFailure) : '',
           s.rateLimit ? `${s.rateLimit.perSecond}/s, burst ${s.rateLimit.burst}` : 'none'];
       }), { id: 'systems-table' })));
 
@@ -59,7 +59,7 @@ export default {
       if (!r.exists) return out.append(h('p', { class: 'muted', id: 'read-missing' }, `${r.system} has no ${r.entity} ${r.key}.`));
       const names = Object.keys(r.fields || {});
       out.append(table(['Field', 'Value in ' + r.system, 'Known to Steward', 'Last written by Steward'], names.map((n) => [
-        h('code', {}, n), text(r.fields[n]), text((r.known || {})[n]), text((r.lastWritten || {})[n])]), { id: 'read-fields' }),
+        h('code', {}, n), value(r.fields[n]), value((r.known || {})[n]), value((r.lastWritten || {})[n])]), { id: 'read-fields' }),
       h('details', {}, h('summary', {}, 'Native fields'), h('pre', {}, JSON.stringify(r.nativeFields, null, 2))));
     });
     root.append(section('read-record', 'Read a record', form, out));

@@ -54,6 +54,7 @@ class OperationsIT extends BrowserTest {
         assertThat(conflicts.contains("not available on this host") || conflicts.contains("Rejected")).as(conflicts).isTrue();
         assertThat(page.overviewSection("overview-flows")).contains("crm-customer").contains("/hooks/crm/customer")
                 .contains("erp-product");
+        assertThat(page.overflowing()).as("wider than the window").isEmpty();
         page.screenshot("overview");
     }
 
@@ -63,7 +64,7 @@ class OperationsIT extends BrowserTest {
         String id = host.hook("crm/customer", "{\"id\":\"" + key + "\",\"email\":\"run@example.com\",\"phone\":\"+44 1\","
                 + "\"credit_limit\":999}");
         assertThat(host.awaitFinished(id).path("status").asText()).isEqualTo("succeeded");
-        host.awaitFinished(host.hook("erp/product", "{\"sku\":\"" + key("SKU") + "\",\"qty_on_hand\":5}"));
+        host.awaitFinished(host.hook("erp/product", "{\"item\":{\"sku\":\"" + key("SKU") + "\",\"qtyOnHand\":\"5.000\"}}"));
 
         OperationsPage page = as(Role.VIEWER);
         page.open("runs");
@@ -81,11 +82,12 @@ class OperationsIT extends BrowserTest {
         }
         List<String> email = decisions.stream().filter(r -> r.get(0).equals("email")).findFirst().orElseThrow();
         assertThat(email.get(2)).isEqualTo("run@example.com");
-        assertThat(email.get(3)).isEqualTo("accepted");
+        assertThat(email.get(3)).isEqualTo("accept");
         assertThat(email.get(5)).contains("mastership.yaml");
         List<String> credit = decisions.stream().filter(r -> r.get(0).equals("creditLimit")).findFirst().orElseThrow();
-        assertThat(credit.get(3)).isNotEqualTo("accepted"); // the ERP owns credit limits
+        assertThat(credit.get(3)).isNotEqualTo("accept"); // the ERP owns credit limits
         assertThat(page.writes()).extracting(row -> row.get(0)).contains("erp");
+        assertThat(page.overflowing()).as("wider than the window").isEmpty();
         page.screenshot("runs");
     }
 
@@ -99,6 +101,7 @@ class OperationsIT extends BrowserTest {
         page.openDeadLetter(id);
         assertThat(page.targetAnswer()).contains("phone holds one value");
         assertThat(page.payload()).contains("\"work\"");
+        assertThat(page.overflowing()).as("wider than the window").isEmpty();
         page.screenshot("errors");
 
         page.editPayload("{\"id\":\"" + key + "\",\"email\":\"" + key.toLowerCase() + "@example.com\",\"phone\":\"+44 20 7946 0999\"}");
@@ -129,11 +132,13 @@ class OperationsIT extends BrowserTest {
         OperationsPage page = as(Role.OPERATOR);
         page.open("errors");
         assertThat(page.holds()).anySatisfy(row -> assertThat(row.subList(0, 3)).containsExactly("customer", key, "email"));
+        assertThat(page.overflowing()).as("wider than the window").isEmpty();
         page.screenshot("errors-holds");
         page.release("customer", key, "email");
         assertThat(page.toast()).contains("Released customer " + key + " email");
         page.waitUntil(d -> page.holds().stream().noneMatch(row -> row.get(1).equals(key)));
         assertThat(host.getJson("/api/holds").toString()).doesNotContain(key);
+        assertThat(host.getJson("/api/audit-log").toString()).contains("operator").contains("/api/holds/customer/" + key + "/email/release");
     }
 
     @Test
@@ -146,6 +151,7 @@ class OperationsIT extends BrowserTest {
         assertThat(page.targetAnswer()).contains("phone holds one value");
         assertThat(page.waitFor(By.id("dead-letter-payload")).getDomProperty("readOnly")).isEqualTo("true");
         assertThat(page.buttons("Replay", "Replay these", "Replay all dead letters", "Release", "Undo edits")).isEmpty();
+        assertThat(page.overflowing()).as("wider than the window").isEmpty();
         page.screenshot("errors-viewer");
 
         page.open("systems");
@@ -165,6 +171,7 @@ class OperationsIT extends BrowserTest {
         });
         List<List<String>> fields = page.readRecord("erp", "customer", "C-1001");
         assertThat(fields).anySatisfy(row -> assertThat(row.subList(0, 2)).containsExactly("email", "ada@old.example"));
+        assertThat(page.overflowing()).as("wider than the window").isEmpty();
         page.screenshot("systems");
     }
 }

@@ -133,6 +133,21 @@ public class OperationsPage extends EditorPage {
         return rows("#read-fields tbody tr");
     }
 
+    /**
+     * The elements of the screen that stick out past the window's right edge (so that the page
+     * scrolls sideways at laptop width), as "tag#id.class width"; empty when none does.
+     */
+    @SuppressWarnings("unchecked")
+    public List<String> overflowing() {
+        return (List<String>) script("""
+                const limit = document.documentElement.clientWidth;
+                return [...document.querySelectorAll('#main *')]
+                  .filter((e) => e.getBoundingClientRect().right > limit + 1)
+                  .map((e) => e.tagName.toLowerCase() + (e.id ? '#' + e.id : '') + (e.className ? '.' + e.className : '')
+                    + ' ' + Math.round(e.getBoundingClientRect().right));
+                """);
+    }
+
     private List<List<String>> rows(String css) {
         return driver.findElements(By.cssSelector(css)).stream()
                 .map(row -> row.findElements(By.tagName("td")).stream().map(WebElement::getText).toList()).toList();
