@@ -21,7 +21,8 @@ export default {
       systems.map((s) => {
         const b = s.breaker || {};
         return [h('strong', {}, s.name), s.connector, s.entities.map((e) => e.entity).join(', '),
-          b.state ? badge(b.state) : '', when(b.since), b.failureRate == null || b.failureRate < 0 ? '' : b.failureRate + ' %',
+          b.state ? badge(b.state) : '', when(b.since),
+          b.failureRate == null || b.failureRate < 0 ? h('span', { class: 'muted', title: 'too few calls yet' }, 'n/a') : b.failureRate + ' %',
           b.lastFailure ? h('span', { class: 'error value' }, b.lastFailure) : '',
           s.rateLimit ? `${s.rateLimit.perSecond}/s, burst ${s.rateLimit.burst}` : 'none'];
       }), { id: 'systems-table' })));
