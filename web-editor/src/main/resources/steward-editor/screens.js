@@ -5,9 +5,13 @@
  * from lower roles (the screen checks again, and the API refuses anyway).
  */
 export const screens = [
+  { id: 'overview', title: 'Overview' },
   { id: 'mastership', title: 'Mastership' },
   { id: 'tables', title: 'Decision tables' },
   { id: 'try', title: 'Scenarios and preview', minRole: 'author' },
   { id: 'flows', title: 'Flows' },
   { id: 'drl', title: 'DRL', minRole: 'developer' },
+  { id: 'runs', title: 'Runs' },
+  { id: 'errors', title: 'Errors' },
+  { id: 'systems', title: 'Systems' },
 ];

@@ -561,6 +561,15 @@ public final class Engine implements AutoCloseable {
      * @throws IllegalArgumentException when the status is not one
      */
     public List<EventRecord> events(int limit, Optional<String> flowId, Optional<String> status) {
+        return events(limit, flowId, status, Optional.empty());
+    }
+
+    /**
+     * The newest events first, of one flow, in one status and of one record key when given.
+     *
+     * @throws IllegalArgumentException when the status is not one
+     */
+    public List<EventRecord> events(int limit, Optional<String> flowId, Optional<String> status, Optional<String> key) {
         Optional<EventStatus> parsed = status.map(s -> {
             try {
                 return EventStatus.valueOf(s.toUpperCase(Locale.ROOT));
@@ -568,7 +577,7 @@ public final class Engine implements AutoCloseable {
                 throw new IllegalArgumentException("status must be one of " + eventStatuses());
             }
         });
-        return store.recent(limit, flowId, parsed).stream().map(e -> Views.event(e, false, false)).toList();
+        return store.recent(limit, flowId, parsed, key).stream().map(e -> Views.event(e, false, false)).toList();
     }
 
     /** The names an event's status may have. */

@@ -184,12 +184,18 @@ public final class Store implements AutoCloseable {
 
     /** The latest events, newest first, optionally of one flow and one status. */
     public List<StoredEvent> recent(int limit, Optional<String> flowId, Optional<EventStatus> status) {
+        return recent(limit, flowId, status, Optional.empty());
+    }
+
+    /** The latest events, newest first, optionally of one flow, one status and one record key. */
+    public List<StoredEvent> recent(int limit, Optional<String> flowId, Optional<EventStatus> status, Optional<String> key) {
         if (limit <= 0) {
             return List.of();
         }
         StringBuilder sql = new StringBuilder("SELECT " + EVENT_COLUMNS + " FROM events WHERE 1 = 1");
         flowId.ifPresent(f -> sql.append(" AND flow_id = ?"));
         status.ifPresent(s -> sql.append(" AND status = ?"));
+        key.ifPresent(k -> sql.append(" AND record_key = ?"));
         sql.append(" ORDER BY seq DESC LIMIT ?");
         return database.run("list events", c -> {
             try (PreparedStatement select = c.prepareStatement(sql.toString())) {
@@ -199,6 +205,9 @@ public final class Store implements AutoCloseable {
                 }
                 if (status.isPresent()) {
                     select.setString(i++, status.get().name());
+                }
+                if (key.isPresent()) {
+                    select.setString(i++, key.get());
                 }
                 select.setInt(i, limit);
                 return readEvents(select);

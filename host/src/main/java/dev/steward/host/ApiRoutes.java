@@ -4,8 +4,10 @@ import dev.steward.Engine;
 import dev.steward.model.Diagnostic;
 import dev.steward.model.Flow;
 import dev.steward.model.Step;
+import dev.steward.model.SystemLimits;
 import dev.steward.plugin.SystemConfig;
 import dev.steward.api.ConflictStats;
+import dev.steward.run.SystemGuards;
 import dev.steward.api.DryRun;
 import dev.steward.api.EventDetail;
 import dev.steward.api.EventRecord;
@@ -100,11 +102,22 @@ final class ApiRoutes {
                 "writes", result.trace().writes()));
     }
 
+    /** Each system with its connector, entities, circuit breaker's state and configured rate limit. */
     private void systems(Context ctx) {
+        Map<String, SystemGuards.BreakerState> breakers = new java.util.HashMap<>();
+        engine.breakers().forEach(b -> breakers.put(b.system(), b));
         List<Object> out = new ArrayList<>();
         for (SystemConfig system : engine.workspace().systems().values()) {
-            out.add(Json.object("name", system.name(), "connector", system.type(), "entities",
-                    system.entities().values().stream().map(e -> Json.object("entity", e.name(), "fields", e.fields())).toList()));
+            Map<String, Object> body = Json.object("name", system.name(), "connector", system.type(), "entities",
+                    system.entities().values().stream().map(e -> Json.object("entity", e.name(), "fields", e.fields())).toList());
+            SystemGuards.BreakerState breaker = breakers.get(system.name());
+            body.put("breaker", breaker == null ? null : Json.object("state", breaker.state(),
+                    "since", breaker.since() == null ? null : breaker.since().toString(),
+                    "failureRate", breaker.failureRate() < 0 ? null : breaker.failureRate(), "lastFailure", breaker.lastFailure()));
+            SystemLimits limits = engine.workspace().host().delivery().limits(system.name());
+            body.put("rateLimit", limits.rateLimit().map(r -> (Object) Json.object("perSecond", r.perSecond(), "burst", r.burst()))
+                    .orElse(null));
+            out.add(body);
         }
         Json.send(ctx, 200, Json.object("systems", out));
     }
@@ -113,13 +126,19 @@ final class ApiRoutes {
         int limit = DeadLetterRoutes.limit(ctx, 50, 1000);
         List<EventRecord> events;
         try {
-            events = engine.events(limit, Optional.ofNullable(ctx.queryParam("flow")), Optional.ofNullable(ctx.queryParam("status")));
+            events = engine.events(limit, blankless(ctx.queryParam("flow")), blankless(ctx.queryParam("status")),
+                    blankless(ctx.queryParam("key")));
         } catch (IllegalArgumentException e) {
             Json.error(ctx, 400, e.getMessage());
             return;
         }
         List<Object> out = events.stream().map(e -> (Object) event(e)).toList();
         Json.send(ctx, 200, Json.object("events", out));
+    }
+
+    /** A query parameter, empty when absent or blank (as a form's empty filter sends it). */
+    private static Optional<String> blankless(String value) {
+        return value == null || value.isBlank() ? Optional.empty() : Optional.of(value);
     }
 
     private void event(Context ctx) {
