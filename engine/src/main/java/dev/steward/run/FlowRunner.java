@@ -164,8 +164,8 @@ public final class FlowRunner {
                 }
                 case Step.Rules ruleStep -> {
                     rules.decide(record, set.changes);
-                    if (!dryRun) {
-                        countDecisions(effects, set.changes);
+                    if (!run.dryRun) {
+                        countDecisions(run.effects, set.changes);
                     }
                     boolean invalid = set.changes.stream().anyMatch(c -> c.getDecision().outcome() == Outcome.INVALID);
                     run.steps.add(new RunTrace.StepTrace("rules", step.location().toString(), invalid ? "invalid" : "ok",
