@@ -351,6 +351,11 @@ final class FlowReader {
                 ok = false;
             }
             enforce = flag.map("true"::equals).orElse(false);
+            if (enforce && !set.isEmpty()) {
+                yaml.error(sync.get().get("enforce"), "enforce heals accepted changes; a sync with 'fields' writes its own"
+                        + " values instead: use one or the other");
+                ok = false;
+            }
         }
         RetrySettings retry = sync.get().containsKey("retry")
                 ? new DeliveryReader(yaml).retry(sync.get().get("retry"), "sync.retry") : RetrySettings.NONE;

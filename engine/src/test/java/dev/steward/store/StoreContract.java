@@ -724,7 +724,7 @@ abstract class StoreContract {
         store().claim("w1", 1, LEASE);
 
         assertThat(store().countByStatus()).isEqualTo(Map.of(EventStatus.PENDING, 1L, EventStatus.RUNNING, 1L,
-                EventStatus.SUCCEEDED, 1L, EventStatus.INVALID, 0L, EventStatus.FAILED, 0L));
+                EventStatus.SUCCEEDED, 1L, EventStatus.INVALID, 0L, EventStatus.FAILED, 0L, EventStatus.FILTERED, 0L));
         assertThat(store().oldestPending()).contains(firstArrival.plusSeconds(5));
     }
 
