@@ -44,7 +44,8 @@ class WorkspaceLoaderTest {
 
         assertThat(workspace.diagnostics()).isEmpty();
         assertThat(workspace.systems()).containsOnlyKeys("crm", "erp");
-        assertThat(workspace.flows()).containsOnlyKeys("crm-customer", "erp-customer", "erp-product", "crm-deal", "erp-order", "crm-deal-won");
+        assertThat(workspace.flows()).containsOnlyKeys("crm-customer", "erp-customer", "erp-product", "erp-product-poll", "crm-deal", "erp-order",
+                "crm-deal-won");
         Flow flow = workspace.flows().get("crm-customer");
         assertThat(flow.webhook().orElseThrow().path()).isEqualTo("crm/customer");
         assertThat(flow.fields()).containsExactly(Map.entry("email", "email"), Map.entry("phone", "phone"),

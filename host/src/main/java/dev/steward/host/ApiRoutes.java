@@ -77,6 +77,13 @@ final class ApiRoutes {
     private void flow(Context ctx) {
         Flow flow = flowOr404(ctx.pathParam("id"));
         Map<String, Object> body = summary(flow);
+        switch (flow.trigger()) {
+            case dev.steward.model.PollTrigger poll -> body.put("poll", Json.object("system", poll.system(),
+                    "entity", poll.entity(), "every", poll.every().toString(), "since", poll.since().orElse("cursor")));
+            case dev.steward.model.ScheduleTrigger schedule -> body.put("schedule",
+                    Json.object("cron", schedule.cron(), "zone", schedule.zone().getId()));
+            case dev.steward.model.WebhookTrigger hook -> { }
+        }
         body.put("key", flow.keyPath());
         body.put("fields", flow.fields());
         body.put("steps", flow.steps().stream().map(step -> switch (step) {
