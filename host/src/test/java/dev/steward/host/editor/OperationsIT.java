@@ -3,7 +3,6 @@ package dev.steward.host.editor;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.steward.host.access.Role;
 import org.junit.jupiter.api.Test;
-import org.openqa.selenium.By;
 
 import java.util.List;
 import java.util.UUID;
@@ -19,10 +18,8 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 class OperationsIT extends BrowserTest {
 
-    private OperationsPage as(Role role) {
-        OperationsPage page = new OperationsPage(host, browser);
-        page.signIn(role);
-        return page;
+    private void signIn(Role role) {
+        page().signIn(role);
     }
 
     private static String key(String prefix) {
@@ -42,17 +39,17 @@ class OperationsIT extends BrowserTest {
     void theOverviewShowsHealthBacklogErrorsByCauseAndTheFlowsWithTheirHooks() {
         String key = key("C-OV");
         deadLetter(key);
-        OperationsPage page = as(Role.VIEWER);
-        page.open("overview");
+        signIn(Role.VIEWER);
+        OverviewPage page = new OverviewPage(host, browser).open();
         assertThat(page.navigation()).startsWith("Overview");
-        assertThat(page.overviewSection("health-status")).contains("Status:");
-        assertThat(Integer.parseInt(page.overviewFigure("backlog"))).isGreaterThanOrEqualTo(0);
-        assertThat(Integer.parseInt(page.overviewFigure("dead-letters"))).isGreaterThanOrEqualTo(1);
-        assertThat(page.overviewSection("errors-by-cause")).contains("crm-customer").contains("failed");
+        assertThat(page.section("health-status")).contains("Status:");
+        assertThat(Integer.parseInt(page.figure("backlog"))).isGreaterThanOrEqualTo(0);
+        assertThat(Integer.parseInt(page.figure("dead-letters"))).isGreaterThanOrEqualTo(1);
+        assertThat(page.section("errors-by-cause")).contains("crm-customer").contains("failed");
         // /api/stats is another branch's; here it either answers or says it is not available
-        String conflicts = page.overviewSection("conflicts-week");
+        String conflicts = page.section("conflicts-week");
         assertThat(conflicts.contains("not available on this host") || conflicts.contains("Rejected")).as(conflicts).isTrue();
-        assertThat(page.overviewSection("overview-flows")).contains("crm-customer").contains("/hooks/crm/customer")
+        assertThat(page.section("overview-flows")).contains("crm-customer").contains("/hooks/crm/customer")
                 .contains("erp-product");
         assertThat(page.overflowing()).as("wider than the window").isEmpty();
         page.screenshot("overview");
@@ -66,12 +63,12 @@ class OperationsIT extends BrowserTest {
         assertThat(host.awaitFinished(id).path("status").asText()).isEqualTo("succeeded");
         host.awaitFinished(host.hook("erp/product", "{\"item\":{\"sku\":\"" + key("SKU") + "\",\"qtyOnHand\":\"5.000\"}}"));
 
-        OperationsPage page = as(Role.VIEWER);
-        page.open("runs");
-        page.filterRuns("crm-customer", "", "");
-        assertThat(page.runColumn(1)).isNotEmpty().containsOnly("crm-customer");
-        page.filterRuns("crm-customer", "succeeded", key);
-        assertThat(page.runColumn(2)).containsExactly(key);
+        signIn(Role.VIEWER);
+        RunsPage page = new RunsPage(host, browser).open();
+        page.filter("crm-customer", "", "");
+        assertThat(page.column(1)).isNotEmpty().containsOnly("crm-customer");
+        page.filter("crm-customer", "succeeded", key);
+        assertThat(page.column(2)).containsExactly(key);
         assertThat(browser.driver().getCurrentUrl()).contains("flow=crm-customer").contains("key=" + key);
 
         page.openRun(id);
@@ -95,9 +92,9 @@ class OperationsIT extends BrowserTest {
     void anOperatorEditsADeadLettersPayloadAndReplaysItSuccessfully() {
         String key = key("C-DL");
         String id = deadLetter(key);
-        OperationsPage page = as(Role.OPERATOR);
-        page.open("errors");
-        assertThat(page.waitFor(By.id("error-groups")).getText()).contains("crm-customer");
+        signIn(Role.OPERATOR);
+        ErrorsPage page = new ErrorsPage(host, browser).open();
+        assertThat(page.report()).contains("crm-customer");
         page.openDeadLetter(id);
         assertThat(page.targetAnswer()).contains("phone holds one value");
         assertThat(page.payload()).contains("\"work\"");
@@ -129,8 +126,8 @@ class OperationsIT extends BrowserTest {
         }
         assertThat(host.getJson("/api/holds").toString()).as("a hold on %s", key).contains(key);
 
-        OperationsPage page = as(Role.OPERATOR);
-        page.open("errors");
+        signIn(Role.OPERATOR);
+        ErrorsPage page = new ErrorsPage(host, browser).open();
         assertThat(page.holds()).anySatisfy(row -> assertThat(row.subList(0, 3)).containsExactly("customer", key, "email"));
         assertThat(page.overflowing()).as("wider than the window").isEmpty();
         page.screenshot("errors-holds");
@@ -145,24 +142,25 @@ class OperationsIT extends BrowserTest {
     void aViewerSeesTheErrorsAndHoldsButNoReplayOrReleaseAndCannotReadRecords() {
         String key = key("C-VW");
         String id = deadLetter(key);
-        OperationsPage page = as(Role.VIEWER);
-        page.open("errors");
+        signIn(Role.VIEWER);
+        ErrorsPage page = new ErrorsPage(host, browser).open();
         page.openDeadLetter(id);
         assertThat(page.targetAnswer()).contains("phone holds one value");
-        assertThat(page.waitFor(By.id("dead-letter-payload")).getDomProperty("readOnly")).isEqualTo("true");
+        assertThat(page.payloadIsReadOnly()).isTrue();
         assertThat(page.buttons("Replay", "Replay these", "Replay all dead letters", "Release", "Undo edits")).isEmpty();
         assertThat(page.overflowing()).as("wider than the window").isEmpty();
         page.screenshot("errors-viewer");
 
-        page.open("systems");
-        assertThat(page.waitFor(By.id("read-needs-operator")).getText()).contains("operator");
-        assertThat(browser.driver().findElements(By.id("read-go"))).isEmpty();
+        SystemsPage systems = new SystemsPage(host, browser).open();
+        assertThat(systems.readNotice()).contains("operator");
+        assertThat(systems.canRead()).isFalse();
+        assertThat(systems.buttons("Read")).isEmpty();
     }
 
     @Test
     void systemsShowTheirConnectorBreakerAndRateLimitAndAnOperatorReadsARecord() {
-        OperationsPage page = as(Role.OPERATOR);
-        page.open("systems");
+        signIn(Role.OPERATOR);
+        SystemsPage page = new SystemsPage(host, browser).open();
         List<List<String>> systems = page.systems();
         assertThat(systems).extracting(row -> row.get(0)).contains("crm", "erp");
         assertThat(systems).allSatisfy(row -> {
