@@ -44,7 +44,7 @@ class CommandLineTest {
         int code = Main.run("validate", "--home", "..");
 
         assertThat(code).isZero();
-        assertThat(out.toString(StandardCharsets.UTF_8)).contains("6 flows valid, 0 with errors; 0 errors");
+        assertThat(out.toString(StandardCharsets.UTF_8)).contains("7 flows valid, 0 with errors; 0 errors");
     }
 
     @Test

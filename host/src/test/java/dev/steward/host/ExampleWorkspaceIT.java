@@ -212,7 +212,7 @@ class ExampleWorkspaceIT {
     @Test
     void flowsHealthAndMetricsAnswer() {
         JsonNode flows = host.getJson("/api/flows");
-        assertThat(flows.get("flows")).hasSize(6);
+        assertThat(flows.get("flows")).hasSize(7);
         assertThat(host.getJson("/health").get("status").asText()).isEqualTo("up");
         host.deliver("crm/customer", "{\"id\":\"C-6006\",\"email\":\"m@metrics.example\"}", id());
         assertThat(host.get("/metrics").body()).contains("steward_events_received_total").contains("steward_decisions_total");
