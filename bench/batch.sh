@@ -57,7 +57,7 @@ run_batch() { # $1: workspace; prints steward's summary line and peak heap
   [ "$code" -le 1 ] || { cat "$ws.err" >&2; exit 1; }
   # G1 lines: "Pause Young ... 200M->35M(1024M)": before->after each collection.
   grep -oE '[0-9]+M->[0-9]+M' "$gc" | awk -F'->' '{b=$1+0; a=$2+0; if (b>pb) pb=b; if (a>pa) pa=a}
-    END {printf "steward peak heap: %d MB before a collection, %d MB live after one (-Xmx1g)\n", pb, pa}'
+    END {printf "steward heap (G1 log, -Xmx1g): peak %d MB; at most %d MB right after a collection (a young one leaves old garbage)\n", pb, pa}'
 }
 
 baseline() { # $1 url $2 user $3 password
