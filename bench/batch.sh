@@ -22,7 +22,9 @@ cleanup() {
   rm -rf "$work" "$pg_dir"
 }
 trap cleanup EXIT
-[ -f "$jar" ] || { echo "bench: build first: mvn -B -DskipTests package" >&2; exit 1; }
+# STEWARD_CP: run the host from a class path (target/classes folders first) instead of the jar.
+if [ -n "${STEWARD_CP:-}" ]; then steward=(-cp "$STEWARD_CP" dev.steward.host.Main); else steward=(-jar "$jar"); fi
+[ -n "${STEWARD_CP:-}" ] || [ -f "$jar" ] || { echo "bench: build first: mvn -B -DskipTests package" >&2; exit 1; }
 
 csv="$work/customers.csv"
 echo "bench: generating $N rows x 25 columns" >&2
@@ -48,14 +50,14 @@ workspace() { # $1: name, $2: the erp system block (YAML, indented 2)
 run_batch() { # $1: workspace; prints steward's summary line and peak heap
   local ws="$1" gc="$work/gc-$(basename "$1").log"
   set +e
-  "$java" -Xmx1g -Xlog:gc:file="$gc" --enable-native-access=ALL-UNNAMED -jar "$jar" batch --home "$ws" \
+  "$java" -Xmx1g -Xlog:gc:file="$gc" --enable-native-access=ALL-UNNAMED "${steward[@]}" batch --home "$ws" \
     --flow crm-customer --input "$csv" --chunk 1000 2>"$ws.err" | grep -E "records/s"
   local code=${PIPESTATUS[0]}; set -e
   grep -E "records rejected" "$ws.err" >&2 || true
   [ "$code" -le 1 ] || { cat "$ws.err" >&2; exit 1; }
   # G1 lines: "Pause Young ... 200M->35M(1024M)": before->after each collection.
   grep -oE '[0-9]+M->[0-9]+M' "$gc" | awk -F'->' '{b=$1+0; a=$2+0; if (b>pb) pb=b; if (a>pa) pa=a}
-    END {printf "steward peak heap: %d MB before a collection, %d MB live after one (-Xmx1g)\n", pb, pa}'
+    END {printf "steward heap (G1 log, -Xmx1g): peak %d MB; at most %d MB right after a collection (a young one leaves old garbage)\n", pb, pa}'
 }
 
 baseline() { # $1 url $2 user $3 password

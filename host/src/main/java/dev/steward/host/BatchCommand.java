@@ -117,6 +117,12 @@ final class BatchCommand implements Callable<Integer> {
             progress.end();
             err.println("steward: " + e.getMessage());
             return 2;
+        } catch (dev.steward.UnavailableException e) {
+            progress.end();
+            err.println("steward: the store cannot be reached: " + e.getMessage() + "\nsteward: an embedded store cannot"
+                    + " be shared with a running steward serve; run the same command again to go on after the last"
+                    + " committed chunk");
+            return 2;
         } catch (StewardException e) {
             progress.end();
             err.println("steward: the batch stopped: " + e.getMessage()
