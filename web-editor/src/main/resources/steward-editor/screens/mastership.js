@@ -20,7 +20,7 @@ const COLUMNS = [
 
 /** The model the flags are checked against: systems, and the fields of each entity. */
 function knownModel(systems) {
-  const names = systems.map((s) => s.name);
+  const names = systems.map((s) => s.name).sort(); // in a stable order, whatever the host's
   const fields = new Map();
   for (const s of systems) {
     for (const e of s.entities) {

@@ -190,9 +190,9 @@ export default {
       local();
     }
 
-    async function discard() {
+    function discard() {
       dropDraft(path);
-      await reload();
+      ctx.navigate('#/tables?file=' + encodeURIComponent(path)); // mounts the screen again, from the saved file
     }
 
     local();

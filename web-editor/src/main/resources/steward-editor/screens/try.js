@@ -104,7 +104,7 @@ export default {
           h('td', { class: 'before' }, `${d.before}`, d.beforeBy ? h('div', { class: 'muted' }, d.beforeBy) : null),
           h('td', { class: 'after' }, `${d.after}`, d.afterBy ? h('div', { class: 'muted' }, d.afterBy) : null),
           h('td', {}, String(d.count)),
-          h('td', {}, (d.samples || []).slice(0, 3).map((id) => h('code', { class: 'sample' }, id + ' '))))))));
+          h('td', {}, (d.samples || []).slice(0, 3).map((id) => h('a', { class: 'sample', href: '#/runs?event=' + encodeURIComponent(id) }, id, ' '))))))));
     }
 
     async function saveAll() {

@@ -36,11 +36,11 @@ public final class RouteTable {
         open("GET /");
         open("GET /login");
         open("GET /_static/<path>");  // the editor's libraries (CodeMirror): public code, no data
+        open("GET /editor/");         // the editor's page: the gate sends whoever is not signed in to /login first
+        open("GET /editor/index.html");
         open("POST /login");
         open("POST /logout");
         open("POST /api/session");   // sign in with JSON; answers the CSRF token
-        role("GET /editor/", Role.VIEWER);        // the editor's page; its files are static
-        role("GET /editor/index.html", Role.VIEWER);
         role("GET /metrics", Role.VIEWER); // metrics.public: true opens it
         role("GET /api/session", Role.VIEWER);
         role("DELETE /api/session", Role.VIEWER);
