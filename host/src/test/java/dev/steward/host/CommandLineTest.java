@@ -64,7 +64,7 @@ class CommandLineTest {
         assertThat(printed).contains("flows/crm-customer.yaml:15:").contains("unknown system 'erpp'");
         assertThat(printed).contains("rules/customer-validation.drl:");
         assertThat(printed).contains("rules/customer-validation.table.yaml:15:29: error: 'ten' is not a value; write text in double quotes: \"ten\"");
-        assertThat(printed).contains("4 flows valid, 2 with errors");
+        assertThat(printed).contains("5 flows valid, 2 with errors");
     }
 
     @Test

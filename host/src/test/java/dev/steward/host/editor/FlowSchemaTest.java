@@ -45,16 +45,37 @@ class FlowSchemaTest {
                 steps:
                   - { zzz: 1 }
                   - sync: { to: [erp], zzz: 1 }
+                  - filter: { when: email is empty, zzz: 1 }
+                  - call: { system: erp, action: createOrder, zzz: 1 }
+                  - branch: [ { when: email is empty, steps: [], zzz: 1 } ]
+                """);
+        Files.writeString(home.resolve("flows/probe-poll.yaml"), """
+                id: probe-poll
+                trigger: { poll: { system: erp, entity: customer, every: 1m, zzz: 1 } }
+                source: erp
+                entity: customer
+                key: id
+                fields: { email: email }
+                steps: []
+                """);
+        Files.writeString(home.resolve("flows/probe-schedule.yaml"), """
+                id: probe-schedule
+                trigger: { schedule: { cron: "0 2 * * *", zzz: 1 } }
+                source: erp
+                entity: customer
+                key: id
+                fields: { email: email }
+                steps: []
                 """);
         Workspace workspace = Engine.check(home);
         List<Set<String>> loader = new ArrayList<>();
         for (Diagnostic d : workspace.diagnostics()) {
             Matcher m = EXPECTED.matcher(d.message());
-            if (d.file().equals("flows/probe.yaml") && m.find()) {
+            if (d.file().startsWith("flows/probe") && m.find()) {
                 loader.add(new HashSet<>(List.of(m.group(1).split(",\\s*"))));
             }
         }
-        assertThat(loader).as("the loader's answers to the probe").hasSize(6);
+        assertThat(loader).as("the loader's answers to the probes").hasSize(11);
 
         List<Set<String>> schema = new ArrayList<>();
         collect(FlowSchema.of(workspace), schema);
