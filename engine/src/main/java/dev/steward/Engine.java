@@ -436,8 +436,9 @@ public final class Engine implements AutoCloseable {
     }
 
     /** Each system's circuit breaker: state, since when, failure rate, last failure. */
-    public java.util.List<SystemGuards.BreakerState> breakers() {
-        return running.guards().breakers();
+    public java.util.List<dev.steward.api.BreakerStatus> breakers() {
+        return running.guards().breakers().stream().map(b -> new dev.steward.api.BreakerStatus(b.system(), b.state(), b.since(),
+                b.failureRate(), b.lastFailure())).toList();
     }
 
     /** {@link #dryRun} as the API shows it. */

@@ -93,24 +93,15 @@ final class Repairs {
     /** The master's record as the flow's webhook carries it: its key and mapped fields at the flow's paths. */
     private static String payload(Workspace workspace, String entity, Flow flow, String key, Map<String, Object> master) {
         ObjectNode root = Values.JSON.createObjectNode();
-        put(root, flow.keyPath(), Values.toNode(key));
+        Values.put(root, flow.keyPath(), Values.toNode(key));
         EntityConfig config = workspace.systems().get(flow.source()).entity(entity).orElseThrow();
         flow.fields().forEach((field, path) -> {
             String nativeName = config.fields().get(field);
             if (nativeName != null && master.containsKey(nativeName)) {
-                put(root, path, Values.toNode(master.get(nativeName)));
+                Values.put(root, path, Values.toNode(master.get(nativeName)));
             }
         });
         return Values.canonical(root);
     }
 
-    private static void put(ObjectNode root, String dottedPath, JsonNode value) {
-        String[] parts = dottedPath.split("\\.");
-        ObjectNode node = root;
-        for (int i = 0; i < parts.length - 1; i++) {
-            JsonNode next = node.get(parts[i]);
-            node = next instanceof ObjectNode object ? object : node.putObject(parts[i]);
-        }
-        node.set(parts[parts.length - 1], value);
-    }
 }

@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.dataformat.csv.CsvMapper;
 import com.fasterxml.jackson.dataformat.csv.CsvParser;
 import dev.steward.api.BatchRefusedException;
+import dev.steward.run.Values;
 
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -92,17 +93,8 @@ final class CsvRecords implements InputRecords {
             if (cell == null || cell.isEmpty()) {
                 continue;
             }
-            ObjectNode parent = payload;
-            String[] path = header[i];
-            for (int p = 0; p < path.length - 1; p++) {
-                parent = parent.has(path[p]) && parent.get(path[p]).isObject() ? (ObjectNode) parent.get(path[p])
-                        : parent.putObject(path[p]);
-            }
-            if (NUMBER.matcher(cell).matches()) {
-                parent.put(path[path.length - 1], new BigDecimal(cell));
-            } else {
-                parent.put(path[path.length - 1], cell);
-            }
+            Values.put(payload, header[i], NUMBER.matcher(cell).matches()
+                    ? JsonNodeFactory.instance.numberNode(new BigDecimal(cell)) : JsonNodeFactory.instance.textNode(cell));
         }
         return new InputRecord(position, at, payload, null);
     }

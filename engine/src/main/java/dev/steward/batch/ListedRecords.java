@@ -56,13 +56,7 @@ final class ListedRecords implements InputRecords {
         SystemRecord record = page.next();
         position++;
         ObjectNode payload = (ObjectNode) Values.JSON.valueToTree(record.fields());
-        ObjectNode parent = payload;
-        String[] path = keyPath.split("\\.");
-        for (int p = 0; p < path.length - 1; p++) {
-            parent = parent.has(path[p]) && parent.get(path[p]).isObject() ? (ObjectNode) parent.get(path[p])
-                    : parent.putObject(path[p]);
-        }
-        parent.put(path[path.length - 1], record.key());
+        Values.put(payload, keyPath, payload.textNode(record.key()));
         return new InputRecord(position, system + " " + entity.name() + " " + record.key(), payload, null);
     }
 

@@ -308,7 +308,7 @@ public final class TriggerRunner implements AutoCloseable {
         ObjectNode payload = Values.JSON.createObjectNode();
         record.fields().forEach((name, value) -> payload.set(name, Values.toNode(value)));
         if (Values.at(payload, flow.keyPath()).isMissingNode()) {
-            put(payload, flow.keyPath(), Values.JSON.getNodeFactory().textNode(record.key()));
+            Values.put(payload, flow.keyPath(), Values.JSON.getNodeFactory().textNode(record.key()));
         }
         String text = Values.canonical(payload);
         String version = change.version() != null ? change.version() : sha256(text);
@@ -326,7 +326,7 @@ public final class TriggerRunner implements AutoCloseable {
             payload.put("tick", tick.toString());
             payload.put("flow", flow.id());
             if (Values.at(payload, flow.keyPath()).isMissingNode()) {
-                put(payload, flow.keyPath(), Values.JSON.getNodeFactory().textNode(tick.toString()));
+                Values.put(payload, flow.keyPath(), Values.JSON.getNodeFactory().textNode(tick.toString()));
             }
             String key = Values.key(Values.at(payload, flow.keyPath())).orElse(tick.toString());
             Intake stored = intake.apply(new NewEvent(flow.id(), "tick:" + tick, flow.entity(), key, Values.canonical(payload)));
@@ -341,15 +341,6 @@ public final class TriggerRunner implements AutoCloseable {
 
     // ---- helpers
 
-    private static void put(ObjectNode root, String dottedPath, JsonNode value) {
-        String[] parts = dottedPath.split("\\.");
-        ObjectNode node = root;
-        for (int i = 0; i < parts.length - 1; i++) {
-            JsonNode child = node.get(parts[i]);
-            node = child instanceof ObjectNode object ? object : node.putObject(parts[i]);
-        }
-        node.set(parts[parts.length - 1], value);
-    }
 
     /** Numbers as numbers, everything else (ISO times, versions) as text. */
     static int compare(String a, String b) {

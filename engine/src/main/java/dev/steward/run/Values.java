@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.MissingNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import java.math.BigDecimal;
 import java.util.Optional;
@@ -47,6 +48,23 @@ public final class Values {
             node = node.get(part);
         }
         return node == null ? MissingNode.getInstance() : node;
+    }
+
+    /**
+     * Sets {@code value} at a dotted path ({@code item.sku}) of {@code root}, making the objects
+     * on the way (a non-object on the way is replaced): the inverse of {@link #at}.
+     */
+    public static void put(ObjectNode root, String dottedPath, JsonNode value) {
+        put(root, dottedPath.split("\\."), value);
+    }
+
+    /** {@link #put(ObjectNode, String, JsonNode)} with the path already split. */
+    public static void put(ObjectNode root, String[] path, JsonNode value) {
+        ObjectNode node = root;
+        for (int i = 0; i < path.length - 1; i++) {
+            node = node.get(path[i]) instanceof ObjectNode object ? object : node.putObject(path[i]);
+        }
+        node.set(path[path.length - 1], value);
     }
 
     /** A plain Java value (as connectors take them) as a JSON node. */

@@ -126,22 +126,9 @@ final class Database implements AutoCloseable {
         return dev.steward.plugin.JdbcUrlSetting.shown(settings.url()) + (settings.user() == null || settings.user().isEmpty() ? "" : " as " + settings.user());
     }
 
-    /**
-     * An embedded H2 file database keeps commits in memory for up to a second by default
-     * ({@code WRITE_DELAY}), so a host killed with SIGKILL lost events it had already answered
-     * 202 for (CrashRecoveryIT found it). {@code WRITE_DELAY=0} writes each commit to the file
-     * before the commit returns, which a killed process cannot undo (a power cut still can: H2
-     * does not fsync each commit). A URL that sets {@code WRITE_DELAY} itself is left as it is.
-     */
+    /** The store's URL with every commit written before it returns: {@link dev.steward.plugin.JdbcUrlSetting#durable}. */
     static String durable(String url) {
-        if (!url.startsWith("jdbc:h2:") || url.toUpperCase(java.util.Locale.ROOT).contains("WRITE_DELAY")) {
-            return url;
-        }
-        String rest = url.substring("jdbc:h2:".length());
-        if (rest.startsWith("mem:") || rest.startsWith("tcp:") || rest.startsWith("ssl:") || rest.startsWith("zip:")) {
-            return url;
-        }
-        return url + ";WRITE_DELAY=0";
+        return dev.steward.plugin.JdbcUrlSetting.durable(url);
     }
 
     /**

@@ -1,13 +1,13 @@
 package dev.steward.host;
 
 import dev.steward.Engine;
+import dev.steward.api.BreakerStatus;
+import dev.steward.api.ConflictStats;
 import dev.steward.model.Diagnostic;
 import dev.steward.model.Flow;
 import dev.steward.model.Step;
 import dev.steward.model.SystemLimits;
 import dev.steward.plugin.SystemConfig;
-import dev.steward.api.ConflictStats;
-import dev.steward.run.SystemGuards;
 import dev.steward.api.DryRun;
 import dev.steward.api.EventDetail;
 import dev.steward.api.EventRecord;
@@ -111,13 +111,13 @@ final class ApiRoutes {
 
     /** Each system with its connector, entities, circuit breaker's state and configured rate limit. */
     private void systems(Context ctx) {
-        Map<String, SystemGuards.BreakerState> breakers = new java.util.HashMap<>();
+        Map<String, BreakerStatus> breakers = new java.util.HashMap<>();
         engine.breakers().forEach(b -> breakers.put(b.system(), b));
         List<Object> out = new ArrayList<>();
         for (SystemConfig system : engine.workspace().systems().values()) {
             Map<String, Object> body = Json.object("name", system.name(), "connector", system.type(), "entities",
                     system.entities().values().stream().map(e -> Json.object("entity", e.name(), "fields", e.fields())).toList());
-            SystemGuards.BreakerState breaker = breakers.get(system.name());
+            BreakerStatus breaker = breakers.get(system.name());
             body.put("breaker", breaker == null ? null : Json.object("state", breaker.state(),
                     "since", breaker.since() == null ? null : breaker.since().toString(),
                     "failureRate", breaker.failureRate() < 0 ? null : breaker.failureRate(), "lastFailure", breaker.lastFailure()));

@@ -178,4 +178,24 @@ public final class JdbcUrlSetting {
                 + (refused.size() == 1 ? " is" : " are") + " not allowed; allowed are "
                 + String.join(", ", new TreeSet<>(allowed)) + (caseInsensitive ? "" : " (case matters)"));
     }
+
+    /**
+     * An embedded H2 file database keeps commits in memory for up to a second by default
+     * ({@code WRITE_DELAY}), so a process killed with SIGKILL loses commits it had already
+     * reported: events answered 202 in the store (CrashRecoveryIT), rows written to a target whose
+     * writes Steward has already recorded (BatchKillIT). {@code WRITE_DELAY=0} writes each commit
+     * to the file before the commit returns, which a killed process cannot undo (a power cut
+     * still can: H2 does not fsync each commit). Other URLs, and one that sets
+     * {@code WRITE_DELAY} itself, are left as they are.
+     */
+    public static String durable(String url) {
+        if (!url.startsWith("jdbc:h2:") || url.toUpperCase(java.util.Locale.ROOT).contains("WRITE_DELAY")) {
+            return url;
+        }
+        String rest = url.substring("jdbc:h2:".length());
+        if (rest.startsWith("mem:") || rest.startsWith("tcp:") || rest.startsWith("ssl:") || rest.startsWith("zip:")) {
+            return url;
+        }
+        return url + ";WRITE_DELAY=0";
+    }
 }

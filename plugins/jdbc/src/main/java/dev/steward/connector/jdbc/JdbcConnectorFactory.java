@@ -126,7 +126,8 @@ public final class JdbcConnectorFactory implements ConnectorFactory {
     private static HikariConfig poolConfig(String system, JdbcSettings settings, String url) {
         HikariConfig hikari = new HikariConfig();
         hikari.setPoolName("steward-" + system);
-        hikari.setJdbcUrl(url);
+        // what Steward writes and then records as written must outlive a killed process
+        hikari.setJdbcUrl(JdbcUrlSetting.durable(url));
         hikari.setUsername(settings.user());
         hikari.setPassword(settings.password());
         hikari.setMaximumPoolSize(settings.poolSize());
