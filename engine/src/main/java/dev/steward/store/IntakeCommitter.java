@@ -147,7 +147,9 @@ final class IntakeCommitter implements AutoCloseable {
                 batch.get(i).result().complete(intakes.get(i));
             }
         } catch (StoreUnavailableException e) {
-            if (isBadRow(e.getCause())) {
+            if (isBadRow(e.getCause()) || isContention(e.getCause())) {
+                // one event a transaction: a bad row fails alone, and two hosts whose batches
+                // hold each other's delivery ids (a deadlock, or H2's lock timeout) cannot again
                 batch.forEach(this::commitAlone);
             } else {
                 batch.forEach(p -> p.result().completeExceptionally(e));
@@ -291,6 +293,18 @@ final class IntakeCommitter implements AutoCloseable {
      * A constraint violation (class 23) or a value that does not fit (class 22): the fault of
      * one row, not of the database, so the batch is worth storing again one event at a time.
      */
+    /**
+     * Two transactions waiting for each other's rows: PostgreSQL's deadlock (40P01), a
+     * serialization failure (40001), or H2's lock timeout (HYT00, error 50200), which is how H2
+     * ends a deadlock between two batches inserting the same delivery ids in other orders.
+     */
+    static boolean isContention(Throwable cause) {
+        SQLException e = sqlCause(cause);
+        String state = e == null ? null : e.getSQLState();
+        return state != null && (state.equals("40P01") || state.equals("40001") || state.equals("HYT00")
+                || e.getErrorCode() == 50200);
+    }
+
     static boolean isBadRow(Throwable cause) {
         SQLException e = sqlCause(cause);
         String state = e == null ? null : e.getSQLState();
