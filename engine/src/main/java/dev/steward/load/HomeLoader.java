@@ -8,10 +8,15 @@ import dev.steward.rules.RuleSetCompiler;
 import dev.steward.run.Connectors;
 import dev.steward.run.Transforms;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Function;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
 
 /**
  * Loads one workspace folder the way every command does: the connectors on the class path plus
@@ -74,8 +79,38 @@ public final class HomeLoader implements AutoCloseable {
 
     /** The files with these unsaved texts (by workspace-relative path) in place of theirs. */
     public Workspace load(Map<String, String> drafts) {
+        if (runsScripts(drafts)) {
+            transforms.values().forEach(TransformFactory::prepare);
+        }
         List<Diagnostic> earlier = plugins == null ? List.of() : plugins.diagnostics();
         return loader().withDrafts(drafts).load(home, earlier, bind);
+    }
+
+    /** A transform step or a js connector in steward.yaml or a flow, found by a look at the text. */
+    private static final Pattern SCRIPTS = Pattern.compile("(?m)^\\s*(-\\s*)?transform\\s*:|connector\\s*:\\s*js\\b");
+
+    /**
+     * Whether the workspace runs scripts, so that a language engine is worth starting before the
+     * files are read. Only a hint: a wrong guess costs time, not correctness (the compile makes
+     * the engine when it needs one).
+     */
+    private boolean runsScripts(Map<String, String> drafts) {
+        if (drafts.values().stream().anyMatch(text -> SCRIPTS.matcher(text).find())) {
+            return true;
+        }
+        try (Stream<Path> files = Files.isDirectory(home.resolve("flows")) ? Files.list(home.resolve("flows")) : Stream.empty()) {
+            return Stream.concat(Stream.of(home.resolve("steward.yaml")), files)
+                    .filter(Files::isRegularFile)
+                    .anyMatch(file -> {
+                        try {
+                            return SCRIPTS.matcher(Files.readString(file)).find();
+                        } catch (IOException | UncheckedIOException e) {
+                            return false;
+                        }
+                    });
+        } catch (IOException e) {
+            return false;
+        }
     }
 
     /** Problems in a scenario file ({@code rules/tests/}): whether it is well-formed YAML. */

@@ -24,6 +24,15 @@ public interface TransformFactory {
      */
     Transform compile(String name, String source, ScriptLimits limits);
 
+    /**
+     * Starts making what compiling needs (a language engine) in the background, without
+     * waiting: Steward calls it when a workspace it is about to load runs scripts, so that the
+     * engine's start overlaps the rest of the load. A process that never loads scripts (most
+     * commands) never pays for the engine. The default does nothing.
+     */
+    default void prepare() {
+    }
+
     /** {@link #compile(String, String, ScriptLimits)} with {@link ScriptLimits#DEFAULTS}. */
     default Transform compile(String name, String source) {
         return compile(name, source, ScriptLimits.DEFAULTS);

@@ -26,9 +26,10 @@ import org.graalvm.polyglot.io.IOAccess;
  * are made separately by {@link java.util.ServiceLoader}, so {@link #shared()} is the one static
  * holder of this module; tests and the benchmark make their own engines with {@link #create()}.
  * Making it takes a second or more of start-up (the first engine of a JVM loads thousands of
- * classes), so {@link #prepareShared()} starts that on a background thread as soon as the plugin
- * is loaded, and it runs beside the rest of the start (reading the workspace, compiling the rules)
- * until a script needs it. Thread-safe.
+ * classes), so {@link #prepareShared()} starts that on a background thread as soon as Steward sees
+ * that the workspace it loads runs scripts ({@link JsTransformFactory#prepare()}), and it runs
+ * beside the rest of the start (reading the workspace, compiling the rules) until a script needs
+ * it; a process that loads no scripts never makes it. Thread-safe.
  */
 public final class JsEngine implements AutoCloseable {
 

@@ -22,12 +22,19 @@ public final class JsTransformFactory implements TransformFactory {
     private final System.Logger logger;
 
     /**
-     * The factory {@link java.util.ServiceLoader} makes: on the process's shared engine, which it
-     * starts making on a background thread at once (see {@link JsEngine#prepareShared()}).
+     * The factory {@link java.util.ServiceLoader} makes: on the process's shared engine, made on
+     * a background thread by {@link #prepare()} or at the first compile (see {@link JsEngine#prepareShared()}).
      */
     public JsTransformFactory() {
         this(null);
-        JsEngine.prepareShared();
+    }
+
+    /** Starts making the shared engine on a background thread (for a workspace with scripts). */
+    @Override
+    public void prepare() {
+        if (engine == null) {
+            JsEngine.prepareShared();
+        }
     }
 
     /** A factory on an engine of its own (tests, benchmarks). */

@@ -11,7 +11,7 @@ import java.util.ServiceLoader;
 import java.util.concurrent.CompletableFuture;
 import org.junit.jupiter.api.Test;
 
-/** The process's engine: started on a background thread when the plugin loads, there for the first script. */
+/** The process's engine: started on a background thread when a workspace with scripts loads (or at the first compile), there for the first script. */
 class SharedEngineTest {
 
     private static final ScriptLimits LIMITS = new ScriptLimits(Duration.ofMillis(2000), 100_000, 64L << 20);
