@@ -20,10 +20,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
-import java.util.stream.Stream;
 
 /** A real host on a random port over a workspace folder, with a small HTTP client for tests. */
 final class RunningHost implements AutoCloseable {
@@ -116,22 +114,7 @@ final class RunningHost implements AutoCloseable {
 
     /** Copies the repository's example workspace (steward.yaml, flows, rules, systems) into a folder. */
     static Path copyExample(Path target) throws IOException {
-        Path repository = Path.of("..").toAbsolutePath().normalize();
-        Files.createDirectories(target);
-        Files.copy(repository.resolve("steward.yaml"), target.resolve("steward.yaml"));
-        for (String folder : List.of("flows", "rules", "systems", "transforms")) {
-            try (Stream<Path> files = Files.walk(repository.resolve(folder))) {
-                for (Path source : files.toList()) {
-                    Path copy = target.resolve(repository.relativize(source).toString());
-                    if (Files.isDirectory(source)) {
-                        Files.createDirectories(copy);
-                    } else {
-                        Files.copy(source, copy);
-                    }
-                }
-            }
-        }
-        return target;
+        return ExampleFiles.copyTo(target);
     }
 
     String url(String path) {

@@ -17,16 +17,13 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.List;
 import java.util.Optional;
 import java.util.SplittableRandom;
 import java.util.UUID;
-import java.util.stream.Stream;
 
 /**
  * A real host for the browser tests: the repository's example workspace copied into a
@@ -161,22 +158,7 @@ public final class EditorHost implements AutoCloseable {
 
     /** The repository's example workspace (steward.yaml, flows, rules, systems, transforms), copied. */
     static Path copyExample(Path target) throws IOException {
-        Path repository = Path.of("..").toAbsolutePath().normalize();
-        Files.createDirectories(target);
-        Files.copy(repository.resolve("steward.yaml"), target.resolve("steward.yaml"));
-        for (String folder : List.of("flows", "rules", "systems", "transforms")) {
-            try (Stream<Path> files = Files.walk(repository.resolve(folder))) {
-                for (Path source : files.toList()) {
-                    Path copy = target.resolve(repository.relativize(source).toString());
-                    if (Files.isDirectory(source)) {
-                        Files.createDirectories(copy);
-                    } else {
-                        Files.copy(source, copy);
-                    }
-                }
-            }
-        }
-        return target;
+        return dev.steward.host.ExampleFiles.copyTo(target);
     }
 
     @Override
