@@ -49,30 +49,7 @@ class PreviewDraftsTest {
     Workspace workspace;
 
     void start(boolean workers) throws IOException {
-        Files.createDirectories(home.resolve("flows"));
-        Files.createDirectories(home.resolve("rules"));
-        Files.writeString(home.resolve("steward.yaml"), """
-                systems:
-                  crm:
-                    connector: jdbc
-                    url: jdbc:h2:./data/crm
-                    init: crm.sql
-                    entities:
-                      customer: { table: customers, key: id, fields: { email: email, tier: tier } }
-                  erp:
-                    connector: jdbc
-                    url: jdbc:h2:./data/erp
-                    init: erp.sql
-                    entities:
-                      customer: { table: customers, key: crm_id, fields: { email: email, tier: tier } }
-                """);
-        Files.writeString(home.resolve("crm.sql"), "CREATE TABLE IF NOT EXISTS customers (id VARCHAR(20) PRIMARY KEY,"
-                + " email VARCHAR(100), tier VARCHAR(20));\n");
-        Files.writeString(home.resolve("erp.sql"), "CREATE TABLE IF NOT EXISTS customers (crm_id VARCHAR(20) PRIMARY KEY,"
-                + " email VARCHAR(100), tier VARCHAR(20));\n");
-        Files.writeString(home.resolve("rules/mastership.yaml"), """
-                - { entity: customer, fields: [email, tier], master: crm, subscribers: [erp], reason: CRM owns customers. }
-                """);
+        TieredCustomers.write(home);
         Files.writeString(home.resolve("rules/checks.table.yaml"), TABLE);
         Files.writeString(home.resolve("flows/crm-customer.yaml"), """
                 id: crm-customer
