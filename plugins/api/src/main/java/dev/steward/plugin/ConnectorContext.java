@@ -25,4 +25,13 @@ public interface ConnectorContext {
 
     /** The workspace folder: relative file paths in a system's settings are resolved against it. */
     Path workspace();
+
+    /**
+     * Secrets this system's connector keeps across restarts and hosts (a rotated refresh
+     * token), encrypted in Steward's store. The default keeps them in memory only, for
+     * contexts without a store. Call it once, when the connector is made, and keep it.
+     */
+    default SecretStore secrets() {
+        return SecretStore.inMemory();
+    }
 }

@@ -89,6 +89,23 @@ record HttpSettings(String baseUrl, Map<String, String> headers, Duration connec
         return new HttpSettings(baseUrl, headers, connect, read, oauth2, policy, lists, versionFields, maxResponse);
     }
 
+    /** The transport part of a system's settings, for {@link SystemHttp}. */
+    record Transport(Duration connectTimeout, Duration readTimeout, NetworkPolicy policy, long maxResponse) {
+    }
+
+    /** Reads the transport settings and checks that {@code url}'s host, if a literal, is allowed. */
+    static Transport transport(SystemConfig config, String allowedNetworks, String urlSetting, String url,
+                               List<ConfigProblem> problems) {
+        Duration connect = duration(config, "connectTimeout", DEFAULT_CONNECT_TIMEOUT, problems);
+        Duration read = duration(config, "readTimeout", DEFAULT_READ_TIMEOUT, problems);
+        NetworkPolicy policy = policy(config, allowedNetworks, problems);
+        long maxResponse = maxResponse(config.settings().get("maxResponse"), problems);
+        if (url != null) {
+            checkLiteralHost(urlSetting, url, policy, problems);
+        }
+        return new Transport(connect, read, policy, maxResponse);
+    }
+
     private static long maxResponse(Object value, List<ConfigProblem> problems) {
         if (value == null) {
             return DEFAULT_MAX_RESPONSE;
