@@ -1,0 +1,253 @@
+package dev.steward.connector.dynamics;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.steward.connector.http.SystemHttp;
+import dev.steward.plugin.Connector;
+import dev.steward.plugin.ConnectorException;
+import dev.steward.plugin.EntityConfig;
+import dev.steward.plugin.Page;
+import dev.steward.plugin.RecordWrite;
+import dev.steward.plugin.SystemRecord;
+import dev.steward.plugin.SystemUnavailableException;
+import dev.steward.plugin.VersionConflictException;
+import dev.steward.plugin.WriteOptions;
+import dev.steward.plugin.WriteRefusedException;
+
+import java.io.IOException;
+import java.net.URI;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.regex.Pattern;
+
+/**
+ * A Microsoft Dataverse (Dynamics 365) environment through its Web API
+ * ({@code {environmentUrl}/api/data/v9.2/}).
+ *
+ * <ul>
+ *   <li>read: {@code GET accounts(accountnumber='A-1')?$select=...} by the entity's alternate
+ *       key, or {@code GET accounts(<guid>)} when the keys are the rows' GUIDs; the row's
+ *       {@code @odata.etag} is its version;</li>
+ *   <li>write: {@code PATCH} on the same address, which creates or updates (Dataverse's upsert);
+ *       {@code If-Match: <etag>} for a versioned write (412: {@link VersionConflictException}),
+ *       {@code If-Match: *} for update-only and {@code If-None-Match: *} for create-only
+ *       entities;</li>
+ *   <li>list: {@code Prefer: odata.maxpagesize=N} and the {@code @odata.nextLink} (its
+ *       {@code $skiptoken}) as the cursor;</li>
+ *   <li>{@link #upsertAll} writes one record at a time ({@code $batch} is not used yet).</li>
+ * </ul>
+ *
+ * <p>Thread-safe: the token cache is synchronized, everything else is immutable.
+ */
+final class DynamicsConnector implements Connector {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final Pattern GUID = Pattern.compile(
+            "[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}");
+
+    private final String system;
+    private final DynamicsSettings settings;
+    private final SystemHttp http;
+    private final EntraTokens tokens;
+    private final Clock clock;
+
+    DynamicsConnector(String system, DynamicsSettings settings, SystemHttp http, Clock clock) {
+        this.system = system;
+        this.settings = settings;
+        this.http = http;
+        this.clock = clock;
+        this.tokens = new EntraTokens(system, settings, http, clock);
+    }
+
+    @Override
+    public Optional<Map<String, Object>> read(EntityConfig entity, String key) {
+        return readRecord(entity, key).map(SystemRecord::fields);
+    }
+
+    @Override
+    public Optional<SystemRecord> readRecord(EntityConfig entity, String key) {
+        DynamicsSettings.Entity e = entity(entity);
+        String address = address(e, key);
+        URI uri = URI.create(settings.apiBase() + address + "?$select=" + String.join(",", e.select()));
+        SystemHttp.Answer answer = send("GET", uri, Map.of(), null);
+        if (answer.status() == 404) {
+            return Optional.empty();
+        }
+        ODataAnswers.check(system, "GET " + address, answer, clock);
+        JsonNode row = object(answer, "GET " + address);
+        return Optional.of(record(e, key, row));
+    }
+
+    @Override
+    public void upsert(EntityConfig entity, String key, Map<String, Object> fields, WriteOptions options) {
+        upsert(entity, RecordWrite.of(key, fields, options));
+    }
+
+    @Override
+    public void upsert(EntityConfig entity, RecordWrite write) {
+        DynamicsSettings.Entity e = entity(entity);
+        String address = address(e, write.key());
+        ObjectNode body = JSON.createObjectNode();
+        for (Map.Entry<String, Object> field : write.fields().entrySet()) {
+            // the key is in the address; Dataverse refuses a body that repeats it differently
+            if (field.getKey().equals(e.keyAttribute()) && Objects.equals(String.valueOf(field.getValue()), write.key())) {
+                continue;
+            }
+            body.set(field.getKey(), JSON.valueToTree(field.getValue()));
+        }
+        Map<String, String> headers = new LinkedHashMap<>();
+        if (write.expectedVersion().isPresent()) {
+            headers.put("If-Match", write.expectedVersion().get());
+        } else if (e.write() == DynamicsSettings.WriteMode.UPDATE_ONLY) {
+            headers.put("If-Match", "*");
+        } else if (e.write() == DynamicsSettings.WriteMode.CREATE_ONLY) {
+            headers.put("If-None-Match", "*");
+        }
+        String what = "PATCH " + address + " (event " + write.options().eventId() + ")";
+        SystemHttp.Answer answer = send("PATCH", URI.create(settings.apiBase() + address), headers, body.toString());
+        if (answer.status() == 412 && write.expectedVersion().isPresent()) {
+            throw new VersionConflictException(system + ": " + entity.name() + " " + write.key()
+                    + " changed since version " + write.expectedVersion().get() + " was read: "
+                    + ODataAnswers.error(answer).message(), write.key());
+        }
+        ODataAnswers.check(system, what, answer, clock);
+    }
+
+    @Override
+    public Page list(EntityConfig entity, Optional<String> cursor, int limit) {
+        DynamicsSettings.Entity e = entity(entity);
+        URI uri;
+        if (cursor.isPresent()) {
+            if (!cursor.get().startsWith(settings.apiBase().toString())) {
+                throw new ConnectorException(system + ": the cursor " + cursor.get() + " is not one of "
+                        + settings.apiBase() + " (a nextLink of this environment)", false);
+            }
+            uri = URI.create(cursor.get());
+        } else {
+            uri = URI.create(settings.apiBase() + e.entitySet() + "?$select=" + String.join(",", e.select()));
+        }
+        int size = Math.max(1, Math.min(limit, settings.pageSize()));
+        SystemHttp.Answer answer = send("GET", uri, Map.of("Prefer", "odata.maxpagesize=" + size), null);
+        String what = "GET " + e.entitySet() + (cursor.isPresent() ? " (next page)" : "");
+        ODataAnswers.check(system, what, answer, clock);
+        JsonNode page = object(answer, what);
+        List<SystemRecord> records = new ArrayList<>();
+        for (JsonNode row : page.path("value")) {
+            JsonNode key = row.path(e.keyAttribute());
+            if (key.isNull() || key.isMissingNode()) {
+                continue; // a row without an alternate key value cannot be addressed by Steward
+            }
+            records.add(record(e, key.asText(), row));
+        }
+        Optional<String> next = Optional.ofNullable(page.path("@odata.nextLink").textValue());
+        return new Page(records, next);
+    }
+
+    @Override
+    public void close() {
+        http.close();
+    }
+
+    private SystemRecord record(DynamicsSettings.Entity e, String key, JsonNode row) {
+        Map<String, Object> fields = new LinkedHashMap<>();
+        for (String attribute : e.fields().values()) {
+            if (row.has(attribute)) {
+                fields.put(attribute, value(row.get(attribute)));
+            }
+        }
+        return new SystemRecord(key, fields, Optional.ofNullable(row.path("@odata.etag").textValue()));
+    }
+
+    private static Object value(JsonNode node) {
+        if (node.isNull()) {
+            return null;
+        }
+        if (node.isTextual()) {
+            return node.asText();
+        }
+        if (node.isBoolean()) {
+            return node.asBoolean();
+        }
+        if (node.isIntegralNumber()) {
+            return node.canConvertToLong() ? (Object) node.asLong() : node.bigIntegerValue();
+        }
+        if (node.isNumber()) {
+            return node.decimalValue();
+        }
+        return JSON.convertValue(node, Object.class);
+    }
+
+    /** {@code accounts(accountnumber='A-1')} or {@code accounts(<guid>)}, the value quoted and escaped. */
+    private String address(DynamicsSettings.Entity e, String key) {
+        if (e.key().isPresent()) {
+            String literal = "'" + key.replace("'", "''") + "'";
+            return e.entitySet() + "(" + e.key().get() + "=" + encode(literal) + ")";
+        }
+        if (!GUID.matcher(key).matches()) {
+            throw new WriteRefusedException(system + ": '" + key + "' is not a GUID; set the entity's key: to the"
+                    + " alternate key attribute its keys are values of", 0, "");
+        }
+        return e.entitySet() + "(" + key + ")";
+    }
+
+    /** Percent-encodes a path segment's text (URLEncoder is for forms: space becomes %20, not +). */
+    private static String encode(String text) {
+        return URLEncoder.encode(text, StandardCharsets.UTF_8).replace("+", "%20");
+    }
+
+    private DynamicsSettings.Entity entity(EntityConfig entity) {
+        DynamicsSettings.Entity e = settings.entities().get(entity.name());
+        if (e == null) {
+            throw new ConnectorException(system + " has no entity " + entity.name(), false);
+        }
+        return e;
+    }
+
+    private JsonNode object(SystemHttp.Answer answer, String what) {
+        try {
+            JsonNode node = JSON.readTree(answer.body());
+            if (node != null && node.isObject()) {
+                return node;
+            }
+        } catch (JsonProcessingException notJson) {
+            // reported below
+        }
+        throw new SystemUnavailableException(system + " answered " + what + " with a body that is not a JSON object: "
+                + ODataAnswers.shorten(answer.body()));
+    }
+
+    /** Sends with the current token, and once more with a new one if the Web API answers 401. */
+    private SystemHttp.Answer send(String method, URI uri, Map<String, String> own, String body) {
+        String token = tokens.token();
+        SystemHttp.Answer answer = exchange(method, uri, own, body, token);
+        if (answer.status() != 401) {
+            return answer;
+        }
+        tokens.invalidate(token);
+        return exchange(method, uri, own, body, tokens.token());
+    }
+
+    private SystemHttp.Answer exchange(String method, URI uri, Map<String, String> own, String body, String token) {
+        Map<String, String> headers = new LinkedHashMap<>();
+        headers.put("Accept", "application/json");
+        headers.put("OData-MaxVersion", "4.0");
+        headers.put("OData-Version", "4.0");
+        headers.put("Authorization", "Bearer " + token);
+        headers.putAll(own);
+        try {
+            return http.send(method, uri, headers, body, body == null ? null : "application/json");
+        } catch (IOException e) {
+            throw new SystemUnavailableException(system + " could not be reached for " + method + " " + uri.getRawPath()
+                    + ": " + e.getMessage(), e);
+        }
+    }
+}
