@@ -69,7 +69,10 @@ public final class DataverseFake implements AutoCloseable {
     public static final String ORGANIZATION_ID = "4ef5b371-e89e-e711-8122-000d3aa2331c";
 
     private static final String API = "/api/data/v9.2/";
-    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final ObjectMapper JSON = com.fasterxml.jackson.databind.json.JsonMapper.builder()
+            .enable(com.fasterxml.jackson.databind.DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)
+            .nodeFactory(com.fasterxml.jackson.databind.node.JsonNodeFactory.withExactBigDecimals(true))
+            .build();
     private static final Pattern GUID = Pattern.compile(
             "[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}");
     private static final Pattern ADDRESS = Pattern.compile("([A-Za-z_]+)(?:\\((.*)\\))?");
