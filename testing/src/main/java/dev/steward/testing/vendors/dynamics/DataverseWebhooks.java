@@ -48,7 +48,8 @@ public final class DataverseWebhooks implements AutoCloseable {
     private final int attempts;
     private final Duration retryDelay;
     private final String organizationId;
-    private final HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    private final HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+            .connectTimeout(Duration.ofSeconds(5)).build();
     private final ExecutorService sender = Executors.newSingleThreadExecutor(r -> {
         Thread thread = new Thread(r, "dataverse-webhooks");
         thread.setDaemon(true);
