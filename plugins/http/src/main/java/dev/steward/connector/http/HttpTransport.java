@@ -135,9 +135,11 @@ final class HttpTransport implements AutoCloseable {
         HttpUriRequestBase request = new HttpUriRequestBase(call.method(), call.uri());
         call.headers().forEach(request::addHeader);
         if (call.body() != null) {
-            // UTF-8 bytes under the bare media type: JSON has no charset parameter (RFC 8259)
+            // UTF-8 bytes under the bare media type: JSON has no charset parameter (RFC 8259);
+            // a type with parameters (multipart/mixed; boundary=...) is sent as given
             request.setEntity(new ByteArrayEntity(call.body().getBytes(StandardCharsets.UTF_8),
-                    ContentType.create(call.contentType())));
+                    call.contentType().contains(";") ? ContentType.parse(call.contentType())
+                            : ContentType.create(call.contentType())));
         }
         ScheduledFuture<?> timer = deadlines.schedule(request::cancel, deadline.toMillis(), TimeUnit.MILLISECONDS);
         try {

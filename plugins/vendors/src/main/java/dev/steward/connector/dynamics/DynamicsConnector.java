@@ -43,7 +43,8 @@ import java.util.regex.Pattern;
  *       entities;</li>
  *   <li>list: {@code Prefer: odata.maxpagesize=N} and the {@code @odata.nextLink} (its
  *       {@code $skiptoken}) as the cursor;</li>
- *   <li>{@link #upsertAll} writes one record at a time ({@code $batch} is not used yet).</li>
+ *   <li>{@link #upsertAll}: one {@code $batch} change set per thousand records, applied by
+ *       Dataverse all or none.</li>
  * </ul>
  *
  * <p>Thread-safe: the token cache is synchronized, everything else is immutable.
@@ -85,8 +86,8 @@ final class DynamicsConnector implements Connector {
         if (answer.status() == 404) {
             return Optional.empty();
         }
-        ODataAnswers.check(system, "GET " + address, answer, clock);
-        JsonNode row = object(answer, "GET " + address);
+        ODataAnswers.check(system, "GET " + shown(e, key), answer, clock);
+        JsonNode row = object(answer, "GET " + shown(e, key));
         return Optional.of(record(e, key, row));
     }
 
@@ -98,6 +99,77 @@ final class DynamicsConnector implements Connector {
     @Override
     public void upsert(EntityConfig entity, RecordWrite write) {
         DynamicsSettings.Entity e = entity(entity);
+        ODataBatch.Request request = request(e, write);
+        String what = "PATCH " + shown(e, write.key()) + " (event " + write.options().eventId() + ")";
+        SystemHttp.Answer answer = send("PATCH", URI.create(settings.apiBase() + request.url()), request.headers(),
+                request.json());
+        if (answer.status() == 412 && write.expectedVersion().isPresent()) {
+            throw conflict(entity, write, ODataAnswers.error(answer).message());
+        }
+        ODataAnswers.check(system, what, answer, clock);
+    }
+
+    /**
+     * Writes in one {@code $batch} change set per thousand records, which Dataverse applies in
+     * one transaction: all of its writes or none. The first failing write's error is thrown;
+     * change sets before it stay applied.
+     */
+    @Override
+    public void upsertAll(EntityConfig entity, List<RecordWrite> writes) {
+        if (writes.size() < 2) {
+            writes.forEach(write -> upsert(entity, write));
+            return;
+        }
+        DynamicsSettings.Entity e = entity(entity);
+        for (int from = 0; from < writes.size(); from += ODataBatch.MAX_REQUESTS) {
+            List<RecordWrite> chunk = writes.subList(from, Math.min(writes.size(), from + ODataBatch.MAX_REQUESTS));
+            batch(entity, e, chunk);
+        }
+    }
+
+    private void batch(EntityConfig entity, DynamicsSettings.Entity e, List<RecordWrite> writes) {
+        List<ODataBatch.Request> requests = new ArrayList<>();
+        for (RecordWrite write : writes) {
+            ODataBatch.Request request = request(e, write);
+            // inside a batch, each request names its full URL
+            requests.add(new ODataBatch.Request(request.method(), settings.apiBase() + request.url(),
+                    request.headers(), request.json()));
+        }
+        ODataBatch batch = new ODataBatch(requests);
+        String what = "$batch of " + writes.size() + " " + e.entitySet() + " (events "
+                + writes.getFirst().options().eventId() + "...)";
+        SystemHttp.Answer answer = send("POST", URI.create(settings.apiBase() + "$batch"), Map.of(), batch.body(),
+                batch.contentType());
+        ODataAnswers.check(system, what, answer, clock);
+        List<ODataBatch.Part> parts;
+        try {
+            parts = ODataBatch.parse(answer.header("Content-Type").orElse(null), answer.body());
+        } catch (IllegalArgumentException e1) {
+            throw new SystemUnavailableException(system + " answered " + what + " with an unreadable body: "
+                    + e1.getMessage());
+        }
+        for (ODataBatch.Part part : parts) {
+            if (part.status() >= 200 && part.status() < 300) {
+                continue;
+            }
+            RecordWrite failed = part.contentId() >= 1 && part.contentId() <= writes.size()
+                    ? writes.get(part.contentId() - 1) : null;
+            SystemHttp.Answer failure = new SystemHttp.Answer(part.status(), part.headers(), part.body());
+            if (part.status() == 412 && failed != null && failed.expectedVersion().isPresent()) {
+                throw conflict(entity, failed, ODataAnswers.error(failure).message());
+            }
+            ODataAnswers.check(system, "PATCH " + (failed == null ? e.entitySet() : shown(e, failed.key()))
+                    + " in a " + what + ", none of which was applied", failure, clock);
+        }
+    }
+
+    private VersionConflictException conflict(EntityConfig entity, RecordWrite write, String said) {
+        return new VersionConflictException(system + ": " + entity.name() + " " + write.key()
+                + " changed since version " + write.expectedVersion().orElse("?") + " was read: " + said, write.key());
+    }
+
+    /** The PATCH of one write: address relative to the API root, preconditions, JSON body. */
+    private ODataBatch.Request request(DynamicsSettings.Entity e, RecordWrite write) {
         String address = address(e, write.key());
         ObjectNode body = JSON.createObjectNode();
         for (Map.Entry<String, Object> field : write.fields().entrySet()) {
@@ -115,14 +187,7 @@ final class DynamicsConnector implements Connector {
         } else if (e.write() == DynamicsSettings.WriteMode.CREATE_ONLY) {
             headers.put("If-None-Match", "*");
         }
-        String what = "PATCH " + address + " (event " + write.options().eventId() + ")";
-        SystemHttp.Answer answer = send("PATCH", URI.create(settings.apiBase() + address), headers, body.toString());
-        if (answer.status() == 412 && write.expectedVersion().isPresent()) {
-            throw new VersionConflictException(system + ": " + entity.name() + " " + write.key()
-                    + " changed since version " + write.expectedVersion().get() + " was read: "
-                    + ODataAnswers.error(answer).message(), write.key());
-        }
-        ODataAnswers.check(system, what, answer, clock);
+        return new ODataBatch.Request("PATCH", address, headers, body.toString());
     }
 
     @Override
@@ -202,6 +267,11 @@ final class DynamicsConnector implements Connector {
         return e.entitySet() + "(" + key + ")";
     }
 
+    /** The address as a person reads it, for messages: {@code accounts(accountnumber='A-1')}. */
+    private static String shown(DynamicsSettings.Entity e, String key) {
+        return e.entitySet() + "(" + e.key().map(k -> k + "='" + key.replace("'", "''") + "'").orElse(key) + ")";
+    }
+
     /** Percent-encodes a path segment's text (URLEncoder is for forms: space becomes %20, not +). */
     private static String encode(String text) {
         return URLEncoder.encode(text, StandardCharsets.UTF_8).replace("+", "%20");
@@ -230,16 +300,21 @@ final class DynamicsConnector implements Connector {
 
     /** Sends with the current token, and once more with a new one if the Web API answers 401. */
     private SystemHttp.Answer send(String method, URI uri, Map<String, String> own, String body) {
+        return send(method, uri, own, body, body == null ? null : "application/json");
+    }
+
+    private SystemHttp.Answer send(String method, URI uri, Map<String, String> own, String body, String contentType) {
         String token = tokens.token();
-        SystemHttp.Answer answer = exchange(method, uri, own, body, token);
+        SystemHttp.Answer answer = exchange(method, uri, own, body, contentType, token);
         if (answer.status() != 401) {
             return answer;
         }
         tokens.invalidate(token);
-        return exchange(method, uri, own, body, tokens.token());
+        return exchange(method, uri, own, body, contentType, tokens.token());
     }
 
-    private SystemHttp.Answer exchange(String method, URI uri, Map<String, String> own, String body, String token) {
+    private SystemHttp.Answer exchange(String method, URI uri, Map<String, String> own, String body,
+                                      String contentType, String token) {
         Map<String, String> headers = new LinkedHashMap<>();
         headers.put("Accept", "application/json");
         headers.put("OData-MaxVersion", "4.0");
@@ -247,7 +322,7 @@ final class DynamicsConnector implements Connector {
         headers.put("Authorization", "Bearer " + token);
         headers.putAll(own);
         try {
-            return http.send(method, uri, headers, body, body == null ? null : "application/json");
+            return http.send(method, uri, headers, body, contentType);
         } catch (IOException e) {
             throw new SystemUnavailableException(system + " could not be reached for " + method + " " + uri.getRawPath()
                     + ": " + e.getMessage(), e);

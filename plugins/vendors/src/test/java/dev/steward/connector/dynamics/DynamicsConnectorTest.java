@@ -263,4 +263,51 @@ class DynamicsConnectorTest {
         assertEquals(accountId, fake.row("contacts", "james@example.com").orElseThrow().get("_parentcustomerid_value"));
         assertEquals(List.of(), fake.violations());
     }
+
+    @Test
+    void upsertAllWritesOneBatchChangeSet() {
+        fake.change("accounts", "A-2", Map.of("name", "old"));
+        String version = fake.etag("accounts", "A-2").orElseThrow();
+        List<RecordWrite> writes = List.of(
+                RecordWrite.of("A-1", Map.of("name", "One", "creditlimit", 10), OPTIONS),
+                RecordWrite.ifVersion("A-2", Map.of("name", "Two"), OPTIONS, version),
+                RecordWrite.of("O'Neil 3", Map.of("name", "Three"), OPTIONS),
+                RecordWrite.of("A-1", Map.of("name", "One again"), OPTIONS));
+        connector.upsertAll(Dynamics.CUSTOMER, writes);
+
+        assertEquals(1, fake.batches());
+        assertEquals("One again", fake.row("accounts", "A-1").orElseThrow().get("name"), "list order kept");
+        assertEquals("Two", fake.row("accounts", "A-2").orElseThrow().get("name"));
+        assertEquals("Three", fake.row("accounts", "O'Neil 3").orElseThrow().get("name"));
+        assertEquals(List.of(), fake.violations());
+    }
+
+    @Test
+    void aBatchWithAStaleVersionAppliesNothingAndNamesTheRecord() {
+        fake.change("accounts", "A-2", Map.of("name", "old"));
+        String stale = fake.etag("accounts", "A-2").orElseThrow();
+        fake.change("accounts", "A-2", Map.of("name", "changed meanwhile"));
+        List<RecordWrite> writes = List.of(
+                RecordWrite.of("A-1", Map.of("name", "One"), OPTIONS),
+                RecordWrite.ifVersion("A-2", Map.of("name", "Two"), OPTIONS, stale));
+
+        VersionConflictException conflict = assertThrows(VersionConflictException.class,
+                () -> connector.upsertAll(Dynamics.CUSTOMER, writes));
+        assertEquals("A-2", conflict.key());
+        assertEquals(Optional.empty(), fake.row("accounts", "A-1"), "the change set is all or nothing");
+        assertEquals("changed meanwhile", fake.row("accounts", "A-2").orElseThrow().get("name"));
+    }
+
+    @Test
+    void aBatchWithARefusedValueNamesTheAttribute() {
+        List<RecordWrite> writes = List.of(
+                RecordWrite.of("A-1", Map.of("name", "One"), OPTIONS),
+                RecordWrite.of("A-2", Map.of("creditlimit", -1), OPTIONS));
+        WriteRefusedException refused = assertThrows(WriteRefusedException.class,
+                () -> connector.upsertAll(Dynamics.CUSTOMER, writes));
+        assertTrue(refused.getMessage().contains("'creditlimit'"), refused.getMessage());
+        assertTrue(refused.getMessage().contains("accountnumber='A-2'"), refused.getMessage());
+        assertEquals(Optional.empty(), fake.row("accounts", "A-1"));
+        assertEquals(List.of(), fake.violations());
+    }
 }

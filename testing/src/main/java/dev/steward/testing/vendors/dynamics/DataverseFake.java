@@ -94,7 +94,10 @@ public final class DataverseFake implements AutoCloseable {
     private Duration window = Duration.ofMinutes(5);
     private int retryAfterSeconds = 1;
     private int throttled;
+    private int batches;
     private DataverseWebhooks webhooks;
+    /** Contexts of a change set being applied, sent when it commits; null outside one. */
+    private List<ObjectNode> uncommitted;
 
     private DataverseFake(HttpServer server) {
         this.server = server;
@@ -165,6 +168,11 @@ public final class DataverseFake implements AutoCloseable {
         this.retryAfterSeconds = retryAfterSeconds;
         recent.clear();
         return this;
+    }
+
+    /** How many {@code $batch} requests were served. */
+    public synchronized int batches() {
+        return batches;
     }
 
     /** How many calls were answered 429. */
@@ -239,10 +247,10 @@ public final class DataverseFake implements AutoCloseable {
             }
             byte[] bytes = answer.body == null ? new byte[0] : answer.body.getBytes(StandardCharsets.UTF_8);
             answer.headers.forEach((name, value) -> exchange.getResponseHeaders().add(name, value));
-            if (answer.body != null) {
+            if (answer.body != null && answer.json) {
                 exchange.getResponseHeaders().add("Content-Type", "application/json; odata.metadata=minimal");
-                exchange.getResponseHeaders().add("OData-Version", "4.0");
             }
+            exchange.getResponseHeaders().add("OData-Version", "4.0");
             exchange.sendResponseHeaders(answer.status, bytes.length == 0 ? -1 : bytes.length);
             if (bytes.length > 0) {
                 try (OutputStream out = exchange.getResponseBody()) {
@@ -257,7 +265,16 @@ public final class DataverseFake implements AutoCloseable {
         }
     }
 
-    private record Answer(int status, Map<String, String> headers, String body) {
+    private record Answer(int status, Map<String, String> headers, String body, boolean json) {
+
+        Answer(int status, Map<String, String> headers, String body) {
+            this(status, headers, body, true);
+        }
+
+        /** The same answer with its own content type. */
+        Answer raw() {
+            return new Answer(status, headers, body, false);
+        }
     }
 
     private static Answer answer(int status, String body) {
@@ -350,6 +367,13 @@ public final class DataverseFake implements AutoCloseable {
                 return new Answer(429, Map.of("Retry-After", Integer.toString(retryAfterSeconds)), body.toString());
             }
             recent.addLast(now);
+        }
+        if (address.equals("$batch")) {
+            if (!method.equals("POST")) {
+                return violation(405, "0x80060888", "$batch takes POST.", method + " $batch");
+            }
+            return batch(exchange.getRequestHeaders().getFirst("Content-Type"),
+                    new String(exchange.getRequestBody().readAllBytes(), StandardCharsets.UTF_8));
         }
         Matcher parts = ADDRESS.matcher(address);
         if (!parts.matches()) {
@@ -659,8 +683,13 @@ public final class DataverseFake implements AutoCloseable {
                     image.put(name, encoded(table.attributes().get(name), field.getValue()));
                 }
             }
-            webhooks.send(webhooks.context(table, create ? "Create" : "Update", rowId, changed,
-                    create ? null : alternate, image, next));
+            ObjectNode context = webhooks.context(table, create ? "Create" : "Update", rowId, changed,
+                    create ? null : alternate, image, next);
+            if (uncommitted != null) {
+                uncommitted.add(context);
+            } else {
+                webhooks.send(context);
+            }
         }
         return rowId;
     }
@@ -713,6 +742,197 @@ public final class DataverseFake implements AutoCloseable {
             String id = apply(table.get(), find(table.get(), key).orElse(null), null, key.alternate, (ObjectNode) body);
             return answer(200, JSON.createObjectNode().put("id", id).put("etag", etag(versions.get(id))).toString());
         }
+    }
+
+    // ---- $batch ----
+
+    private static final Pattern BOUNDARY = Pattern.compile("boundary=\"?([^\";]+)\"?");
+    private static final Pattern REQUEST_LINE = Pattern.compile("([A-Z]+) (\\S+) HTTP/1\\.1");
+
+    /** One request of a batch, as written. */
+    private record Part(String contentId, String method, String url, Map<String, String> headers, String body) {
+    }
+
+    /**
+     * A {@code $batch}: each change set applied in one transaction (all or none, the failing
+     * request's answer alone when one fails), requests outside a change set one by one. Only
+     * {@code PATCH} is served inside a batch.
+     */
+    private synchronized Answer batch(String contentType, String body) {
+        Matcher boundary = BOUNDARY.matcher(String.valueOf(contentType));
+        if (contentType == null || !contentType.startsWith("multipart/mixed") || !boundary.find()) {
+            return violation(400, "0x80060888", "The $batch request must be multipart/mixed with a boundary.",
+                    "$batch with Content-Type " + contentType);
+        }
+        batches++;
+        String responseBoundary = "batchresponse_" + UUID.randomUUID();
+        StringBuilder response = new StringBuilder();
+        try {
+            for (Map.Entry<Map<String, String>, String> outer : multipart(body, boundary.group(1))) {
+                String type = outer.getKey().getOrDefault("content-type", "");
+                Matcher inner = BOUNDARY.matcher(type);
+                if (type.startsWith("multipart/mixed") && inner.find()) {
+                    List<Part> requests = new ArrayList<>();
+                    for (Map.Entry<Map<String, String>, String> part : multipart(outer.getValue(), inner.group(1))) {
+                        requests.add(part(part.getKey(), part.getValue()));
+                    }
+                    if (requests.size() > 1000) {
+                        return violation(400, "0x80060888", "The number of requests in a batch exceeds 1000.",
+                                "a $batch of " + requests.size() + " requests");
+                    }
+                    response.append(changeSet(requests, responseBoundary));
+                } else {
+                    Part part = part(outer.getKey(), outer.getValue());
+                    response.append("--").append(responseBoundary).append("\r\n")
+                            .append(answered(part, execute(part)));
+                }
+            }
+        } catch (IllegalArgumentException e) {
+            return violation(400, "0x80060888", "The $batch request is malformed: " + e.getMessage(),
+                    "malformed $batch: " + e.getMessage());
+        }
+        response.append("--").append(responseBoundary).append("--\r\n");
+        return new Answer(200, Map.of("Content-Type", "multipart/mixed; boundary=" + responseBoundary),
+                response.toString()).raw();
+    }
+
+    private String changeSet(List<Part> requests, String responseBoundary) {
+        Map<String, TreeMap<String, ObjectNode>> rowsBefore = new HashMap<>();
+        rows.forEach((set, table) -> {
+            TreeMap<String, ObjectNode> copy = new TreeMap<>();
+            table.forEach((id, row) -> copy.put(id, row.deepCopy()));
+            rowsBefore.put(set, copy);
+        });
+        Map<String, Long> versionsBefore = new HashMap<>(versions);
+        Map<String, Integer> writesBefore = new HashMap<>(writes);
+        uncommitted = new ArrayList<>();
+        try {
+            String changeBoundary = "changesetresponse_" + UUID.randomUUID();
+            StringBuilder answers = new StringBuilder();
+            for (Part request : requests) {
+                Answer answer = execute(request);
+                if (answer.status() >= 300) {
+                    rows.clear();
+                    rows.putAll(rowsBefore);
+                    versions.clear();
+                    versions.putAll(versionsBefore);
+                    writes.clear();
+                    writes.putAll(writesBefore);
+                    return "--" + responseBoundary + "\r\n" + answered(request, answer);
+                }
+                answers.append("--").append(changeBoundary).append("\r\n").append(answered(request, answer));
+            }
+            List<ObjectNode> committed = uncommitted;
+            uncommitted = null;
+            if (webhooks != null) {
+                committed.forEach(webhooks::send);
+            }
+            return "--" + responseBoundary + "\r\nContent-Type: multipart/mixed; boundary=" + changeBoundary
+                    + "\r\n\r\n" + answers + "--" + changeBoundary + "--\r\n";
+        } finally {
+            uncommitted = null;
+        }
+    }
+
+    private Answer execute(Part part) {
+        String prefix = environmentUrl() + API;
+        String url = part.url().startsWith(prefix) ? part.url().substring(prefix.length()) : part.url();
+        if (!part.method().equals("PATCH")) {
+            return violation(400, "0x80060888", "Only PATCH is served in a $batch by this fake.",
+                    part.method() + " in a $batch");
+        }
+        String decoded = URLDecoder.decode(url.replace("+", "%2B"), StandardCharsets.UTF_8);
+        Matcher parts = ADDRESS.matcher(decoded);
+        if (!parts.matches() || parts.group(2) == null || DataverseTable.bySet(parts.group(1)).isEmpty()) {
+            return violation(404, "0x8006088a", "Resource not found for the segment '" + url + "'.",
+                    "unknown address in a $batch: " + part.url());
+        }
+        DataverseTable table = DataverseTable.bySet(parts.group(1)).orElseThrow();
+        Key key;
+        try {
+            key = key(table, parts.group(2));
+        } catch (IllegalArgumentException e) {
+            return violation(400, "0x80060888", e.getMessage(), "bad key in a $batch: " + e.getMessage());
+        }
+        return patch(table, key, part.body(), part.headers().get("content-type"), part.headers().get("if-match"),
+                part.headers().get("if-none-match"));
+    }
+
+    private static String answered(Part request, Answer answer) {
+        StringBuilder text = new StringBuilder("Content-Type: application/http\r\nContent-Transfer-Encoding: binary\r\n");
+        if (request.contentId() != null) {
+            text.append("Content-ID: ").append(request.contentId()).append("\r\n");
+        }
+        text.append("\r\nHTTP/1.1 ").append(answer.status()).append(answer.status() < 300 ? " OK" : " Error")
+                .append("\r\nOData-Version: 4.0\r\n");
+        answer.headers().forEach((name, value) -> text.append(name).append(": ").append(value).append("\r\n"));
+        if (answer.body() != null) {
+            text.append("Content-Type: application/json; odata.metadata=minimal\r\n\r\n").append(answer.body());
+        }
+        return text.append("\r\n\r\n").toString();
+    }
+
+    private static Part part(Map<String, String> headers, String content) {
+        if (!headers.getOrDefault("content-type", "").startsWith("application/http")) {
+            throw new IllegalArgumentException("a part is " + headers.get("content-type") + ", not application/http");
+        }
+        String[] lines = content.split("\r\n", -1);
+        Matcher line = REQUEST_LINE.matcher(lines[0]);
+        if (!line.matches()) {
+            throw new IllegalArgumentException("'" + lines[0] + "' is not a request line");
+        }
+        Map<String, String> requestHeaders = new HashMap<>();
+        int i = 1;
+        for (; i < lines.length && !lines[i].isEmpty(); i++) {
+            int colon = lines[i].indexOf(':');
+            if (colon < 0) {
+                throw new IllegalArgumentException("'" + lines[i] + "' is not a header");
+            }
+            requestHeaders.put(lines[i].substring(0, colon).trim().toLowerCase(Locale.ROOT),
+                    lines[i].substring(colon + 1).trim());
+        }
+        String body = String.join("\r\n", java.util.Arrays.copyOfRange(lines, Math.min(i + 1, lines.length),
+                lines.length)).trim();
+        return new Part(headers.get("content-id"), line.group(1), line.group(2), requestHeaders, body);
+    }
+
+    /** The parts between {@code --boundary} lines: each part's headers (lower case) and content. */
+    private static List<Map.Entry<Map<String, String>, String>> multipart(String body, String boundary) {
+        List<Map.Entry<Map<String, String>, String>> parts = new ArrayList<>();
+        String[] pieces = body.split(Pattern.quote("--" + boundary), -1);
+        if (pieces.length < 2) {
+            throw new IllegalArgumentException("no part starts with --" + boundary);
+        }
+        boolean closed = false;
+        for (int i = 1; i < pieces.length; i++) {
+            String piece = pieces[i];
+            if (piece.startsWith("--")) {
+                closed = true;
+                break;
+            }
+            if (!piece.startsWith("\r\n")) {
+                throw new IllegalArgumentException("lines must end with CRLF");
+            }
+            piece = piece.substring(2);
+            int blank = piece.indexOf("\r\n\r\n");
+            if (blank < 0) {
+                throw new IllegalArgumentException("a part has no blank line after its headers");
+            }
+            Map<String, String> headers = new HashMap<>();
+            for (String header : piece.substring(0, blank).split("\r\n")) {
+                int colon = header.indexOf(':');
+                if (colon > 0) {
+                    headers.put(header.substring(0, colon).trim().toLowerCase(Locale.ROOT),
+                            header.substring(colon + 1).trim());
+                }
+            }
+            String content = piece.substring(blank + 4);
+            parts.add(Map.entry(headers, content.endsWith("\r\n") ? content.substring(0, content.length() - 2) : content));
+        }
+        if (!closed) {
+            throw new IllegalArgumentException("the closing --" + boundary + "-- is missing");
+        }
+        return parts;
     }
 
     // ---- rows ----
