@@ -226,7 +226,7 @@ public final class DataverseFake implements AutoCloseable {
         DataverseTable table = table(entitySet);
         ObjectNode body = JSON.valueToTree(attributes);
         Optional<ObjectNode> existing = byKey(table, key);
-        return apply(table, existing.orElse(null), null, key, body);
+        return apply(table, existing.orElse(null), null, key, body, false);
     }
 
     // ---- HTTP ----
@@ -550,7 +550,7 @@ public final class DataverseFake implements AutoCloseable {
                         + " property provided.");
             }
         }
-        String id = apply(table, existing.orElse(null), key.id, key.alternate, (ObjectNode) body);
+        String id = apply(table, existing.orElse(null), key.id, key.alternate, (ObjectNode) body, true);
         writes.merge(table.entitySet(), 1, Integer::sum);
         return new Answer(204, Map.of("OData-EntityId", environmentUrl() + API + table.entitySet() + "(" + id + ")",
                 "ETag", etag(versions.get(id))), null);
@@ -640,9 +640,15 @@ public final class DataverseFake implements AutoCloseable {
         };
     }
 
-    /** Creates or updates a row, gives it a new version and sends the webhook; the row's id. */
+    /**
+     * Creates or updates a row, gives it a new version and sends the webhook; the row's id.
+     *
+     * @param addressedByKey whether the request addressed the row by its alternate key (a Web API upsert),
+     *              which the context's Target then names in its KeyAttributes; a user's edit
+     *              in Dynamics addresses the row by its id
+     */
     private synchronized String apply(DataverseTable table, ObjectNode existing, String id, String alternate,
-                                      ObjectNode body) {
+                                      ObjectNode body, boolean addressedByKey) {
         boolean create = existing == null;
         ObjectNode row = create ? JSON.createObjectNode() : existing;
         String rowId = create ? (id != null ? id : UUID.randomUUID().toString()) : row.get(table.idAttribute()).asText();
@@ -684,7 +690,7 @@ public final class DataverseFake implements AutoCloseable {
                 }
             }
             ObjectNode context = webhooks.context(table, create ? "Create" : "Update", rowId, changed,
-                    create ? null : alternate, image, next);
+                    addressedByKey ? alternate : null, image, next);
             if (uncommitted != null) {
                 uncommitted.add(context);
             } else {
@@ -739,7 +745,8 @@ public final class DataverseFake implements AutoCloseable {
             if (refused.isPresent()) {
                 return refused.get();
             }
-            String id = apply(table.get(), find(table.get(), key).orElse(null), null, key.alternate, (ObjectNode) body);
+            String id = apply(table.get(), find(table.get(), key).orElse(null), null, key.alternate, (ObjectNode) body,
+                    false);
             return answer(200, JSON.createObjectNode().put("id", id).put("etag", etag(versions.get(id))).toString());
         }
     }
