@@ -63,6 +63,9 @@ final class ODataAnswers {
         ODataError error = error(answer);
         String said = error.message().isEmpty() ? "" : ": " + error.message()
                 + (error.code().isEmpty() ? "" : " (" + error.code() + ")");
+        if (said.isEmpty() && status == 401) {
+            said = ": the token was refused twice (is the app registration an application user of this environment?)";
+        }
         String message = system + " answered " + status + " to " + what + said;
         Optional<Duration> retryAfter = retryAfter(answer, clock);
         if (status == 429 || SERVICE_PROTECTION.contains(error.code())
