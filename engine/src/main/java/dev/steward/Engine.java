@@ -585,9 +585,14 @@ public final class Engine implements AutoCloseable {
         Map<String, Object> known = new LinkedHashMap<>();
         store.knownValues(system, entity, key).forEach((field, json) -> known.put(field, Values.plain(Values.parse(json))));
         Map<String, Object> written = new LinkedHashMap<>();
-        store.ledger(system, entity, key).forEach((field, entry) -> written.put(field, Map.of(
-                "value", Values.plain(Values.parse(entry.valueJson())), "event", String.valueOf(entry.eventId()),
-                "at", entry.writtenAt().toString(), "echoed", entry.echoed())));
+        store.ledger(system, entity, key).forEach((field, entry) -> {
+            Map<String, Object> write = new LinkedHashMap<>(); // a value Steward wrote may be null
+            write.put("value", Values.plain(Values.parse(entry.valueJson())));
+            write.put("event", String.valueOf(entry.eventId()));
+            write.put("at", entry.writtenAt().toString());
+            write.put("echoed", entry.echoed());
+            written.put(field, write);
+        });
         return new RecordView(system, entity, key, found.isPresent(), canonical, nativeValues, known, written);
     }
 

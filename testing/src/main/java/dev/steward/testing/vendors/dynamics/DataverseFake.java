@@ -95,6 +95,7 @@ public final class DataverseFake implements AutoCloseable {
     private int retryAfterSeconds = 1;
     private int throttled;
     private int batches;
+    private final Map<String, Map<String, Object>> afterRead = new HashMap<>();
     private DataverseWebhooks webhooks;
     /** Contexts of a change set being applied, sent when it commits; null outside one. */
     private List<ObjectNode> uncommitted;
@@ -188,12 +189,36 @@ public final class DataverseFake implements AutoCloseable {
      */
     public synchronized DataverseWebhooks webhook(URI url, DataverseWebhooks.Auth auth, String header, String key,
                                                   boolean postImage) {
+        return webhook(url, auth, header, key, postImage ? java.util.Set.of() : null);
+    }
+
+    /**
+     * Registers the webhook with a post image of these columns only (empty: the whole row;
+     * null: no image), as a step registered with an image of the key column: an Update's
+     * Target then carries the changed columns and the image the key.
+     */
+    public synchronized DataverseWebhooks webhook(URI url, DataverseWebhooks.Auth auth, String header, String key,
+                                                  java.util.Set<String> postImage) {
         if (webhooks != null) {
             webhooks.close();
         }
         webhooks = new DataverseWebhooks(url, auth, header, key, postImage, 3, Duration.ofMillis(200),
                 ORGANIZATION_ID);
         return webhooks;
+    }
+
+    /**
+     * A user's change applied right after the next Web API read of this row (by its alternate
+     * key) is answered: the reader's etag is then stale, as when someone edits the row between
+     * Steward's read and its write.
+     */
+    public synchronized void changeAfterNextRead(String entitySet, String key, Map<String, Object> attributes) {
+        afterRead.put(entitySet + "|" + key, attributes);
+    }
+
+    /** Whether no webhook is waiting to be sent. */
+    public synchronized boolean webhooksIdle() {
+        return webhooks == null || webhooks.idle();
     }
 
     /** Every contract violation so far, in words. */
@@ -459,6 +484,11 @@ public final class DataverseFake implements AutoCloseable {
         }
         ObjectNode shown = shown(table, row.get(), select.get());
         shown.put("@odata.context", environmentUrl() + API + "$metadata#" + table.entitySet() + "/$entity");
+        String alternate = row.get().path(table.alternateKey()).asText(null);
+        Map<String, Object> meanwhile = afterRead.remove(table.entitySet() + "|" + alternate);
+        if (meanwhile != null) {
+            apply(table, row.get(), null, alternate, JSON.valueToTree(meanwhile), false);
+        }
         return new Answer(200, Map.of("ETag", shown.get("@odata.etag").asText()), shown.toString());
     }
 

@@ -44,7 +44,8 @@ public final class DataverseWebhooks implements AutoCloseable {
     private final Auth auth;
     private final String header;
     private final String key;
-    private final boolean postImage;
+    /** The post image's columns: null for no image, empty for the whole row. */
+    private final java.util.Set<String> postImage;
     private final int attempts;
     private final Duration retryDelay;
     private final String organizationId;
@@ -58,7 +59,7 @@ public final class DataverseWebhooks implements AutoCloseable {
     private final List<Attempt> history = new ArrayList<>();
     private final AtomicInteger pending = new AtomicInteger();
 
-    DataverseWebhooks(URI url, Auth auth, String header, String key, boolean postImage, int attempts,
+    DataverseWebhooks(URI url, Auth auth, String header, String key, java.util.Set<String> postImage, int attempts,
                       Duration retryDelay, String organizationId) {
         this.url = url;
         this.auth = auth;
@@ -112,8 +113,12 @@ public final class DataverseWebhooks implements AutoCloseable {
         extension.putNull("RowVersion");
         context.putNull("ParentContext");
         ArrayNode post = context.putArray("PostEntityImages");
-        if (postImage) {
-            post.addObject().put("key", "PostImage").set("value", entity(table, rowId, image, version));
+        if (postImage != null) {
+            Map<String, Object> columns = new java.util.LinkedHashMap<>(image);
+            if (!postImage.isEmpty()) {
+                columns.keySet().retainAll(postImage);
+            }
+            post.addObject().put("key", "PostImage").set("value", entity(table, rowId, columns, version));
         }
         context.putArray("PreEntityImages");
         context.put("PrimaryEntityId", rowId);
