@@ -7,14 +7,23 @@ repo="$(cd "$here/../.." && pwd)"
 fake_port="${DATAVERSE_PORT:-18471}"
 port="${STEWARD_PORT:-18080}"
 export DYNAMICS_WEBHOOK_KEY="${DYNAMICS_WEBHOOK_KEY:-example-webhook-key}"
-export STEWARD_ADMIN_TOKEN="${STEWARD_ADMIN_TOKEN:-example-admin-token}"
+export STEWARD_ADMIN_TOKEN="${STEWARD_ADMIN_TOKEN:-example-admin-token-0123456789abcdef}"
+
+# a JDK 21 or newer for Maven and the fake (./steward finds its own the same way)
+for home in "${JAVA_HOME:-}" /usr/lib/jvm/temurin-25* /usr/lib/jvm/*25* /usr/lib/jvm/*21* /usr/lib/jvm/*; do
+  if [ -n "$home" ] && [ -x "$home/bin/javac" ]; then
+    major="$("$home/bin/java" -XshowSettings:properties -version 2>&1 \
+      | awk -F'= ' '/java.specification.version/ {print $2; exit}' | cut -d. -f1)"
+    if [ -n "$major" ] && [ "$major" -ge 21 ]; then export JAVA_HOME="$home"; break; fi
+  fi
+done
 
 cd "$repo"
 # the host jar (./steward builds it when missing), then the fake's classes and classpath
 ./steward validate --home "$here" >/dev/null 2>&1 || true
 mvn -B -q -DskipTests -pl testing -am package >/dev/null
 mvn -B -q -pl testing dependency:build-classpath -Dmdep.outputFile=target/classpath.txt >/dev/null
-java -cp "testing/target/classes:$(cat testing/target/classpath.txt)" \
+"$JAVA_HOME/bin/java" -cp "testing/target/classes:$(cat testing/target/classpath.txt)" \
   dev.steward.testing.vendors.dynamics.DataverseFake "$fake_port" \
   "http://127.0.0.1:$port/hooks/dynamics/account" "$DYNAMICS_WEBHOOK_KEY" &
 fake=$!
