@@ -251,7 +251,10 @@ class DynamicsIT {
         webhooks.redeliver(webhooks.attempts().getFirst());
         HttpResponse<String> replay = post("/hooks/dynamics/account", context, Map.of("x-steward-key", KEY));
         assertThat(replay.statusCode()).as(replay.body()).isEqualTo(202);
-        assertThat(JSON.valueToTree(json(replay.body())).path("duplicates").asInt()).isEqualTo(1);
+        assertThat(json(replay.body()).path("duplicates").asInt()).isEqualTo(1);
+        HttpResponse<String> byCode = post("/hooks/dynamics/account?code=" + KEY, context, Map.of());
+        assertThat(byCode.statusCode()).as("the WebhookKey form: ?code=").isEqualTo(202);
+        assertThat(json(byCode.body()).path("duplicates").asInt()).isEqualTo(1);
         awaitQuiet();
         assertThat(events("dynamics-account", null)).hasSize(1);
         assertThat(webhooks.attempts()).hasSize(2);
