@@ -88,6 +88,7 @@ public final class SapFake implements AutoCloseable {
     private volatile Duration sessionLifetime = Duration.ofMinutes(30);
     private volatile int rateLimit;
     private volatile Duration rateWindow = Duration.ofSeconds(1);
+    private final Map<String, Map<String, Object>> racingChanges = new ConcurrentHashMap<>();
     private LocalDateTime lastChange = LocalDateTime.MIN;
     private long nextNumber = 1_000_000;
 
@@ -208,6 +209,15 @@ public final class SapFake implements AutoCloseable {
             Stored old = records.get(entitySet).get(key);
             store(set, key, old, values, "SAP_USER");
         }
+    }
+
+    /**
+     * The next update of this record (by a client) finds that a user changed it first with
+     * {@code fields}: the change is applied, and its ETag bumped, just before the update is
+     * checked, so an update with the ETag read before is answered 412. One-shot.
+     */
+    public void changeBeforeNextUpdate(String entitySet, String key, Map<String, Object> fields) {
+        racingChanges.put(entitySet + "('" + key + "')", Map.copyOf(fields));
     }
 
     @Override
@@ -480,6 +490,10 @@ public final class SapFake implements AutoCloseable {
             return;
         }
         synchronized (lock) {
+            Map<String, Object> racing = racingChanges.remove(set.name() + "('" + key + "')");
+            if (racing != null && records.get(set.name()).containsKey(key)) {
+                store(set, key, records.get(set.name()).get(key), JSON.valueToTree(racing), "SAP_USER");
+            }
             Stored old = records.get(set.name()).get(key);
             if (old == null) {
                 error(exchange, 404, "/IWBEP/CM_MGW_RT/020", "Resource not found for segment '" + set.entityType() + "'", null);
