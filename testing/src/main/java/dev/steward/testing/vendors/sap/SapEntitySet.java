@@ -1,5 +1,8 @@
 package dev.steward.testing.vendors.sap;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -27,6 +30,45 @@ public record SapEntitySet(String service, String name, String entityType, Strin
 
     public SapEntitySet {
         properties = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(properties));
+    }
+
+    /**
+     * Why SAP would refuse a write's body, if it would: the OData error's code and message, the
+     * property it names, and whether the client broke the API's contract (an unknown or read-only
+     * property, a wrong JSON type) rather than sent a value the business rules refuse.
+     */
+    public record Refusal(String code, String message, String propertyref, boolean violation) {
+    }
+
+    /** Checks a create's or update's body against the properties, as SAP Gateway and the BP checks do. */
+    public Optional<Refusal> check(ObjectNode body, boolean create) {
+        var names = body.fieldNames();
+        while (names.hasNext()) {
+            String name = names.next();
+            JsonNode value = body.get(name);
+            String ref = this.name + "/" + name;
+            Property property = properties.get(name);
+            if (property == null) {
+                return Optional.of(new Refusal("/IWBEP/CM_MGW_RT/004", "Property '" + name + "' is invalid", ref, true));
+            }
+            if (!property.writable() && !(create && name.equals(keyProperty))) {
+                return Optional.of(new Refusal("/IWBEP/CM_MGW_RT/004", "Property '" + name + "' is read-only", ref, true));
+            }
+            boolean typed = value.isNull() || (property.type().equals("Edm.Boolean") ? value.isBoolean() : value.isTextual());
+            if (!typed) {
+                return Optional.of(new Refusal("/IWBEP/CM_MGW_RT/004", "Invalid value for property '" + name
+                        + "' of type " + property.type() + ": " + value.getNodeType(), ref, true));
+            }
+            if (property.maxLength() > 0 && value.isTextual() && value.asText().length() > property.maxLength()) {
+                return Optional.of(new Refusal("BUPA_API/010", "Value of property '" + name + "' is longer than "
+                        + property.maxLength() + " characters", ref, false));
+            }
+            if (name.equals("BusinessPartnerCategory") && !value.asText("").matches("[123]")) {
+                return Optional.of(new Refusal("R11/401", "Business partner category " + value.asText()
+                        + " is not defined (1 person, 2 organization, 3 group)", ref, false));
+            }
+        }
+        return Optional.empty();
     }
 
     public Optional<Property> property(String name) {

@@ -238,7 +238,7 @@ public final class SapFake implements AutoCloseable {
             } else if (path.startsWith(ROOT)) {
                 odata(exchange, path.substring(ROOT.length()));
             } else {
-                error(exchange, 404, "/IWFND/MED/170", "No service found for namespace '', name '" + path + "'", null);
+                SapHttp.error(exchange, 404, "/IWFND/MED/170", "No service found for namespace '', name '" + path + "'", null);
             }
         } catch (RuntimeException e) {
             violation("the fake failed on " + exchange.getRequestMethod() + " " + exchange.getRequestURI() + ": " + e);
@@ -251,17 +251,17 @@ public final class SapFake implements AutoCloseable {
         if (!exchange.getRequestMethod().equals("POST") || !body.contains("grant_type=client_credentials")) {
             violation("token request must be POST with grant_type=client_credentials, was "
                     + exchange.getRequestMethod() + " " + body);
-            send(exchange, 400, "application/json", "{\"error\":\"unsupported_grant_type\"}");
+            SapHttp.send(exchange, 400, "application/json", "{\"error\":\"unsupported_grant_type\"}");
             return;
         }
         if (!basic(exchange, clientId, clientSecret)) {
-            send(exchange, 401, "application/json", "{\"error\":\"unauthorized\",\"error_description\":\"Bad credentials\"}");
+            SapHttp.send(exchange, 401, "application/json", "{\"error\":\"unauthorized\",\"error_description\":\"Bad credentials\"}");
             return;
         }
         bump("token");
         String token = HexFormat.of().formatHex(bytes(24));
         accessTokens.put(token, Instant.now().plus(tokenLifetime));
-        send(exchange, 200, "application/json", JSON.writeValueAsString(Map.of("access_token", token,
+        SapHttp.send(exchange, 200, "application/json", JSON.writeValueAsString(Map.of("access_token", token,
                 "token_type", "bearer", "expires_in", tokenLifetime.toSeconds(), "scope", "uaa.resource")));
     }
 
@@ -269,14 +269,14 @@ public final class SapFake implements AutoCloseable {
         JsonNode body = JSON.readTree(exchange.getRequestBody());
         String set = body.path("entitySet").asText("A_BusinessPartner");
         if (!records.containsKey(set) || !body.path("key").isTextual() || !body.path("fields").isObject()) {
-            send(exchange, 400, "text/plain", "POST /fake/changes {\"entitySet\":\"A_BusinessPartner\",\"key\":\"1000001\","
+            SapHttp.send(exchange, 400, "text/plain", "POST /fake/changes {\"entitySet\":\"A_BusinessPartner\",\"key\":\"1000001\","
                     + "\"fields\":{\"OrganizationBPName1\":\"ACME\"}}");
             return;
         }
         @SuppressWarnings("unchecked")
         Map<String, Object> fields = JSON.convertValue(body.get("fields"), Map.class);
         change(set, body.get("key").asText(), fields);
-        send(exchange, 204, null, "");
+        SapHttp.send(exchange, 204, null, "");
     }
 
     private void odata(HttpExchange exchange, String rest) throws IOException {
@@ -289,7 +289,7 @@ public final class SapFake implements AutoCloseable {
         }
         if (!authenticated(exchange)) {
             exchange.getResponseHeaders().add("WWW-Authenticate", "Basic realm=\"SAP NetWeaver Application Server [" + SID + "/" + CLIENT + "]\"");
-            send(exchange, 401, "text/html", "<html><body>Logon failed</body></html>");
+            SapHttp.send(exchange, 401, "text/html", "<html><body>Logon failed</body></html>");
             return;
         }
         if (rateLimited(exchange)) {
@@ -307,35 +307,35 @@ public final class SapFake implements AutoCloseable {
         }
         if (sets.keySet().stream().noneMatch(k -> k.startsWith(service + "/"))) {
             violation("unknown service " + service);
-            error(exchange, 404, "/IWFND/MED/170", "No service found for namespace '/SAP/', name '" + service
+            SapHttp.error(exchange, 404, "/IWFND/MED/170", "No service found for namespace '/SAP/', name '" + service
                     + "', version '0001'", null);
             return;
         }
         if (resource.isEmpty()) {
             if (!method.equals("GET") && !method.equals("HEAD")) {
                 violation(method + " on the service root " + service);
-                send(exchange, 405, "text/plain", "Method not allowed");
+                SapHttp.send(exchange, 405, "text/plain", "Method not allowed");
                 return;
             }
             ObjectNode doc = JSON.createObjectNode();
             ArrayNode names = doc.putObject("d").putArray("EntitySets");
             sets.values().stream().filter(s -> s.service().equals(service)).forEach(s -> names.add(s.name()));
-            send(exchange, 200, "application/json", method.equals("HEAD") ? "" : doc.toString());
+            SapHttp.send(exchange, 200, "application/json", method.equals("HEAD") ? "" : doc.toString());
             return;
         }
         Matcher m = ENTITY_PATH.matcher(URLDecoder.decode(resource.replace("+", "%2B"), StandardCharsets.UTF_8));
         SapEntitySet set = m.matches() ? sets.get(service + "/" + m.group(1)) : null;
         if (set == null) {
             violation("unknown resource " + service + "/" + resource);
-            error(exchange, 404, "/IWBEP/CM_MGW_RT/021", "Resource not found for segment '" + resource + "'", null);
+            SapHttp.error(exchange, 404, "/IWBEP/CM_MGW_RT/021", "Resource not found for segment '" + resource + "'", null);
             return;
         }
         String key = m.group(2) == null ? null : m.group(2).replace("''", "'");
-        Map<String, String> query = query(exchange);
+        Map<String, String> query = SapHttp.query(exchange);
         for (String option : query.keySet()) {
             if (!QUERY_OPTIONS.contains(option)) {
                 violation("unknown query option " + option);
-                error(exchange, 400, "/IWBEP/CM_MGW_RT/004", "Invalid system query option '" + option + "'", null);
+                SapHttp.error(exchange, 400, "/IWBEP/CM_MGW_RT/004", "Invalid system query option '" + option + "'", null);
                 return;
             }
         }
@@ -356,7 +356,7 @@ public final class SapFake implements AutoCloseable {
             case "POST" -> {
                 if (key != null) {
                     violation("POST to an entity " + resource + " (create with POST on the entity set)");
-                    send(exchange, 405, "text/plain", "Method not allowed");
+                    SapHttp.send(exchange, 405, "text/plain", "Method not allowed");
                 } else if (csrfValid(exchange)) {
                     create(exchange, set);
                 }
@@ -364,14 +364,14 @@ public final class SapFake implements AutoCloseable {
             case "PATCH", "MERGE", "PUT" -> {
                 if (key == null) {
                     violation(method + " on the entity set " + set.name() + " (update one entity)");
-                    send(exchange, 405, "text/plain", "Method not allowed");
+                    SapHttp.send(exchange, 405, "text/plain", "Method not allowed");
                 } else if (csrfValid(exchange)) {
                     update(exchange, set, key, method);
                 }
             }
             default -> {
                 violation("method " + method + " on " + resource);
-                send(exchange, 405, "text/plain", "Method not allowed");
+                SapHttp.send(exchange, 405, "text/plain", "Method not allowed");
             }
         }
     }
@@ -379,7 +379,7 @@ public final class SapFake implements AutoCloseable {
     private void read(HttpExchange exchange, SapEntitySet set, String key, Map<String, String> query) throws IOException {
         Stored stored = records.get(set.name()).get(key);
         if (stored == null) {
-            error(exchange, 404, "/IWBEP/CM_MGW_RT/020", "Resource not found for segment '" + set.entityType()
+            SapHttp.error(exchange, 404, "/IWBEP/CM_MGW_RT/020", "Resource not found for segment '" + set.entityType()
                     + "'", null);
             return;
         }
@@ -390,7 +390,7 @@ public final class SapFake implements AutoCloseable {
         exchange.getResponseHeaders().add("ETag", stored.etag());
         ObjectNode answer = JSON.createObjectNode();
         answer.set("d", entry(set, key, stored, select));
-        send(exchange, 200, "application/json", answer.toString());
+        SapHttp.send(exchange, 200, "application/json", answer.toString());
     }
 
     private void list(HttpExchange exchange, SapEntitySet set, Map<String, String> query) throws IOException {
@@ -405,7 +405,7 @@ public final class SapFake implements AutoCloseable {
             for (String term : filter.split("\\s+and\\s+")) {
                 Matcher t = FILTER_TERM.matcher(term);
                 if (!t.matches() || set.property(t.group(1)).isEmpty()) {
-                    error(exchange, 400, "/IWBEP/CM_MGW_RT/022", "Invalid filter expression: '" + filter
+                    SapHttp.error(exchange, 400, "/IWBEP/CM_MGW_RT/022", "Invalid filter expression: '" + filter
                             + "' (the fake supports Property eq|ne 'value' joined by and)", null);
                     return;
                 }
@@ -422,17 +422,17 @@ public final class SapFake implements AutoCloseable {
             if (set.property(parts[0]).isEmpty() || parts.length > 2
                     || (parts.length == 2 && !parts[1].equals("asc") && !parts[1].equals("desc"))) {
                 violation("$orderby " + orderby);
-                error(exchange, 400, "/IWBEP/CM_MGW_RT/022", "Invalid $orderby '" + orderby + "'", null);
+                SapHttp.error(exchange, 400, "/IWBEP/CM_MGW_RT/022", "Invalid $orderby '" + orderby + "'", null);
                 return;
             }
             Comparator<Map.Entry<String, Stored>> order = Comparator.comparing(e -> e.getValue().fields().path(parts[0]).asText(""));
             all.sort(parts.length == 2 && parts[1].equals("desc") ? order.reversed() : order);
         }
-        int skip = number(query.get("$skip"), 0);
-        int top = number(query.get("$top"), Integer.MAX_VALUE);
+        int skip = SapHttp.number(query.get("$skip"), 0);
+        int top = SapHttp.number(query.get("$top"), Integer.MAX_VALUE);
         if (skip < 0 || top < 0) {
             violation("$skip/$top not a non-negative number: " + query);
-            error(exchange, 400, "/IWBEP/CM_MGW_RT/004", "Invalid $skip or $top", null);
+            SapHttp.error(exchange, 400, "/IWBEP/CM_MGW_RT/004", "Invalid $skip or $top", null);
             return;
         }
         ObjectNode d = JSON.createObjectNode();
@@ -443,7 +443,7 @@ public final class SapFake implements AutoCloseable {
         all.stream().skip(skip).limit(top).forEach(e -> results.add(entry(set, e.getKey(), e.getValue(), select)));
         ObjectNode answer = JSON.createObjectNode();
         answer.set("d", d);
-        send(exchange, 200, "application/json", answer.toString());
+        SapHttp.send(exchange, 200, "application/json", answer.toString());
     }
 
     private void create(HttpExchange exchange, SapEntitySet set) throws IOException {
@@ -458,7 +458,7 @@ public final class SapFake implements AutoCloseable {
                 body.put(set.keyProperty(), key);
             }
             if (records.get(set.name()).containsKey(key)) {
-                error(exchange, 409, "/IWBEP/CM_MGW_RT/027", set.entityType() + " " + key + " already exists",
+                SapHttp.error(exchange, 409, "/IWBEP/CM_MGW_RT/027", set.entityType() + " " + key + " already exists",
                         set.name() + "/" + set.keyProperty());
                 return;
             }
@@ -468,7 +468,7 @@ public final class SapFake implements AutoCloseable {
             exchange.getResponseHeaders().add("Location", baseUrl() + ROOT + set.service() + "/" + set.name() + "('" + key + "')");
             ObjectNode answer = JSON.createObjectNode();
             answer.set("d", entry(set, key, stored, null));
-            send(exchange, 201, "application/json", answer.toString());
+            SapHttp.send(exchange, 201, "application/json", answer.toString());
         }
     }
 
@@ -476,7 +476,7 @@ public final class SapFake implements AutoCloseable {
         String ifMatch = exchange.getRequestHeaders().getFirst("If-Match");
         if (ifMatch == null) {
             violation(method + " " + set.name() + "('" + key + "') without If-Match");
-            error(exchange, 428, "/IWBEP/CM_MGW_RT/021", "Precondition required: send If-Match with the ETag", null);
+            SapHttp.error(exchange, 428, "/IWBEP/CM_MGW_RT/021", "Precondition required: send If-Match with the ETag", null);
             return;
         }
         ObjectNode body = body(exchange, set, false);
@@ -485,7 +485,7 @@ public final class SapFake implements AutoCloseable {
         }
         if (body.has(set.keyProperty()) && !body.get(set.keyProperty()).asText().equals(key)) {
             violation(method + " changes the key " + set.keyProperty() + " of " + key);
-            error(exchange, 400, "/IWBEP/CM_MGW_RT/008", "Key property " + set.keyProperty() + " cannot be changed",
+            SapHttp.error(exchange, 400, "/IWBEP/CM_MGW_RT/008", "Key property " + set.keyProperty() + " cannot be changed",
                     set.name() + "/" + set.keyProperty());
             return;
         }
@@ -496,12 +496,12 @@ public final class SapFake implements AutoCloseable {
             }
             Stored old = records.get(set.name()).get(key);
             if (old == null) {
-                error(exchange, 404, "/IWBEP/CM_MGW_RT/020", "Resource not found for segment '" + set.entityType() + "'", null);
+                SapHttp.error(exchange, 404, "/IWBEP/CM_MGW_RT/020", "Resource not found for segment '" + set.entityType() + "'", null);
                 return;
             }
             if (!ifMatch.equals("*") && !ifMatch.equals(old.etag())) {
                 bump("412");
-                error(exchange, 412, "/IWBEP/CM_MGW_RT/022", "Precondition failed: the entity was changed"
+                SapHttp.error(exchange, 412, "/IWBEP/CM_MGW_RT/022", "Precondition failed: the entity was changed"
                         + " (ETag " + old.etag() + ")", null);
                 return;
             }
@@ -514,7 +514,7 @@ public final class SapFake implements AutoCloseable {
             Stored stored = store(set, key, old, body, user);
             bump(method + " " + set.name());
             exchange.getResponseHeaders().add("ETag", stored.etag());
-            send(exchange, 204, null, "");
+            SapHttp.send(exchange, 204, null, "");
         }
     }
 
@@ -580,7 +580,7 @@ public final class SapFake implements AutoCloseable {
         String type = exchange.getRequestHeaders().getFirst("Content-Type");
         if (type == null || !type.toLowerCase(java.util.Locale.ROOT).startsWith("application/json")) {
             violation("write with Content-Type " + type + " (send application/json)");
-            error(exchange, 415, "/IWBEP/CM_MGW_RT/004", "Unsupported media type " + type, null);
+            SapHttp.error(exchange, 415, "/IWBEP/CM_MGW_RT/004", "Unsupported media type " + type, null);
             return null;
         }
         JsonNode body;
@@ -591,48 +591,18 @@ public final class SapFake implements AutoCloseable {
         }
         if (body == null || !body.isObject()) {
             violation("write body is not a JSON object");
-            error(exchange, 400, "/IWBEP/CM_MGW_RT/004", "Malformed request body: a JSON object is expected", null);
+            SapHttp.error(exchange, 400, "/IWBEP/CM_MGW_RT/004", "Malformed request body: a JSON object is expected", null);
             return null;
         }
         ObjectNode object = (ObjectNode) body;
-        var names = object.fieldNames();
-        while (names.hasNext()) {
-            String name = names.next();
-            JsonNode value = object.get(name);
-            String ref = set.name() + "/" + name;
-            Optional<SapEntitySet.Property> property = set.property(name);
-            if (property.isEmpty()) {
-                violation("unknown property " + ref);
-                error(exchange, 400, "/IWBEP/CM_MGW_RT/004", "Property '" + name + "' is invalid", ref);
-                return null;
+        Optional<SapEntitySet.Refusal> refusal = set.check(object, create);
+        if (refusal.isPresent()) {
+            SapEntitySet.Refusal r = refusal.get();
+            if (r.violation()) {
+                violation(r.message() + " (" + r.propertyref() + ")");
             }
-            if (!property.get().writable() && !(create && name.equals(set.keyProperty()))) {
-                violation("read-only property " + ref + " written");
-                error(exchange, 400, "/IWBEP/CM_MGW_RT/004", "Property '" + name + "' is read-only", ref);
-                return null;
-            }
-            boolean typed = switch (property.get().type()) {
-                case "Edm.Boolean" -> value.isBoolean() || value.isNull();
-                case "Edm.String" -> value.isTextual() || value.isNull();
-                default -> value.isTextual() || value.isNull();
-            };
-            if (!typed) {
-                violation("property " + ref + " of type " + property.get().type() + " given " + value.getNodeType());
-                error(exchange, 400, "/IWBEP/CM_MGW_RT/004", "Invalid value for property '" + name + "' of type "
-                        + property.get().type(), ref);
-                return null;
-            }
-            int max = property.get().maxLength();
-            if (max > 0 && value.isTextual() && value.asText().length() > max) {
-                error(exchange, 400, "BUPA_API/010", "Value of property '" + name + "' is longer than " + max
-                        + " characters", ref);
-                return null;
-            }
-            if (name.equals("BusinessPartnerCategory") && !value.asText("").matches("[123]")) {
-                error(exchange, 400, "R11/401", "Business partner category " + value.asText()
-                        + " is not defined (1 person, 2 organization, 3 group)", ref);
-                return null;
-            }
+            SapHttp.error(exchange, 400, r.code(), r.message(), r.propertyref());
+            return null;
         }
         return object;
     }
@@ -669,7 +639,7 @@ public final class SapFake implements AutoCloseable {
     /** Whether the write carries a live session's token and cookies; answers 403 Required otherwise. */
     private boolean csrfValid(HttpExchange exchange) throws IOException {
         String token = exchange.getRequestHeaders().getFirst("X-CSRF-Token");
-        Map<String, String> cookies = cookies(exchange);
+        Map<String, String> cookies = SapHttp.cookies(exchange);
         if (token == null) {
             violation(exchange.getRequestMethod() + " without X-CSRF-Token (fetch one first)");
         } else {
@@ -687,7 +657,7 @@ public final class SapFake implements AutoCloseable {
         }
         bump("csrf-required");
         exchange.getResponseHeaders().add("X-CSRF-Token", "Required");
-        send(exchange, 403, "text/plain", "CSRF token validation failed");
+        SapHttp.send(exchange, 403, "text/plain", "CSRF token validation failed");
         return false;
     }
 
@@ -708,7 +678,7 @@ public final class SapFake implements AutoCloseable {
         }
         bump("429");
         exchange.getResponseHeaders().add("Retry-After", Long.toString(Math.max(1, rateWindow.toSeconds())));
-        error(exchange, 429, "/IWFND/CM_CONSUMER/429", "Rate limit exceeded, retry later", null);
+        SapHttp.error(exchange, 429, "/IWFND/CM_CONSUMER/429", "Rate limit exceeded, retry later", null);
         return true;
     }
 
@@ -720,7 +690,7 @@ public final class SapFake implements AutoCloseable {
             return true;
         }
         violation("GET without $format=json or Accept: application/json (SAP would answer Atom XML)");
-        send(exchange, 406, "text/plain", "The fake speaks JSON only");
+        SapHttp.send(exchange, 406, "text/plain", "The fake speaks JSON only");
         return false;
     }
 
@@ -733,7 +703,7 @@ public final class SapFake implements AutoCloseable {
         for (String name : select.split(",")) {
             if (set.property(name.trim()).isEmpty()) {
                 violation("$select of unknown property " + name);
-                error(exchange, 400, "/IWBEP/CM_MGW_RT/022", "Property '" + name.trim() + "' not found in type '"
+                SapHttp.error(exchange, 400, "/IWBEP/CM_MGW_RT/022", "Property '" + name.trim() + "' not found in type '"
                         + set.entityType() + "'", set.name() + "/" + name.trim());
                 return null;
             }
@@ -742,81 +712,10 @@ public final class SapFake implements AutoCloseable {
         return names;
     }
 
-    private static int number(String text, int fallback) {
-        if (text == null) {
-            return fallback;
-        }
-        try {
-            return Integer.parseInt(text);
-        } catch (NumberFormatException e) {
-            return -1;
-        }
-    }
 
-    private static Map<String, String> query(HttpExchange exchange) {
-        Map<String, String> query = new LinkedHashMap<>();
-        String raw = exchange.getRequestURI().getRawQuery();
-        if (raw != null && !raw.isEmpty()) {
-            for (String pair : raw.split("&")) {
-                int eq = pair.indexOf('=');
-                String name = URLDecoder.decode(eq < 0 ? pair : pair.substring(0, eq), StandardCharsets.UTF_8);
-                query.put(name, eq < 0 ? "" : URLDecoder.decode(pair.substring(eq + 1), StandardCharsets.UTF_8));
-            }
-        }
-        return query;
-    }
 
-    private static Map<String, String> cookies(HttpExchange exchange) {
-        Map<String, String> cookies = new LinkedHashMap<>();
-        for (String header : exchange.getRequestHeaders().getOrDefault("Cookie", List.of())) {
-            for (String part : header.split(";")) {
-                int eq = part.indexOf('=');
-                if (eq > 0) {
-                    cookies.put(part.substring(0, eq).trim(), part.substring(eq + 1).trim());
-                }
-            }
-        }
-        return cookies;
-    }
 
-    /** Answers the OData v2 error body; {@code propertyref} names the refused property, or null. */
-    private static void error(HttpExchange exchange, int status, String code, String message, String propertyref)
-            throws IOException {
-        ObjectNode body = JSON.createObjectNode();
-        ObjectNode error = body.putObject("error");
-        error.put("code", code);
-        ObjectNode text = error.putObject("message");
-        text.put("lang", "en");
-        text.put("value", message);
-        ObjectNode inner = error.putObject("innererror");
-        ObjectNode application = inner.putObject("application");
-        application.put("component_id", "LO-MD-BP");
-        application.put("service_namespace", "/SAP/");
-        application.put("service_id", "API_BUSINESS_PARTNER");
-        application.put("service_version", "0001");
-        inner.put("transactionid", UUID.randomUUID().toString().replace("-", "").toUpperCase(java.util.Locale.ROOT));
-        inner.put("timestamp", DateTimeFormatter.ofPattern("yyyyMMddHHmmss.SSSSSSS").format(LocalDateTime.now(ZoneOffset.UTC)));
-        ArrayNode details = inner.putArray("errordetails");
-        ObjectNode detail = details.addObject();
-        detail.put("code", code);
-        detail.put("message", message);
-        detail.put("propertyref", propertyref == null ? "" : propertyref);
-        detail.put("severity", "error");
-        detail.put("target", "");
-        send(exchange, status, "application/json", body.toString());
-    }
 
-    private static void send(HttpExchange exchange, int status, String contentType, String body) throws IOException {
-        byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
-        if (contentType != null) {
-            exchange.getResponseHeaders().set("Content-Type", contentType + "; charset=utf-8");
-        }
-        boolean empty = bytes.length == 0 || exchange.getRequestMethod().equals("HEAD");
-        exchange.sendResponseHeaders(status, empty ? -1 : bytes.length);
-        if (!empty) {
-            exchange.getResponseBody().write(bytes);
-        }
-    }
 
     private void violation(String what) {
         violations.add(what);
