@@ -7,7 +7,7 @@ here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 root="$(cd "$here/../.." && pwd)"
 port="${STEWARD_PORT:-8091}"
 export SAP_EVENT_KEY="${SAP_EVENT_KEY:-example-mesh-key}"
-export STEWARD_ADMIN_TOKEN="${STEWARD_ADMIN_TOKEN:-sap-example-admin}"
+export STEWARD_ADMIN_TOKEN="${STEWARD_ADMIN_TOKEN:-sap-example-admin-token-change-me-0123456789}"
 
 # the fake lives in the testing module: build it (and the host, through ./steward) if needed
 if [ ! -d "$root/testing/target/classes/dev/steward/testing/vendors/sap" ] || [ ! -f "$root/testing/target/classpath.txt" ]; then

@@ -227,6 +227,26 @@ class SapConnectorTest {
     }
 
     @Test
+    void salesOrdersLiveInTheirOwnService() {
+        EntityConfig order = new EntityConfig("order", Map.of("service", "API_SALES_ORDER_SRV", "entitySet", "A_SalesOrder"),
+                Map.of("customer", "SoldToParty", "reference", "PurchaseOrderByCustomer", "status", "OverallDeliveryStatus"));
+        SystemConfig config = new SystemConfig("s4", "sap", Map.of("baseUrl", fake.baseUrl(), "auth",
+                Map.of("type", "basic", "user", "STEWARD_COMM", "password", "comm-secret")), Map.of("order", order));
+        assertThat(new SapConnectorFactory().validate(config)).isEmpty();
+        Connector sap = new SapConnectorFactory().create(config, new SapTestContext(Clock.systemUTC()));
+        connectors.add(sap);
+        sap.upsert(order, "5000001", Map.of("SoldToParty", "1000001", "PurchaseOrderByCustomer", "PO-1"), OPTIONS);
+        sap.upsert(order, "5000001", Map.of("PurchaseOrderByCustomer", "PO-1b"), OPTIONS);
+        assertThat(sap.read(order, "5000001")).get().satisfies(r -> assertThat(r)
+                .containsEntry("SoldToParty", "1000001").containsEntry("PurchaseOrderByCustomer", "PO-1b")
+                .containsEntry("OverallDeliveryStatus", "A"));
+        assertThat(sap.list(order, Optional.empty(), 10).records()).extracting(SystemRecord::key).containsExactly("5000001");
+        assertThatThrownBy(() -> sap.upsert(order, "5000001", Map.of("OverallDeliveryStatus", "C"), OPTIONS))
+                .isInstanceOf(WriteRefusedException.class).hasMessageContaining("property OverallDeliveryStatus");
+        assertThat(fake.violations()).containsExactly("Property 'OverallDeliveryStatus' is read-only (A_SalesOrder/OverallDeliveryStatus)");
+    }
+
+    @Test
     void aRateLimitCarriesRetryAfter() {
         Connector sap = basic();
         fake.rateLimit(1, Duration.ofSeconds(3));

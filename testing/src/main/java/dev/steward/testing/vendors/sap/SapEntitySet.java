@@ -119,8 +119,30 @@ public record SapEntitySet(String service, String name, String entityType, Strin
             p("VATRegistration", "Edm.String", 20, true),
             p("DeletionIndicator", "Edm.Boolean", 0, true)));
 
+    /**
+     * {@code A_SalesOrder} of {@code API_SALES_ORDER_SRV}, header fields only (SAP creates an order
+     * with its items in one deep insert; the fake takes the header alone).
+     */
+    public static final SapEntitySet SALES_ORDER = new SapEntitySet("API_SALES_ORDER_SRV", "A_SalesOrder",
+            "A_SalesOrderType", "SalesOrder", "sap.s4.beh.salesorder.v1.SalesOrder", props(
+            p("SalesOrder", "Edm.String", 10, false),
+            p("SalesOrderType", "Edm.String", 4, true),
+            p("SalesOrganization", "Edm.String", 4, true),
+            p("DistributionChannel", "Edm.String", 2, true),
+            p("OrganizationDivision", "Edm.String", 2, true),
+            p("SoldToParty", "Edm.String", 10, true),
+            p("PurchaseOrderByCustomer", "Edm.String", 35, true),
+            p("TransactionCurrency", "Edm.String", 5, true),
+            p("RequestedDeliveryDate", "Edm.DateTime", 0, true),
+            p("CompleteDeliveryIsDefined", "Edm.Boolean", 0, true),
+            p("TotalNetAmount", "Edm.Decimal", 0, false),
+            p("OverallDeliveryStatus", "Edm.String", 1, false),
+            p("CreationDate", "Edm.DateTime", 0, false),
+            p("CreatedByUser", "Edm.String", 12, false),
+            p("LastChangeDate", "Edm.DateTime", 0, false)));
+
     /** The entity sets the fake serves. */
-    public static final List<SapEntitySet> ALL = List.of(BUSINESS_PARTNER, CUSTOMER);
+    public static final List<SapEntitySet> ALL = List.of(BUSINESS_PARTNER, CUSTOMER, SALES_ORDER);
 
     private static Property p(String name, String type, int maxLength, boolean writable) {
         return new Property(name, type, maxLength, writable);

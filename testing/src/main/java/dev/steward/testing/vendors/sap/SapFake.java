@@ -528,11 +528,17 @@ public final class SapFake implements AutoCloseable {
         long millis = lastChange.toInstant(ZoneOffset.UTC).toEpochMilli();
         if (set.property("LastChangeDate").isPresent()) {
             fields.put("LastChangeDate", "/Date(" + millis + ")/");
+        }
+        if (set.property("LastChangedByUser").isPresent()) {
             fields.put("LastChangedByUser", by);
         }
         if (old == null && set.property("CreationDate").isPresent()) {
             fields.put("CreationDate", "/Date(" + millis + ")/");
             fields.put("CreatedByUser", by);
+        }
+        if (old == null && set.property("OverallDeliveryStatus").isPresent()) {
+            fields.put("OverallDeliveryStatus", "A"); // not yet processed
+            fields.put("TotalNetAmount", "0.000");
         }
         Stored stored = new Stored(fields, "W/\"datetime'" + ETAG_TIME.format(lastChange) + "'\"");
         records.get(set.name()).put(key, stored);
