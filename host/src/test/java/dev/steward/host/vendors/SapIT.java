@@ -210,7 +210,7 @@ class SapIT {
         fake.change("A_BusinessPartner", "3000001", Map.of("OrganizationBPName1", "Old Name", "BusinessPartnerCategory", "2"));
         await(() -> crm("3000001"), row -> !row.isEmpty());
         await(() -> finished("sap-partner"), list -> list.size() == 1);
-        fake.changeBeforeNextUpdate("A_BusinessPartner", "3000001", Map.of("OrganizationBPName1", "Renamed in SAP"));
+        fake.changeBeforeNextWrite("A_BusinessPartner", "3000001", Map.of("OrganizationBPName1", "Renamed in SAP"));
 
         JsonNode event = crmChange("3000001", "RACE");
 

@@ -176,6 +176,24 @@ class SapConnectorTest {
     }
 
     @Test
+    void anUpsertThatMeetsARaceReadsAgainAndWritesOnce() {
+        Connector sap = basic();
+        // someone creates the partner between Steward's read (404) and its create: 409, read, update
+        fake.changeBeforeNextWrite("A_BusinessPartner", "1000005", Map.of("OrganizationBPName1", "Theirs"));
+        sap.upsert(partner(), "1000005", Map.of("SearchTerm1", "MINE"), OPTIONS);
+        // someone changes it between Steward's read and its update: 412, read, update
+        fake.changeBeforeNextWrite("A_BusinessPartner", "1000005", Map.of("LastName", "Also theirs"));
+        sap.upsert(partner(), "1000005", Map.of("SearchTerm1", "MINE2"), OPTIONS);
+        assertThat(fake.record("A_BusinessPartner", "1000005")).get().satisfies(r -> assertThat(r)
+                .containsEntry("OrganizationBPName1", "Theirs").containsEntry("LastName", "Also theirs")
+                .containsEntry("SearchTerm1", "MINE2"));
+        assertThat(fake.count("POST A_BusinessPartner")).isZero();
+        assertThat(fake.count("412")).isEqualTo(1);
+        assertThat(fake.count("PATCH A_BusinessPartner")).isEqualTo(2);
+        assertThat(fake.violations()).isEmpty();
+    }
+
+    @Test
     void aValueSapRefusesNamesThePropertyAndSapsMessage() {
         Connector sap = basic();
         assertThatThrownBy(() -> sap.upsert(partner(), "1000004", Map.of("OrganizationBPName1", "x".repeat(41)), OPTIONS))

@@ -212,11 +212,12 @@ public final class SapFake implements AutoCloseable {
     }
 
     /**
-     * The next update of this record (by a client) finds that a user changed it first with
-     * {@code fields}: the change is applied, and its ETag bumped, just before the update is
-     * checked, so an update with the ETag read before is answered 412. One-shot.
+     * The next write of this record by a client finds that a user changed (or created) it first
+     * with {@code fields}: the change is applied, its ETag bumped and its event raised just
+     * before the write is checked, so an update with the ETag read before is answered 412 and a
+     * create 409. One-shot.
      */
-    public void changeBeforeNextUpdate(String entitySet, String key, Map<String, Object> fields) {
+    public void changeBeforeNextWrite(String entitySet, String key, Map<String, Object> fields) {
         racingChanges.put(entitySet + "('" + key + "')", Map.copyOf(fields));
     }
 
@@ -453,6 +454,10 @@ public final class SapFake implements AutoCloseable {
         }
         synchronized (lock) {
             String key = body.path(set.keyProperty()).asText("");
+            Map<String, Object> racing = racingChanges.remove(set.name() + "('" + key + "')");
+            if (racing != null && !records.get(set.name()).containsKey(key)) {
+                store(set, key, null, JSON.valueToTree(racing), "SAP_USER");
+            }
             if (key.isEmpty()) {
                 key = Long.toString(nextNumber++); // internal number range
                 body.put(set.keyProperty(), key);
