@@ -36,8 +36,8 @@ import java.util.Optional;
  *
  * <p>SAP has no upsert by key or external id, so an unconditional upsert reads first, then
  * creates or updates with the ETag it read: a record created by someone else in between makes
- * the create answer {@code 409} (or {@code 400} naming the duplicate), and a record changed in
- * between makes the update answer {@code 412}; either way the connector reads again and tries
+ * the create answer {@code 409}, and a record changed in between makes the update answer
+ * {@code 412}; either way the connector reads again and tries
  * once more, then reports the system as unavailable so Steward retries the event later.
  * {@code upsertAll} writes one record at a time (SAP's {@code $batch} is multipart and is not
  * used). Thread-safe: immutable settings and a thread-safe {@link SapSession}.
