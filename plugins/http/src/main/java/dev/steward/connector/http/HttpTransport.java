@@ -57,7 +57,10 @@ final class HttpTransport implements AutoCloseable {
         }
     }
 
-    /** One answer: status, headers by lower-case name (first value), body as text. */
+    /**
+     * One answer: status, headers by lower-case name (first value; every {@code Set-Cookie} value,
+     * joined by newlines), body as text.
+     */
     record Answer(int status, Map<String, String> headers, String body) {
 
         Optional<String> header(String name) {
@@ -146,7 +149,13 @@ final class HttpTransport implements AutoCloseable {
             return client.execute(request, response -> {
                 Map<String, String> headers = new LinkedHashMap<>();
                 for (Header header : response.getHeaders()) {
-                    headers.putIfAbsent(header.getName().toLowerCase(Locale.ROOT), header.getValue());
+                    String name = header.getName().toLowerCase(Locale.ROOT);
+                    if (name.equals("set-cookie")) {
+                        // a server sets several cookies in several headers (SAP's session and XSRF cookies)
+                        headers.merge(name, header.getValue(), (a, b) -> a + "\n" + b);
+                    } else {
+                        headers.putIfAbsent(name, header.getValue());
+                    }
                 }
                 return new Answer(response.getCode(), headers, body(response.getEntity(), request));
             });

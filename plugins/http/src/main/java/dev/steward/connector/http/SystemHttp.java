@@ -24,7 +24,10 @@ import java.util.Optional;
  */
 public final class SystemHttp implements AutoCloseable {
 
-    /** One answer: status, headers by lower-case name (first value), body as text. */
+    /**
+     * One answer: status, headers by lower-case name (first value; every {@code Set-Cookie}
+     * value, joined by newlines, since a server sets each cookie in its own header), body as text.
+     */
     public record Answer(int status, Map<String, String> headers, String body) {
 
         /** A header of the answer, by any case of its name. */
