@@ -1,0 +1,232 @@
+package dev.steward.connector.quickbooks;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.steward.connector.http.SystemHttp;
+import dev.steward.plugin.Connector;
+import dev.steward.plugin.EntityConfig;
+import dev.steward.plugin.Page;
+import dev.steward.plugin.RecordWrite;
+import dev.steward.plugin.SystemRecord;
+import dev.steward.plugin.SystemUnavailableException;
+import dev.steward.plugin.VersionConflictException;
+import dev.steward.plugin.WriteOptions;
+import dev.steward.plugin.WriteRefusedException;
+
+import java.io.IOException;
+import java.net.URI;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * The connector of one QuickBooks Online company: reads an object by {@code Id}
+ * ({@code GET /v3/company/{realmId}/customer/{id}}) or by a field of yours with a query, writes
+ * with QuickBooks' sparse update ({@code POST /customer} with {@code Id}, the current
+ * {@code SyncToken} and {@code sparse: true}) or creates, lists with {@code STARTPOSITION} and
+ * {@code MAXRESULTS}. The {@code SyncToken} is the record's version: a write with a stale one
+ * (QuickBooks' {@code Stale Object Error}, code 5010) is a {@link VersionConflictException}.
+ *
+ * <p>Thread-safe: the tokens are shared and refreshed one at a time; everything else is per call.
+ */
+final class QuickBooksConnector implements Connector {
+
+    static final ObjectMapper JSON = new ObjectMapper();
+    private static final int STALE_RETRIES = 3;
+    private static final int MAX_PAGE = 1000;
+
+    private final String system;
+    private final QuickBooksSettings settings;
+    private final SystemHttp http;
+    private final QuickBooksTokens tokens;
+    private final QuickBooksAnswers answers;
+
+    QuickBooksConnector(String system, QuickBooksSettings settings, SystemHttp http, QuickBooksTokens tokens) {
+        this.system = system;
+        this.settings = settings;
+        this.http = http;
+        this.tokens = tokens;
+        this.answers = new QuickBooksAnswers(system, settings.throttleWait());
+    }
+
+    @Override
+    public Optional<Map<String, Object>> read(EntityConfig entity, String key) {
+        return readRecord(entity, key).map(SystemRecord::fields);
+    }
+
+    @Override
+    public Optional<SystemRecord> readRecord(EntityConfig entity, String key) {
+        QuickBooksSettings.Entity e = entity(entity);
+        return find(e, key).map(record -> record(e, key, record));
+    }
+
+    @Override
+    public void upsert(EntityConfig entity, String key, Map<String, Object> fields, WriteOptions options) {
+        upsert(entity, RecordWrite.of(key, fields, options));
+    }
+
+    @Override
+    public void upsert(EntityConfig entity, RecordWrite write) {
+        QuickBooksSettings.Entity e = entity(entity);
+        for (int attempt = 1; ; attempt++) {
+            Optional<ObjectNode> existing = find(e, write.key());
+            if (existing.isEmpty()) {
+                if (write.expectedVersion().isPresent()) {
+                    throw new VersionConflictException(e.object() + " " + write.key() + " is gone since Steward read it",
+                            write.key());
+                }
+                create(e, write);
+                return;
+            }
+            String syncToken = existing.get().path("SyncToken").asText();
+            if (write.expectedVersion().isPresent() && !write.expectedVersion().get().equals(syncToken)) {
+                throw new VersionConflictException(e.object() + " " + write.key() + " has SyncToken " + syncToken
+                        + ", not " + write.expectedVersion().get() + " that Steward read", write.key());
+            }
+            try {
+                update(e, existing.get(), write.fields());
+                return;
+            } catch (VersionConflictException stale) {
+                // without an expected version the write is unconditional: read the new SyncToken and write again
+                if (write.expectedVersion().isPresent() || attempt >= STALE_RETRIES) {
+                    throw new VersionConflictException(stale.getMessage(), write.key());
+                }
+            }
+        }
+    }
+
+    @Override
+    public Page list(EntityConfig entity, Optional<String> cursor, int limit) {
+        QuickBooksSettings.Entity e = entity(entity);
+        long start = 1;
+        if (cursor.isPresent()) {
+            if (!cursor.get().matches("\\d{1,9}")) {
+                throw new WriteRefusedException(system + ": '" + cursor.get() + "' is not a cursor of this connector",
+                        0, cursor.get());
+            }
+            start = Long.parseLong(cursor.get());
+        }
+        int max = Math.max(1, Math.min(limit, MAX_PAGE));
+        List<ObjectNode> page = query(e, "select * from " + e.object() + " orderby Id startposition " + start
+                + " maxresults " + max);
+        List<SystemRecord> records = new ArrayList<>();
+        for (ObjectNode r : page) {
+            JsonNode key = r.path(e.key());
+            if (key.isValueNode() && !key.asText().isEmpty()) {
+                records.add(record(e, key.asText(), r));
+            }
+        }
+        Optional<String> next = page.size() < max ? Optional.empty() : Optional.of(String.valueOf(start + page.size()));
+        return new Page(records, next);
+    }
+
+    @Override
+    public void close() {
+        http.close();
+    }
+
+    private QuickBooksSettings.Entity entity(EntityConfig entity) {
+        QuickBooksSettings.Entity e = settings.entities().get(entity.name());
+        if (e == null) {
+            throw new WriteRefusedException(system + " has no entity " + entity.name(), 0, entity.name());
+        }
+        return e;
+    }
+
+    private Optional<ObjectNode> find(QuickBooksSettings.Entity e, String key) {
+        if (e.keyedById()) {
+            if (!key.matches("\\d{1,18}")) {
+                return Optional.empty(); // QuickBooks Ids are numbers: no such record
+            }
+            Optional<JsonNode> answer = call("GET", e.path() + "/" + key, null, e.object() + " " + key, true);
+            return answer.map(a -> (ObjectNode) a.get(e.object()));
+        }
+        List<ObjectNode> found = query(e, "select * from " + e.object() + " where " + e.key() + " = '"
+                + key.replace("\\", "\\\\").replace("'", "\\'") + "' maxresults 2");
+        if (found.size() > 1) {
+            throw new WriteRefusedException(system + ": more than one " + e.object() + " has " + e.key() + " '" + key
+                    + "'; the key field must be unique", 0, key);
+        }
+        return found.stream().findFirst();
+    }
+
+    private List<ObjectNode> query(QuickBooksSettings.Entity e, String text) {
+        JsonNode answer = call("GET", "query?query=" + URLEncoder.encode(text, StandardCharsets.UTF_8)
+                .replace("+", "%20"), null, "query", false).orElseThrow();
+        List<ObjectNode> records = new ArrayList<>();
+        answer.path("QueryResponse").path(e.object()).forEach(r -> records.add((ObjectNode) r));
+        return records;
+    }
+
+    private void create(QuickBooksSettings.Entity e, RecordWrite write) {
+        if (e.keyedById()) {
+            throw new WriteRefusedException(system + " has no " + e.object() + " with Id " + write.key()
+                    + ", and QuickBooks gives Ids itself: key entity " + e.object() + " on a field of yours"
+                    + " (key: DisplayName) for Steward to create records", 0, write.key());
+        }
+        ObjectNode body = JSON.valueToTree(e.defaults());
+        QuickBooksFields.put(body, e.key(), write.key());
+        write.fields().forEach((name, value) -> QuickBooksFields.put(body, name, value));
+        call("POST", e.path(), body, e.object() + " " + write.key(), false);
+    }
+
+    private void update(QuickBooksSettings.Entity e, ObjectNode existing, Map<String, Object> fields) {
+        ObjectNode body = JSON.createObjectNode();
+        body.set("Id", existing.get("Id"));
+        body.set("SyncToken", existing.get("SyncToken"));
+        body.put("sparse", true);
+        for (Map.Entry<String, Object> field : fields.entrySet()) {
+            String top = field.getKey().split("\\.")[0];
+            if (!body.has(top) && existing.get(top) instanceof ObjectNode nested && field.getKey().contains(".")) {
+                body.set(top, nested.deepCopy()); // a nested object is sent whole: keep its other fields
+            }
+            QuickBooksFields.put(body, field.getKey(), field.getValue());
+        }
+        call("POST", e.path(), body, e.object() + " " + existing.path("Id").asText(), false);
+    }
+
+    private SystemRecord record(QuickBooksSettings.Entity e, String key, ObjectNode record) {
+        Map<String, Object> fields = new LinkedHashMap<>();
+        for (String nativeName : e.fields().values()) {
+            QuickBooksFields.get(record, nativeName).ifPresent(value -> fields.put(nativeName, value));
+        }
+        return new SystemRecord(key, fields, Optional.of(record.path("SyncToken").asText()));
+    }
+
+    /**
+     * One call of the Accounting API, with a fresh token (once more after a 401).
+     *
+     * @param notFoundIsEmpty whether QuickBooks' "Object Not Found" (610) means "no such record"
+     * @return the answer's JSON; empty for a record not found
+     */
+    private Optional<JsonNode> call(String method, String pathAndQuery, ObjectNode body, String what,
+                                    boolean notFoundIsEmpty) {
+        String sep = pathAndQuery.contains("?") ? "&" : "?";
+        URI uri = URI.create(settings.baseUrl() + "/v3/company/" + settings.realmId() + "/" + pathAndQuery + sep
+                + "minorversion=" + settings.minorVersion());
+        for (int attempt = 1; ; attempt++) {
+            String token = tokens.accessToken();
+            Map<String, String> headers = new LinkedHashMap<>();
+            headers.put("Authorization", "Bearer " + token);
+            headers.put("Accept", "application/json");
+            SystemHttp.Answer answer;
+            try {
+                answer = http.send(method, uri, headers, body == null ? null : body.toString(),
+                        body == null ? null : "application/json");
+            } catch (IOException e) {
+                throw new SystemUnavailableException(system + ": " + method + " " + uri.getPath() + " failed: "
+                        + e.getMessage(), e);
+            }
+            if (answer.status() == 401 && attempt == 1) {
+                tokens.invalidate(token);
+                continue;
+            }
+            return answers.read(method, uri, answer, what, notFoundIsEmpty);
+        }
+    }
+}
