@@ -46,6 +46,8 @@ final class QuickBooksTokens {
     /** Tokens are renewed this long before they expire. */
     static final Duration EARLY = Duration.ofMinutes(2);
     private static final int ATTEMPTS = 3;
+    /** How long a refused refresh waits for another host's rotation to reach the store. */
+    private static final Duration SETTLE = Duration.ofSeconds(1);
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private final String system;
@@ -117,12 +119,34 @@ final class QuickBooksTokens {
                         + answer.status() + " " + error + "): check clientId and clientSecret of system " + system
                         + " against the app's keys on developer.intuit.com", answer.status(), error);
             }
-            Optional<String> now = store.get(REFRESH_TOKEN);
-            if (now.isPresent() && !now.get().equals(current) && attempt < ATTEMPTS) {
+            if (rotatedElsewhere(current) && attempt < ATTEMPTS) {
                 continue; // another host rotated the token meanwhile: go on from its token
             }
             refused = current;
             throw lost("invalid_grant");
+        }
+    }
+
+    /**
+     * Whether another host (or connector) stored a newer refresh token than {@code used}: it may have
+     * rotated it a moment ago and not stored it yet, so this waits a little for it.
+     */
+    private boolean rotatedElsewhere(String used) {
+        long until = System.nanoTime() + SETTLE.toNanos();
+        while (true) {
+            Optional<String> now = store.get(REFRESH_TOKEN);
+            if (now.isPresent() && !now.get().equals(used)) {
+                return true;
+            }
+            if (System.nanoTime() >= until) {
+                return false;
+            }
+            try {
+                Thread.sleep(50);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return false;
+            }
         }
     }
 

@@ -81,12 +81,17 @@ public final class QuickBooksFake implements AutoCloseable {
         }
     }
 
+    /** Intuit's XSDs, read once per process (they are large). */
+    private static final class Schema {
+        static final QuickBooksSchema LOADED = QuickBooksSchema.load();
+    }
+
     /** One webhook delivery the fake sent (or tried to): its body and Steward's answer (0: no answer). */
     public record Delivery(String body, int status) {
     }
 
     private final Options options;
-    private final QuickBooksSchema schema = QuickBooksSchema.load();
+    private final QuickBooksSchema schema = Schema.LOADED;
     private final HttpServer server;
     private final ExecutorService handlers = Executors.newFixedThreadPool(16);
     private final QuickBooksRealm realm;
