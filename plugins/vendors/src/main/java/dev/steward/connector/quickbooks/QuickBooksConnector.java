@@ -39,6 +39,8 @@ final class QuickBooksConnector implements Connector {
     static final ObjectMapper JSON = new ObjectMapper();
     private static final int STALE_RETRIES = 3;
     private static final int MAX_PAGE = 1000;
+    /** QuickBooks takes at most 30 items per batch. */
+    private static final int BATCH = 30;
 
     private final String system;
     private final QuickBooksSettings settings;
@@ -100,6 +102,98 @@ final class QuickBooksConnector implements Connector {
         }
     }
 
+    /**
+     * Writes with QuickBooks' batch call ({@code POST /batch}, at most 30 items): one query finds
+     * the records and their SyncTokens, then one batch per 30 writes creates and updates them. A
+     * write whose record changed in between is written again alone when it is unconditional; the
+     * first refusal is thrown, the writes before it stay applied (upserts may be repeated). Lists
+     * that write one key twice go one write at a time, in order.
+     */
+    @Override
+    public void upsertAll(EntityConfig entity, List<RecordWrite> writes) {
+        QuickBooksSettings.Entity e = entity(entity);
+        if (writes.size() <= 1 || writes.stream().map(RecordWrite::key).distinct().count() < writes.size()) {
+            for (RecordWrite write : writes) {
+                upsert(entity, write);
+            }
+            return;
+        }
+        for (int from = 0; from < writes.size(); from += BATCH) {
+            List<RecordWrite> chunk = writes.subList(from, Math.min(writes.size(), from + BATCH));
+            Map<String, ObjectNode> existing = findAll(e, chunk.stream().map(RecordWrite::key).toList());
+            List<ObjectNode> items = new ArrayList<>();
+            for (int i = 0; i < chunk.size(); i++) {
+                RecordWrite write = chunk.get(i);
+                ObjectNode record = existing.get(write.key());
+                ObjectNode item = JSON.createObjectNode();
+                item.put("bId", String.valueOf(i));
+                if (record == null) {
+                    if (write.expectedVersion().isPresent()) {
+                        throw new VersionConflictException(e.object() + " " + write.key() + " is gone since Steward read it",
+                                write.key());
+                    }
+                    item.put("operation", "create");
+                    item.set(e.object(), createBody(e, write));
+                } else {
+                    String syncToken = record.path("SyncToken").asText();
+                    if (write.expectedVersion().isPresent() && !write.expectedVersion().get().equals(syncToken)) {
+                        throw new VersionConflictException(e.object() + " " + write.key() + " has SyncToken " + syncToken
+                                + ", not " + write.expectedVersion().get() + " that Steward read", write.key());
+                    }
+                    item.put("operation", "update");
+                    item.set(e.object(), updateBody(record, write.fields()));
+                }
+                items.add(item);
+            }
+            ObjectNode body = JSON.createObjectNode();
+            body.putArray("BatchItemRequest").addAll(items);
+            JsonNode answer = call("POST", "batch", body, "a batch of " + items.size() + " " + e.object(), false).orElseThrow();
+            for (JsonNode response : answer.path("BatchItemResponse")) {
+                JsonNode fault = response.get("Fault");
+                if (fault == null) {
+                    continue;
+                }
+                RecordWrite write = chunk.get(Integer.parseInt(response.path("bId").asText("0")));
+                ObjectNode single = JSON.createObjectNode();
+                single.set("Fault", fault);
+                try {
+                    answers.read("POST", URI.create(settings.baseUrl() + "/batch"),
+                            new SystemHttp.Answer(400, Map.of(), single.toString()), e.object() + " " + write.key(), false);
+                } catch (VersionConflictException stale) {
+                    if (write.expectedVersion().isPresent()) {
+                        throw new VersionConflictException(stale.getMessage(), write.key());
+                    }
+                    upsert(entity, write); // unconditional: read the new SyncToken and write it alone
+                }
+            }
+        }
+    }
+
+    private Map<String, ObjectNode> findAll(QuickBooksSettings.Entity e, List<String> keys) {
+        List<String> wanted = e.keyedById() ? keys.stream().filter(k -> k.matches("\\d{1,18}")).toList() : keys;
+        Map<String, ObjectNode> found = new LinkedHashMap<>();
+        if (wanted.isEmpty()) {
+            return found;
+        }
+        StringBuilder in = new StringBuilder();
+        for (String key : wanted) {
+            in.append(in.isEmpty() ? "" : ", ").append(quote(key));
+        }
+        for (ObjectNode record : query(e, "select * from " + e.object() + " where " + e.key() + " in (" + in
+                + ") maxresults " + MAX_PAGE)) {
+            String key = record.path(e.key()).asText();
+            if (found.put(key, record) != null) {
+                throw new WriteRefusedException(system + ": more than one " + e.object() + " has " + e.key() + " '" + key
+                        + "'; the key field must be unique", 0, key);
+            }
+        }
+        return found;
+    }
+
+    private static String quote(String value) {
+        return "'" + value.replace("\\", "\\\\").replace("'", "\\'") + "'";
+    }
+
     @Override
     public Page list(EntityConfig entity, Optional<String> cursor, int limit) {
         QuickBooksSettings.Entity e = entity(entity);
@@ -146,8 +240,8 @@ final class QuickBooksConnector implements Connector {
             Optional<JsonNode> answer = call("GET", e.path() + "/" + key, null, e.object() + " " + key, true);
             return answer.map(a -> (ObjectNode) a.get(e.object()));
         }
-        List<ObjectNode> found = query(e, "select * from " + e.object() + " where " + e.key() + " = '"
-                + key.replace("\\", "\\\\").replace("'", "\\'") + "' maxresults 2");
+        List<ObjectNode> found = query(e, "select * from " + e.object() + " where " + e.key() + " = " + quote(key)
+                + " maxresults 2");
         if (found.size() > 1) {
             throw new WriteRefusedException(system + ": more than one " + e.object() + " has " + e.key() + " '" + key
                     + "'; the key field must be unique", 0, key);
@@ -164,6 +258,10 @@ final class QuickBooksConnector implements Connector {
     }
 
     private void create(QuickBooksSettings.Entity e, RecordWrite write) {
+        call("POST", e.path(), createBody(e, write), e.object() + " " + write.key(), false);
+    }
+
+    private ObjectNode createBody(QuickBooksSettings.Entity e, RecordWrite write) {
         if (e.keyedById()) {
             throw new WriteRefusedException(system + " has no " + e.object() + " with Id " + write.key()
                     + ", and QuickBooks gives Ids itself: key entity " + e.object() + " on a field of yours"
@@ -172,10 +270,14 @@ final class QuickBooksConnector implements Connector {
         ObjectNode body = JSON.valueToTree(e.defaults());
         QuickBooksFields.put(body, e.key(), write.key());
         write.fields().forEach((name, value) -> QuickBooksFields.put(body, name, value));
-        call("POST", e.path(), body, e.object() + " " + write.key(), false);
+        return body;
     }
 
     private void update(QuickBooksSettings.Entity e, ObjectNode existing, Map<String, Object> fields) {
+        call("POST", e.path(), updateBody(existing, fields), e.object() + " " + existing.path("Id").asText(), false);
+    }
+
+    private static ObjectNode updateBody(ObjectNode existing, Map<String, Object> fields) {
         ObjectNode body = JSON.createObjectNode();
         body.set("Id", existing.get("Id"));
         body.set("SyncToken", existing.get("SyncToken"));
@@ -187,7 +289,7 @@ final class QuickBooksConnector implements Connector {
             }
             QuickBooksFields.put(body, field.getKey(), field.getValue());
         }
-        call("POST", e.path(), body, e.object() + " " + existing.path("Id").asText(), false);
+        return body;
     }
 
     private SystemRecord record(QuickBooksSettings.Entity e, String key, ObjectNode record) {

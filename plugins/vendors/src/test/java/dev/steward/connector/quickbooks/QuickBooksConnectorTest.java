@@ -276,4 +276,31 @@ class QuickBooksConnectorTest {
         assertTrue(c.read(customersById, id).isPresent());
         assertEquals(2, fake.rotations());
     }
+
+    @Test
+    void upsertAllWritesThirtyAtATimeThroughTheBatchCall() {
+        Connector c = connector(SecretStore.inMemory());
+        c.upsert(customersByName, "Customer 3", Map.of("BillAddr.City", "Before"), OPTIONS);
+        List<RecordWrite> writes = new ArrayList<>();
+        for (int i = 1; i <= 45; i++) {
+            writes.add(RecordWrite.of("Customer " + i, Map.of("BillAddr.City", "City " + i), OPTIONS));
+        }
+        int before = fake.apiWrites();
+        c.upsertAll(customersByName, writes);
+        assertEquals(45, fake.apiWrites() - before);
+        assertEquals(45, fake.realm().all("Customer").size());
+        assertEquals("City 3", c.read(customersByName, "Customer 3").orElseThrow().get("BillAddr.City"));
+        assertEquals(List.of(), fake.violations());
+    }
+
+    @Test
+    void aBatchItemRefusedNamesItsRecordAndField() {
+        Connector c = connector(SecretStore.inMemory());
+        WriteRefusedException e = assertThrows(WriteRefusedException.class, () -> c.upsertAll(customersByName, List.of(
+                RecordWrite.of("Good", Map.of("PrimaryEmailAddr.Address", "good@example.com"), OPTIONS),
+                RecordWrite.of("Bad", Map.of("PrimaryEmailAddr.Address", "bad-address"), OPTIONS))));
+        assertTrue(e.getMessage().contains("Customer Bad"), e.getMessage());
+        assertTrue(e.getMessage().contains("field PrimaryEmailAddr.Address"), e.getMessage());
+        assertTrue(c.read(customersByName, "Good").isPresent(), "the good one was written");
+    }
 }

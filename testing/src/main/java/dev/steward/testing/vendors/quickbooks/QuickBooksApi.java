@@ -22,9 +22,12 @@ final class QuickBooksApi {
 
     /** The query language's subset the fake reads: one equality, an order, paging. */
     private static final Pattern QUERY = Pattern.compile("(?is)^\\s*select\\s+\\*\\s+from\\s+(\\w+)"
-            + "(?:\\s+where\\s+([\\w.]+)\\s*=\\s*'((?:[^'\\\\]|\\\\.)*)')?"
+            + "(?:\\s+where\\s+([\\w.]+)\\s*(?:=\\s*'((?:[^'\\\\]|\\\\.)*)'|in\\s*\\(((?:\\s*'(?:[^'\\\\]|\\\\.)*'\\s*,?)+)\\)))?"
             + "(?:\\s+orderby\\s+(\\w+)(?:\\s+(asc|desc))?)?"
             + "(?:\\s+startposition\\s+(\\d+))?(?:\\s+maxresults\\s+(\\d+))?\\s*$");
+
+    /** QuickBooks takes at most 30 items per batch. */
+    static final int MAX_BATCH = 30;
 
     private final QuickBooksFake fake;
     private final QuickBooksRealm realm;
@@ -38,6 +41,10 @@ final class QuickBooksApi {
 
     void handle(HttpExchange exchange, String[] parts, Map<String, String> query) throws IOException {
         String method = exchange.getRequestMethod();
+        if (parts.length == 2 && parts[1].equals("batch") && method.equals("POST")) {
+            batch(exchange);
+            return;
+        }
         if (parts.length == 2 && parts[1].equals("query") && method.equals("GET")) {
             query(exchange, query.get("query"));
             return;
@@ -68,6 +75,10 @@ final class QuickBooksApi {
                 "ValidationFault"));
     }
 
+    /** What a write came to: the status and the body QuickBooks answers with. */
+    record Outcome(int status, ObjectNode body) {
+    }
+
     private void write(HttpExchange exchange, String entity) throws IOException {
         String type = exchange.getRequestHeaders().getFirst("Content-Type");
         if (type == null || !type.startsWith("application/json")) {
@@ -84,52 +95,124 @@ final class QuickBooksApi {
             validation(exchange, "Request has invalid or unsupported property", "the body is not a JSON object", "2010", null);
             return;
         }
+        Outcome outcome = apply(exchange, entity, body, body.hasNonNull("Id") ? "update" : "create");
+        QuickBooksFake.send(exchange, outcome.status(), outcome.body().toString());
+    }
+
+    /** One create or update, as {@code POST /{entity}} or an item of {@code /batch} does it. */
+    private Outcome apply(HttpExchange exchange, String entity, JsonNode body, String operation) {
         Optional<String> unknown = schema.unknownField(entity, body);
         if (unknown.isPresent()) {
             fake.violation(exchange, entity + " has no field " + unknown.get() + " (Intuit's XSD)");
-            validation(exchange, "Request has invalid or unsupported property",
+            return fault("Request has invalid or unsupported property",
                     "Property Name:" + unknown.get() + " specified is unsupported or invalid", "2010", unknown.get());
-            return;
         }
-        if (!body.hasNonNull("Id")) {
+        if (operation.equals("create")) {
+            if (body.hasNonNull("Id")) {
+                fake.violation(exchange, "a create with an Id");
+            }
             Optional<String[]> missing = required(entity, body);
             if (missing.isPresent()) {
-                validation(exchange, "Required param missing, need to supply the required value for the API",
+                return fault("Required param missing, need to supply the required value for the API",
                         "Required parameter " + missing.get()[0] + " is missing in the request", "2020", missing.get()[0]);
-                return;
             }
             Optional<String[]> invalid = invalid(entity, body, null);
             if (invalid.isPresent()) {
-                validation(exchange, invalid.get()[1], invalid.get()[2], invalid.get()[3], invalid.get()[0]);
-                return;
+                return fault(invalid.get()[1], invalid.get()[2], invalid.get()[3], invalid.get()[0]);
             }
             fake.countWrite();
-            answer(exchange, entity, realm.create(entity, body));
-            return;
+            return record(entity, realm.create(entity, body));
+        }
+        if (!body.hasNonNull("Id") || !body.hasNonNull("SyncToken")) {
+            String missing = body.hasNonNull("Id") ? "SyncToken" : "Id";
+            return fault("Required param missing, need to supply the required value for the API",
+                    "Required parameter " + missing + " is missing in the request", "2020", missing);
         }
         String id = body.get("Id").asText();
-        if (!body.hasNonNull("SyncToken")) {
-            validation(exchange, "Required param missing, need to supply the required value for the API",
-                    "Required parameter SyncToken is missing in the request", "2020", "SyncToken");
-            return;
-        }
         if (realm.get(entity, id).isEmpty()) {
-            notFound(exchange, entity, id);
-            return;
+            return notFoundOutcome(entity, id);
         }
         Optional<String[]> invalid = invalid(entity, body, id);
         if (invalid.isPresent()) {
-            validation(exchange, invalid.get()[1], invalid.get()[2], invalid.get()[3], invalid.get()[0]);
-            return;
+            return fault(invalid.get()[1], invalid.get()[2], invalid.get()[3], invalid.get()[0]);
         }
         try {
             ObjectNode updated = realm.update(entity, id, body, body.get("SyncToken").asText(),
                     body.path("sparse").asBoolean(false));
             fake.countWrite();
-            answer(exchange, entity, updated);
+            return record(entity, updated);
         } catch (QuickBooksRealm.StaleObjectException stale) {
-            validation(exchange, "Stale Object Error", stale.getMessage(), "5010", null);
+            return fault("Stale Object Error", stale.getMessage(), "5010", null);
         }
+    }
+
+    /** {@code POST /batch}: up to 30 creates, updates and queries, each answered on its own. */
+    private void batch(HttpExchange exchange) throws IOException {
+        JsonNode body;
+        try {
+            body = QuickBooksFake.JSON.readTree(QuickBooksFake.read(exchange));
+        } catch (IOException e) {
+            body = null;
+        }
+        JsonNode items = body == null ? null : body.get("BatchItemRequest");
+        if (items == null || !items.isArray() || items.isEmpty()) {
+            fake.violation(exchange, "a batch without BatchItemRequest items");
+            validation(exchange, "Request has invalid or unsupported property", "BatchItemRequest is missing", "2010",
+                    "BatchItemRequest");
+            return;
+        }
+        if (items.size() > MAX_BATCH) {
+            fake.violation(exchange, "a batch of " + items.size() + " items; QuickBooks takes " + MAX_BATCH);
+            validation(exchange, "Batch size limit exceeded", "The maximum number of batch items is " + MAX_BATCH, "2040",
+                    "BatchItemRequest");
+            return;
+        }
+        ObjectNode answer = QuickBooksFake.JSON.createObjectNode();
+        ArrayNode responses = answer.putArray("BatchItemResponse");
+        for (JsonNode item : items) {
+            String bId = item.path("bId").asText("");
+            if (bId.isEmpty()) {
+                fake.violation(exchange, "a batch item without bId");
+            }
+            String entity = QuickBooksFake.ENTITIES.values().stream().filter(item::has).findFirst().orElse(null);
+            String operation = item.path("operation").asText("");
+            ObjectNode response;
+            if (entity != null && (operation.equals("create") || operation.equals("update"))) {
+                response = apply(exchange, entity, item.get(entity), operation).body();
+                response.remove("time");
+            } else {
+                fake.violation(exchange, "batch item " + bId + " is neither a create nor an update of Customer, Item"
+                        + " or Invoice");
+                response = fault("Unsupported Operation", "batch item " + bId + " is not supported", "114", null).body();
+                response.remove("time");
+            }
+            response.put("bId", bId);
+            responses.add(response);
+        }
+        answer.put("time", Instant.now().toString());
+        QuickBooksFake.send(exchange, 200, answer.toString());
+    }
+
+    private static Outcome record(String entity, ObjectNode record) {
+        ObjectNode answer = QuickBooksFake.JSON.createObjectNode();
+        answer.set(entity, record);
+        answer.put("time", Instant.now().toString());
+        return new Outcome(200, answer);
+    }
+
+    private static Outcome fault(String message, String detail, String code, String element) {
+        try {
+            return new Outcome(400, (ObjectNode) QuickBooksFake.JSON.readTree(
+                    QuickBooksFake.fault(message, detail, code, element, "ValidationFault")));
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static Outcome notFoundOutcome(String entity, String id) {
+        return fault("Object Not Found", "Object Not Found : Something you're trying to use has been made"
+                + " inactive. Check the fields with accounts, customers, items, vendors or employees. (" + entity + " "
+                + id + ")", "610", null);
     }
 
     /** The first field a create must have and does not: {name}. */
@@ -223,16 +306,24 @@ final class QuickBooksApi {
             queryError(exchange, "Invalid query", "QueryValidationError: property '" + field + "' is not queryable");
             return;
         }
-        String value = m.group(3) == null ? null : m.group(3).replaceAll("\\\\(.)", "$1");
-        int start = m.group(6) == null ? 1 : Integer.parseInt(m.group(6));
-        int max = m.group(7) == null ? 100 : Integer.parseInt(m.group(7));
+        List<String> values = new java.util.ArrayList<>();
+        if (m.group(3) != null) {
+            values.add(m.group(3).replaceAll("\\\\(.)", "$1"));
+        } else if (m.group(4) != null) {
+            Matcher each = Pattern.compile("'((?:[^'\\\\]|\\\\.)*)'").matcher(m.group(4));
+            while (each.find()) {
+                values.add(each.group(1).replaceAll("\\\\(.)", "$1"));
+            }
+        }
+        int start = m.group(7) == null ? 1 : Integer.parseInt(m.group(7));
+        int max = m.group(8) == null ? 100 : Integer.parseInt(m.group(8));
         if (start < 1 || max > 1000) {
             fake.violation(exchange, "STARTPOSITION starts at 1 and MAXRESULTS is at most 1000");
             queryError(exchange, "Invalid query", "QueryValidationError: STARTPOSITION " + start + " MAXRESULTS " + max);
             return;
         }
         List<ObjectNode> matching = realm.all(entity).stream()
-                .filter(r -> field == null || value.equals(path(r, field))).toList();
+                .filter(r -> field == null || values.contains(path(r, field))).toList();
         ObjectNode answer = QuickBooksFake.JSON.createObjectNode();
         ObjectNode response = answer.putObject("QueryResponse");
         List<ObjectNode> page = matching.stream().skip(start - 1L).limit(max).toList();
