@@ -303,4 +303,16 @@ class QuickBooksConnectorTest {
         assertTrue(e.getMessage().contains("field PrimaryEmailAddr.Address"), e.getMessage());
         assertTrue(c.read(customersByName, "Good").isPresent(), "the good one was written");
     }
+
+    @Test
+    void aFieldIntuitsSchemaDoesNotHaveIsRefusedAndRecordedAsAViolation() {
+        String id = fake.realm().create("Customer", Map.of("DisplayName", "Travis Waldron"));
+        EntityConfig misspelt = new EntityConfig("customer", Map.of(), fields("email", "PrimaryEmail.Address"));
+        Connector c = connector(SecretStore.inMemory());
+        WriteRefusedException e = assertThrows(WriteRefusedException.class,
+                () -> c.upsert(misspelt, id, Map.of("PrimaryEmail.Address", "t@example.com"), OPTIONS));
+        assertTrue(e.getMessage().contains("field PrimaryEmail"), e.getMessage());
+        assertEquals(1, fake.violations().size(), fake.violations().toString());
+        assertTrue(fake.violations().getFirst().contains("Customer has no field PrimaryEmail"), fake.violations().toString());
+    }
 }
