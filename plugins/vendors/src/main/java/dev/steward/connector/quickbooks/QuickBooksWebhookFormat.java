@@ -41,6 +41,7 @@ import java.util.stream.Collectors;
  * (ids only: the flow reads the record with {@code fetch: true}) with the payload
  * {@code {realmId, entity, id, operation, lastUpdated}}; its id is the CloudEvent's id, or realm,
  * entity, id, operation and lastUpdated for the classic form (Intuit gives those events no id).
+ * The reply is the {@code 200} Intuit expects.
  *
  * <p>Options: {@code realmId} (deliveries for other companies are refused with 403),
  * {@code entities} (the objects this flow takes, e.g. [Customer]: Intuit sends every object of
@@ -130,7 +131,9 @@ public final class QuickBooksWebhookFormat implements WebhookFormat {
                 notifications.add(new WebhookDelivery.Notification(e.eventId(), payload));
             }
         }
-        return WebhookDelivery.of(notifications);
+        // Intuit counts a delivery as received on a 200 (and retries otherwise), within 3 seconds
+        return new WebhookDelivery(notifications, Optional.of(new WebhookDelivery.Reply(200, "application/json",
+                "{\"received\":" + notifications.size() + "}")));
     }
 
     private record Event(String eventId, String realmId, String entity, String id, String operation,
