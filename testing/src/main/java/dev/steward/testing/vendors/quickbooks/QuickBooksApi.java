@@ -136,6 +136,7 @@ final class QuickBooksApi {
         if (invalid.isPresent()) {
             return fault(invalid.get()[1], invalid.get()[2], invalid.get()[3], invalid.get()[0]);
         }
+        fake.takeRace(entity, id).ifPresent(change -> realm.change(entity, id, change));
         try {
             ObjectNode updated = realm.update(entity, id, body, body.get("SyncToken").asText(),
                     body.path("sparse").asBoolean(false));

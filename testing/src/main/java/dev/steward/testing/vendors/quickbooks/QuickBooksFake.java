@@ -103,6 +103,7 @@ public final class QuickBooksFake implements AutoCloseable {
     private final AtomicInteger throttled = new AtomicInteger();
     private final AtomicInteger apiWrites = new AtomicInteger();
     private final List<Instant> recent = new ArrayList<>();
+    private final Map<String, Map<String, Object>> races = new ConcurrentHashMap<>();
     private volatile String refreshToken;
     private volatile int throttleNext;
 
@@ -200,6 +201,18 @@ public final class QuickBooksFake implements AutoCloseable {
     /** Forgets every access token, as if they had all expired. */
     public void expireAccessTokens() {
         accessTokens.clear();
+    }
+
+    /**
+     * Makes a QuickBooks user change the record just before the API's next update of it arrives,
+     * so that the update carries a stale SyncToken (a race, on demand).
+     */
+    public void raceNextWrite(String entity, String id, Map<String, Object> userChange) {
+        races.put(entity + "/" + id, userChange);
+    }
+
+    Optional<Map<String, Object>> takeRace(String entity, String id) {
+        return Optional.ofNullable(races.remove(entity + "/" + id));
     }
 
     /** Answers the next {@code n} API requests with 429. */
