@@ -219,6 +219,12 @@ final class QuickBooksConnector implements Connector {
         return new Page(records, next);
     }
 
+    /** The refresh token's refusal, until a refresh works again: an operator must re-authorize. */
+    @Override
+    public Optional<String> unreachable() {
+        return tokens.alert();
+    }
+
     @Override
     public void close() {
         http.close();

@@ -60,6 +60,7 @@ final class QuickBooksTokens {
     private String accessToken;
     private Instant renewAt = Instant.MIN;
     private String refused;
+    private volatile String alert;
 
     QuickBooksTokens(String system, QuickBooksSettings settings, SystemHttp http, SecretStore store, Clock clock,
                      System.Logger logger) {
@@ -172,7 +173,13 @@ final class QuickBooksTokens {
         accessToken = access;
         renewAt = clock.instant().plus(lifetime).minus(early);
         refused = null;
+        alert = null;
         alerted.set(false);
+    }
+
+    /** The operator alert while the refresh token stays refused (for {@code /health}); empty otherwise. */
+    Optional<String> alert() {
+        return Optional.ofNullable(alert);
     }
 
     private WriteRefusedException lost(String why) {
@@ -183,6 +190,7 @@ final class QuickBooksTokens {
         if (alerted.compareAndSet(false, true)) {
             logger.log(System.Logger.Level.ERROR, message);
         }
+        alert = message;
         return new WriteRefusedException(message, 400, "invalid_grant");
     }
 

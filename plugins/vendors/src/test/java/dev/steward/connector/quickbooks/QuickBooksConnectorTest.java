@@ -253,6 +253,7 @@ class QuickBooksConnectorTest {
         assertTrue(e.getMessage().contains("refreshToken of system qbo"), e.getMessage());
         assertFalse(e.getMessage().contains(stored), "never the token");
         assertThrows(WriteRefusedException.class, () -> c.read(customersById, id));
+        assertTrue(c.unreachable().orElseThrow().contains("Re-authorize"), "shown in /health");
         assertEquals(1, context.logged().stream().filter(l -> l.startsWith("ERROR")).count(), context.logged().toString());
         assertTrue(context.logged().stream().noneMatch(l -> l.contains(stored)));
     }
