@@ -8,7 +8,7 @@ port=8093
 cd "$root"
 echo "building the fake (module testing)..." >&2
 mvn -B -q -DskipTests -pl testing -am package >&2
-mvn -B -q -pl testing dependency:build-classpath -Dmdep.outputFile=testing/target/classpath.txt >&2
+mvn -B -q -pl testing dependency:build-classpath -Dmdep.outputFile=target/classpath.txt >&2
 java -cp "testing/target/classes:$(cat testing/target/classpath.txt)" \
   dev.steward.testing.vendors.quickbooks.QuickBooksFake --port 9301 --webhook "http://127.0.0.1:$port/hooks/quickbooks" &
 fake=$!
