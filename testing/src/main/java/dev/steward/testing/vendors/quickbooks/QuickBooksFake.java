@@ -35,7 +35,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  * {@code STARTPOSITION}/{@code MAXRESULTS}, create, full and sparse update with {@code SyncToken}),
  * Intuit's OAuth 2.0 token endpoint with rotating refresh tokens ({@code /oauth2/v1/tokens/bearer}),
  * throttling ({@code 429} past a number of requests per window per realm, or past 10 requests in
- * flight), Intuit's {@code Fault} bodies, and signed webhooks ({@code intuit-signature}) after every
+ * flight; the fake adds a {@code Retry-After} that Intuit does not promise, so tests need not wait
+ * Intuit's advised minute), Intuit's {@code Fault} bodies, and signed webhooks ({@code intuit-signature}) after every
  * change, Steward's writes included, in the classic {@code eventNotifications} form or as
  * CloudEvents.
  *
@@ -314,6 +315,7 @@ public final class QuickBooksFake implements AutoCloseable {
         if (inFlight.incrementAndGet() > options.maxInFlight()) {
             inFlight.decrementAndGet();
             throttled.incrementAndGet();
+            exchange.getResponseHeaders().set("Retry-After", "1");
             send(exchange, 429, fault("message=ThrottleExceeded; errorCode=003001; statusCode=429",
                     "Too many concurrent requests.", "3001", null, "SERVICE"));
             return;
