@@ -145,6 +145,23 @@ class QuickBooksIT {
     }
 
     @Test
+    void cloudEventsDeliveriesReachTheCrmTooAndARedeliveryIsStoredOnce() throws Exception {
+        start(QuickBooksFake.Options.defaults().withCloudEvents(true));
+        String id = fake.realm().create("Customer", Map.of("DisplayName", "Cool Cars"));
+        await(() -> "Cool Cars".equals(crm("name", id)), "the customer reached the CRM");
+        fake.awaitWebhooks(Duration.ofSeconds(10));
+        quiet();
+        int events = host.getJson("/api/events?flow=qbo-customer&limit=1000").path("events").size();
+        QuickBooksFake.Delivery first = fake.deliveries().getFirst();
+        HttpResponse<String> again = host.post("/hooks/quickbooks", first.body(), Map.of("intuit-signature",
+                sign(fake.options().verifierToken(), first.body()), "Content-Type", "application/cloudevents-batch+json"));
+        assertThat(again.statusCode()).as(again.body()).isEqualTo(200);
+        quiet();
+        assertThat(host.getJson("/api/events?flow=qbo-customer&limit=1000").path("events").size()).isEqualTo(events);
+        assertThat(writes(id)).isEqualTo(1);
+    }
+
+    @Test
     void aBurstThatHitsQuickBooksThrottlingFinishesWithNoDeadLetter() throws Exception {
         start(QuickBooksFake.Options.defaults().withRequestsPerWindow(12, Duration.ofSeconds(1)));
         fake.webhookUrl(null); // the customers exist before the burst
