@@ -47,6 +47,13 @@ final class QuickBooksConnector implements Connector {
     private final SystemHttp http;
     private final QuickBooksTokens tokens;
     private final QuickBooksAnswers answers;
+    /** Records just read by {@link #readRecord}, for the versioned write that usually follows; a few hundred at most. */
+    private final Map<String, ObjectNode> lastRead = new LinkedHashMap<>(16, 0.75f, true) {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<String, ObjectNode> eldest) {
+            return size() > 256;
+        }
+    };
 
     QuickBooksConnector(String system, QuickBooksSettings settings, SystemHttp http, QuickBooksTokens tokens) {
         this.system = system;
@@ -64,7 +71,28 @@ final class QuickBooksConnector implements Connector {
     @Override
     public Optional<SystemRecord> readRecord(EntityConfig entity, String key) {
         QuickBooksSettings.Entity e = entity(entity);
-        return find(e, key).map(record -> record(e, key, record));
+        Optional<ObjectNode> found = find(e, key);
+        found.ifPresent(record -> remember(entity.name(), key, record));
+        return found.map(record -> record(e, key, record));
+    }
+
+    /**
+     * The record last read for this key, when it still has the SyncToken a versioned write expects:
+     * the write then needs no second read (QuickBooks counts every request against the company's
+     * limit). Were it stale, QuickBooks refuses the write with 5010 all the same.
+     */
+    private Optional<ObjectNode> recalled(String entity, String key, String syncToken) {
+        synchronized (lastRead) {
+            ObjectNode record = lastRead.remove(entity + "\u0000" + key);
+            return record != null && record.path("SyncToken").asText().equals(syncToken)
+                    ? Optional.of(record) : Optional.empty();
+        }
+    }
+
+    private void remember(String entity, String key, ObjectNode record) {
+        synchronized (lastRead) {
+            lastRead.put(entity + "\u0000" + key, record);
+        }
     }
 
     @Override
@@ -76,7 +104,11 @@ final class QuickBooksConnector implements Connector {
     public void upsert(EntityConfig entity, RecordWrite write) {
         QuickBooksSettings.Entity e = entity(entity);
         for (int attempt = 1; ; attempt++) {
-            Optional<ObjectNode> existing = find(e, write.key());
+            Optional<ObjectNode> existing = write.expectedVersion().isPresent() && attempt == 1
+                    ? recalled(entity.name(), write.key(), write.expectedVersion().get()) : Optional.empty();
+            if (existing.isEmpty()) {
+                existing = find(e, write.key());
+            }
             if (existing.isEmpty()) {
                 if (write.expectedVersion().isPresent()) {
                     throw new VersionConflictException(e.object() + " " + write.key() + " is gone since Steward read it",
