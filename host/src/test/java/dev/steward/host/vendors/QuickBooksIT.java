@@ -241,6 +241,15 @@ class QuickBooksIT {
         assertThat(host.getJson("/api/events?limit=1000").path("events").size()).isEqualTo(before);
     }
 
+    @Test
+    void theExampleWorkspaceLoadsWithoutAProblem() {
+        dev.steward.model.Workspace example = dev.steward.Engine.check(Path.of("../examples/quickbooks-crm"));
+        assertThat(example.diagnostics()).isEmpty();
+        assertThat(example.brokenFlows()).isEmpty();
+        assertThat(example.flows()).containsOnlyKeys("qbo-customer", "crm-customer");
+        assertThat(example.flows().get("qbo-customer").fetch()).isTrue();
+    }
+
     private static String classic(String realm, String id, String lastUpdated) {
         return "{\"eventNotifications\":[{\"realmId\":\"" + realm + "\",\"dataChangeEvent\":{\"entities\":[{\"name\":"
                 + "\"Customer\",\"id\":\"" + id + "\",\"operation\":\"Update\",\"lastUpdated\":\"" + lastUpdated + "\"}]}}]}";
