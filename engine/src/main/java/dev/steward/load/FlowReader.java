@@ -177,8 +177,10 @@ final class FlowReader {
         }
         java.util.Collection<String> read = mapped.get().fields().values();
         fields.forEach((field, path) -> {
-            String first = path.split("\\.", 2)[0];
-            if (!read.contains(first)) {
+            // a mapped native name may be dotted (PrimaryEmailAddr.Address): the fetched record nests it
+            boolean found = read.stream().anyMatch(name -> path.equals(name) || path.startsWith(name + ".")
+                    || name.startsWith(path + "."));
+            if (!found) {
                 yaml.warning(YamlFile.keyNode(fieldsNode, field).orElse(node), "with fetch: true, field '" + field
                         + "' is read from the record " + source.get() + " holds, but '" + path + "' is not one of the"
                         + " fields mapped for " + source.get() + "." + entity.get() + " in steward.yaml ("

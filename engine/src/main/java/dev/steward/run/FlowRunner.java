@@ -214,7 +214,10 @@ public final class FlowRunner {
             steps.add(new RunTrace.StepTrace("fetch", at, "ok", "read " + what
                     + record.version().map(v -> " in version " + LogText.of(v)).orElse("")));
             metrics.counter("steward.fetches", "system", flow.source(), "result", "ok").increment();
-            return new Fetch(Values.toNode(record.fields()), version, null);
+            // native names may be dotted (PrimaryEmailAddr.Address): nest them, so the flow's paths find them
+            com.fasterxml.jackson.databind.node.ObjectNode fetched = Values.JSON.createObjectNode();
+            record.fields().forEach((name, value) -> Values.put(fetched, name, Values.toNode(value)));
+            return new Fetch(fetched, version, null);
         } catch (ConnectorException e) {
             String error = "fetch " + what + ": " + e.getMessage();
             steps.add(new RunTrace.StepTrace("fetch", at, "failed", error));

@@ -23,8 +23,11 @@ import java.time.Duration;
 import java.util.Map;
 import java.util.SplittableRandom;
 
-/** A real host on a random port over a workspace folder, with a small HTTP client for tests. */
-final class RunningHost implements AutoCloseable {
+/**
+ * A real host on a random port over a workspace folder, with a small HTTP client for tests; public
+ * for the vendor ITs in {@code dev.steward.host.vendors}.
+ */
+public final class RunningHost implements AutoCloseable {
 
     static final RetryPolicy FAST_RETRY = new RetryPolicy(4, Duration.ofMillis(20), Duration.ofMillis(200));
 
@@ -37,7 +40,7 @@ final class RunningHost implements AutoCloseable {
     private final AlertSink alerts;
     private final HttpClient client = HttpClient.newHttpClient();
 
-    RunningHost(Path home) {
+    public RunningHost(Path home) {
         this(home, Clock.systemUTC());
     }
 
@@ -63,7 +66,7 @@ final class RunningHost implements AutoCloseable {
     }
 
     /** A workspace folder with empty flows/ and rules/, for a test to write its files into. */
-    static Path emptyWorkspace(Path home) throws IOException {
+    public static Path emptyWorkspace(Path home) throws IOException {
         Files.createDirectories(home.resolve("flows"));
         Files.createDirectories(home.resolve("rules"));
         return home;
@@ -117,11 +120,11 @@ final class RunningHost implements AutoCloseable {
         return ExampleFiles.copyTo(target);
     }
 
-    String url(String path) {
+    public String url(String path) {
         return "http://127.0.0.1:" + server.port() + path;
     }
 
-    HttpResponse<String> post(String path, String body, Map<String, String> headers) {
+    public HttpResponse<String> post(String path, String body, Map<String, String> headers) {
         HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(url(path)))
                 .POST(HttpRequest.BodyPublishers.ofString(body));
         if (!headers.containsKey("Content-Type")) {
@@ -131,7 +134,7 @@ final class RunningHost implements AutoCloseable {
         return send(request.build());
     }
 
-    HttpResponse<String> hook(String path, String body, String deliveryId) {
+    public HttpResponse<String> hook(String path, String body, String deliveryId) {
         return post("/hooks/" + path, body, Map.of("webhook-id", deliveryId));
     }
 
@@ -139,11 +142,11 @@ final class RunningHost implements AutoCloseable {
         return send(HttpRequest.newBuilder(URI.create(url(path))).GET().build());
     }
 
-    JsonNode getJson(String path) {
+    public JsonNode getJson(String path) {
         return json(get(path));
     }
 
-    static JsonNode json(HttpResponse<String> response) {
+    public static JsonNode json(HttpResponse<String> response) {
         try {
             return Values.JSON.readTree(response.body());
         } catch (IOException e) {
@@ -152,7 +155,7 @@ final class RunningHost implements AutoCloseable {
     }
 
     /** Posts a webhook and waits until its event is finished; returns the event. */
-    JsonNode deliver(String path, String body, String deliveryId) {
+    public JsonNode deliver(String path, String body, String deliveryId) {
         HttpResponse<String> response = hook(path, body, deliveryId);
         if (response.statusCode() != 202) {
             throw new AssertionError("expected 202, got " + response.statusCode() + ": " + response.body());
@@ -161,7 +164,7 @@ final class RunningHost implements AutoCloseable {
     }
 
     /** Polls an event until it leaves pending/running, for at most 20 seconds. */
-    JsonNode awaitFinished(String eventId) {
+    public JsonNode awaitFinished(String eventId) {
         long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
         while (System.nanoTime() < deadline) {
             JsonNode event = getJson("/api/events/" + eventId);
