@@ -85,9 +85,12 @@ record HubSpotSettings(URI baseUrl, URI tokenUrl, Auth auth, ZoneId timeZone, Ma
             }
         }
         String base = config.setting("baseUrl").orElse(DEFAULT_BASE_URL).replaceAll("/+$", "");
-        problems.addAll(SystemHttp.validate(config, "baseUrl", base));
+        boolean urls = url("baseUrl", base, problems);
+        if (urls) {
+            problems.addAll(SystemHttp.validate(config, "baseUrl", base));
+        }
         String token = config.setting("tokenUrl").orElse(base + "/oauth/v1/token");
-        if (config.setting("tokenUrl").isPresent()) {
+        if (config.setting("tokenUrl").isPresent() && url("tokenUrl", token, problems)) {
             SystemHttp.validate(config, "tokenUrl", token).stream()
                     .filter(p -> p.path().equals("tokenUrl")).forEach(problems::add);
         }
@@ -109,6 +112,20 @@ record HubSpotSettings(URI baseUrl, URI tokenUrl, Auth auth, ZoneId timeZone, Ma
             return null;
         }
         return new HubSpotSettings(URI.create(base), URI.create(token), auth, zone, Map.copyOf(objects));
+    }
+
+    private static boolean url(String setting, String text, List<ConfigProblem> problems) {
+        try {
+            URI uri = new URI(text);
+            if (("http".equalsIgnoreCase(uri.getScheme()) || "https".equalsIgnoreCase(uri.getScheme()))
+                    && uri.getHost() != null) {
+                return true;
+            }
+        } catch (java.net.URISyntaxException e) {
+            // reported below
+        }
+        problems.add(new ConfigProblem(setting, setting + " '" + text + "' is not an http(s) URL with a host"));
+        return false;
     }
 
     private static Auth auth(Object value, List<ConfigProblem> problems) {

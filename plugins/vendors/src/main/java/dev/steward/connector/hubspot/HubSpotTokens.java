@@ -111,7 +111,7 @@ final class HubSpotTokens {
         SystemHttp.Answer answer;
         try {
             answer = http.send("POST", tokenUrl, Map.of("Accept", "application/json"), form,
-                    "application/x-www-form-urlencoded;charset=utf-8");
+                    "application/x-www-form-urlencoded");
         } catch (IOException e) {
             throw new SystemUnavailableException(system + ": HubSpot's token endpoint " + tokenUrl + " " + e.getMessage(), e);
         }
