@@ -210,7 +210,7 @@ final class FakeCrm {
 
     /** A time after every earlier one, so each change has its own {@code updatedAt}. */
     private Instant tick() {
-        Instant now = Instant.now();
+        Instant now = Instant.now().truncatedTo(java.time.temporal.ChronoUnit.MILLIS);
         lastUpdate = now.isAfter(lastUpdate) ? now : lastUpdate.plusMillis(1);
         return lastUpdate;
     }

@@ -73,6 +73,7 @@ public final class HubSpotFake implements AutoCloseable {
     private final Set<String> refreshTokens = ConcurrentHashMap.newKeySet();
     private final Map<String, Instant> accessTokens = new ConcurrentHashMap<>();
     private final List<String> violations = new CopyOnWriteArrayList<>();
+    private final Map<String, Map<String, String>> afterNextRead = new ConcurrentHashMap<>();
     private final AtomicInteger apiWrites = new AtomicInteger();
     private final AtomicInteger rateLimited = new AtomicInteger();
     private final AtomicInteger tokenGrants = new AtomicInteger();
@@ -192,6 +193,14 @@ public final class HubSpotFake implements AutoCloseable {
             }
             return String.valueOf(crm.create(objectType, properties, "CRM").id);
         }
+    }
+
+    /**
+     * Once the record is next read through the API, a HubSpot user changes it: the reader's
+     * version is stale at once (for version-conflict tests).
+     */
+    public void changeAfterNextRead(String type, String id, Map<String, String> properties) {
+        afterNextRead.put(type + "/" + id, Map.copyOf(properties));
     }
 
     /** A record's properties (its set ones), or empty. */
@@ -432,7 +441,14 @@ public final class HubSpotFake implements AutoCloseable {
         allowed(params, READ_PARAMS);
         Optional<String> idProperty = idProperty(type, params);
         synchronized (crm) {
-            return crm.find(type, id, idProperty).map(r -> new Answer(200, object(type, r, params)))
+            return crm.find(type, id, idProperty).map(r -> {
+                        Answer answer = new Answer(200, object(type, r, params));
+                        Map<String, String> change = afterNextRead.remove(type.name + "/" + r.id);
+                        if (change != null) {
+                            crm.update(type, r, change, "CRM");
+                        }
+                        return answer;
+                    })
                     .orElseGet(() -> new Answer(404, error("OBJECT_NOT_FOUND", "Object not found.  objectId are usually"
                             + " numeric.")));
         }
