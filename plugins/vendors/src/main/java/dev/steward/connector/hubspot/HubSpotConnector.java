@@ -20,7 +20,6 @@ import java.math.BigDecimal;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -227,7 +226,6 @@ final class HubSpotConnector implements Connector {
         for (int attempt = 1; ; attempt++) {
             String token = tokens.token();
             Map<String, String> headers = Map.of("Authorization", "Bearer " + token, "Accept", "application/json");
-            Instant sentAt = clock.instant();
             SystemHttp.Answer answer;
             try {
                 answer = http.send(method, uri, headers, text, text == null ? null : "application/json");
@@ -235,7 +233,7 @@ final class HubSpotConnector implements Connector {
                 throw new SystemUnavailableException(system + ": HubSpot " + e.getMessage() + " (" + method + " "
                         + uri.getRawPath() + ")", e);
             }
-            limit.after(sentAt, answer);
+            limit.after(answer);
             if (answer.status() == 401 && tokens.renewable() && attempt == 1) {
                 tokens.rejected(token);
                 continue;

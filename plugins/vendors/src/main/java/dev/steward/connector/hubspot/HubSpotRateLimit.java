@@ -20,9 +20,9 @@ import java.util.Optional;
  * reaching HubSpot, with {@link SystemRateLimitedException} carrying the time until the window
  * (or the day, at midnight in the account's time zone) ends; Steward retries them then.
  *
- * <p>HubSpot does not say when a window began: it is taken to begin when an answer shows more
- * calls left than the one before (or the last window is over), which errs late, never early.
- * Thread-safe.
+ * <p>HubSpot does not say when a window began: it is taken to begin when an answer showing more
+ * calls left than the one before (or coming after the last window is over) is received, which
+ * errs late (HubSpot counted the call before it answered), never early. Thread-safe.
  */
 final class HubSpotRateLimit {
 
@@ -54,15 +54,16 @@ final class HubSpotRateLimit {
         }
     }
 
-    /** Reads the limit headers of an answer to a call sent at {@code sentAt}. */
-    synchronized void after(Instant sentAt, SystemHttp.Answer answer) {
+    /** Reads the limit headers of an answer, as it is received. */
+    synchronized void after(SystemHttp.Answer answer) {
+        Instant receivedAt = clock.instant();
         number(answer, "X-HubSpot-RateLimit-Interval-Milliseconds")
                 .filter(ms -> ms > 0).ifPresent(ms -> interval = Duration.ofMillis(ms));
         Optional<Long> remaining = number(answer, "X-HubSpot-RateLimit-Remaining");
         if (remaining.isPresent()) {
-            boolean windowOver = !clock.instant().isBefore(windowStart.plus(interval));
+            boolean windowOver = !receivedAt.isBefore(windowStart.plus(interval));
             if (lastRemaining == null || windowOver || remaining.get() > lastRemaining) {
-                windowStart = sentAt;
+                windowStart = receivedAt;
             }
             lastRemaining = remaining.get();
             if (remaining.get() <= 0) {
@@ -93,8 +94,9 @@ final class HubSpotRateLimit {
         } else {
             Optional<Long> retryAfter = answer.header("Retry-After").flatMap(HubSpotRateLimit::parse);
             Instant windowEnd = windowStart.plus(interval);
+            // without Retry-After, the window's end as far as it is known, else a whole window
             until = retryAfter.map(s -> now.plusSeconds(Math.max(s, 1)))
-                    .orElse(windowEnd.isAfter(now) ? windowEnd : now.plus(Duration.ofSeconds(1)));
+                    .orElse(windowEnd.isAfter(now) ? windowEnd : now.plus(interval));
             block(until, "in this window");
         }
         return new SystemRateLimitedException(system + ": HubSpot answered 429 (" + (policy.isEmpty() ? "rate limit"

@@ -76,6 +76,7 @@ public final class HubSpotFake implements AutoCloseable {
     private final Map<String, Map<String, String>> afterNextRead = new ConcurrentHashMap<>();
     private final AtomicInteger apiWrites = new AtomicInteger();
     private final AtomicInteger rateLimited = new AtomicInteger();
+    private final AtomicInteger windowsUsedUp = new AtomicInteger();
     private final AtomicInteger tokenGrants = new AtomicInteger();
     private final AtomicInteger expiredRefusals = new AtomicInteger();
     private volatile Clock clock = Clock.systemUTC();
@@ -232,6 +233,11 @@ public final class HubSpotFake implements AutoCloseable {
         return rateLimited.get();
     }
 
+    /** Windows whose last call was used (an answer said {@code X-HubSpot-RateLimit-Remaining: 0}). */
+    public int windowsUsedUp() {
+        return windowsUsedUp.get();
+    }
+
     /** Access tokens granted so far. */
     public int tokenGrants() {
         return tokenGrants.get();
@@ -382,21 +388,26 @@ public final class HubSpotFake implements AutoCloseable {
             windowCount = 0;
         }
         String policy = windowCount >= windowMax ? "SECONDLY" : dailyCount >= dailyMax ? "DAILY" : null;
+        if (policy == null) {
+            windowCount++;
+            dailyCount++;
+            if (windowCount == windowMax) {
+                windowsUsedUp.incrementAndGet();
+            }
+        }
+        headers.put("X-HubSpot-RateLimit-Interval-Milliseconds", String.valueOf(window.toMillis()));
+        headers.put("X-HubSpot-RateLimit-Max", String.valueOf(windowMax));
+        headers.put("X-HubSpot-RateLimit-Remaining", String.valueOf(windowMax - windowCount));
+        headers.put("X-HubSpot-RateLimit-Daily", String.valueOf(dailyMax));
+        headers.put("X-HubSpot-RateLimit-Daily-Remaining", String.valueOf(dailyMax - dailyCount));
         if (policy != null) {
             rateLimited.incrementAndGet();
             return Optional.of(new Answer(429, JSON.createObjectNode().put("status", "error")
                     .put("message", policy.equals("DAILY") ? "You have reached your daily limit."
                             : "You have reached your secondly limit.")
                     .put("errorType", "RATE_LIMIT").put("correlationId", UUID.randomUUID().toString())
-                    .put("policyName", policy).put("requestId", UUID.randomUUID().toString())));
+                    .put("policyName", policy).put("requestId", UUID.randomUUID().toString()), Map.copyOf(headers)));
         }
-        windowCount++;
-        dailyCount++;
-        headers.put("X-HubSpot-RateLimit-Interval-Milliseconds", String.valueOf(window.toMillis()));
-        headers.put("X-HubSpot-RateLimit-Max", String.valueOf(windowMax));
-        headers.put("X-HubSpot-RateLimit-Remaining", String.valueOf(windowMax - windowCount));
-        headers.put("X-HubSpot-RateLimit-Daily", String.valueOf(dailyMax));
-        headers.put("X-HubSpot-RateLimit-Daily-Remaining", String.valueOf(dailyMax - dailyCount));
         return Optional.empty();
     }
 
