@@ -28,6 +28,9 @@ if [ ! -f "$classpath_file" ] || [ -n "$(find "$root/testing/src" -newer "$class
   (cd "$root" && mvn -B -q -pl testing compile dependency:build-classpath -Dmdep.outputFile="$classpath_file") >&2
 fi
 
+# builds the host jar when it is missing or stale, and checks this workspace
+"$root/steward" validate --home "$here" >&2
+
 pids=()
 cleanup() { for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done; }
 trap cleanup EXIT INT TERM
@@ -41,7 +44,7 @@ cd "$here"
 "$root/steward" serve --home "$here" --port "$steward_port" &
 pids+=($!)
 
-for _ in $(seq 1 120); do
+for _ in $(seq 1 180); do
   curl -fs "http://127.0.0.1:$steward_port/health" >/dev/null 2>&1 && break
   sleep 1
 done

@@ -15,7 +15,8 @@ import java.util.List;
  * <pre>
  * hubspot:
  *   connector: hubspot
- *   auth: { token: ${env:HUBSPOT_TOKEN} }        # or { oauth: { clientId, clientSecret, refreshToken } }
+ *   auth:
+ *     token: ${env:HUBSPOT_TOKEN}                # or oauth: { clientId, clientSecret, refreshToken }
  *   timeZone: Europe/Berlin                     # the account's, for the daily limit; default UTC
  *   entities:
  *     customer:

@@ -129,7 +129,7 @@ record HubSpotSettings(URI baseUrl, URI tokenUrl, Auth auth, ZoneId timeZone, Ma
     }
 
     private static Auth auth(Object value, List<ConfigProblem> problems) {
-        String how = "write auth: { token: ${env:HUBSPOT_TOKEN} } for a private app, or auth: { oauth: { clientId: ..., "
+        String how = "write auth: { token: \"${env:HUBSPOT_TOKEN}\" } for a private app, or auth: { oauth: { clientId: ..., "
                 + "clientSecret: ..., refreshToken: ... } } for a public app";
         if (!(value instanceof Map<?, ?> map) || map.size() != 1) {
             problems.add(new ConfigProblem("auth", value == null ? "a hubspot system needs auth: " + how
