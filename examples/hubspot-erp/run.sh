@@ -13,6 +13,7 @@ export HUBSPOT_BASE_URL="http://127.0.0.1:$fake_port"
 export HUBSPOT_TOKEN="pat-example-token"
 export HUBSPOT_CLIENT_SECRET="example-client-secret"
 export HUBSPOT_PORTAL_ID="62515"
+export STEWARD_ADMIN_TOKEN="${STEWARD_ADMIN_TOKEN:-example-admin-token-of-the-hubspot-erp-example}"   # for the /api calls below
 
 if [ -z "${JAVA_HOME:-}" ]; then
   for dir in /usr/lib/jvm/temurin-25* /usr/lib/jvm/*25* /usr/lib/jvm/*21*; do
@@ -26,13 +27,20 @@ classpath_file="$root/testing/target/fake-hubspot.classpath"
 if [ ! -f "$classpath_file" ] || [ -n "$(find "$root/testing/src" -newer "$classpath_file" -name '*.java' -print -quit)" ]; then
   echo "run.sh: building the fake HubSpot (mvn -pl testing compile)..." >&2
   (cd "$root" && mvn -B -q -pl testing compile dependency:build-classpath -Dmdep.outputFile="$classpath_file") >&2
+  touch "$classpath_file"
 fi
+
+# the fake keeps its records in memory and numbers its events from 1 again: start the ERP and
+# Steward's store afresh too (Steward would take the new events for redeliveries of the old ones)
+rm -rf "$here/data"
 
 # builds the host jar when it is missing or stale, and checks this workspace
 "$root/steward" validate --home "$here" >&2
 
 pids=()
-cleanup() { for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done; }
+cleanup() { # the launcher's java runs as its child
+  for pid in "${pids[@]}"; do kill $(pgrep -P "$pid" 2>/dev/null) "$pid" 2>/dev/null || true; done
+}
 trap cleanup EXIT INT TERM
 
 "$java" -cp "$root/testing/target/classes:$(cat "$classpath_file")" dev.steward.testing.vendors.hubspot.HubSpotFake \
@@ -66,7 +74,7 @@ which read them from HubSpot and wrote them to the ERP. Try:
   # a HubSpot user changes a phone number: it reaches the ERP
   curl -X POST $fake/_fake/change/contacts -H 'Content-Type: application/json' \\
        -d '{"id":"1001","properties":{"phone":"+44 20 7946 0999"}}'
-  curl http://127.0.0.1:$steward_port/api/systems/erp/customer/1001
+  curl -H 'Authorization: Bearer $STEWARD_ADMIN_TOKEN' http://127.0.0.1:$steward_port/api/systems/erp/customer/1001
 
   # the ERP sets a credit limit and an account number: they reach HubSpot
   curl -X POST http://127.0.0.1:$steward_port/hooks/erp/customer -H 'Content-Type: application/json' \\
