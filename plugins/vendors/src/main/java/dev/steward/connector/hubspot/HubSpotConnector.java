@@ -16,10 +16,8 @@ import dev.steward.plugin.VersionConflictException;
 import dev.steward.plugin.WriteOptions;
 import dev.steward.plugin.WriteRefusedException;
 import java.io.IOException;
-import java.math.BigDecimal;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
-import java.time.Clock;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -51,16 +49,14 @@ final class HubSpotConnector implements Connector {
     private final SystemHttp http;
     private final HubSpotTokens tokens;
     private final HubSpotRateLimit limit;
-    private final Clock clock;
 
     HubSpotConnector(String system, HubSpotSettings settings, SystemHttp http, HubSpotTokens tokens,
-                     HubSpotRateLimit limit, Clock clock) {
+                     HubSpotRateLimit limit) {
         this.system = system;
         this.settings = settings;
         this.http = http;
         this.tokens = tokens;
         this.limit = limit;
-        this.clock = clock;
     }
 
     @Override

@@ -61,6 +61,6 @@ public final class HubSpotConnectorFactory implements ConnectorFactory {
         HubSpotTokens tokens = new HubSpotTokens(config.name(), settings.auth(), settings.tokenUrl(), http,
                 context.secrets(), context.clock());
         HubSpotRateLimit limit = new HubSpotRateLimit(config.name(), settings.timeZone(), context.clock());
-        return new HubSpotConnector(config.name(), settings, http, tokens, limit, context.clock());
+        return new HubSpotConnector(config.name(), settings, http, tokens, limit);
     }
 }
