@@ -82,6 +82,17 @@ import java.util.regex.Pattern;
  */
 public final class FakeSalesforce implements AutoCloseable {
 
+    /**
+     * One notification delivery attempt.
+     *
+     * @param kind            {@code outbound} (SOAP Outbound Message) or {@code cdc} (relayed change event)
+     * @param type            the sObject type
+     * @param notificationIds the notification Ids it carried (the CDC relay's {@code webhook-id})
+     * @param status          the listener's status, 0 when it did not answer
+     */
+    public record Delivery(String kind, String type, List<String> notificationIds, int status) {
+    }
+
     /** The API version the fake answers up to. */
     public static final String LATEST_VERSION = "62.0";
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -302,7 +313,7 @@ public final class FakeSalesforce implements AutoCloseable {
     }
 
     /** The Outbound Message and CDC delivery attempts so far. */
-    public List<OutboundMessenger.Delivery> deliveries() {
+    public List<Delivery> deliveries() {
         return messenger.deliveries();
     }
 

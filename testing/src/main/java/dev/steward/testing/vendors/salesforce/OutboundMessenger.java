@@ -34,10 +34,6 @@ import java.util.regex.Pattern;
  */
 final class OutboundMessenger implements AutoCloseable {
 
-    /** One delivery attempt: where, which notification ids, and the status (0: no answer). */
-    record Delivery(String kind, String type, List<String> notificationIds, int status) {
-    }
-
     private record Pending(String notificationId, String type, String recordId, String cdcBody, int attempts,
                            Instant due) {
     }
@@ -52,7 +48,7 @@ final class OutboundMessenger implements AutoCloseable {
     private final Map<String, URI> cdc = new ConcurrentHashMap<>();
     private volatile String cdcSecret = "";
     private final List<Pending> pending = new ArrayList<>();
-    private final List<Delivery> deliveries = new CopyOnWriteArrayList<>();
+    private final List<FakeSalesforce.Delivery> deliveries = new CopyOnWriteArrayList<>();
     private final AtomicLong notificationCounter = new AtomicLong(100_000);
     private final AtomicLong acked = new AtomicLong();
     private volatile Duration retryDelay = Duration.ofMillis(200);
@@ -96,7 +92,7 @@ final class OutboundMessenger implements AutoCloseable {
         }
     }
 
-    List<Delivery> deliveries() {
+    List<FakeSalesforce.Delivery> deliveries() {
         return List.copyOf(deliveries);
     }
 
@@ -201,7 +197,7 @@ final class OutboundMessenger implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
-        deliveries.add(new Delivery("outbound", batch.getFirst().type(), List.copyOf(sent), status));
+        deliveries.add(new FakeSalesforce.Delivery("outbound", batch.getFirst().type(), List.copyOf(sent), status));
         if (ok) {
             acked.addAndGet(sent.size());
         }
@@ -234,7 +230,7 @@ final class OutboundMessenger implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
-        deliveries.add(new Delivery("cdc", p.type(), List.of(p.notificationId()), status));
+        deliveries.add(new FakeSalesforce.Delivery("cdc", p.type(), List.of(p.notificationId()), status));
         boolean ok = status >= 200 && status < 300;
         if (ok) {
             acked.incrementAndGet();
