@@ -121,6 +121,8 @@ public final class FakeSalesforce implements AutoCloseable {
     private volatile Duration dailyWindow = Duration.ofHours(24);
     private volatile Semaphore concurrency;
     private volatile Duration latency = Duration.ZERO;
+    private final java.util.concurrent.atomic.AtomicReference<Runnable> interference =
+            new java.util.concurrent.atomic.AtomicReference<>();
     private final Map<String, List<Map<String, Object>>> cursors = new ConcurrentHashMap<>();
 
     private FakeSalesforce(int port, String organizationId, String clientId, String clientSecret) throws IOException {
@@ -254,6 +256,16 @@ public final class FakeSalesforce implements AutoCloseable {
     /** How long each data call takes (to make concurrency visible). */
     public FakeSalesforce latency(Duration latency) {
         this.latency = latency;
+        return this;
+    }
+
+    /**
+     * Runs {@code change} (a user's edit through {@link #update}) just before the next write
+     * through the API is applied, as if the user saved in between the client's read and its
+     * write: an {@code If-Match} read before then no longer matches.
+     */
+    public FakeSalesforce beforeNextWrite(Runnable change) {
+        interference.set(change);
         return this;
     }
 
@@ -501,6 +513,12 @@ public final class FakeSalesforce implements AutoCloseable {
                     violation(method + " " + path + " with a body that is not a JSON object");
                     errors(exchange, 400, "JSON_PARSER_ERROR", "The body is not a JSON object", List.of(), limitInfo());
                     return;
+                }
+            }
+            if (json != null) {
+                Runnable change = interference.getAndSet(null);
+                if (change != null) {
+                    change.run();
                 }
             }
             route(exchange, method, rest, query(exchange.getRequestURI().getRawQuery()), json,
