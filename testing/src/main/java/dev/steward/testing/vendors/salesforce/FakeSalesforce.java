@@ -74,8 +74,11 @@ import java.util.regex.Pattern;
  * ({@link SalesforceContract}) and the API's rules (a bearer token, JSON bodies, the collection
  * size); a request that breaks them is answered the vendor's way and recorded in
  * {@link #violations()}, which tests assert empty.</li>
- * <li>{@code POST /fake/change} ({@code {"type":"Account","id":"001...","fields":{...}}}, without
- * {@code id} to create) changes a record as a user in Salesforce would, for examples and curl.</li>
+ * <li>{@code POST /fake/change} ({@code {"type":"Account","id":"001...","fields":{...}}}, or
+ * {@code "match":{"Customer_Number__c":"C-1"}} instead of {@code id}; without either, or when
+ * nothing matches, it creates) changes a record as a user in Salesforce would, for examples and curl;
+ * {@code GET /fake/records/{type}} lists a type's records and {@code GET /fake/violations} the
+ * contract violations.</li>
  * </ul>
  *
  * <p>Thread-safe. Close it to stop the server and the sender.
@@ -357,6 +360,11 @@ public final class FakeSalesforce implements AutoCloseable {
                 token(exchange, new String(body, StandardCharsets.UTF_8));
             } else if (path.equals("/fake/change") && method.equals("POST")) {
                 fakeChange(exchange, body);
+            } else if (path.startsWith("/fake/records/") && method.equals("GET")) {
+                send(exchange, 200, "application/json", JSON.writeValueAsString(records(path.substring(
+                        "/fake/records/".length()))), null);
+            } else if (path.equals("/fake/violations") && method.equals("GET")) {
+                send(exchange, 200, "application/json", JSON.writeValueAsString(violations()), null);
             } else if (DATA.matcher(path).matches()) {
                 data(exchange, method, path, body);
             } else {
@@ -850,6 +858,13 @@ public final class FakeSalesforce implements AutoCloseable {
         Map<String, Object> fields = fields(json.path("fields"));
         try {
             String id = json.hasNonNull("id") ? json.path("id").asText() : null;
+            if (id == null && json.path("match").isObject() && json.path("match").size() == 1) {
+                var match = json.path("match").properties().iterator().next();
+                id = org.find(type, match.getKey(), match.getValue().asText()).stream().findFirst().orElse(null);
+                if (id == null) {
+                    fields.put(match.getKey(), match.getValue().asText());
+                }
+            }
             if (id == null) {
                 id = create(type, fields);
             } else {
