@@ -415,6 +415,42 @@ public final class Engine implements AutoCloseable {
         return new Received(intake.eventId(), intake.duplicate());
     }
 
+    /**
+     * Persists the notifications a webhook format read from one delivery, one event each, in one
+     * store transaction; a notification id already stored for the flow answers the first event's
+     * id, marked duplicate. Answers one {@link Received} per notification, in order.
+     *
+     * @param ids the notifications' ids as the store keeps them, in order
+     */
+    public List<Received> receiveAll(Flow flow, List<dev.steward.plugin.WebhookDelivery.Notification> notifications,
+                                     List<String> ids) {
+        List<Intake> intakes = store.acceptAll(dev.steward.run.NotificationEvents.of(flow, notifications, ids));
+        String format = flow.webhook().flatMap(hook -> hook.format()).orElse("none");
+        int fresh = 0;
+        for (Intake intake : intakes) {
+            options.metrics().counter("steward.events.received", "flow", flow.id(),
+                    "duplicate", String.valueOf(intake.duplicate())).increment();
+            options.metrics().counter("steward.webhook.notifications", "flow", flow.id(), "format", format,
+                    "duplicate", String.valueOf(intake.duplicate())).increment();
+            fresh += intake.duplicate() ? 0 : 1;
+        }
+        if (fresh > 0) {
+            progress.received(flow.id(), options.clock().instant());
+            running.workers().wake();
+        }
+        return intakes.stream().map(intake -> new Received(intake.eventId(), intake.duplicate())).toList();
+    }
+
+    /** The names of the webhook formats flows may name. */
+    public java.util.Set<String> webhookFormats() {
+        return new java.util.TreeSet<>(loader.formats().keySet());
+    }
+
+    /** A webhook format by name: on the class path or from a plugin jar. */
+    public Optional<dev.steward.plugin.WebhookFormat> webhookFormat(String name) {
+        return Optional.ofNullable(loader.formats().get(name));
+    }
+
     /** Stores an event, from a webhook or a poll or schedule trigger, and wakes the workers for it. */
     private Intake intake(NewEvent event) {
         Intake intake = store.accept(event);

@@ -98,12 +98,13 @@ public final class ActiveWorkspace implements AutoCloseable {
 
     /**
      * Whether deliveries from this system about this entity carry a version (a flow with it as
-     * source names {@code version:}): then Steward learns the version each of its writes there
+     * source names {@code version:}, or reads the record with {@code fetch: true}, whose read gives
+     * the source's version): then Steward learns the version each of its writes there
      * produced, and tells echoes and later edits apart by version rather than by value.
      */
     public boolean versioned(String system, String entity) {
         return workspace.flows().values().stream().anyMatch(flow -> flow.source().equals(system)
-                && flow.entity().equals(entity) && flow.versionPath().isPresent());
+                && flow.entity().equals(entity) && (flow.versionPath().isPresent() || flow.fetch()));
     }
 
     Transforms transforms() {

@@ -126,6 +126,18 @@ public final class Store implements AutoCloseable {
     }
 
     /**
+     * Stores the events of one delivery (a vendor's batch of notifications) together, as
+     * {@link #accept} stores one: in one transaction, so that a failure stores none of them.
+     * Answers one intake per event, in order.
+     *
+     * @throws StoreUnavailableException as {@link #accept}
+     */
+    public List<Intake> acceptAll(List<NewEvent> events) {
+        Objects.requireNonNull(events, "events");
+        return events.isEmpty() ? List.of() : intake.acceptAll(events);
+    }
+
+    /**
      * Makes a poll or schedule trigger's row, due at {@code firstDue}, unless it has one for the
      * same signature; a row of another signature starts over. Idempotent, and safe for hosts
      * that register the same trigger at once.
