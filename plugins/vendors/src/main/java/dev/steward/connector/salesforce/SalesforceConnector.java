@@ -313,7 +313,9 @@ final class SalesforceConnector implements Connector {
                 return;
             }
             long percent = u.used() * 100 / u.max();
-            if (u.used() >= settings.limitWarnAt() * u.max() && warnedAtPercent.getAndSet(percent) < percent) {
+            if (u.used() < settings.limitWarnAt() * u.max()) {
+                warnedAtPercent.set(-1); // the rolling window moved on: warn again when it fills up
+            } else if (warnedAtPercent.getAndSet(percent) < percent) {
                 context.logger().log(System.Logger.Level.WARNING, system + ": " + u.used() + " of the org's "
                         + u.max() + " daily API requests are used (" + percent + "%); Salesforce refuses calls "
                         + "with REQUEST_LIMIT_EXCEEDED at 100%");
