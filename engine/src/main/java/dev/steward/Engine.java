@@ -278,7 +278,7 @@ public final class Engine implements AutoCloseable {
                         workspace.decisionTables());
             }
             try (Store store = Store.open(workspace.host().store(), options.clock());
-                 ActiveWorkspace active = activate(workspace, loader, options)) {
+                 ActiveWorkspace active = activate(workspace, loader, options, store)) {
                 return new dev.steward.batch.BatchRunner(active, store, request, progress, options.clock(),
                         options.metrics()).run();
             }
@@ -316,7 +316,7 @@ public final class Engine implements AutoCloseable {
         Store store = Store.open(workspace.host().store(), options.clock());
         ActiveWorkspace active;
         try {
-            active = activate(workspace, loader, options);
+            active = activate(workspace, loader, options, store);
         } catch (RuntimeException e) {
             store.close();
             throw e;
@@ -344,9 +344,11 @@ public final class Engine implements AutoCloseable {
         return engine;
     }
 
-    private static ActiveWorkspace activate(Workspace workspace, HomeLoader loader, Options options) {
+    /** The workspace's rules, transforms and connectors; the connectors keep their secrets in {@code store}. */
+    private static ActiveWorkspace activate(Workspace workspace, HomeLoader loader, Options options, Store store) {
+        Optional<dev.steward.store.SecretCipher> cipher = dev.steward.store.SecretCipher.fromEnvironment(options.env());
         return ActiveWorkspace.activate(workspace, loader.compiler(), loader.factories(), loader.transforms(),
-                options.clock());
+                options.clock(), system -> store.secrets(system, cipher));
     }
 
     private static SystemGuards guards(Workspace workspace, Options options) {
@@ -686,7 +688,7 @@ public final class Engine implements AutoCloseable {
             }
             ActiveWorkspace next;
             try {
-                next = activate(check.workspace(), loader, options);
+                next = activate(check.workspace(), loader, options, store);
             } catch (RuntimeException e) {
                 LOG.debug("the saved configuration cannot start", e);
                 List<Diagnostic> diagnostics = new java.util.ArrayList<>(check.diagnostics());

@@ -50,11 +50,20 @@ public final class ActiveWorkspace implements AutoCloseable {
     public static ActiveWorkspace activate(Workspace workspace, RuleSetCompiler compiler,
                                            Map<String, ConnectorFactory> factories,
                                            Map<String, TransformFactory> transformFactories, Clock clock) {
+        return activate(workspace, compiler, factories, transformFactories, clock,
+                system -> dev.steward.plugin.SecretStore.inMemory());
+    }
+
+    /** As above, with each system's secret store (the connectors' {@code context.secrets()}), by system name. */
+    public static ActiveWorkspace activate(Workspace workspace, RuleSetCompiler compiler,
+                                           Map<String, ConnectorFactory> factories,
+                                           Map<String, TransformFactory> transformFactories, Clock clock,
+                                           java.util.function.Function<String, dev.steward.plugin.SecretStore> secrets) {
         Map<String, RuleSet> ruleSets = compileRules(workspace, compiler);
         Transforms transforms = Transforms.compile(workspace.flows().values(), transformFactories);
         Connectors connectors;
         try {
-            connectors = Connectors.open(workspace.systems(), factories, workspace.home(), clock);
+            connectors = Connectors.open(workspace.systems(), factories, workspace.home(), clock, secrets);
         } catch (RuntimeException e) {
             transforms.close();
             throw e;

@@ -4,6 +4,7 @@ import dev.steward.Engine;
 import dev.steward.model.Diagnostic;
 import dev.steward.model.Workspace;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
@@ -23,6 +24,32 @@ class WebhookFormatFlowsTest {
 
     @TempDir
     Path temp;
+    @RegisterExtension
+    final ConsoleCapture console = new ConsoleCapture();
+
+    @Test
+    void stewardValidateReportsFormatAndFetchProblemsWithFileAndLine() throws IOException {
+        load("""
+                id: broken
+                trigger:
+                  webhook:
+                    path: vendor/broken
+                    format: no-such-vendor
+                source: crm
+                entity: customer
+                fetch: maybe
+                key: id
+                fields: { email: email }
+                steps: []
+                """);
+
+        int code = Main.run("validate", "--home", temp.resolve("ws").toString());
+
+        String printed = console.out.toString(java.nio.charset.StandardCharsets.UTF_8);
+        assertThat(code).isEqualTo(1);
+        assertThat(printed).contains("flows/flow.yaml:5:").contains("unknown webhook format 'no-such-vendor' (known: json-array");
+        assertThat(printed).contains("flows/flow.yaml:8:").contains("fetch must be true or false, not 'maybe'");
+    }
 
     @Test
     void aFlowWithAKnownFormatAndFetchLoads() throws IOException {

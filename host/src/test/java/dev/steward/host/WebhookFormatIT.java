@@ -240,13 +240,28 @@ class WebhookFormatIT {
     }
 
     @Test
-    void aDryRunDoesNotFetchAndSaysSo() {
+    void aDryRunAndAPreviewDoNotFetchAndSaySo() throws IOException {
         HttpResponse<String> response = host.post("/api/flows/thin/dry-run",
                 "{\"objectId\":\"C-5\",\"email_address\":\"dry@x.example\"}", Map.of());
 
         assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
-        assertThat(response.body()).contains("fetch").contains("does not read from crm");
-        assertThat(crm.getAllServeEvents()).isEmpty();
+        JsonNode dryRun = RunningHost.json(response);
+        assertThat(dryRun.get("fetch").asText()).contains("skipped").contains("does not read from crm");
+        assertThat(dryRun.get("writes").toString()).contains("dry@x.example");
+
+        crm.stubFor(get(urlEqualTo("/customers/C-6")).willReturn(aResponse().withStatus(200)
+                .withHeader("Content-Type", "application/json").withBody("{\"email_address\":\"six@x.example\"}")));
+        assertThat(send("vendor/thin", "[{\"notificationId\":\"p-1\",\"objectId\":\"C-6\"}]").statusCode()).isEqualTo(200);
+        host.awaitFinished(await(() -> events("thin"), list -> list.size() == 1).getFirst());
+        int reads = crm.getAllServeEvents().size();
+        String draft = Files.readString(host.workspace.home().resolve("flows/thin.yaml")).replace("id: thin", "id: thin\ndescription: draft");
+        var body = dev.steward.run.Values.JSON.createObjectNode();
+        body.set("files", dev.steward.run.Values.JSON.createObjectNode().put("flows/thin.yaml", draft));
+        HttpResponse<String> preview = host.post("/api/preview", body.toString(), Map.of());
+
+        assertThat(preview.statusCode()).as(preview.body()).isEqualTo(200);
+        assertThat(RunningHost.json(preview).get("notes").toString()).contains("flow thin has fetch: true, which a preview skips");
+        assertThat(crm.getAllServeEvents()).as("no read from the source").hasSize(reads);
     }
 
     private HttpResponse<String> send(String path, String body) {
