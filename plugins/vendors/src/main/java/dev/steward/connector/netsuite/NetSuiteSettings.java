@@ -109,9 +109,10 @@ record NetSuiteSettings(String accountId, String baseUrl, Auth auth, int concurr
             problems.add(new ConfigProblem("accountId", "accountId '" + account + "' is not a NetSuite account id:"
                     + " letters and digits, a sandbox like 1234567_SB1"));
         }
+        // a wrong account id is reported once, not again as a wrong default URL
         String baseUrl = config.setting("baseUrl").map(NetSuiteSettings::trimSlash)
-                .orElse(account.isEmpty() ? "https://invalid.suitetalk.api.netsuite.com"
-                        : "https://" + hostPart(account) + ".suitetalk.api.netsuite.com");
+                .orElse("https://" + (ACCOUNT.matcher(account).matches() ? hostPart(account) : "account")
+                        + ".suitetalk.api.netsuite.com");
         checkUrl("baseUrl", baseUrl, problems);
         problems.addAll(SystemHttp.validate(config, "baseUrl", baseUrl));
         Auth auth = auth(config, baseUrl, workspace, problems);
