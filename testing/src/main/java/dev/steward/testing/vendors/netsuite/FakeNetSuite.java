@@ -85,6 +85,7 @@ public final class FakeNetSuite implements AutoCloseable {
     private final AtomicInteger apiWrites = new AtomicInteger();
     private final AtomicInteger maxInFlight = new AtomicInteger();
     private final FakeNetSuiteWebhooks webhooks;
+    private final Map<String, Map<String, Object>> afterRead = new ConcurrentHashMap<>();
     private volatile int concurrencyLimit = 5;
     private volatile Duration delay = Duration.ZERO;
     private HttpServer server;
@@ -235,6 +236,15 @@ public final class FakeNetSuite implements AutoCloseable {
         Long internal = resolve(type, id).orElseThrow(() -> new IllegalArgumentException("no " + type + " " + id));
         ObjectNode changed = write(type, Optional.of(internal), null, JSON.valueToTree(fields), true);
         webhooks.send(TYPES.get(type).scriptType(), changed, "edit", List.copyOf(fields.keySet()));
+    }
+
+    /**
+     * Makes a NetSuite user change the record right after the next REST read of it has been
+     * answered: the reader now holds a version that is no longer current (a version conflict).
+     */
+    public void changeAfterNextRead(String type, String id, Map<String, Object> fields) {
+        Long internal = resolve(type, id).orElseThrow(() -> new IllegalArgumentException("no " + type + " " + id));
+        afterRead.put(type + "/" + internal, fields);
     }
 
     /** A record as NetSuite holds it, by internal id or {@code eid:} and the external id. */
@@ -418,6 +428,13 @@ public final class FakeNetSuite implements AutoCloseable {
     }
 
     // --- used by FakeNetSuiteRest ---
+
+    void answeredRead(String type, long id) {
+        Map<String, Object> change = afterRead.remove(type + "/" + id);
+        if (change != null) {
+            change(type, Long.toString(id), change);
+        }
+    }
 
     Optional<Long> find(String type, String id) {
         return resolve(type, id);

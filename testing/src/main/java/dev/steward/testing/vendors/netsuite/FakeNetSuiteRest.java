@@ -56,6 +56,8 @@ final class FakeNetSuiteRest {
                 links.addObject().put("rel", "self").put("href", ns.baseUrl() + FakeNetSuite.RECORD + type.name() + "/"
                         + internal.get());
                 FakeNetSuite.send(exchange, 200, record.toString());
+                exchange.getResponseBody().flush();
+                ns.answeredRead(type.name(), internal.get());
             }
             case "PUT" -> {
                 if (!byExternalId) {

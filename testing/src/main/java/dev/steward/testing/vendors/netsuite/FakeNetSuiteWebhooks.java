@@ -33,8 +33,17 @@ public final class FakeNetSuiteWebhooks {
     /** Tries per delivery, as the script makes them. */
     static final int TRIES = 3;
 
-    /** One delivery: its {@code webhook-id}, body, the headers sent and the status of each try (0: no answer). */
-    public record Delivery(String id, String body, Map<String, String> headers, List<Integer> statuses) {
+    /**
+     * One delivery: its {@code webhook-id}, body, the headers sent, the status of each try (0: no
+     * answer) and the last answer's body.
+     */
+    public record Delivery(String id, String body, Map<String, String> headers, List<Integer> statuses, String answer) {
+
+        /** Whether the last try was answered 2xx. */
+        public boolean delivered() {
+            int last = statuses.getLast();
+            return last >= 200 && last < 300;
+        }
     }
 
     private final String accountId;
@@ -114,6 +123,7 @@ public final class FakeNetSuiteWebhooks {
         Map<String, String> headers = Map.of("webhook-id", id, "webhook-timestamp", timestamp,
                 "webhook-signature", "v1," + sign(secret, id, timestamp, body));
         List<Integer> statuses = new ArrayList<>();
+        String answer = "";
         for (int i = 0; i < TRIES; i++) {
             HttpRequest.Builder request = HttpRequest.newBuilder(url).timeout(Duration.ofSeconds(10))
                     .header("Content-Type", "application/json")
@@ -121,7 +131,9 @@ public final class FakeNetSuiteWebhooks {
             headers.forEach(request::header);
             int status;
             try {
-                status = client.send(request.build(), HttpResponse.BodyHandlers.discarding()).statusCode();
+                HttpResponse<String> response = client.send(request.build(), HttpResponse.BodyHandlers.ofString());
+                status = response.statusCode();
+                answer = response.body();
             } catch (IOException e) {
                 status = 0;
             } catch (InterruptedException e) {
@@ -133,7 +145,7 @@ public final class FakeNetSuiteWebhooks {
                 break;
             }
         }
-        deliveries.add(new Delivery(id, body, headers, List.copyOf(statuses)));
+        deliveries.add(new Delivery(id, body, headers, List.copyOf(statuses), answer));
     }
 
     /**
