@@ -278,7 +278,7 @@ public final class Engine implements AutoCloseable {
                         workspace.decisionTables());
             }
             try (Store store = Store.open(workspace.host().store(), options.clock());
-                 ActiveWorkspace active = activate(workspace, loader, options)) {
+                 ActiveWorkspace active = activate(workspace, loader, options, store)) {
                 return new dev.steward.batch.BatchRunner(active, store, request, progress, options.clock(),
                         options.metrics()).run();
             }
@@ -316,7 +316,7 @@ public final class Engine implements AutoCloseable {
         Store store = Store.open(workspace.host().store(), options.clock());
         ActiveWorkspace active;
         try {
-            active = activate(workspace, loader, options);
+            active = activate(workspace, loader, options, store);
         } catch (RuntimeException e) {
             store.close();
             throw e;
@@ -344,9 +344,11 @@ public final class Engine implements AutoCloseable {
         return engine;
     }
 
-    private static ActiveWorkspace activate(Workspace workspace, HomeLoader loader, Options options) {
+    /** The workspace's rules, transforms and connectors; the connectors keep their secrets in {@code store}. */
+    private static ActiveWorkspace activate(Workspace workspace, HomeLoader loader, Options options, Store store) {
+        Optional<dev.steward.store.SecretCipher> cipher = dev.steward.store.SecretCipher.fromEnvironment(options.env());
         return ActiveWorkspace.activate(workspace, loader.compiler(), loader.factories(), loader.transforms(),
-                options.clock());
+                options.clock(), system -> store.secrets(system, cipher));
     }
 
     private static SystemGuards guards(Workspace workspace, Options options) {
@@ -413,6 +415,42 @@ public final class Engine implements AutoCloseable {
         Intake intake = intake(new NewEvent(flow.id(), deliveryId.orElse(null), flow.entity(), key,
                 Values.canonical(payload)));
         return new Received(intake.eventId(), intake.duplicate());
+    }
+
+    /**
+     * Persists the notifications a webhook format read from one delivery, one event each, in one
+     * store transaction; a notification id already stored for the flow answers the first event's
+     * id, marked duplicate. Answers one {@link Received} per notification, in order.
+     *
+     * @param ids the notifications' ids as the store keeps them, in order
+     */
+    public List<Received> receiveAll(Flow flow, List<dev.steward.plugin.WebhookDelivery.Notification> notifications,
+                                     List<String> ids) {
+        List<Intake> intakes = store.acceptAll(dev.steward.run.NotificationEvents.of(flow, notifications, ids));
+        String format = flow.webhook().flatMap(hook -> hook.format()).orElse("none");
+        int fresh = 0;
+        for (Intake intake : intakes) {
+            options.metrics().counter("steward.events.received", "flow", flow.id(),
+                    "duplicate", String.valueOf(intake.duplicate())).increment();
+            options.metrics().counter("steward.webhook.notifications", "flow", flow.id(), "format", format,
+                    "duplicate", String.valueOf(intake.duplicate())).increment();
+            fresh += intake.duplicate() ? 0 : 1;
+        }
+        if (fresh > 0) {
+            progress.received(flow.id(), options.clock().instant());
+            running.workers().wake();
+        }
+        return intakes.stream().map(intake -> new Received(intake.eventId(), intake.duplicate())).toList();
+    }
+
+    /** The names of the webhook formats flows may name. */
+    public java.util.Set<String> webhookFormats() {
+        return new java.util.TreeSet<>(loader.formats().keySet());
+    }
+
+    /** A webhook format by name: on the class path or from a plugin jar. */
+    public Optional<dev.steward.plugin.WebhookFormat> webhookFormat(String name) {
+        return Optional.ofNullable(loader.formats().get(name));
     }
 
     /** Stores an event, from a webhook or a poll or schedule trigger, and wakes the workers for it. */
@@ -650,7 +688,7 @@ public final class Engine implements AutoCloseable {
             }
             ActiveWorkspace next;
             try {
-                next = activate(check.workspace(), loader, options);
+                next = activate(check.workspace(), loader, options, store);
             } catch (RuntimeException e) {
                 LOG.debug("the saved configuration cannot start", e);
                 List<Diagnostic> diagnostics = new java.util.ArrayList<>(check.diagnostics());

@@ -149,8 +149,13 @@ final class Previews {
         differences.sort(Comparator.comparingInt(Preview.Difference::count).reversed()
                 .thenComparing(Preview.Difference::flow).thenComparing(Preview.Difference::field));
         long elapsed = (System.nanoTime() - startedNanos) / 1_000_000;
+        List<String> notes = flows.stream().map(id -> after.workspace().flows().get(id))
+                .filter(flow -> flow != null && flow.fetch())
+                .map(flow -> "flow " + flow.id() + " has fetch: true, which a preview skips (it calls no connector): its"
+                        + " events are decided on their stored payloads, not on the records " + flow.source() + " holds")
+                .toList();
         return new Preview(new Validation(true, false, List.of(), Map.of(), java.util.Optional.ofNullable(draft)),
-                current, draft, replayed, changed, elapsed, List.copyOf(flows), List.copyOf(differences));
+                current, draft, replayed, changed, elapsed, List.copyOf(flows), List.copyOf(differences), notes);
     }
 
     private static String version(Flow flow, JsonNode payload) {

@@ -16,9 +16,16 @@ import java.util.List;
  * @param elapsedMs   how long the replay took
  * @param flows       the flows whose events were replayed (those the drafts affect)
  * @param differences each changed decision with its count, most frequent first
+ * @param notes       what the replay did not do as a run would: a {@code fetch: true} flow's records
+ *                    are not read from its source (no connector is called), its stored payloads are used
  */
 public record Preview(Validation validation, String current, String draft, int events, int changed, long elapsedMs,
-                      List<String> flows, List<Difference> differences) {
+                      List<String> flows, List<Difference> differences, List<String> notes) {
+
+    public Preview(Validation validation, String current, String draft, int events, int changed, long elapsedMs,
+                   List<String> flows, List<Difference> differences) {
+        this(validation, current, draft, events, changed, elapsedMs, flows, differences, List.of());
+    }
 
     /** How many events a preview replays unless told otherwise. */
     public static final int DEFAULT_EVENTS = 1_000;

@@ -12,7 +12,10 @@ import dev.steward.model.Step;
 import dev.steward.model.Trigger;
 import dev.steward.model.WebhookTrigger;
 import dev.steward.plugin.EntityConfig;
+import dev.steward.plugin.ConfigProblem;
 import dev.steward.plugin.SystemConfig;
+import dev.steward.plugin.WebhookFormat;
+import dev.steward.plugin.WebhookSettings;
 import dev.steward.rules.CompiledRules;
 import dev.steward.rules.RuleSetCompiler;
 import org.yaml.snakeyaml.nodes.Node;
@@ -44,6 +47,7 @@ final class FlowReader {
     private final boolean hooksPublic;
     private final Map<String, DecisionTable> decisionTables;
     private final TriggerReader triggers;
+    private final Map<String, WebhookFormat> formats;
     /** DRL problems are the DRL file's, reported once however many flows use it. */
     final Set<Diagnostic> ruleDiagnostics = new LinkedHashSet<>();
 
@@ -70,6 +74,15 @@ final class FlowReader {
                Map<String, DecisionTable> decisionTables, Map<String, DrlSource> drl, RuleSetCompiler compiler,
                TransformReader transforms, boolean hooksPublic,
                java.util.function.BiPredicate<SystemConfig, String> lists) {
+        this(systems, mastership, decisionTables, drl, compiler, transforms, hooksPublic, lists, Map.of());
+    }
+
+    /** @param formats the webhook formats a flow's {@code trigger.webhook.format} may name, by name */
+    FlowReader(Map<String, SystemConfig> systems, Map<String, MastershipTable> mastership,
+               Map<String, DecisionTable> decisionTables, Map<String, DrlSource> drl, RuleSetCompiler compiler,
+               TransformReader transforms, boolean hooksPublic,
+               java.util.function.BiPredicate<SystemConfig, String> lists, Map<String, WebhookFormat> formats) {
+        this.formats = formats;
         this.triggers = new TriggerReader(systems, lists);
         this.decisionTables = decisionTables;
         this.hooksPublic = hooksPublic;
@@ -82,7 +95,7 @@ final class FlowReader {
 
     Optional<Flow> read(YamlFile yaml, Node node, Collection<Flow> loaded) {
         Optional<Map<String, Node>> top = yaml.mapping(node, "a flow",
-                YamlFile.keys("id", "description", "trigger", "source", "entity", "key", "version", "fields", "steps", "retry"));
+                YamlFile.keys("id", "description", "trigger", "source", "entity", "fetch", "key", "version", "fields", "steps", "retry"));
         if (top.isEmpty()) {
             return Optional.empty();
         }
@@ -107,6 +120,7 @@ final class FlowReader {
         if (!e.containsKey("fields")) {
             yaml.error(node, "a flow needs 'fields': canonical field name <- path in the payload");
         }
+        boolean fetch = e.containsKey("fetch") && fetch(yaml, e.get("fetch"), source, entity, fields, e.get("fields"));
         List<Step> steps = new ArrayList<>();
         List<String> ruleFiles = new ArrayList<>();
         if (!e.containsKey("steps")) {
@@ -135,7 +149,43 @@ final class FlowReader {
             return Optional.empty();
         }
         return Optional.of(new Flow(id.get(), description, yaml.file, trigger.get(), source.get(), entity.get(),
-                key.get(), fields, steps, version, retry));
+                key.get(), fields, steps, version, retry, fetch));
+    }
+
+    /**
+     * {@code fetch: true}: the record is read from the source by its key before the rules run, so
+     * the field paths name the source's own fields (those mapped for the entity in steward.yaml).
+     */
+    private boolean fetch(YamlFile yaml, Node node, Optional<String> source, Optional<String> entity,
+                          Map<String, String> fields, Node fieldsNode) {
+        Optional<String> flag = yaml.string(node, "fetch");
+        if (flag.isEmpty()) {
+            return false;
+        }
+        if (!flag.get().equals("true") && !flag.get().equals("false")) {
+            yaml.error(node, "fetch must be true or false, not '" + flag.get() + "'");
+            return false;
+        }
+        if (flag.get().equals("false") || source.isEmpty() || entity.isEmpty()) {
+            return false;
+        }
+        Optional<EntityConfig> mapped = systems.get(source.get()).entity(entity.get());
+        if (mapped.isEmpty()) {
+            yaml.error(node, "fetch: true reads each record from the source, but system '" + source.get()
+                    + "' has no entity '" + entity.get() + "' in steward.yaml to read it with");
+            return false;
+        }
+        java.util.Collection<String> read = mapped.get().fields().values();
+        fields.forEach((field, path) -> {
+            String first = path.split("\\.", 2)[0];
+            if (!read.contains(first)) {
+                yaml.warning(YamlFile.keyNode(fieldsNode, field).orElse(node), "with fetch: true, field '" + field
+                        + "' is read from the record " + source.get() + " holds, but '" + path + "' is not one of the"
+                        + " fields mapped for " + source.get() + "." + entity.get() + " in steward.yaml ("
+                        + String.join(", ", read) + "): it will be missing");
+            }
+        });
+        return true;
     }
 
     private Optional<Trigger> trigger(YamlFile yaml, Node node, Collection<Flow> loaded, Optional<String> source,
@@ -158,7 +208,7 @@ final class FlowReader {
     }
 
     private Optional<WebhookTrigger> webhook(YamlFile yaml, Node node, Node webhook, Collection<Flow> loaded) {
-        Optional<Map<String, Node>> e = yaml.mapping(webhook, "trigger.webhook", YamlFile.keys("path", "secret", "signature", "deliveryId"));
+        Optional<Map<String, Node>> e = yaml.mapping(webhook, "trigger.webhook", YamlFile.keys("path", "format", "secret", "signature", "deliveryId", "options"));
         if (e.isEmpty()) {
             return Optional.empty();
         }
@@ -185,6 +235,15 @@ final class FlowReader {
         Optional<String> header = yaml.optionalString(e.get(), "deliveryId", "trigger.webhook");
         if (header.isPresent() && !HEADER.matcher(header.get()).matches()) {
             yaml.error(e.get().get("deliveryId"), "deliveryId names the header that carries the delivery id, like webhook-id");
+            return Optional.empty();
+        }
+        Optional<String> formatName = yaml.optionalString(e.get(), "format", "trigger.webhook");
+        if (formatName.isPresent()) {
+            return formatted(yaml, webhook, e.get(), path, secret, header, formatName.get());
+        }
+        if (e.get().containsKey("options")) {
+            yaml.error(e.get().get("options"), "options are the settings of a webhook format: name the 'format' they are for"
+                    + (formats.isEmpty() ? "" : " (known: " + String.join(", ", new java.util.TreeSet<>(formats.keySet())) + ")"));
             return Optional.empty();
         }
         SignatureScheme signature = new SignatureScheme.StandardWebhooks();
@@ -222,6 +281,72 @@ final class FlowReader {
         }
         SignatureScheme scheme = signature;
         return path.map(p -> new WebhookTrigger(p, secret, header, scheme));
+    }
+
+    /**
+     * A webhook with a vendor's {@code format}: the format verifies deliveries (so no
+     * {@code signature}) and gives each notification its id (so no {@code deliveryId}); its own
+     * check of the secret and options become problems at their lines.
+     */
+    private Optional<WebhookTrigger> formatted(YamlFile yaml, Node webhook, Map<String, Node> e, Optional<String> path,
+                                               Optional<String> secret, Optional<String> header, String name) {
+        WebhookFormat format = formats.get(name);
+        if (format == null) {
+            yaml.error(e.get("format"), "unknown webhook format '" + name + "' (known: "
+                    + (formats.isEmpty() ? "none" : String.join(", ", new java.util.TreeSet<>(formats.keySet())))
+                    + "; a plugin jar in connectors/ adds its own)");
+            return Optional.empty();
+        }
+        if (e.containsKey("signature")) {
+            yaml.error(e.get("signature"), "format '" + name + "' verifies its deliveries itself: remove 'signature'"
+                    + " (a flow has a format or a signature scheme, not both)");
+            return Optional.empty();
+        }
+        if (header.isPresent()) {
+            yaml.warning(e.get("deliveryId"), "deliveryId is not used: format '" + name + "' gives each notification"
+                    + " the vendor's own id, which Steward deduplicates on");
+        }
+        Map<String, Node> where = new LinkedHashMap<>();
+        where.put("", webhook);
+        where.put("format", e.get("format"));
+        if (e.containsKey("secret")) {
+            where.put("secret", e.get("secret"));
+        }
+        Map<String, Object> options = new LinkedHashMap<>();
+        Node optionsNode = e.get("options");
+        if (optionsNode != null && !YamlFile.isNull(optionsNode)) {
+            int before = yaml.diagnostics.size();
+            if (!(yaml.plain(optionsNode, "options", where) instanceof Map<?, ?> map)) {
+                yaml.error(optionsNode, "options must be a mapping of the format's settings, like { maxAge: 5m }");
+                return Optional.empty();
+            }
+            if (yaml.diagnostics.size() > before) {
+                return Optional.empty();
+            }
+            map.forEach((key, value) -> options.put(String.valueOf(key), value));
+            for (Map.Entry<String, Object> option : options.entrySet()) {
+                if (option.getValue() == null) {
+                    yaml.error(where.getOrDefault("options." + option.getKey(), optionsNode), "option '"
+                            + option.getKey() + "' has no value: give one, or leave it out");
+                    return Optional.empty();
+                }
+            }
+        }
+        List<ConfigProblem> problems;
+        try {
+            problems = format.validate(new WebhookSettings(secret, options));
+        } catch (RuntimeException | LinkageError failure) {
+            problems = List.of(new ConfigProblem("", "the '" + name + "' webhook format failed to check its settings: " + failure));
+        }
+        for (ConfigProblem problem : problems) {
+            yaml.error(where.getOrDefault(problem.path(), where.getOrDefault(problem.path().isEmpty() ? "" : "options", webhook)),
+                    "format '" + name + "': " + problem.message());
+        }
+        if (!problems.isEmpty()) {
+            return Optional.empty();
+        }
+        return path.map(p -> new WebhookTrigger(p, secret, header, new SignatureScheme.StandardWebhooks(),
+                Optional.of(name), options));
     }
 
     private static boolean isBase64(String text) {

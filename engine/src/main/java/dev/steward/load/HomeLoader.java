@@ -4,6 +4,7 @@ import dev.steward.model.Diagnostic;
 import dev.steward.model.Workspace;
 import dev.steward.plugin.ConnectorFactory;
 import dev.steward.plugin.TransformFactory;
+import dev.steward.plugin.WebhookFormat;
 import dev.steward.rules.RuleSetCompiler;
 import dev.steward.run.Connectors;
 import dev.steward.run.Transforms;
@@ -31,16 +32,18 @@ public final class HomeLoader implements AutoCloseable {
     private final PluginJars plugins;
     private final Map<String, ConnectorFactory> factories;
     private final Map<String, TransformFactory> transforms;
+    private final Map<String, WebhookFormat> formats;
     private final RuleSetCompiler compiler;
     private final Function<String, String> env;
     private final String bind;
 
     private HomeLoader(Path home, PluginJars plugins, Map<String, ConnectorFactory> factories,
-                       Map<String, TransformFactory> transforms, RuleSetCompiler compiler, Function<String, String> env,
-                       String bind) {
+                       Map<String, WebhookFormat> formats, Map<String, TransformFactory> transforms,
+                       RuleSetCompiler compiler, Function<String, String> env, String bind) {
         this.home = home.toAbsolutePath().normalize();
         this.plugins = plugins;
         this.factories = Map.copyOf(factories);
+        this.formats = Map.copyOf(formats);
         this.transforms = Map.copyOf(transforms);
         this.compiler = compiler;
         this.env = env;
@@ -55,8 +58,8 @@ public final class HomeLoader implements AutoCloseable {
      */
     public static HomeLoader open(Path home, Function<String, String> env, String bind) {
         ClassLoader classes = HomeLoader.class.getClassLoader();
-        PluginJars plugins = PluginJars.open(home, Connectors.discover(classes), classes);
-        return new HomeLoader(home, plugins, plugins.factories(), Transforms.discover(classes),
+        PluginJars plugins = PluginJars.open(home, Connectors.discover(classes), WebhookFormats.discover(classes), classes);
+        return new HomeLoader(home, plugins, plugins.factories(), plugins.formats(), Transforms.discover(classes),
                 RuleSetCompiler.cachedUnder(home.toAbsolutePath().normalize().resolve("data").resolve("cache").resolve("drl")),
                 env, bind);
     }
@@ -65,7 +68,8 @@ public final class HomeLoader implements AutoCloseable {
     public static HomeLoader of(Path home, Map<String, ConnectorFactory> factories,
                                 Map<String, TransformFactory> transforms, RuleSetCompiler compiler,
                                 Function<String, String> env) {
-        return new HomeLoader(home, null, factories, transforms, compiler, env, null);
+        return new HomeLoader(home, null, factories, WebhookFormats.discover(HomeLoader.class.getClassLoader()),
+                transforms, compiler, env, null);
     }
 
     public Path home() {
@@ -119,12 +123,17 @@ public final class HomeLoader implements AutoCloseable {
     }
 
     private WorkspaceLoader loader() {
-        return new WorkspaceLoader(factories, transforms, compiler, env);
+        return new WorkspaceLoader(factories, transforms, compiler, env).withFormats(formats);
     }
 
     /** The connector factories by type: built in and from the plugin jars. */
     public Map<String, ConnectorFactory> factories() {
         return factories;
+    }
+
+    /** The webhook formats by name: on the class path and from the plugin jars. */
+    public Map<String, WebhookFormat> formats() {
+        return formats;
     }
 
     public Map<String, TransformFactory> transforms() {

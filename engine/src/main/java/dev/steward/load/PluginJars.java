@@ -2,6 +2,7 @@ package dev.steward.load;
 
 import dev.steward.model.Diagnostic;
 import dev.steward.plugin.ConnectorFactory;
+import dev.steward.plugin.WebhookFormat;
 
 import java.io.IOException;
 import java.net.MalformedURLException;
@@ -26,7 +27,7 @@ import java.util.stream.Stream;
  * {@code connectors/NAME/}, whose jars are the plugin and its dependencies side by side. Each plugin
  * gets a class loader of its own whose parent shows it only the JDK and the SPI
  * ({@code dev.steward.plugin}): not the engine, not the host's libraries, not another plugin.
- * Its connector factories are found by {@link ServiceLoader} in that loader.
+ * Its connector factories and webhook formats are found by {@link ServiceLoader} in that loader.
  *
  * <p>Nothing here throws for a user's file: a jar that is not a jar, a factory that cannot be
  * loaded, or a connector type that a built-in or another plugin already has is a
@@ -41,13 +42,15 @@ public final class PluginJars implements AutoCloseable {
     public static final String FOLDER = "connectors";
 
     private final Map<String, ConnectorFactory> factories;
+    private final Map<String, WebhookFormat> formats;
     private final Map<String, String> origins;
     private final List<Diagnostic> diagnostics;
     private final List<URLClassLoader> loaders;
 
-    private PluginJars(Map<String, ConnectorFactory> factories, Map<String, String> origins,
-                       List<Diagnostic> diagnostics, List<URLClassLoader> loaders) {
+    private PluginJars(Map<String, ConnectorFactory> factories, Map<String, WebhookFormat> formats,
+                       Map<String, String> origins, List<Diagnostic> diagnostics, List<URLClassLoader> loaders) {
         this.factories = factories;
+        this.formats = formats;
         this.origins = origins;
         this.diagnostics = diagnostics;
         this.loaders = loaders;
@@ -61,7 +64,17 @@ public final class PluginJars implements AutoCloseable {
      * @param host     the class loader that holds the SPI the plugins compile against
      */
     public static PluginJars open(Path home, Map<String, ConnectorFactory> builtIns, ClassLoader host) {
+        return open(home, builtIns, Map.of(), host);
+    }
+
+    /**
+     * As {@link #open(Path, Map, ClassLoader)}, with the host's webhook formats by name: a
+     * plugin's format of a name the host already has is not loaded.
+     */
+    public static PluginJars open(Path home, Map<String, ConnectorFactory> builtIns,
+                                  Map<String, WebhookFormat> builtInFormats, ClassLoader host) {
         Map<String, ConnectorFactory> factories = new TreeMap<>(builtIns);
+        Map<String, WebhookFormat> formats = new TreeMap<>(builtInFormats);
         Map<String, String> origins = new TreeMap<>();
         builtIns.keySet().forEach(type -> origins.put(type, "built in"));
         List<Diagnostic> diagnostics = new ArrayList<>();
@@ -70,16 +83,41 @@ public final class PluginJars implements AutoCloseable {
         if (Files.isDirectory(folder)) {
             ClassLoader spi = new SpiClassLoader(host);
             for (Path plugin : list(folder, diagnostics)) {
-                load(plugin, spi, factories, origins, diagnostics).ifPresent(loaders::add);
+                load(plugin, spi, factories, origins, diagnostics).ifPresent(loader -> {
+                    loaders.add(loader);
+                    formats(plugin, loader, formats, diagnostics);
+                });
             }
         }
-        return new PluginJars(java.util.Collections.unmodifiableMap(factories), Map.copyOf(origins),
+        return new PluginJars(java.util.Collections.unmodifiableMap(factories),
+                java.util.Collections.unmodifiableMap(formats), Map.copyOf(origins),
                 List.copyOf(diagnostics), List.copyOf(loaders));
+    }
+
+    /** The webhook formats of a plugin that declares connectors, beside the host's. */
+    private static void formats(Path plugin, ClassLoader loader, Map<String, WebhookFormat> formats,
+                                List<Diagnostic> diagnostics) {
+        String name = FOLDER + "/" + plugin.getFileName() + (Files.isDirectory(plugin) ? "/" : "");
+        try {
+            for (WebhookFormat format : ServiceLoader.load(WebhookFormat.class, loader)) {
+                if (formats.putIfAbsent(format.name(), format) != null) {
+                    diagnostics.add(Diagnostic.error(name, 0, 0, "webhook format '" + format.name() + "' of "
+                            + format.getClass().getName() + " already exists; this one is not loaded"));
+                }
+            }
+        } catch (ServiceConfigurationError | LinkageError | RuntimeException e) {
+            diagnostics.add(Diagnostic.error(name, 0, 0, "cannot load its webhook formats: " + message(e)));
+        }
     }
 
     /** The built-in factories and the plugins' ones, by connector type. */
     public Map<String, ConnectorFactory> factories() {
         return factories;
+    }
+
+    /** The host's webhook formats and the plugins' ones, by name. */
+    public Map<String, WebhookFormat> formats() {
+        return formats;
     }
 
     /** Where each connector type comes from: {@code built in} or {@code connectors/NAME.jar}. */
@@ -132,7 +170,7 @@ public final class PluginJars implements AutoCloseable {
         } catch (ServiceConfigurationError | LinkageError | RuntimeException e) {
             diagnostics.add(Diagnostic.error(name, 0, 0, "cannot load its connectors: " + message(e)));
         }
-        if (accepted == 0) {
+        if (accepted == 0 && !declaresFormats(loader)) {
             if (diagnostics.stream().noneMatch(d -> d.file().equals(name))) {
                 diagnostics.add(warning(name, "declares no connector (a plugin lists its ConnectorFactory classes in"
                         + " META-INF/services/dev.steward.plugin.ConnectorFactory)"));
@@ -141,6 +179,14 @@ public final class PluginJars implements AutoCloseable {
             return java.util.Optional.empty();
         }
         return java.util.Optional.of(loader);
+    }
+
+    private static boolean declaresFormats(ClassLoader loader) {
+        try {
+            return ServiceLoader.load(WebhookFormat.class, loader).stream().findAny().isPresent();
+        } catch (ServiceConfigurationError | LinkageError e) {
+            return true; // its formats' own error says what is wrong
+        }
     }
 
     private static List<Path> list(Path folder, List<Diagnostic> diagnostics) {

@@ -11,6 +11,7 @@ import dev.steward.model.Workspace;
 import dev.steward.plugin.ConnectorFactory;
 import dev.steward.plugin.SystemConfig;
 import dev.steward.plugin.TransformFactory;
+import dev.steward.plugin.WebhookFormat;
 import dev.steward.run.Transforms;
 import dev.steward.rules.DecisionTableCheck;
 import dev.steward.rules.MastershipCheck;
@@ -48,6 +49,8 @@ public final class WorkspaceLoader {
     private final Function<String, String> env;
     /** Unsaved texts by workspace-relative path, read in place of the files (see {@link #withDrafts}). */
     private final Map<String, String> drafts;
+    /** The webhook formats flows may name, by name. */
+    private final Map<String, WebhookFormat> formats;
 
     /**
      * @param connectors the connector factories by type (built in, and from the workspace's plugin jars)
@@ -60,14 +63,21 @@ public final class WorkspaceLoader {
         this.compiler = compiler;
         this.env = env;
         this.drafts = Map.of();
+        this.formats = WebhookFormats.discover(WorkspaceLoader.class.getClassLoader());
     }
 
-    private WorkspaceLoader(WorkspaceLoader base, Map<String, String> drafts) {
+    private WorkspaceLoader(WorkspaceLoader base, Map<String, String> drafts, Map<String, WebhookFormat> formats) {
         this.connectors = base.connectors;
         this.transforms = base.transforms;
         this.compiler = base.compiler;
         this.env = base.env;
         this.drafts = Map.copyOf(drafts);
+        this.formats = Map.copyOf(formats);
+    }
+
+    /** A loader whose flows may name these webhook formats (by name) instead of those on its class path. */
+    public WorkspaceLoader withFormats(Map<String, WebhookFormat> formats) {
+        return new WorkspaceLoader(this, drafts, formats);
     }
 
     /**
@@ -76,7 +86,7 @@ public final class WorkspaceLoader {
      * it is saved. Nothing is written.
      */
     public WorkspaceLoader withDrafts(Map<String, String> drafts) {
-        return new WorkspaceLoader(this, drafts);
+        return new WorkspaceLoader(this, drafts, formats);
     }
 
     /** A loader with the transform factories found on this class's class path. */
@@ -165,7 +175,7 @@ public final class WorkspaceLoader {
         Map<String, List<Diagnostic>> broken = new LinkedHashMap<>();
         FlowReader flowReader = new FlowReader(systems, mastership, decisionTables, drl, compiler,
                 new TransformReader(root, transforms, drafts), host.hooksPublic(), (system, entity) ->
-                connectors.containsKey(system.type()) && connectors.get(system.type()).lists(system, entity));
+                connectors.containsKey(system.type()) && connectors.get(system.type()).lists(system, entity), formats);
         for (Path file : list(root.resolve("flows"), diagnostics)) {
             String name = file.getFileName().toString();
             if (!name.endsWith(".yaml") && !name.endsWith(".yml")) {

@@ -50,11 +50,20 @@ public final class ActiveWorkspace implements AutoCloseable {
     public static ActiveWorkspace activate(Workspace workspace, RuleSetCompiler compiler,
                                            Map<String, ConnectorFactory> factories,
                                            Map<String, TransformFactory> transformFactories, Clock clock) {
+        return activate(workspace, compiler, factories, transformFactories, clock,
+                system -> dev.steward.plugin.SecretStore.inMemory());
+    }
+
+    /** As above, with each system's secret store (the connectors' {@code context.secrets()}), by system name. */
+    public static ActiveWorkspace activate(Workspace workspace, RuleSetCompiler compiler,
+                                           Map<String, ConnectorFactory> factories,
+                                           Map<String, TransformFactory> transformFactories, Clock clock,
+                                           java.util.function.Function<String, dev.steward.plugin.SecretStore> secrets) {
         Map<String, RuleSet> ruleSets = compileRules(workspace, compiler);
         Transforms transforms = Transforms.compile(workspace.flows().values(), transformFactories);
         Connectors connectors;
         try {
-            connectors = Connectors.open(workspace.systems(), factories, workspace.home(), clock);
+            connectors = Connectors.open(workspace.systems(), factories, workspace.home(), clock, secrets);
         } catch (RuntimeException e) {
             transforms.close();
             throw e;
@@ -98,12 +107,13 @@ public final class ActiveWorkspace implements AutoCloseable {
 
     /**
      * Whether deliveries from this system about this entity carry a version (a flow with it as
-     * source names {@code version:}): then Steward learns the version each of its writes there
+     * source names {@code version:}, or reads the record with {@code fetch: true}, whose read gives
+     * the source's version): then Steward learns the version each of its writes there
      * produced, and tells echoes and later edits apart by version rather than by value.
      */
     public boolean versioned(String system, String entity) {
         return workspace.flows().values().stream().anyMatch(flow -> flow.source().equals(system)
-                && flow.entity().equals(entity) && flow.versionPath().isPresent());
+                && flow.entity().equals(entity) && (flow.versionPath().isPresent() || flow.fetch()));
     }
 
     Transforms transforms() {

@@ -3,6 +3,7 @@ package dev.steward.run;
 import dev.steward.plugin.Connector;
 import dev.steward.plugin.ConnectorContext;
 import dev.steward.plugin.ConnectorFactory;
+import dev.steward.plugin.SecretStore;
 import dev.steward.plugin.SystemConfig;
 
 import java.net.http.HttpClient;
@@ -33,15 +34,23 @@ public final class Connectors implements AutoCloseable {
         return factories;
     }
 
+    /** Connectors whose secrets ({@link ConnectorContext#secrets()}) are kept in memory only. */
     public static Connectors open(Map<String, SystemConfig> systems, Map<String, ConnectorFactory> factories,
                                   Path home, Clock clock) {
+        return open(systems, factories, home, clock, system -> SecretStore.inMemory());
+    }
+
+    /** @param secrets each system's secret store, by system name (the store's, encrypted) */
+    public static Connectors open(Map<String, SystemConfig> systems, Map<String, ConnectorFactory> factories,
+                                  Path home, Clock clock, java.util.function.Function<String, SecretStore> secrets) {
         HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5))
                 .followRedirects(HttpClient.Redirect.NEVER).version(HttpClient.Version.HTTP_1_1).build();
         Map<String, Connector> open = new LinkedHashMap<>();
         try {
             for (SystemConfig system : systems.values()) {
                 ConnectorFactory factory = factories.get(system.type());
-                open.put(system.name(), factory.create(system, new Context(system.name(), clock, http, home)));
+                open.put(system.name(), factory.create(system, new Context(system.name(), clock, http, home,
+                        secrets.apply(system.name()))));
             }
         } catch (RuntimeException e) {
             open.values().forEach(Connector::close);
@@ -79,8 +88,13 @@ public final class Connectors implements AutoCloseable {
         });
     }
 
-    private record Context(String system, Clock clock, HttpClient httpClient, Path workspace)
+    private record Context(String system, Clock clock, HttpClient httpClient, Path workspace, SecretStore secrets)
             implements ConnectorContext {
+
+        @Override
+        public String toString() {
+            return "ConnectorContext[" + system + "]";
+        }
 
         @Override
         public System.Logger logger() {

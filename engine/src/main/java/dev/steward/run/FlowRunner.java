@@ -110,20 +110,34 @@ public final class FlowRunner {
                           Map<String, Object> earlierCalls, BatchWrites batch) {
         RecordState state = effects.state();
         String key = Values.key(Values.at(payload, flow.keyPath())).orElse("");
-        String version = flow.versionPath().map(path -> Values.at(payload, path))
-                .filter(node -> !node.isMissingNode() && !node.isNull()).map(Values::canonical).orElse(null);
+        List<RunTrace.StepTrace> before = new ArrayList<>();
+        flow.webhook().flatMap(hook -> hook.format()).ifPresent(format -> before.add(new RunTrace.StepTrace("webhook",
+                flow.file(), "ok", "delivered by webhook format " + format)));
+        Optional<String> fetchedVersion = Optional.empty();
+        JsonNode fromSource = payload;
+        if (flow.fetch()) {
+            Fetch fetch = fetch(flow, eventId, key, attempt, effects, dryRun, payload, batch, before);
+            if (fetch.ended != null) {
+                return fetch.ended;
+            }
+            fromSource = fetch.record;
+            fetchedVersion = fetch.version;
+        }
+        JsonNode read = fromSource;
+        String version = fetchedVersion.orElseGet(() -> flow.versionPath().map(path -> Values.at(read, path))
+                .filter(node -> !node.isMissingNode() && !node.isNull()).map(Values::canonical).orElse(null));
         Map<String, JsonNode> observed = new LinkedHashMap<>();
         flow.fields().forEach((field, path) -> {
-            JsonNode value = Values.at(payload, path);
+            JsonNode value = Values.at(read, path);
             if (!value.isMissingNode()) {
                 observed.put(field, value);
             }
         });
-        List<RunTrace.StepTrace> transformed = new ArrayList<>();
+        List<RunTrace.StepTrace> transformed = new ArrayList<>(before);
         Optional<String> transformError = TransformSteps.apply(flow, active.transforms(), eventId, key, observed, transformed);
         if (transformError.isPresent()) {
             Run failed = new Run(flow, eventId, key, attempt, version, ChangeSet.of(flow.entity(), key, flow.source(),
-                    Map.of(), version, Map.of(), Map.of(), null), effects, dryRun, payload, Map.of(), earlierCalls, batch);
+                    Map.of(), version, Map.of(), Map.of(), null), effects, dryRun, read, Map.of(), earlierCalls, batch);
             failed.steps.addAll(transformed);
             return RunResult.done(EventStatus.FAILED, failed.trace(), transformError.get());
         }
@@ -134,7 +148,7 @@ public final class FlowRunner {
         observed.forEach((field, value) -> recordFields.put(field, Values.plain(value)));
         Record record = new Record(flow.entity(), key, flow.source(), recordFields);
 
-        Run run = new Run(flow, eventId, key, attempt, version, set, effects, dryRun, payload, recordFields, earlierCalls,
+        Run run = new Run(flow, eventId, key, attempt, version, set, effects, dryRun, read, recordFields, earlierCalls,
                 batch);
         run.steps.addAll(transformed);
         if (!dryRun) {
@@ -151,6 +165,76 @@ public final class FlowRunner {
         }
         count(run);
         return RunResult.done(EventStatus.SUCCEEDED, run.trace(), null);
+    }
+
+    /** What {@code fetch: true} read: the record as the payload, or how the run ended. */
+    private record Fetch(JsonNode record, Optional<String> version, RunResult ended) {}
+
+    /**
+     * {@code fetch: true}: reads the record from the source by the event's key through the
+     * source's guards (its rate limit and breaker, as any call to it), so its fields are mapped
+     * from the full record instead of a thin notification. The record's version, where the
+     * source gives an ordered one, orders the event as a delivered version would. A record gone
+     * from the source ends the event as filtered; a failed read retries or dead-letters as a
+     * failed write does. A dry run or a batch run does not read: it uses the payload.
+     */
+    private Fetch fetch(Flow flow, String eventId, String key, int attempt, RunEffects effects, boolean dryRun,
+                        JsonNode payload, BatchWrites batch, List<RunTrace.StepTrace> steps) {
+        String at = flow.file();
+        String what = flow.source() + "." + flow.entity() + "[" + LogText.of(key) + "]";
+        if (dryRun || batch != null) {
+            steps.add(new RunTrace.StepTrace("fetch", at, "skipped", (dryRun ? "a dry run" : "a batch run")
+                    + " does not read from " + flow.source() + ": the payload's fields are used"));
+            return new Fetch(payload, Optional.empty(), null);
+        }
+        Optional<EntityConfig> entity = active.workspace().systems().get(flow.source()).entity(flow.entity());
+        Optional<Connector> connector = active.connectors().get(flow.source());
+        if (entity.isEmpty() || connector.isEmpty()) {
+            String error = "fetch: " + flow.source() + " has no connector or no entity " + flow.entity() + " to read with";
+            steps.add(new RunTrace.StepTrace("fetch", at, "failed", error));
+            return new Fetch(null, Optional.empty(), RunResult.done(EventStatus.FAILED,
+                    early(flow, eventId, key, attempt, effects, payload, steps).trace(), error));
+        }
+        try {
+            SystemGuards.Result<Optional<dev.steward.plugin.SystemRecord>> read =
+                    guards.call(flow.source(), () -> connector.get().readRecord(entity.get(), key));
+            if (read.deferral().isPresent()) {
+                return new Fetch(null, Optional.empty(), RunResult.deferred(read.deferral().get()));
+            }
+            if (read.value().isEmpty()) {
+                String reason = "the source has no record " + key + " any more";
+                steps.add(new RunTrace.StepTrace("fetch", at, "filtered", what + ": " + reason));
+                metrics.counter("steward.fetches", "system", flow.source(), "result", "missing").increment();
+                metrics.counter("steward.filtered", "flow", flow.id()).increment();
+                return new Fetch(null, Optional.empty(), RunResult.done(EventStatus.FILTERED,
+                        early(flow, eventId, key, attempt, effects, payload, steps).trace(), reason));
+            }
+            dev.steward.plugin.SystemRecord record = read.value().get();
+            Optional<String> version = record.version().flatMap(Versions::fromConnector);
+            steps.add(new RunTrace.StepTrace("fetch", at, "ok", "read " + what
+                    + record.version().map(v -> " in version " + LogText.of(v)).orElse("")));
+            metrics.counter("steward.fetches", "system", flow.source(), "result", "ok").increment();
+            return new Fetch(Values.toNode(record.fields()), version, null);
+        } catch (ConnectorException e) {
+            String error = "fetch " + what + ": " + e.getMessage();
+            steps.add(new RunTrace.StepTrace("fetch", at, "failed", error));
+            metrics.counter("steward.fetches", "system", flow.source(), "result", e.retryable() ? "retry" : "failed").increment();
+            RunTrace trace = early(flow, eventId, key, attempt, effects, payload, steps).trace();
+            if (e.retryable()) {
+                Optional<Duration> after = e instanceof SystemRateLimitedException limited ? limited.retryAfter() : Optional.empty();
+                return new Fetch(null, Optional.empty(), RunResult.retry(trace, error, after));
+            }
+            return new Fetch(null, Optional.empty(), RunResult.done(EventStatus.FAILED, trace, error));
+        }
+    }
+
+    /** A run that ended before its fields were read, for its trace. */
+    private Run early(Flow flow, String eventId, String key, int attempt, RunEffects effects, JsonNode payload,
+                      List<RunTrace.StepTrace> steps) {
+        Run run = new Run(flow, eventId, key, attempt, null, ChangeSet.of(flow.entity(), key, flow.source(), Map.of(),
+                null, Map.of(), Map.of(), null), effects, false, payload, Map.of(), Map.of(), null);
+        run.steps.addAll(steps);
+        return run;
     }
 
     /** Runs steps in order; a result ends the run there (invalid, filtered, failed, retry, deferred). */

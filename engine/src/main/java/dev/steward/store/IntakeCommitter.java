@@ -52,10 +52,11 @@ final class IntakeCommitter implements AutoCloseable {
     private static final String INSERT = "INSERT INTO events (id, flow_id, delivery_id, entity, record_key, payload,"
             + " status, attempts, received_at, next_attempt_at) VALUES (?, ?, ?, ?, ?, ?, 'PENDING', 0, ?, ?)";
 
-    private record Pending(NewEvent event, long receivedAt, CompletableFuture<Intake> result) {}
+    /** The events of one delivery (one, or a vendor's batch), stored in one transaction. */
+    private record Pending(List<NewEvent> events, long receivedAt, CompletableFuture<List<Intake>> result) {}
 
     /** Put in the queue by {@link #close} to wake an idle committer; never stored. */
-    private static final Pending WAKE = new Pending(null, 0, null);
+    private static final Pending WAKE = new Pending(List.of(), 0, null);
 
     private record Delivery(String flowId, String deliveryId) {}
 
@@ -75,10 +76,20 @@ final class IntakeCommitter implements AutoCloseable {
 
     /** Stores the event, or answers the first event's id when its delivery is already stored. */
     Intake accept(NewEvent event) {
+        return acceptAll(List.of(event)).getFirst();
+    }
+
+    /**
+     * Stores the events of one delivery together, in one transaction: all or none (unless a row
+     * of it breaks a constraint, when each is stored alone, see {@link #commitAlone}). Answers one
+     * intake per event, in order; an event whose delivery id is already stored, or comes earlier
+     * in the list, answers the first one's id as a duplicate.
+     */
+    List<Intake> acceptAll(List<NewEvent> events) {
         if (closed) {
             throw closedFailure();
         }
-        Pending pending = new Pending(event, clock.millis(), new CompletableFuture<>());
+        Pending pending = new Pending(List.copyOf(events), clock.millis(), new CompletableFuture<>());
         if (!queue.offer(pending)) {
             throw new StoreUnavailableException("The event store has " + QUEUE_CAPACITY
                     + " events waiting to be stored; it is not keeping up", null);
@@ -143,8 +154,11 @@ final class IntakeCommitter implements AutoCloseable {
     private void commit(List<Pending> batch) {
         try {
             List<Intake> intakes = database.transaction("store events", c -> insertAll(c, batch));
-            for (int i = 0; i < batch.size(); i++) {
-                batch.get(i).result().complete(intakes.get(i));
+            int at = 0;
+            for (Pending pending : batch) {
+                int size = pending.events().size();
+                pending.result().complete(List.copyOf(intakes.subList(at, at + size)));
+                at += size;
             }
         } catch (StoreUnavailableException e) {
             if (isBadRow(e.getCause()) || isContention(e.getCause())) {
@@ -159,7 +173,7 @@ final class IntakeCommitter implements AutoCloseable {
         }
     }
 
-    /** Inserts the batch with one JDBC batch; answers one intake per event, in order. */
+    /** Inserts the batch with one JDBC batch; answers one intake per event of each delivery, in order. */
     private List<Intake> insertAll(Connection c, List<Pending> batch) throws SQLException {
         List<Intake> intakes = new ArrayList<>(batch.size());
         Map<Delivery, String> inBatch = new HashMap<>();
@@ -168,25 +182,26 @@ final class IntakeCommitter implements AutoCloseable {
         Map<Delivery, String> stored = database.isPostgres() ? storedDeliveries(c, batch) : null;
         try (PreparedStatement insert = c.prepareStatement(INSERT)) {
             for (Pending pending : batch) {
-                NewEvent event = pending.event();
-                Delivery delivery = new Delivery(event.flowId(), event.deliveryId());
-                if (event.deliveryId() != null) {
-                    String first = inBatch.get(delivery);
-                    Optional<String> existing = first != null ? Optional.of(first)
-                            : stored != null ? Optional.ofNullable(stored.get(delivery)) : byDelivery(c, event);
-                    if (existing.isPresent()) {
-                        intakes.add(new Intake(existing.get(), true));
-                        continue;
+                for (NewEvent event : pending.events()) {
+                    Delivery delivery = new Delivery(event.flowId(), event.deliveryId());
+                    if (event.deliveryId() != null) {
+                        String first = inBatch.get(delivery);
+                        Optional<String> existing = first != null ? Optional.of(first)
+                                : stored != null ? Optional.ofNullable(stored.get(delivery)) : byDelivery(c, event);
+                        if (existing.isPresent()) {
+                            intakes.add(new Intake(existing.get(), true));
+                            continue;
+                        }
                     }
+                    String id = "evt_" + ids.get();
+                    bind(insert, id, event, pending.receivedAt());
+                    insert.addBatch();
+                    inserts++;
+                    if (event.deliveryId() != null) {
+                        inBatch.put(delivery, id);
+                    }
+                    intakes.add(new Intake(id, false));
                 }
-                String id = "evt_" + ids.get();
-                bind(insert, id, pending);
-                insert.addBatch();
-                inserts++;
-                if (event.deliveryId() != null) {
-                    inBatch.put(delivery, id);
-                }
-                intakes.add(new Intake(id, false));
             }
             if (inserts > 0) {
                 insert.executeBatch();
@@ -201,8 +216,7 @@ final class IntakeCommitter implements AutoCloseable {
      */
     private static Map<Delivery, String> storedDeliveries(Connection c, List<Pending> batch) throws SQLException {
         Map<String, List<String>> byFlow = new HashMap<>();
-        for (Pending pending : batch) {
-            NewEvent event = pending.event();
+        for (NewEvent event : batch.stream().flatMap(p -> p.events().stream()).toList()) {
             if (event.deliveryId() != null) {
                 byFlow.computeIfAbsent(event.flowId(), f -> new ArrayList<>()).add(event.deliveryId());
             }
@@ -228,54 +242,64 @@ final class IntakeCommitter implements AutoCloseable {
         return stored;
     }
 
-    /** The fallback for a batch that broke a constraint: this event in a transaction of its own. */
+    /**
+     * The fallback for a batch that broke a constraint: this delivery in a transaction of its
+     * own. Another host storing one of its delivery ids between our look-up and our insert makes
+     * the insert fail; then it is tried once more, and the look-up finds the other host's event.
+     */
     private void commitAlone(Pending pending) {
-        NewEvent event = pending.event();
-        try {
-            Intake intake = database.transaction("store an event", c -> {
-                Optional<String> existing = event.deliveryId() == null ? Optional.empty() : byDelivery(c, event);
-                if (existing.isPresent()) {
-                    return new Intake(existing.get(), true);
-                }
-                String id = "evt_" + ids.get();
-                try (PreparedStatement insert = c.prepareStatement(INSERT)) {
-                    bind(insert, id, pending);
-                    insert.executeUpdate();
-                }
-                return new Intake(id, false);
-            });
-            pending.result().complete(intake);
-        } catch (StoreUnavailableException e) {
-            // Another host stored the same delivery between our look-up and our insert.
-            SQLException cause = sqlCause(e.getCause());
-            if (event.deliveryId() != null && cause != null && Database.isUniqueViolation(cause)) {
-                try {
-                    Optional<String> existing = database.run("look up a delivery", c -> byDelivery(c, event));
-                    if (existing.isPresent()) {
-                        pending.result().complete(new Intake(existing.get(), true));
-                        return;
-                    }
-                } catch (RuntimeException again) {
-                    pending.result().completeExceptionally(again);
+        for (int attempt = 1; ; attempt++) {
+            try {
+                pending.result().complete(database.transaction("store events", c -> insertAlone(c, pending)));
+                return;
+            } catch (StoreUnavailableException e) {
+                SQLException cause = sqlCause(e.getCause());
+                boolean raced = cause != null && Database.isUniqueViolation(cause)
+                        && pending.events().stream().anyMatch(event -> event.deliveryId() != null);
+                if (!raced || attempt == 2) {
+                    pending.result().completeExceptionally(e);
                     return;
                 }
+            } catch (RuntimeException | Error e) {
+                pending.result().completeExceptionally(e);
+                return;
             }
-            pending.result().completeExceptionally(e);
-        } catch (RuntimeException | Error e) {
-            pending.result().completeExceptionally(e);
         }
     }
 
-    private static void bind(PreparedStatement insert, String id, Pending pending) throws SQLException {
-        NewEvent event = pending.event();
+    private List<Intake> insertAlone(Connection c, Pending pending) throws SQLException {
+        List<Intake> intakes = new ArrayList<>();
+        Map<Delivery, String> inDelivery = new HashMap<>();
+        for (NewEvent event : pending.events()) {
+            Delivery delivery = new Delivery(event.flowId(), event.deliveryId());
+            Optional<String> existing = event.deliveryId() == null ? Optional.empty()
+                    : inDelivery.containsKey(delivery) ? Optional.of(inDelivery.get(delivery)) : byDelivery(c, event);
+            if (existing.isPresent()) {
+                intakes.add(new Intake(existing.get(), true));
+                continue;
+            }
+            String id = "evt_" + ids.get();
+            try (PreparedStatement insert = c.prepareStatement(INSERT)) {
+                bind(insert, id, event, pending.receivedAt());
+                insert.executeUpdate();
+            }
+            if (event.deliveryId() != null) {
+                inDelivery.put(delivery, id);
+            }
+            intakes.add(new Intake(id, false));
+        }
+        return intakes;
+    }
+
+    private static void bind(PreparedStatement insert, String id, NewEvent event, long receivedAt) throws SQLException {
         insert.setString(1, id);
         insert.setString(2, event.flowId());
         insert.setString(3, event.deliveryId());
         insert.setString(4, event.entity());
         insert.setString(5, event.key());
         insert.setString(6, event.payload());
-        insert.setLong(7, pending.receivedAt());
-        insert.setLong(8, pending.receivedAt());
+        insert.setLong(7, receivedAt);
+        insert.setLong(8, receivedAt);
     }
 
     private static Optional<String> byDelivery(Connection c, NewEvent event) throws SQLException {

@@ -50,6 +50,7 @@ public final class Store implements AutoCloseable {
     private final Sessions sessions;
     private final AuditLog auditLog;
     private final TriggerTable triggers;
+    private final SecretTable secrets;
     private final AuditTable audits;
     private final BatchTable batches;
 
@@ -67,6 +68,7 @@ public final class Store implements AutoCloseable {
         this.sessions = new Sessions(database);
         this.auditLog = new AuditLog(database, clock);
         this.triggers = new TriggerTable(database, clock);
+        this.secrets = new SecretTable(database, clock);
         this.audits = new AuditTable(database);
         this.batches = new BatchTable(database, clock);
     }
@@ -123,6 +125,28 @@ public final class Store implements AutoCloseable {
     public Intake accept(NewEvent event) {
         Objects.requireNonNull(event, "event");
         return intake.accept(event);
+    }
+
+    /**
+     * The secrets one system's connector keeps ({@link dev.steward.plugin.ConnectorContext#secrets()}):
+     * encrypted with {@code cipher} in this store, shared by every host on it; with no cipher
+     * (no {@value SecretCipher#KEY_VARIABLE}), in memory only, which the first secret kept says
+     * once in a WARN.
+     */
+    public dev.steward.plugin.SecretStore secrets(String system, Optional<SecretCipher> cipher) {
+        return secrets.forSystem(system, cipher);
+    }
+
+    /**
+     * Stores the events of one delivery (a vendor's batch of notifications) together, as
+     * {@link #accept} stores one: in one transaction, so that a failure stores none of them.
+     * Answers one intake per event, in order.
+     *
+     * @throws StoreUnavailableException as {@link #accept}
+     */
+    public List<Intake> acceptAll(List<NewEvent> events) {
+        Objects.requireNonNull(events, "events");
+        return events.isEmpty() ? List.of() : intake.acceptAll(events);
     }
 
     /**

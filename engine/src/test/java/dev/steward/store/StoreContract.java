@@ -896,4 +896,34 @@ abstract class StoreContract {
             assertThat(on.commit(List.of(outcome))).containsExactly(true);
         }
     }
+
+    @Test
+    void theNotificationsOfOneDeliveryAreStoredTogetherAndARedeliveryIsAllDuplicates() {
+        List<NewEvent> delivery = List.of(
+                new NewEvent("crm-customer", "n-1", "customer", "C-1", "{\"id\":\"C-1\"}"),
+                new NewEvent("crm-customer", "n-2", "customer", "C-2", "{\"id\":\"C-2\"}"),
+                new NewEvent("crm-customer", "n-1", "customer", "C-1", "{\"id\":\"C-1\"}"));
+
+        List<Intake> first = store().acceptAll(delivery);
+
+        assertThat(first).extracting(Intake::duplicate).containsExactly(false, false, true);
+        assertThat(first.get(2).eventId()).as("a repeat within the delivery").isEqualTo(first.get(0).eventId());
+        List<Intake> again = openStore().acceptAll(delivery);
+        assertThat(again).extracting(Intake::duplicate).containsExactly(true, true, true);
+        assertThat(again).extracting(Intake::eventId).isEqualTo(first.stream().map(Intake::eventId).toList());
+        assertThat(store().countByStatus()).containsEntry(EventStatus.PENDING, 2L);
+        assertThat(store().acceptAll(List.of())).isEmpty();
+    }
+
+    @Test
+    void aDeliveryWithABadNotificationStoresNoneOfItsOthersWithIt() {
+        String tooLong = "k".repeat(NewEvent.MAX_KEY_LENGTH * 3);
+        List<NewEvent> delivery = List.of(
+                new NewEvent("crm-customer", "b-1", "customer", "C-1", "{\"id\":\"C-1\"}"),
+                new NewEvent("crm-customer", "b-2", "customer", tooLong, "{}"));
+
+        assertThatThrownBy(() -> store().acceptAll(delivery)).isInstanceOf(StoreUnavailableException.class);
+
+        assertThat(store().countByStatus().getOrDefault(EventStatus.PENDING, 0L)).isZero();
+    }
 }

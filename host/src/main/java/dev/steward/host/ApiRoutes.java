@@ -104,9 +104,13 @@ final class ApiRoutes {
     private void dryRun(Context ctx) {
         Flow flow = flowOr404(ctx.pathParam("id"));
         DryRun result = engine.preview(flow, ctx.bodyAsBytes());
-        Json.send(ctx, 200, Json.object("flow", flow.id(), "wouldEndAs", result.wouldEndAs(),
+        Map<String, Object> body = Json.object("flow", flow.id(), "wouldEndAs", result.wouldEndAs(),
                 "error", result.error(), "decisions", result.trace().decisions(), "unchanged", result.trace().unchanged(),
-                "writes", result.trace().writes()));
+                "writes", result.trace().writes());
+        if (flow.fetch()) {
+            body.put("fetch", "skipped: a dry run does not read from " + flow.source() + "; the payload's fields are used");
+        }
+        Json.send(ctx, 200, body);
     }
 
     /** Each system with its connector, entities, circuit breaker's state and configured rate limit. */

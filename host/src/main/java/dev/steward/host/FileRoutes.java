@@ -164,7 +164,7 @@ final class FileRoutes {
         }
         Json.send(ctx, 200, Json.object("current", preview.current(), "draft", preview.draft(), "events", preview.events(),
                 "changed", preview.changed(), "elapsedMs", preview.elapsedMs(), "flows", preview.flows(),
-                "differences", preview.differences()));
+                "differences", preview.differences(), "notes", preview.notes()));
     }
 
     private static Map<String, String> drafts(JsonNode body) {

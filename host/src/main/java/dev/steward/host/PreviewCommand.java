@@ -73,12 +73,16 @@ final class PreviewCommand implements Callable<Integer> {
             body.put("elapsedMs", preview.elapsedMs());
             body.put("flows", preview.flows());
             body.put("differences", preview.differences());
+            if (!preview.notes().isEmpty()) {
+                body.put("notes", preview.notes());
+            }
             out.println(Values.JSON.writerWithDefaultPrettyPrinter().writeValueAsString(body));
             return 0;
         }
         out.printf("rules on disk %s against %d stored events (last ran with rules %s): %d would be decided otherwise (%d ms)%n",
                 preview.draft(), preview.events(), preview.current() == null ? "-" : preview.current(), preview.changed(),
                 preview.elapsedMs());
+        preview.notes().forEach(note -> out.println("note: " + note));
         if (preview.differences().isEmpty()) {
             out.println("no field decision changes");
             return 0;

@@ -26,8 +26,13 @@ public final class FlowSchema {
     private FlowSchema() {
     }
 
-    /** The schema for the flows of this workspace. */
+    /** The schema for the flows of this workspace, naming no webhook format. */
     public static Map<String, Object> of(Workspace workspace) {
+        return of(workspace, List.of());
+    }
+
+    /** The schema for the flows of this workspace, whose webhooks may name these formats. */
+    public static Map<String, Object> of(Workspace workspace, java.util.Collection<String> formats) {
         List<String> systems = new ArrayList<>(workspace.systems().keySet());
         TreeSet<String> entities = new TreeSet<>();
         for (SystemConfig system : workspace.systems().values()) {
@@ -37,6 +42,9 @@ public final class FlowSchema {
 
         Map<String, Object> webhook = object("The webhook that starts the flow: POST /hooks/<path>.", List.of("path"),
                 "path", string("The path after /hooks/, like crm/customer."),
+                "format", withEnum(string("A vendor's webhook format, like hubspot: it verifies deliveries, splits batches"
+                        + " into notifications and answers the vendor's way; not with signature."), List.copyOf(new TreeSet<>(formats))),
+                "options", Map.of("type", "object", "description", "The format's own settings; ${env:NAME} is filled in."),
                 "secret", string("The signing secret, usually ${env:NAME}; without it deliveries are unsigned."),
                 "signature", withEnum(string("How deliveries are signed."), List.of(SignatureScheme.StandardWebhooks.NAME,
                         SignatureScheme.GitHub.NAME, SignatureScheme.None.NAME)),
@@ -92,6 +100,8 @@ public final class FlowSchema {
                         "poll", poll, "schedule", schedule),
                 "source", withEnum(string("The system the record comes from."), systems),
                 "entity", withEnum(string("The kind of record: an entity of steward.yaml's systems."), new ArrayList<>(entities)),
+                "fetch", Map.of("type", "boolean", "description", "Read the full record from the source by its key before"
+                        + " the rules run; fields then name the source's own fields (for thin notifications)."),
                 "key", string("Where the record's key is in the payload, like id or item.sku."),
                 "version", string("The flow's version, for people and traces."),
                 "fields", Map.of("type", "object", "description", "Canonical field name: its path in the payload.",

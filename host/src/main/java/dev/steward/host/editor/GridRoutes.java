@@ -42,7 +42,7 @@ public final class GridRoutes {
         routes.get("/api/grid/<path>", this::read);
         routes.post("/api/grid/<path>", this::render);
         routes.get("/api/workspace", this::files);
-        routes.get("/api/schema/flow", ctx -> Json.send(ctx, 200, FlowSchema.of(engine.workspace())));
+        routes.get("/api/schema/flow", ctx -> Json.send(ctx, 200, FlowSchema.of(engine.workspace(), engine.webhookFormats())));
     }
 
     private void read(Context ctx) {
