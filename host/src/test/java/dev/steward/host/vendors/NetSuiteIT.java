@@ -279,9 +279,15 @@ class NetSuiteIT {
         final HttpClient client = HttpClient.newHttpClient();
 
         Host(Path home) {
+            this(home, Map.of());
+        }
+
+        /** @param env the environment the workspace's {@code ${env:...}} read, over the process's */
+        Host(Path home, Map<String, String> env) {
             PrometheusMeterRegistry metrics = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
             engine = Engine.open(home, new Engine.Options(Clock.systemUTC(), new SplittableRandom(7), metrics, "netsuite-it",
-                    new RetryPolicy(20, Duration.ofMillis(20), Duration.ofMillis(300)), true));
+                    new RetryPolicy(20, Duration.ofMillis(20), Duration.ofMillis(300)), true)
+                    .withEnv(name -> env.containsKey(name) ? env.get(name) : System.getenv(name)));
             Access access = new Access(engine.access(), engine.workspace().host().access(), Optional.of(adminToken),
                     Clock.systemUTC(), new SecureRandom(), 4);
             server = HostServer.start(engine, metrics, Clock.systemUTC(), "127.0.0.1", 0, access);

@@ -135,7 +135,17 @@ public final class FakeNetSuite implements AutoCloseable {
 
     /** Where the User Event script posts, and the secret it signs with ({@code whsec_<base64>} or text). */
     public FakeNetSuite sendWebhooksTo(URI url, String secret) {
-        webhooks.target(url, secret);
+        webhooks.target(url.toString(), secret);
+        return this;
+    }
+
+    /**
+     * As {@link #sendWebhooksTo(URI, String)}, with {@code {type}} in the URL replaced by the
+     * record's SuiteScript type ({@code customer}, {@code inventoryitem}, {@code salesorder}), as
+     * one deployment of the script per record type would post.
+     */
+    public FakeNetSuite sendWebhooksTo(String urlTemplate, String secret) {
+        webhooks.target(urlTemplate, secret);
         return this;
     }
 

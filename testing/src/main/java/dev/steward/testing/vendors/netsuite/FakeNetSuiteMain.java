@@ -1,7 +1,6 @@
 package dev.steward.testing.vendors.netsuite;
 
 import java.io.IOException;
-import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.KeyPair;
@@ -15,7 +14,7 @@ import java.util.concurrent.CountDownLatch;
  * Runs {@link FakeNetSuite} on its own, for an example workspace:
  * <pre>
  * java -cp ... dev.steward.testing.vendors.netsuite.FakeNetSuiteMain --port 9301 --account 1234567_SB1 \
- *     --webhook http://127.0.0.1:8081/hooks/netsuite/customer --secret whsec_... \
+ *     --webhook 'http://127.0.0.1:8081/hooks/netsuite/{type}' --secret whsec_... \
  *     --m2m-client CLIENT_ID --m2m-cert CERT_ID --m2m-key-out data/netsuite-key.pem \
  *     [--tba CONSUMER_KEY:CONSUMER_SECRET:TOKEN_ID:TOKEN_SECRET] [--concurrency 5] [--seed]
  * </pre>
@@ -40,7 +39,7 @@ public final class FakeNetSuiteMain {
         FakeNetSuite ns = new FakeNetSuite(options.getOrDefault("account", "1234567_SB1"));
         ns.concurrencyLimit(Integer.parseInt(options.getOrDefault("concurrency", "5")));
         if (options.containsKey("webhook")) {
-            ns.sendWebhooksTo(URI.create(options.get("webhook")), options.getOrDefault("secret", ""));
+            ns.sendWebhooksTo(options.get("webhook"), options.getOrDefault("secret", ""));
         }
         if (options.containsKey("tba")) {
             String[] t = options.get("tba").split(":", 4);

@@ -57,7 +57,7 @@ public final class FakeNetSuiteWebhooks {
             .version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(5)).build();
     private final List<Delivery> deliveries = Collections.synchronizedList(new ArrayList<>());
     private final AtomicInteger pending = new AtomicInteger();
-    private volatile URI target;
+    private volatile String target;
     private volatile String secret;
 
     FakeNetSuiteWebhooks(String accountId, Clock clock) {
@@ -65,7 +65,7 @@ public final class FakeNetSuiteWebhooks {
         this.clock = clock;
     }
 
-    void target(URI url, String secret) {
+    void target(String url, String secret) {
         this.target = url;
         this.secret = secret;
     }
@@ -88,10 +88,12 @@ public final class FakeNetSuiteWebhooks {
     }
 
     void send(String scriptType, ObjectNode record, String event, List<String> changedFields) {
-        URI url = target;
-        if (url == null) {
+        String template = target;
+        if (template == null) {
             return;
         }
+        // one deployment of the script per record type, each with its own URL
+        URI url = URI.create(template.replace("{type}", scriptType));
         ObjectNode body = FakeNetSuite.JSON.createObjectNode();
         body.put("id", record.get("id").asText());
         body.put("type", scriptType);
