@@ -13,7 +13,8 @@ export STEWARD_PORT="$steward_port"
 export SF_MY_DOMAIN="http://127.0.0.1:$fake_port"
 export SF_CLIENT_ID="3MVG9ExampleConsumerKey"
 export SF_CLIENT_SECRET="example-consumer-secret"
-export SF_ORG_ID="00D5g00000Examp1EAA"
+export SF_ORG_ID="00D5g00000Exam1EAA"
+export STEWARD_ADMIN_TOKEN="${STEWARD_ADMIN_TOKEN:-example-admin-token-for-the-salesforce-demo}"   # for the curl commands below
 
 if [ -z "${JAVA_HOME:-}" ]; then
   for dir in /usr/lib/jvm/temurin-25* /usr/lib/jvm/*25* /usr/lib/jvm/*21*; do
@@ -66,7 +67,7 @@ to Steward, which read them through the REST API and wrote them to the ERP. Try:
   # a Salesforce user changes a phone number: it reaches the ERP
   curl -X POST $fake/fake/change -H 'Content-Type: application/json' \\
        -d '{"type":"Account","match":{"Customer_Number__c":"C-1001"},"fields":{"Phone":"+1 415 555 0123"}}'
-  curl http://127.0.0.1:$steward_port/api/systems/erp/customer/C-1001
+  curl -H 'Authorization: Bearer $STEWARD_ADMIN_TOKEN' http://127.0.0.1:$steward_port/api/systems/erp/customer/C-1001
 
   # the ERP sets a credit limit: it reaches Salesforce (and Salesforce's message about it is an echo)
   curl -X POST http://127.0.0.1:$steward_port/hooks/erp/customer -H 'Content-Type: application/json' \\

@@ -267,6 +267,12 @@ final class SalesforceConnector implements Connector {
         return new Page(page, done || next.isBlank() ? Optional.empty() : Optional.of(next));
     }
 
+    /** Refused credentials show in {@code /health} until a token is had again. */
+    @Override
+    public Optional<String> unreachable() {
+        return tokens.refused();
+    }
+
     /** The daily API usage Salesforce last reported, if it did. */
     Optional<SalesforceAnswers.ApiUsage> apiUsage() {
         return Optional.ofNullable(usage.get());

@@ -36,6 +36,8 @@ final class SalesforceTokens {
     private final SystemHttp http;
     private final Clock clock;
     private Session session;
+    /** Why the token endpoint last refused the credentials, until a token is had again. */
+    private volatile String refused;
 
     SalesforceTokens(String system, SalesforceSettings settings, SystemHttp http, Clock clock) {
         this.system = system;
@@ -47,9 +49,22 @@ final class SalesforceTokens {
     /** The current session, fetching one when there is none. */
     synchronized Session session() {
         if (session == null) {
-            session = fetch();
+            try {
+                session = fetch();
+                refused = null;
+            } catch (ConnectorException e) {
+                if (!e.retryable()) {
+                    refused = e.getMessage();
+                }
+                throw e;
+            }
         }
         return session;
+    }
+
+    /** The token endpoint's last refusal of the credentials, while no token has been had since. */
+    java.util.Optional<String> refused() {
+        return java.util.Optional.ofNullable(refused);
     }
 
     /** Forgets this session, unless another call already replaced it. */

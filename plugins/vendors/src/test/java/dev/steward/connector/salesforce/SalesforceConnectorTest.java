@@ -112,6 +112,8 @@ class SalesforceConnectorTest {
                 .isInstanceOf(ConnectorException.class)
                 .hasMessageContaining("invalid_client")
                 .satisfies(e -> assertThat(((ConnectorException) e).retryable()).isFalse());
+        assertThat(crm.unreachable()).hasValueSatisfying(reason -> assertThat(reason).contains("invalid_client"));
+        assertThat(connector(clientCredentials()).unreachable()).isEmpty();
     }
 
     @Test

@@ -119,6 +119,7 @@ public final class FakeSalesforce implements AutoCloseable {
     private final List<String> violations = new CopyOnWriteArrayList<>();
     private final List<String> requests = new CopyOnWriteArrayList<>();
     private final AtomicLong tokenRequests = new AtomicLong();
+    private final AtomicLong limitRefusals = new AtomicLong();
     private final ArrayDeque<Instant> usage = new ArrayDeque<>();
     private volatile long dailyMax = 100_000;
     private volatile Duration dailyWindow = Duration.ofHours(24);
@@ -317,6 +318,11 @@ public final class FakeSalesforce implements AutoCloseable {
         return requests.stream().filter(r -> !r.startsWith("GET ")).count();
     }
 
+    /** The calls refused with REQUEST_LIMIT_EXCEEDED so far (daily allocation or concurrency). */
+    public long limitRefusals() {
+        return limitRefusals.get();
+    }
+
     public long tokenRequests() {
         return tokenRequests.get();
     }
@@ -486,6 +492,7 @@ public final class FakeSalesforce implements AutoCloseable {
         }
         Semaphore limit = concurrency;
         if (limit != null && !limit.tryAcquire()) {
+            limitRefusals.incrementAndGet();
             errors(exchange, 403, "REQUEST_LIMIT_EXCEEDED", "ConcurrentPerOrgLongTxn Limit exceeded.", List.of(),
                     limitInfo());
             return;
@@ -494,6 +501,7 @@ public final class FakeSalesforce implements AutoCloseable {
             synchronized (this) {
                 prune();
                 if (usage.size() >= dailyMax) {
+                    limitRefusals.incrementAndGet();
                     errors(exchange, 403, "REQUEST_LIMIT_EXCEEDED", "TotalRequests Limit exceeded.", List.of(),
                             limitInfo());
                     return;
