@@ -47,7 +47,8 @@ class WebhookFormatFlowsTest {
 
         String printed = console.out.toString(java.nio.charset.StandardCharsets.UTF_8);
         assertThat(code).isEqualTo(1);
-        assertThat(printed).contains("flows/flow.yaml:5:").contains("unknown webhook format 'no-such-vendor' (known: json-array");
+        assertThat(printed).contains("flows/flow.yaml:5:").contains("unknown webhook format 'no-such-vendor' (known: ")
+                .contains("json-array").contains("hubspot");
         assertThat(printed).contains("flows/flow.yaml:8:").contains("fetch must be true or false, not 'maybe'");
     }
 

@@ -90,10 +90,12 @@ class SapFakeEventsTest {
         awaitDelivered(2);
         assertThat(received).extracting(n -> n.payload().get("BusinessPartner")).containsExactly("1000001", "1000001");
         assertThat(received).extracting(WebhookDelivery.Notification::id).doesNotHaveDuplicates();
-        assertThat(fake.events().delivered()).extracting(SapEventPusher.Delivered::type).containsExactly(
+        // The first event waits out two refusals, so the second may be delivered before it (as Event Mesh may).
+        assertThat(fake.events().delivered()).extracting(SapEventPusher.Delivered::type).containsExactlyInAnyOrder(
                 "sap.s4.beh.businesspartner.v1.BusinessPartner.Created.v1",
                 "sap.s4.beh.businesspartner.v1.BusinessPartner.Changed.v1");
-        assertThat(fake.events().delivered().getFirst().attempts()).isEqualTo(3);
+        // two refused pushes, then one answered push per event
+        assertThat(fake.events().delivered().stream().mapToInt(SapEventPusher.Delivered::attempts).sum()).isEqualTo(4);
         assertThat(fake.violations()).isEmpty();
     }
 
