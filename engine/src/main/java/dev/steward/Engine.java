@@ -361,7 +361,7 @@ public final class Engine implements AutoCloseable {
         FlowRunner runner = new FlowRunner(active, options.metrics(), options.clock(), guards, lease.rulesVersion());
         EventWorkers workers = new EventWorkers(store, active, runner, active.workspace().host().workers(),
                 options.workerId(), options.clock(), options.retry(), options.random(), options.metrics(), progress,
-                options.alerts());
+                options.alerts(), active.workspace().host().store().lease());
         return new Running(active, runner, workers, guards, lease);
     }
 
