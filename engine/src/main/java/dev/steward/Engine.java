@@ -324,7 +324,7 @@ public final class Engine implements AutoCloseable {
         String rulesVersion = WorkspaceFiles.rulesHash(new WorkspaceFiles(loader).rulesFiles(Map.of()));
         LiveWorkspace live = new LiveWorkspace(active, rulesVersion);
         FlowProgress progress = new FlowProgress();
-        SystemGuards guards = guards(workspace, options);
+        SystemGuards guards = guards(workspace, options, store);
         Running running = running(live, store, guards, progress, options);
         HealthMonitor health = new HealthMonitor(store, workspace, guards, progress, options.clock(), options.metrics(),
                 options.alerts(), () -> live.current().connectors().unreachable());
@@ -349,8 +349,10 @@ public final class Engine implements AutoCloseable {
                 options.clock());
     }
 
-    private static SystemGuards guards(Workspace workspace, Options options) {
-        return new SystemGuards(workspace.host().delivery(), workspace.systems().keySet(), options.clock(), options.metrics());
+    private static SystemGuards guards(Workspace workspace, Options options, Store store) {
+        // On a store several hosts share, a system's rate limit is shared too: the vendor counts per account.
+        return new SystemGuards(workspace.host().delivery(), workspace.systems().keySet(), options.clock(), options.metrics(),
+                store.isShared() ? java.util.Optional.of(store) : java.util.Optional.empty());
     }
 
     /** A runner and workers for the live workspace now, the workers holding a lease on it (not started). */
@@ -776,7 +778,7 @@ public final class Engine implements AutoCloseable {
         synchronized (swapLock) {
             old = running;
             SystemGuards guards = old.active().workspace().systems().keySet().equals(next.workspace().systems().keySet())
-                    ? old.guards() : guards(next.workspace(), options);
+                    ? old.guards() : guards(next.workspace(), options, store);
             live.swap(next, version);
             fresh = running(live, store, guards, progress, options);
             running = fresh;

@@ -52,6 +52,7 @@ public final class Store implements AutoCloseable {
     private final TriggerTable triggers;
     private final AuditTable audits;
     private final BatchTable batches;
+    private final RateBucketTable rateBuckets;
 
     private Store(Database database, Clock clock, Supplier<String> ids) {
         this.database = database;
@@ -69,6 +70,22 @@ public final class Store implements AutoCloseable {
         this.triggers = new TriggerTable(database, clock);
         this.audits = new AuditTable(database);
         this.batches = new BatchTable(database, clock);
+        this.rateBuckets = new RateBucketTable(database, clock);
+    }
+
+    /** Whether several hosts may share this store: PostgreSQL (the embedded H2 file is one process's). */
+    public boolean isShared() {
+        return database.isPostgres();
+    }
+
+    /**
+     * Takes up to {@code wanted} tokens from {@code system}'s rate limit shared by every host on
+     * the store ({@code perSecond} a second, at most {@code burst} saved up): as many as are
+     * whole in the bucket, or none. One short transaction on the system's row.
+     */
+    public RateTake takeRateTokens(String system, double perSecond, int burst, int wanted) {
+        Objects.requireNonNull(system, "system");
+        return rateBuckets.take(system, perSecond, burst, wanted);
     }
 
     /** The results of audits ({@code steward audit}, {@code POST /api/audits}). */

@@ -513,6 +513,38 @@ abstract class StoreContract {
     }
 
     @Test
+    void twoHostsSharingARateLimitTakeNoMoreThanItsBurstAndRefill() throws Exception {
+        Store otherHost = openStore();
+        List<Store> hosts = List.of(store(), otherHost);
+        // 10 a second, 20 saved up: two hosts taking 3 at a time, 40 times each, get the 20 between them.
+        ExecutorService takers = Executors.newFixedThreadPool(4);
+        AtomicInteger taken = new AtomicInteger();
+        List<Future<?>> all = new ArrayList<>();
+        for (int t = 0; t < 4; t++) {
+            Store host = hosts.get(t % 2);
+            all.add(takers.submit(() -> {
+                for (int i = 0; i < 20; i++) {
+                    taken.addAndGet(host.takeRateTokens("erp", 10, 20, 3).granted());
+                }
+                return null;
+            }));
+        }
+        for (Future<?> f : all) {
+            f.get(60, TimeUnit.SECONDS);
+        }
+        takers.shutdown();
+        assertThat(taken.get()).isEqualTo(20);
+        assertThat(otherHost.takeRateTokens("erp", 10, 20, 3)).isEqualTo(new RateTake(0, 0.0));
+
+        clock.advance(Duration.ofMillis(250)); // 2.5 tokens
+        assertThat(store().takeRateTokens("erp", 10, 20, 3).granted()).isEqualTo(2);
+        assertThat(otherHost.takeRateTokens("erp", 10, 20, 3).granted()).isZero();
+        clock.advance(Duration.ofSeconds(60));
+        assertThat(otherHost.takeRateTokens("erp", 10, 20, 50).granted()).as("never more than the burst").isEqualTo(20);
+        assertThat(store().takeRateTokens("crm", 10, 20, 3).granted()).as("a bucket per system").isEqualTo(3);
+    }
+
+    @Test
     void theLeasesOfADeadOwnerAloneEndAtOnce() {
         String dead = accept("C-1");
         String alive = accept("C-2");
