@@ -283,7 +283,7 @@ public class MultiHost {
         List<Host> hosts = startHosts(count, url, sink.getAddress().getPort(), "30s");
         long[] cpuBefore = cpu(hosts);
         long started = System.nanoTime();
-        send(hosts, "h" + count, events, 8);
+        send(hosts, "h" + count, events, 16);
         double sendSeconds = (System.nanoTime() - started) / 1e9;
         while (sinkWrites.get() < events) {
             Thread.sleep(20);

@@ -7,15 +7,15 @@
 #   takeover  the time until a SIGKILLed host's runs are all claimed by another (store.lease 5s).
 # Needs the packaged jar (./steward build, or mvn -DskipTests package). A few minutes.
 #
-# Usage: bench/multihost.sh                 EVENTS=3000 CLAIM_EVENTS=6000 TAKEOVERS=2
+# Usage: bench/multihost.sh                 EVENTS=1500 CLAIM_EVENTS=5000 TAKEOVERS=2
 #        HOSTS="1 3" bench/multihost.sh
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 JAVA_HOME="${JAVA_HOME:-/usr/lib/jvm/temurin-25-jdk-amd64}"
 java="$JAVA_HOME/bin/java"
 jar="$root/host/target/steward.jar"
-EVENTS="${EVENTS:-3000}"
-CLAIM_EVENTS="${CLAIM_EVENTS:-6000}"
+EVENTS="${EVENTS:-1500}"
+CLAIM_EVENTS="${CLAIM_EVENTS:-5000}"
 TAKEOVERS="${TAKEOVERS:-2}"
 HOSTS="${HOSTS:-1 2 3}"
 [ -f "$jar" ] || { echo "no $jar: build first (mvn -B -q -DskipTests package)" >&2; exit 1; }

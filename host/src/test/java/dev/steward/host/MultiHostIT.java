@@ -101,7 +101,7 @@ class MultiHostIT {
         List<RetryingSender> perHost = steward.stream().map(h -> new RetryingSender(h.port, KEYS)).toList();
         long ready = System.nanoTime();
 
-        sendAll(perHost, "multi", EVENTS, 6);
+        sendAll(perHost, "multi", EVENTS, 16);
         long sent = System.nanoTime();
         // The same deliveries to two hosts at once: one event each, the second answer a duplicate.
         int duplicatesBefore = perHost.get(0).duplicates.get() + perHost.get(1).duplicates.get();
@@ -144,7 +144,7 @@ class MultiHostIT {
         List<HostProcess> steward = startHosts(3);
         List<RetryingSender> perHost = steward.stream().map(h -> new RetryingSender(h.port, KEYS)).toList();
         int events = 800;
-        sendAll(perHost, "fault", events, 6);
+        sendAll(perHost, "fault", events, 12);
         awaitSucceeded(events / 10);
 
         Process killed = hosts.get(0);
