@@ -367,7 +367,9 @@ public final class Store implements AutoCloseable {
     /**
      * Renews the leases of runs this worker still holds, until {@code now + lease}: the heartbeat
      * that keeps a long run from being taken over. {@code claims} maps event ids to the claim
-     * tokens their claims took; one statement each, in one transaction. Returns the ids whose
+     * tokens their claims took; one statement each, each committed on its own (a transaction
+     * holding several rows could deadlock with the group commit of the same runs' outcomes, which
+     * locks them in another order). Returns the ids whose
      * lease could not be renewed (the event is no longer this claim's: another host took it over
      * after the lease ran out); their runs' outcomes will be refused.
      */
@@ -378,7 +380,7 @@ public final class Store implements AutoCloseable {
         }
         long until = clock.millis() + lease.toMillis();
         List<Map.Entry<String, Long>> entries = List.copyOf(claims.entrySet());
-        return database.transaction("renew leases", c -> {
+        return database.run("renew leases", c -> {
             java.util.Set<String> lost = new java.util.HashSet<>();
             try (PreparedStatement update = c.prepareStatement("UPDATE events SET lease_until = ?"
                     + " WHERE id = ? AND status = 'RUNNING' AND claimed_by = ? AND claim_token = ?")) {
@@ -387,12 +389,8 @@ public final class Store implements AutoCloseable {
                     update.setString(2, claim.getKey());
                     update.setString(3, worker);
                     update.setLong(4, claim.getValue());
-                    update.addBatch();
-                }
-                int[] counts = update.executeBatch();
-                for (int i = 0; i < counts.length; i++) {
-                    if (counts[i] == 0) {
-                        lost.add(entries.get(i).getKey());
+                    if (update.executeUpdate() == 0) {
+                        lost.add(claim.getKey());
                     }
                 }
             }
@@ -403,7 +401,8 @@ public final class Store implements AutoCloseable {
     /**
      * Gives back claimed events whose runs never started (a stopping host's), so that any host
      * claims them at once: back to PENDING with their due time kept and the claim's attempt
-     * uncounted. Only events still carrying the given claim tokens; returns how many.
+     * uncounted. Only events still carrying the given claim tokens; returns how many. One
+     * statement each, each committed on its own, as {@link #renewLeases}.
      */
     public int handBack(String worker, Map<String, Long> claims) {
         Objects.requireNonNull(worker, "worker");
@@ -411,7 +410,7 @@ public final class Store implements AutoCloseable {
             return 0;
         }
         List<Map.Entry<String, Long>> entries = List.copyOf(claims.entrySet());
-        return database.transaction("hand back claimed events", c -> {
+        return database.run("hand back claimed events", c -> {
             int handed = 0;
             try (PreparedStatement update = c.prepareStatement("UPDATE events SET status = 'PENDING', attempts = attempts - 1,"
                     + " claimed_by = NULL, lease_until = NULL WHERE id = ? AND status = 'RUNNING' AND claimed_by = ?"
@@ -420,10 +419,7 @@ public final class Store implements AutoCloseable {
                     update.setString(1, claim.getKey());
                     update.setString(2, worker);
                     update.setLong(3, claim.getValue());
-                    update.addBatch();
-                }
-                for (int count : update.executeBatch()) {
-                    handed += count > 0 ? 1 : 0;
+                    handed += update.executeUpdate();
                 }
             }
             return handed;
