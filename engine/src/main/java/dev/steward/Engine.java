@@ -324,7 +324,7 @@ public final class Engine implements AutoCloseable {
         String rulesVersion = WorkspaceFiles.rulesHash(new WorkspaceFiles(loader).rulesFiles(Map.of()));
         LiveWorkspace live = new LiveWorkspace(active, rulesVersion);
         FlowProgress progress = new FlowProgress();
-        SystemGuards guards = guards(workspace, options);
+        SystemGuards guards = guards(workspace, options, store);
         Running running = running(live, store, guards, progress, options);
         HealthMonitor health = new HealthMonitor(store, workspace, guards, progress, options.clock(), options.metrics(),
                 options.alerts(), () -> live.current().connectors().unreachable());
@@ -351,8 +351,10 @@ public final class Engine implements AutoCloseable {
                 options.clock(), system -> store.secrets(system, cipher));
     }
 
-    private static SystemGuards guards(Workspace workspace, Options options) {
-        return new SystemGuards(workspace.host().delivery(), workspace.systems().keySet(), options.clock(), options.metrics());
+    private static SystemGuards guards(Workspace workspace, Options options, Store store) {
+        // On a store several hosts share, a system's rate limit is shared too: the vendor counts per account.
+        return new SystemGuards(workspace.host().delivery(), workspace.systems().keySet(), options.clock(), options.metrics(),
+                store.isShared() ? java.util.Optional.of(store) : java.util.Optional.empty());
     }
 
     /** A runner and workers for the live workspace now, the workers holding a lease on it (not started). */
@@ -363,7 +365,7 @@ public final class Engine implements AutoCloseable {
         FlowRunner runner = new FlowRunner(active, options.metrics(), options.clock(), guards, lease.rulesVersion());
         EventWorkers workers = new EventWorkers(store, active, runner, active.workspace().host().workers(),
                 options.workerId(), options.clock(), options.retry(), options.random(), options.metrics(), progress,
-                options.alerts());
+                options.alerts(), active.workspace().host().store().lease());
         return new Running(active, runner, workers, guards, lease);
     }
 
@@ -819,7 +821,7 @@ public final class Engine implements AutoCloseable {
         synchronized (swapLock) {
             old = running;
             SystemGuards guards = old.active().workspace().systems().keySet().equals(next.workspace().systems().keySet())
-                    ? old.guards() : guards(next.workspace(), options);
+                    ? old.guards() : guards(next.workspace(), options, store);
             live.swap(next, version);
             fresh = running(live, store, guards, progress, options);
             running = fresh;

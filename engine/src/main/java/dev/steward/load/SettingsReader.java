@@ -171,7 +171,7 @@ final class SettingsReader {
 
     private StoreSettings readStore(Node node, StoreSettings store) {
         Optional<Map<String, Node>> entries = yaml.mapping(node, "store",
-                YamlFile.keys("url", "user", "password", "poolSize", JdbcUrlSetting.OUTSIDE_DATA));
+                YamlFile.keys("url", "user", "password", "poolSize", "lease", JdbcUrlSetting.OUTSIDE_DATA));
         if (entries.isEmpty()) {
             return store;
         }
@@ -194,7 +194,17 @@ final class SettingsReader {
         String user = yaml.optionalString(e, "user", "store").orElse(url.startsWith("jdbc:h2:") ? "sa" : "");
         String password = yaml.optionalString(e, "password", "store").orElse("");
         int pool = e.containsKey("poolSize") ? yaml.integer(e.get("poolSize"), "store.poolSize", 1, 200).orElse(store.poolSize()) : store.poolSize();
-        return new StoreSettings(url, user, password, pool);
+        java.time.Duration lease = store.lease();
+        if (e.containsKey("lease")) {
+            java.time.Duration read = yaml.string(e.get("lease"), "store.lease")
+                    .flatMap(text -> duration(yaml, text, e.get("lease"))).orElse(lease);
+            if (read.compareTo(java.time.Duration.ofSeconds(3)) < 0 || read.compareTo(java.time.Duration.ofHours(1)) > 0) {
+                yaml.error(e.get("lease"), "store.lease must be from 3s to 1h, not '" + read.toSeconds() + "s'");
+            } else {
+                lease = read;
+            }
+        }
+        return new StoreSettings(url, user, password, pool, lease);
     }
 
     /** A relative H2 file path ({@code ./data/x} or {@code data/x}) is relative to the workspace, not the JVM's folder. */

@@ -5,8 +5,8 @@ import java.util.Optional;
 /**
  * Which claim owners are earlier, dead processes of this very host. A worker id reads
  * {@code hostname/pid}; a host that was killed leaves its RUNNING events leased to its old id,
- * and without this a restarted host would wait for those leases to expire (minutes) before it
- * ran its own events again. Only owners with this host's name are ever judged: with a shared
+ * and without this a restarted host would wait for those leases to expire ({@code store.lease})
+ * before it ran its own events again. Only owners with this host's name are ever judged: with a shared
  * PostgreSQL store, other hosts' claims are left to their leases. Stateless and thread-safe.
  */
 public final class ClaimOwners {

@@ -21,7 +21,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
@@ -37,10 +36,15 @@ import java.util.random.RandomGenerator;
  * A run holds its slot until its outcome is committed, so the number of runs claimed and not yet
  * recorded stays bounded. Lifecycle: {@link #start()} once, {@link #close()} once;
  * {@link #wake()} from any thread.
+ *
+ * <p>Leases and heartbeats: a claim lasts {@code lease} ({@code store.lease}); a heartbeat thread
+ * renews the claims this host still holds every third of it, so a long run is never taken over
+ * while its host lives, and the events of a host that died or froze are claimed by another
+ * after at most the lease and one poll. Each claim carries its claim token, and a run's outcome
+ * is recorded only with it: a host that wakes after its lease was taken over records nothing.
  */
 public final class EventWorkers implements AutoCloseable {
 
-    static final Duration LEASE = Duration.ofMinutes(5);
     private static final Duration IDLE_POLL = Duration.ofMillis(250);
     /** At most this many events per claim, whatever the free slots. */
     static final int MAX_CLAIM = 200;
@@ -48,6 +52,10 @@ public final class EventWorkers implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(EventWorkers.class);
 
     private final Store store;
+    private final Duration lease;
+    /** The events this host has claimed and not yet finished recording: event id to claim token. */
+    private final java.util.concurrent.ConcurrentHashMap<String, Long> held = new java.util.concurrent.ConcurrentHashMap<>();
+    private Thread heartbeat;
     private final ActiveWorkspace active;
     private final FlowRunner runner;
     private final String workerId;
@@ -62,7 +70,7 @@ public final class EventWorkers implements AutoCloseable {
     private final int capacity;
     private final RunSummary summary = new RunSummary();
     private Instant lastSummary;
-    private final ExecutorService pool;
+    private final java.util.concurrent.ThreadPoolExecutor pool;
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition signal = lock.newCondition();
     private volatile boolean running;
@@ -76,8 +84,9 @@ public final class EventWorkers implements AutoCloseable {
      */
     public EventWorkers(Store store, ActiveWorkspace active, FlowRunner runner, int threads, String workerId,
                  Clock clock, RetryPolicy retry, RandomGenerator random, MeterRegistry metrics, FlowProgress progress,
-                 AlertSink alerts) {
+                 AlertSink alerts, Duration lease) {
         this.store = store;
+        this.lease = lease;
         this.active = active;
         this.runner = runner;
         this.threads = threads;
@@ -91,12 +100,63 @@ public final class EventWorkers implements AutoCloseable {
         // Twice the threads: while one run's outcome waits for its commit, the next run goes.
         this.slots = new Semaphore(2 * threads);
         this.capacity = 2 * threads;
-        this.pool = Executors.newFixedThreadPool(threads, Thread.ofPlatform().name("steward-worker-", 1).factory());
+        this.pool = (java.util.concurrent.ThreadPoolExecutor) Executors.newFixedThreadPool(threads,
+                Thread.ofPlatform().name("steward-worker-", 1).factory());
     }
 
     public void start() {
         running = true;
         dispatcher = Thread.ofPlatform().name("steward-dispatcher").start(this::dispatch);
+        heartbeat = Thread.ofPlatform().name("steward-heartbeat").daemon().start(this::beat);
+    }
+
+    /** Renews this host's claims every third of the lease, until {@link #stop} ends. */
+    private void beat() {
+        long every = Math.max(100, lease.toMillis() / 3);
+        while (!Thread.currentThread().isInterrupted()) {
+            try {
+                Thread.sleep(every);
+            } catch (InterruptedException e) {
+                return;
+            }
+            if (held.isEmpty()) {
+                continue;
+            }
+            try {
+                java.util.Set<String> lost = store.renewLeases(workerId, Map.copyOf(held), lease);
+                // A run that ended meanwhile is no longer RUNNING either; only the ones still held were lost.
+                lost.removeIf(id -> !held.containsKey(id));
+                if (!lost.isEmpty()) {
+                    LOG.warn("{} runs lost their lease (this host was paused or cut off past it) and were taken over;"
+                            + " their outcomes will not be recorded: {}", lost.size(), LogText.of(String.join(", ", lost)));
+                }
+            } catch (RuntimeException e) {
+                LOG.warn("cannot renew the leases of {} runs: {}", held.size(), LogText.of(e.getMessage()));
+            }
+        }
+    }
+
+    /** One claimed event to run on the pool; a stopping host hands back the ones still queued. */
+    private final class Run implements Runnable {
+        final StoredEvent event;
+        final RecordState state;
+
+        Run(StoredEvent event, RecordState state) {
+            this.event = event;
+            this.state = state;
+        }
+
+        @Override
+        public void run() {
+            boolean handed = false;
+            try {
+                handed = process(event, state);
+            } finally {
+                if (!handed) {
+                    release(event);
+                }
+            }
+        }
     }
 
     /** Tells the dispatcher that there may be work, so a new event does not wait for the next poll. */
@@ -117,7 +177,7 @@ public final class EventWorkers implements AutoCloseable {
             List<StoredEvent> claimed = List.of();
             if (free > 0) {
                 try {
-                    claimed = store.claim(workerId, free, LEASE);
+                    claimed = store.claim(workerId, free, lease);
                 } catch (RuntimeException e) {
                     LOG.warn("cannot claim events: {}", e.getMessage());
                 }
@@ -132,19 +192,14 @@ public final class EventWorkers implements AutoCloseable {
                     LOG.warn("cannot read the state of {} claimed records at once: {}", claimed.size(), e.getMessage());
                 }
             }
-            for (StoredEvent event : claimed) {
-                slots.acquireUninterruptibly();
-                RecordState state = states.get(new RecordKey(event.entity(), event.key()));
-                pool.execute(() -> {
-                    boolean handed = false;
-                    try {
-                        handed = process(event, state);
-                    } finally {
-                        if (!handed) {
-                            release();
-                        }
-                    }
-                });
+            claimed.forEach(event -> held.put(event.id(), event.claim()));
+            for (int i = 0; i < claimed.size(); i++) {
+                StoredEvent event = claimed.get(i);
+                if (!acquireSlot()) {
+                    handBack(claimed.subList(i, claimed.size()), false);
+                    break;
+                }
+                pool.execute(new Run(event, states.get(new RecordKey(event.entity(), event.key()))));
             }
             summarize();
             if (claimed.isEmpty() || slots.availablePermits() == 0) {
@@ -153,7 +208,49 @@ public final class EventWorkers implements AutoCloseable {
         }
     }
 
-    private void release() {
+    /** Waits for a free slot; false when the workers stop meanwhile. */
+    private boolean acquireSlot() {
+        while (running) {
+            try {
+                if (slots.tryAcquire(100, TimeUnit.MILLISECONDS)) {
+                    return true;
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return false;
+            }
+        }
+        return false;
+    }
+
+    /**
+     * Gives back claimed events whose runs never started, so that any host claims them at once;
+     * with {@code slotsHeld}, each one's slot is released too.
+     */
+    private void handBack(List<StoredEvent> events, boolean slotsHeld) {
+        if (events.isEmpty()) {
+            return;
+        }
+        Map<String, Long> claims = new java.util.HashMap<>();
+        events.forEach(event -> claims.put(event.id(), event.claim()));
+        try {
+            int handed = store.handBack(workerId, claims);
+            LOG.info("handed back {} claimed events that had not started, for any host to run now", handed);
+        } catch (RuntimeException e) {
+            LOG.warn("cannot hand back {} claimed events: {}; they run again when their leases expire", events.size(),
+                    LogText.of(e.getMessage()));
+        }
+        for (StoredEvent event : events) {
+            if (slotsHeld) {
+                release(event);
+            } else {
+                held.remove(event.id());
+            }
+        }
+    }
+
+    private void release(StoredEvent event) {
+        held.remove(event.id());
         slots.release();
         wake();
     }
@@ -279,12 +376,15 @@ public final class EventWorkers implements AutoCloseable {
      * it applied (the event was still this host's), then releases the event's slot.
      */
     private void commit(StoredEvent event, RunOutcome outcome, Runnable afterCommit) {
-        store.commitLater(outcome).whenComplete((applied, failure) -> {
+        store.commitLater(outcome.fencedBy(event.claim())).whenComplete((applied, failure) -> {
             try {
                 if (failure != null) {
                     LOG.warn("cannot record the outcome of {} [{}]; it runs again when its lease ends: {}", event.flowId(),
                             LogText.of(event.key()), LogText.of(failure.getMessage()));
-                } else if (applied) {
+                } else if (!applied) {
+                    LOG.warn("{} [{}]: the outcome of attempt {} was not recorded: the event was taken over after this"
+                            + " host's lease ran out", event.flowId(), LogText.of(event.key()), event.attempts());
+                } else {
                     afterCommit.run();
                     if (outcome.effects() != null) {
                         outcome.effects().counted(outcome.kind()).forEach(t -> metrics.counter("steward.conflicts.prevented",
@@ -294,7 +394,7 @@ public final class EventWorkers implements AutoCloseable {
             } catch (RuntimeException e) {
                 LOG.warn("after recording {}: {}", event.id(), e.toString());
             } finally {
-                release();
+                release(event);
             }
         });
     }
@@ -389,6 +489,17 @@ public final class EventWorkers implements AutoCloseable {
         return threads;
     }
 
+    private void stopHeartbeat() {
+        if (heartbeat != null) {
+            heartbeat.interrupt();
+            try {
+                heartbeat.join(5_000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
     /** {@link #stop(Duration)} with a 20-second grace. */
     @Override
     public void close() {
@@ -398,7 +509,7 @@ public final class EventWorkers implements AutoCloseable {
     /**
      * Claims nothing more, lets the runs in progress finish within {@code grace}, then hands
      * the ones still going back at once: their leases end, so the next host to start (or another
-     * host on a shared store) claims them right away instead of after {@link #LEASE}. Their
+     * host on a shared store) claims them right away instead of after the lease. Their
      * threads are interrupted; what they did is done again by that next run, which is why a
      * target should honour {@code Idempotency-Key}. Returns how many were handed back.
      */
@@ -410,6 +521,10 @@ public final class EventWorkers implements AutoCloseable {
             if (dispatcher != null) {
                 dispatcher.join(Math.max(1, grace.toMillis()));
             }
+            // Claimed, still queued, not started: back to the store at once, for any host to run now.
+            List<Runnable> queued = new java.util.ArrayList<>();
+            pool.getQueue().drainTo(queued);
+            handBack(queued.stream().filter(Run.class::isInstance).map(r -> ((Run) r).event).toList(), true);
             pool.shutdown();
             if (pool.awaitTermination(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS)) {
                 // Every run is done; wait for their outcomes to be committed too.
@@ -418,12 +533,15 @@ public final class EventWorkers implements AutoCloseable {
                 } else {
                     LOG.warn("outcomes of some runs were still being recorded at the end of the grace");
                 }
+                stopHeartbeat();
                 return 0;
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
         handedBack = true;
+        // No renewal may follow the hand-back below.
+        stopHeartbeat();
         int handed = 0;
         try {
             handed = store.expireLeases(workerId::equals);

@@ -73,8 +73,21 @@ public final class SystemGuards {
     private final MeterRegistry metrics;
     private final DeliverySettings settings;
     private final Map<String, Guard> guards = new ConcurrentHashMap<>();
+    /** The store whose {@code rate_buckets} every host shares, or none: each host's own bucket. */
+    private final Optional<dev.steward.store.Store> sharedRates;
 
     public SystemGuards(DeliverySettings settings, Iterable<String> systems, Clock clock, MeterRegistry metrics) {
+        this(settings, systems, clock, metrics, Optional.empty());
+    }
+
+    /**
+     * @param sharedRates a store several hosts share: the systems' rate limits are then taken from
+     *     it, one bucket per system for all hosts ({@link SharedTokenBucket}); breakers and pauses
+     *     stay per host
+     */
+    public SystemGuards(DeliverySettings settings, Iterable<String> systems, Clock clock, MeterRegistry metrics,
+                        Optional<dev.steward.store.Store> sharedRates) {
+        this.sharedRates = sharedRates;
         this.settings = settings;
         this.clock = clock;
         this.metrics = metrics;
@@ -137,7 +150,7 @@ public final class SystemGuards {
     /** One system's rate limit, breaker and pause. */
     private final class Guard {
         final String system;
-        final Optional<TokenBucket> bucket;
+        final Optional<RateBucket> bucket;
         final CircuitBreaker breaker;
         final Duration openFor;
         volatile Instant pausedUntil = Instant.EPOCH;
@@ -146,7 +159,8 @@ public final class SystemGuards {
 
         Guard(String system, SystemLimits limits) {
             this.system = system;
-            this.bucket = limits.rateLimit().map(rate -> new TokenBucket(rate.perSecond(), rate.burst(), clock));
+            this.bucket = limits.rateLimit().map(rate -> sharedRates.<RateBucket>map(store -> new SharedTokenBucket(system,
+                    rate.perSecond(), rate.burst(), store, clock)).orElseGet(() -> new TokenBucket(rate.perSecond(), rate.burst(), clock)));
             SystemLimits.Breaker b = limits.breaker();
             this.openFor = b.openFor();
             this.stateSince = clock.instant();
@@ -199,7 +213,7 @@ public final class SystemGuards {
                     if (breaker != null) {
                         breaker.releasePermission();
                     }
-                    return Optional.of(new Deferral(system, DeferralKind.RATE_LIMITED, "rate limited locally", wait.get()));
+                    return Optional.of(new Deferral(system, DeferralKind.RATE_LIMITED, sharedRates.isPresent() ? "rate limited (shared by the hosts)" : "rate limited locally", wait.get()));
                 }
             }
             return Optional.empty();

@@ -10,7 +10,7 @@ import java.util.Optional;
  * callers refused in one moment come back spread out rather than all at once. Never blocks.
  * Thread-safe; time comes from the injected clock.
  */
-final class TokenBucket {
+final class TokenBucket implements RateBucket {
 
     private final double perSecond;
     private final int burst;
@@ -28,8 +28,8 @@ final class TokenBucket {
         this.updatedMillis = clock.millis();
     }
 
-    /** Takes a token and answers empty, or answers how long to wait for one. */
-    synchronized Optional<Duration> tryTake() {
+    @Override
+    public synchronized Optional<Duration> tryTake() {
         long now = clock.millis();
         if (now > updatedMillis) {
             tokens = Math.min(burst, tokens + (now - updatedMillis) * perSecond / 1000.0);

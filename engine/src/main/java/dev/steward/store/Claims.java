@@ -23,6 +23,12 @@ import java.util.Map;
  * locks the open events of that record, two claimers of one record are serialised and the second
  * one sees the first one's claim: a record never has two runs at once, even across hosts. Losing
  * a race (lock timeout, deadlock) gives up this batch; the next poll tries again.
+ *
+ * <p>On PostgreSQL the locks are taken with {@code SKIP LOCKED}: a record any of whose open
+ * events another transaction holds (another host's claim, an outcome being committed) is left
+ * for the next poll instead of waited for, so hosts claiming at once do not queue behind each
+ * other. Each claim takes the event's next claim token (V20), which its run's outcome must still
+ * find to be recorded (see {@link OutcomeCommitter}).
  */
 final class Claims {
 
@@ -44,7 +50,8 @@ final class Claims {
             + " WHERE e.status = 'RUNNING' AND e.lease_until <= ?" + NOT_BLOCKED + " ORDER BY e.status, e.seq LIMIT ?";
 
     private static final String MARK_RUNNING = "UPDATE events SET status = 'RUNNING', claimed_by = ?, lease_until = ?,"
-            + " attempts = attempts + 1 WHERE id = ? AND status = ? AND attempts = ?";
+            + " attempts = attempts + 1, claim_token = claim_token + 1"
+            + " WHERE id = ? AND status = ? AND attempts = ? AND claim_token = ?";
 
     private record Candidate(String id, String entity, String key, long seq) {}
 
@@ -63,6 +70,10 @@ final class Claims {
         this.clock = clock;
     }
 
+    private String lockSuffix() {
+        return database.isPostgres() ? " FOR UPDATE SKIP LOCKED" : " FOR UPDATE";
+    }
+
     List<StoredEvent> claim(String worker, int max, Duration lease) {
         if (max <= 0) {
             return List.of();
@@ -75,7 +86,7 @@ final class Claims {
             return List.of();
         }
         try {
-            return database.transaction("claim events", c -> claimAll(c, candidates, max, worker, now, leaseUntil));
+            return database.transaction("claim events", c -> claimAll(c, candidates, max, worker, now, leaseUntil, lockSuffix()));
         } catch (LostRace e) {
             // Someone else is claiming some of these records right now; the next poll will see them.
             return List.of();
@@ -108,20 +119,21 @@ final class Claims {
      * other run of the record alive, and mark those RUNNING with one compare-and-set each.
      */
     private static List<StoredEvent> claimAll(Connection c, List<Candidate> candidates, int max, String worker, long now,
-                                              long leaseUntil) throws SQLException {
+                                              long leaseUntil, String lockSuffix) throws SQLException {
         try {
             List<String> keys = Sql.padded(candidates.stream().map(Candidate::key).distinct().toList());
             String inKeys = " record_key IN (" + Sql.marks(keys.size()) + ") AND status IN ('PENDING', 'RUNNING')";
-            try (PreparedStatement lock = c.prepareStatement("SELECT seq FROM events WHERE" + inKeys + " ORDER BY seq FOR UPDATE")) {
+            java.util.Set<Long> locked = new java.util.HashSet<>();
+            try (PreparedStatement lock = c.prepareStatement("SELECT seq FROM events WHERE" + inKeys + " ORDER BY seq" + lockSuffix)) {
                 bind(lock, keys);
                 try (ResultSet rows = lock.executeQuery()) {
                     while (rows.next()) {
-                        // Reading the rows is what takes the locks.
+                        locked.add(rows.getLong(1)); // reading the rows is what takes the locks
                     }
                 }
             }
             Map<RecordKey, List<OpenEvent>> open = new HashMap<>();
-            try (PreparedStatement select = c.prepareStatement("SELECT " + Store.EVENT_COLUMNS + ", lease_until FROM events"
+            try (PreparedStatement select = c.prepareStatement("SELECT " + Store.EVENT_COLUMNS + ", lease_until, claim_token FROM events"
                     + " WHERE" + inKeys + " ORDER BY seq")) {
                 bind(select, keys);
                 try (ResultSet rows = select.executeQuery()) {
@@ -129,8 +141,9 @@ final class Claims {
                         long lease = rows.getLong("lease_until");
                         boolean leaseHeld = !rows.wasNull() && lease > now;
                         StoredEvent event = Store.toEvent(rows);
+                        event = withClaim(event, rows.getLong("claim_token"));
                         open.computeIfAbsent(new RecordKey(event.entity(), event.key()), k -> new ArrayList<>())
-                                .add(new OpenEvent(event, leaseHeld));
+                                .add(new OpenEvent(event, leaseHeld, locked.contains(event.seq())));
                     }
                 }
             }
@@ -149,7 +162,12 @@ final class Claims {
                             ? event.nextAttemptAt() == null || event.nextAttemptAt().toEpochMilli() <= now
                             : !events.getFirst().leaseHeld();
                     boolean elsewhere = events.stream().skip(1).anyMatch(e -> e.event().status() == EventStatus.RUNNING && e.leaseHeld());
-                    if (!due || elsewhere) {
+                    // SKIP LOCKED left the event, or a run of its record, to another transaction: its
+                    // turn. (A newer event that arrived after the locks is not locked either; it is
+                    // not in the way.)
+                    boolean busy = events.stream().anyMatch(e -> !e.locked()
+                            && (e.event().seq() <= event.seq() || e.event().status() == EventStatus.RUNNING));
+                    if (!due || elsewhere || busy) {
                         continue; // not yet, or the record is being processed elsewhere
                     }
                     update.setString(1, worker);
@@ -157,6 +175,7 @@ final class Claims {
                     update.setString(3, event.id());
                     update.setString(4, event.status().name());
                     update.setInt(5, event.attempts());
+                    update.setLong(6, event.claim());
                     update.addBatch();
                     marked.add(event);
                 }
@@ -168,7 +187,7 @@ final class Claims {
                         StoredEvent event = marked.get(i);
                         claimed.add(new StoredEvent(event.id(), event.seq(), event.flowId(), event.deliveryId(), event.entity(),
                                 event.key(), event.payload(), EventStatus.RUNNING, event.attempts() + 1, event.receivedAt(),
-                                event.nextAttemptAt(), event.finishedAt(), event.trace(), event.error()));
+                                event.nextAttemptAt(), event.finishedAt(), event.trace(), event.error(), event.claim() + 1));
                     }
                 }
                 return claimed;
@@ -181,7 +200,12 @@ final class Claims {
         }
     }
 
-    private record OpenEvent(StoredEvent event, boolean leaseHeld) {}
+    private record OpenEvent(StoredEvent event, boolean leaseHeld, boolean locked) {}
+
+    private static StoredEvent withClaim(StoredEvent e, long claim) {
+        return new StoredEvent(e.id(), e.seq(), e.flowId(), e.deliveryId(), e.entity(), e.key(), e.payload(), e.status(),
+                e.attempts(), e.receivedAt(), e.nextAttemptAt(), e.finishedAt(), e.trace(), e.error(), claim);
+    }
 
     private static void bind(PreparedStatement statement, List<String> keys) throws SQLException {
         for (int i = 0; i < keys.size(); i++) {

@@ -53,6 +53,14 @@ final class Database implements AutoCloseable {
         config.setPoolName("steward-store");
         // Fail fast at start: a store that is not there should say so, not hang the host.
         config.setConnectionTimeout(10_000);
+        if (settings.isPostgres()) {
+            // A host frozen inside a transaction (a GC pause, SIGSTOP) would hold its row locks, and
+            // the other hosts would skip those records until it woke. Its session ends instead once
+            // it has been idle in a transaction for a quarter of the lease (Steward's transactions
+            // take milliseconds), so its events are taken over when the lease ends.
+            config.setConnectionInitSql("SET idle_in_transaction_session_timeout = "
+                    + Math.max(1_000, settings.lease().toMillis() / 4));
+        }
         HikariDataSource pool;
         try {
             pool = new HikariDataSource(config);

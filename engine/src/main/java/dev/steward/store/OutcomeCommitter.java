@@ -37,13 +37,20 @@ final class OutcomeCommitter implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(OutcomeCommitter.class);
 
+    /**
+     * Fencing: an outcome that carries its claim's token applies only while the event still
+     * carries it. Checked in the same statement as the status change, so in the same transaction
+     * as the outcome's known values and ledger writes, which are recorded only for the events
+     * whose status changed: a stale host's whole outcome is refused.
+     */
+    private static final String FENCE = " AND (? = 0 OR claim_token = ?)";
     private static final String FINISH = "UPDATE events SET status = ?, finished_at = ?, trace = ?, last_error = ?,"
-            + " claimed_by = NULL, lease_until = NULL WHERE id = ? AND status = 'RUNNING' AND claimed_by = ?";
+            + " claimed_by = NULL, lease_until = NULL WHERE id = ? AND status = 'RUNNING' AND claimed_by = ?" + FENCE;
     private static final String RETRY = "UPDATE events SET status = 'PENDING', next_attempt_at = ?, trace = ?,"
-            + " last_error = ?, claimed_by = NULL, lease_until = NULL WHERE id = ? AND status = 'RUNNING' AND claimed_by = ?";
+            + " last_error = ?, claimed_by = NULL, lease_until = NULL WHERE id = ? AND status = 'RUNNING' AND claimed_by = ?" + FENCE;
     private static final String DEFER = "UPDATE events SET status = 'PENDING', next_attempt_at = ?, trace = ?,"
             + " attempts = attempts - 1, claimed_by = NULL, lease_until = NULL"
-            + " WHERE id = ? AND status = 'RUNNING' AND claimed_by = ? AND attempts > 0";
+            + " WHERE id = ? AND status = 'RUNNING' AND claimed_by = ? AND attempts > 0" + FENCE;
     static final String INSERT_ATTEMPT = "INSERT INTO attempts (event_id, attempt, started_at, finished_at,"
             + " outcome, error) VALUES (?, ?, ?, ?, ?, ?)";
 
@@ -218,6 +225,7 @@ final class OutcomeCommitter implements AutoCloseable {
                         Store.setText(finish, 4, o.error());
                         finish.setString(5, o.eventId());
                         finish.setString(6, o.worker());
+                        fence(finish, 7, o.claim());
                         finish.addBatch();
                         finishes.add(i);
                     }
@@ -227,6 +235,7 @@ final class OutcomeCommitter implements AutoCloseable {
                         Store.setText(retry, 3, o.error());
                         retry.setString(4, o.eventId());
                         retry.setString(5, o.worker());
+                        fence(retry, 6, o.claim());
                         retry.addBatch();
                         retries.add(i);
                     }
@@ -235,6 +244,7 @@ final class OutcomeCommitter implements AutoCloseable {
                         Store.setText(defer, 2, o.traceJson());
                         defer.setString(3, o.eventId());
                         defer.setString(4, o.worker());
+                        fence(defer, 5, o.claim());
                         defer.addBatch();
                         deferrals.add(i);
                     }
@@ -245,6 +255,11 @@ final class OutcomeCommitter implements AutoCloseable {
             record(defer, deferrals, applied);
         }
         return List.of(applied);
+    }
+
+    private static void fence(PreparedStatement statement, int index, long claim) throws SQLException {
+        statement.setLong(index, claim);
+        statement.setLong(index + 1, claim);
     }
 
     private static void record(PreparedStatement batch, List<Integer> indexes, Boolean[] applied) throws SQLException {

@@ -53,6 +53,7 @@ public final class Store implements AutoCloseable {
     private final SecretTable secrets;
     private final AuditTable audits;
     private final BatchTable batches;
+    private final RateBucketTable rateBuckets;
 
     private Store(Database database, Clock clock, Supplier<String> ids) {
         this.database = database;
@@ -71,6 +72,22 @@ public final class Store implements AutoCloseable {
         this.secrets = new SecretTable(database, clock);
         this.audits = new AuditTable(database);
         this.batches = new BatchTable(database, clock);
+        this.rateBuckets = new RateBucketTable(database, clock);
+    }
+
+    /** Whether several hosts may share this store: PostgreSQL (the embedded H2 file is one process's). */
+    public boolean isShared() {
+        return database.isPostgres();
+    }
+
+    /**
+     * Takes up to {@code wanted} tokens from {@code system}'s rate limit shared by every host on
+     * the store ({@code perSecond} a second, at most {@code burst} saved up): as many as are
+     * whole in the bucket, or none. One short transaction on the system's row.
+     */
+    public RateTake takeRateTokens(String system, double perSecond, int burst, int wanted) {
+        Objects.requireNonNull(system, "system");
+        return rateBuckets.take(system, perSecond, burst, wanted);
     }
 
     /** The results of audits ({@code steward audit}, {@code POST /api/audits}). */
@@ -369,6 +386,68 @@ public final class Store implements AutoCloseable {
             });
         }
         return expired;
+    }
+
+    /**
+     * Renews the leases of runs this worker still holds, until {@code now + lease}: the heartbeat
+     * that keeps a long run from being taken over. {@code claims} maps event ids to the claim
+     * tokens their claims took; one statement each, each committed on its own (a transaction
+     * holding several rows could deadlock with the group commit of the same runs' outcomes, which
+     * locks them in another order). Returns the ids whose
+     * lease could not be renewed (the event is no longer this claim's: another host took it over
+     * after the lease ran out); their runs' outcomes will be refused.
+     */
+    public java.util.Set<String> renewLeases(String worker, Map<String, Long> claims, Duration lease) {
+        Objects.requireNonNull(worker, "worker");
+        if (claims.isEmpty()) {
+            return java.util.Set.of();
+        }
+        long until = clock.millis() + lease.toMillis();
+        List<Map.Entry<String, Long>> entries = List.copyOf(claims.entrySet());
+        return database.run("renew leases", c -> {
+            java.util.Set<String> lost = new java.util.HashSet<>();
+            try (PreparedStatement update = c.prepareStatement("UPDATE events SET lease_until = ?"
+                    + " WHERE id = ? AND status = 'RUNNING' AND claimed_by = ? AND claim_token = ?")) {
+                for (Map.Entry<String, Long> claim : entries) {
+                    update.setLong(1, until);
+                    update.setString(2, claim.getKey());
+                    update.setString(3, worker);
+                    update.setLong(4, claim.getValue());
+                    if (update.executeUpdate() == 0) {
+                        lost.add(claim.getKey());
+                    }
+                }
+            }
+            return lost;
+        });
+    }
+
+    /**
+     * Gives back claimed events whose runs never started (a stopping host's), so that any host
+     * claims them at once: back to PENDING with their due time kept and the claim's attempt
+     * uncounted. Only events still carrying the given claim tokens; returns how many. One
+     * statement each, each committed on its own, as {@link #renewLeases}.
+     */
+    public int handBack(String worker, Map<String, Long> claims) {
+        Objects.requireNonNull(worker, "worker");
+        if (claims.isEmpty()) {
+            return 0;
+        }
+        List<Map.Entry<String, Long>> entries = List.copyOf(claims.entrySet());
+        return database.run("hand back claimed events", c -> {
+            int handed = 0;
+            try (PreparedStatement update = c.prepareStatement("UPDATE events SET status = 'PENDING', attempts = attempts - 1,"
+                    + " claimed_by = NULL, lease_until = NULL WHERE id = ? AND status = 'RUNNING' AND claimed_by = ?"
+                    + " AND claim_token = ? AND attempts > 0")) {
+                for (Map.Entry<String, Long> claim : entries) {
+                    update.setString(1, claim.getKey());
+                    update.setString(2, worker);
+                    update.setLong(3, claim.getValue());
+                    handed += update.executeUpdate();
+                }
+            }
+            return handed;
+        });
     }
 
     /**

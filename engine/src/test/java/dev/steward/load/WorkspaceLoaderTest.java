@@ -285,6 +285,27 @@ class WorkspaceLoaderTest {
     }
 
     @Test
+    void theStoreLeaseIsThirtySecondsUnlessSetAndABadOneIsADiagnosticWithItsLine() throws IOException {
+        Path home = copyBase();
+        String base = Files.readString(FIXTURES.resolve("base/steward.yaml"));
+        assertThat(loader.load(home).host().store().lease()).isEqualTo(java.time.Duration.ofSeconds(30));
+
+        Files.writeString(home.resolve("steward.yaml"), "store: { lease: 10s }\n" + base);
+        Workspace workspace = loader.load(home);
+        assertThat(workspace.diagnostics()).isEmpty();
+        assertThat(workspace.host().store().lease()).isEqualTo(java.time.Duration.ofSeconds(10));
+
+        Files.writeString(home.resolve("steward.yaml"), "store:\n  lease: 1s\n" + base);
+        workspace = loader.load(home);
+        assertThat(workspace.diagnostics()).singleElement().satisfies(d -> {
+            assertThat(d.file()).isEqualTo("steward.yaml");
+            assertThat(d.line()).isEqualTo(2);
+            assertThat(d.message()).contains("store.lease must be from 3s to 1h");
+        });
+        assertThat(workspace.host().store().lease()).isEqualTo(java.time.Duration.ofSeconds(30));
+    }
+
+    @Test
     void aStoreFileUnderDataIsRelativeToTheWorkspaceWithOrWithoutDotSlash() throws IOException {
         Path home = copyBase();
         for (String url : List.of("jdbc:h2:./data/store", "jdbc:h2:data/store", "jdbc:h2:file:data/store")) {

@@ -454,6 +454,97 @@ abstract class StoreContract {
     }
 
     @Test
+    void aStaleClaimCannotRecordItsOutcomeEvenAfterItsHostClaimedTheEventAgain() throws Exception {
+        String id = accept("C-1");
+        StoredEvent first = store().claim("box/1", 1, LEASE).getFirst();
+        // The host froze past its lease; another host took the event over, then deferred it.
+        clock.advance(LEASE);
+        Store otherHost = openStore();
+        StoredEvent second = otherHost.claim("box/2", 1, LEASE).getFirst();
+        assertThat(second.claim()).isGreaterThan(first.claim());
+        assertThat(otherHost.commit(List.of(RunOutcome.defer(id, "box/2", clock.instant(), null, null)
+                .fencedBy(second.claim())))).containsExactly(true);
+        // The first host wakes and claims the event again before its stale outcome is committed.
+        StoredEvent third = store().claim("box/1", 1, LEASE).getFirst();
+        RunEffects stale = new RunEffects(new RecordState(new RecordKey("customer", "C-1")), id);
+        stale.remember("crm", Map.of("email", "\"stale@b.c\""), null);
+        stale.written("erp", Map.of("email", "\"stale@b.c\""), null, clock.instant());
+
+        assertThat(store().commit(List.of(RunOutcome.finish(id, "box/1", EventStatus.SUCCEEDED, "{}", null,
+                new Attempt(id, first.attempts(), clock.instant(), clock.instant(), "succeeded", null), stale)
+                .fencedBy(first.claim())))).as("the stale claim's outcome").containsExactly(false);
+        assertThat(store().event(id).orElseThrow().status()).isEqualTo(EventStatus.RUNNING);
+        assertThat(store().knownValues("crm", "customer", "C-1")).isEmpty();
+        assertThat(store().writes("erp", "customer", "C-1", 10)).isEmpty();
+        assertThat(store().attempts(id)).isEmpty();
+
+        assertThat(store().commit(List.of(RunOutcome.finish(id, "box/1", EventStatus.SUCCEEDED, "{}", null, null, null)
+                .fencedBy(third.claim())))).containsExactly(true);
+    }
+
+    @Test
+    void aRenewedLeaseIsNotTakenOverAndALostOneIsReported() {
+        String kept = accept("C-1");
+        String lost = accept("C-2");
+        List<StoredEvent> claimed = store().claim("box/1", 2, LEASE);
+        Map<String, Long> claims = new HashMap<>();
+        claimed.forEach(e -> claims.put(e.id(), e.claim()));
+        Store otherHost = openStore();
+
+        clock.advance(LEASE.dividedBy(2));
+        assertThat(store().renewLeases("box/1", Map.of(kept, claims.get(kept)), LEASE)).isEmpty();
+        clock.advance(LEASE.dividedBy(2));
+        assertThat(ids(otherHost.claim("box/2", 10, LEASE))).as("only the lease that was not renewed ran out")
+                .containsExactly(lost);
+        assertThat(store().renewLeases("box/1", claims, LEASE)).containsExactly(lost);
+    }
+
+    @Test
+    void claimedEventsHandedBackAreClaimableAtOnceWithoutAnAttemptCounted() {
+        String id = accept("C-1");
+        StoredEvent claimed = store().claim("box/1", 1, LEASE).getFirst();
+
+        assertThat(store().handBack("box/1", Map.of(id, claimed.claim() + 1))).as("another claim's token").isZero();
+        assertThat(store().handBack("box/1", Map.of(id, claimed.claim()))).isEqualTo(1);
+
+        StoredEvent again = openStore().claim("box/2", 1, LEASE).getFirst();
+        assertThat(again.id()).isEqualTo(id);
+        assertThat(again.attempts()).isEqualTo(1);
+    }
+
+    @Test
+    void twoHostsSharingARateLimitTakeNoMoreThanItsBurstAndRefill() throws Exception {
+        Store otherHost = openStore();
+        List<Store> hosts = List.of(store(), otherHost);
+        // 10 a second, 20 saved up: two hosts taking 3 at a time, 40 times each, get the 20 between them.
+        ExecutorService takers = Executors.newFixedThreadPool(4);
+        AtomicInteger taken = new AtomicInteger();
+        List<Future<?>> all = new ArrayList<>();
+        for (int t = 0; t < 4; t++) {
+            Store host = hosts.get(t % 2);
+            all.add(takers.submit(() -> {
+                for (int i = 0; i < 20; i++) {
+                    taken.addAndGet(host.takeRateTokens("erp", 10, 20, 3).granted());
+                }
+                return null;
+            }));
+        }
+        for (Future<?> f : all) {
+            f.get(60, TimeUnit.SECONDS);
+        }
+        takers.shutdown();
+        assertThat(taken.get()).isEqualTo(20);
+        assertThat(otherHost.takeRateTokens("erp", 10, 20, 3)).isEqualTo(new RateTake(0, 0.0));
+
+        clock.advance(Duration.ofMillis(250)); // 2.5 tokens
+        assertThat(store().takeRateTokens("erp", 10, 20, 3).granted()).isEqualTo(2);
+        assertThat(otherHost.takeRateTokens("erp", 10, 20, 3).granted()).isZero();
+        clock.advance(Duration.ofSeconds(60));
+        assertThat(otherHost.takeRateTokens("erp", 10, 20, 50).granted()).as("never more than the burst").isEqualTo(20);
+        assertThat(store().takeRateTokens("crm", 10, 20, 3).granted()).as("a bucket per system").isEqualTo(3);
+    }
+
+    @Test
     void theLeasesOfADeadOwnerAloneEndAtOnce() {
         String dead = accept("C-1");
         String alive = accept("C-2");

@@ -27,16 +27,25 @@ final class RetryingSender {
     final AtomicInteger duplicates = new AtomicInteger();
     final AtomicInteger resent = new AtomicInteger();
     final AtomicInteger refusedWhileStopping = new AtomicInteger();
+    /** 503s with {@code Retry-After} because the store could not be reached. */
+    final AtomicInteger storeUnavailable = new AtomicInteger();
     final List<String> unexpected = Collections.synchronizedList(new ArrayList<>());
     private final int port;
     private final int keys;
+    private final Duration timeout;
     private final HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
             .connectTimeout(Duration.ofSeconds(2)).build();
 
     /** @param keys deliveries spread over this many CRM customers, {@code K-0} to {@code K-(keys-1)} */
     RetryingSender(int port, int keys) {
+        this(port, keys, Duration.ofSeconds(10));
+    }
+
+    /** @param timeout how long one request may take before it is sent again */
+    RetryingSender(int port, int keys, Duration timeout) {
         this.port = port;
         this.keys = keys;
+        this.timeout = timeout;
     }
 
     /** Sends delivery {@code n} (an email change of customer {@code K-(n % keys)}) until it is acknowledged. */
@@ -44,7 +53,7 @@ final class RetryingSender {
         String deliveryId = prefix + "-" + n;
         String body = "{\"id\":\"K-" + (n % keys) + "\",\"email\":\"e" + n + "@" + prefix + ".example\"}";
         HttpRequest request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/hooks/crm/customer"))
-                .timeout(Duration.ofSeconds(10)).header("Content-Type", "application/json")
+                .timeout(timeout).header("Content-Type", "application/json")
                 .header("webhook-id", deliveryId).POST(HttpRequest.BodyPublishers.ofString(body)).build();
         for (int attempt = 1; !Thread.currentThread().isInterrupted(); attempt++) {
             if (attempt > 1) {
@@ -75,6 +84,12 @@ final class RetryingSender {
             if (response.statusCode() != 503) {
                 unexpected.add(deliveryId + ": " + response.statusCode() + " " + response.body());
                 return;
+            }
+            if (response.body().contains("store is unavailable")) {
+                storeUnavailable.incrementAndGet();
+                if (response.headers().firstValue("Retry-After").isEmpty()) {
+                    unexpected.add(deliveryId + ": 503 without Retry-After while the store was unavailable");
+                }
             }
             if (response.body().contains("stopping")) {
                 refusedWhileStopping.incrementAndGet();
