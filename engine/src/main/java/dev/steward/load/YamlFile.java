@@ -78,11 +78,24 @@ final class YamlFile {
             String problem = e.getProblem() != null ? e.getProblem() : e.getMessage();
             String context = e.getContext() != null ? e.getContext() + ": " : "";
             diagnostics.add(Diagnostic.error(file, mark == null ? 0 : mark.getLine() + 1,
-                    mark == null ? 0 : mark.getColumn() + 1, "bad YAML: " + context + problem));
+                    mark == null ? 0 : mark.getColumn() + 1, "bad YAML: " + context + problem
+                            + unquotedReferenceHint(mark, context)));
         } catch (YAMLException e) {
             diagnostics.add(Diagnostic.error(file, 0, 0, "bad YAML: " + e.getMessage()));
         }
         return Optional.empty();
+    }
+
+    /**
+     * YAML reads the braces of an unquoted {@code ${env:NAME}} inside {@code { }} or {@code [ ]}
+     * as a nested mapping; when that is what broke the line, say how to write it.
+     */
+    private String unquotedReferenceHint(Mark mark, String context) {
+        if (mark == null || !context.contains("flow") || mark.getLine() >= lines.size()
+                || !lines.get(mark.getLine()).contains("${")) {
+            return "";
+        }
+        return " (inside { } or [ ], write a ${...} reference in quotes: \"${env:NAME}\")";
     }
 
     void error(Node node, String message) {

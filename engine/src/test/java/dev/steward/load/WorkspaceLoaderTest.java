@@ -82,6 +82,19 @@ class WorkspaceLoaderTest {
     }
 
     @Test
+    void anUnquotedReferenceInsideBracesIsExplained() throws IOException {
+        Path home = copyBase();
+        Files.writeString(home.resolve("flows/crm-customer.yaml"), Files.readString(home.resolve("flows/crm-customer.yaml"))
+                .replace("{ path: crm/customer }", "{ path: crm/customer, secret: ${env:CRM_HOOK_SECRET} }"));
+
+        Workspace workspace = loader.load(home);
+
+        assertThat(workspace.diagnostics()).anySatisfy(d -> assertThat(d.toString())
+                .contains("flows/crm-customer.yaml").contains("bad YAML")
+                .contains("write a ${...} reference in quotes: \"${env:NAME}\""));
+    }
+
+    @Test
     void aSecretAloneMeansStandardWebhooksAndOtherSchemesAreNamedBesideIt() throws IOException {
         Path home = copyBase();
         String flow = Files.readString(home.resolve("flows/crm-customer.yaml"));
