@@ -15,20 +15,11 @@ export HUBSPOT_CLIENT_SECRET="example-client-secret"
 export HUBSPOT_PORTAL_ID="62515"
 export STEWARD_ADMIN_TOKEN="${STEWARD_ADMIN_TOKEN:-example-admin-token-of-the-hubspot-erp-example}"   # for the /api calls below
 
-if [ -z "${JAVA_HOME:-}" ]; then
-  for dir in /usr/lib/jvm/temurin-25* /usr/lib/jvm/*25* /usr/lib/jvm/*21*; do
-    [ -x "$dir/bin/javac" ] && export JAVA_HOME="$dir" && break
-  done
-fi
-java="${JAVA_HOME:+$JAVA_HOME/bin/}java"
+# shared: the JDK, the fakes' class path, background processes, waiting for Steward
+source "$root/examples/lib/run-common.sh"
 
 # the fake lives in the testing module: its classes and Jackson
-classpath_file="$root/testing/target/fake-hubspot.classpath"
-if [ ! -f "$classpath_file" ] || [ -n "$(find "$root/testing/src" -newer "$classpath_file" -name '*.java' -print -quit)" ]; then
-  echo "run.sh: building the fake HubSpot (mvn -pl testing compile)..." >&2
-  (cd "$root" && mvn -B -q -pl testing compile dependency:build-classpath -Dmdep.outputFile="$classpath_file") >&2
-  touch "$classpath_file"
-fi
+cp="$(fake_classpath "$root/testing/target/fake-hubspot.classpath" "the fake HubSpot")"
 
 # the fake keeps its records in memory and numbers its events from 1 again: start the ERP and
 # Steward's store afresh too (Steward would take the new events for redeliveries of the old ones)
@@ -37,26 +28,14 @@ rm -rf "$here/data"
 # builds the host jar when it is missing or stale, and checks this workspace
 "$root/steward" validate --home "$here" >&2
 
-pids=()
-cleanup() { # the launcher's java runs as its child
-  for pid in "${pids[@]}"; do kill $(pgrep -P "$pid" 2>/dev/null) "$pid" 2>/dev/null || true; done
-}
-trap cleanup EXIT INT TERM
-
-"$java" -cp "$root/testing/target/classes:$(cat "$classpath_file")" dev.steward.testing.vendors.hubspot.HubSpotFake \
+in_background "$java" -cp "$cp" dev.steward.testing.vendors.hubspot.HubSpotFake \
   --port "$fake_port" --portal-id "$HUBSPOT_PORTAL_ID" --client-secret "$HUBSPOT_CLIENT_SECRET" \
-  --token "$HUBSPOT_TOKEN" --webhook "contact=http://127.0.0.1:$steward_port/hooks/hubspot/contact" &
-pids+=($!)
+  --token "$HUBSPOT_TOKEN" --webhook "contact=http://127.0.0.1:$steward_port/hooks/hubspot/contact"
 
 cd "$here"
-"$root/steward" serve --home "$here" --port "$steward_port" &
-pids+=($!)
+in_background "$root/steward" serve --home "$here" --port "$steward_port"
 
-for _ in $(seq 1 180); do
-  curl -fs "http://127.0.0.1:$steward_port/health" >/dev/null 2>&1 && break
-  sleep 1
-done
-curl -fs "http://127.0.0.1:$steward_port/health" >/dev/null || { echo "run.sh: Steward did not start" >&2; exit 1; }
+await_steward "$steward_port" 180
 
 fake="http://127.0.0.1:$fake_port"
 new_contact() {

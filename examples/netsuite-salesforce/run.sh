@@ -21,38 +21,23 @@ export SF_CLIENT_ID="3MVG9ExampleConsumerKey"
 export SF_CLIENT_SECRET="example-consumer-secret"
 export SF_ORG_ID="00D5g00000Exmp1EAA"
 
-if [ -z "${JAVA_HOME:-}" ]; then
-  for dir in /usr/lib/jvm/temurin-25* /usr/lib/jvm/*25* /usr/lib/jvm/*21*; do
-    [ -x "$dir/bin/javac" ] && export JAVA_HOME="$dir" && break
-  done
-fi
-java="${JAVA_HOME:+$JAVA_HOME/bin/}java"
+# shared: the JDK, the fakes' class path, background processes, waiting for Steward
+source "$root/examples/lib/run-common.sh"
 
 # the fakes live in the testing module: its classes and Jackson
-classpath_file="$root/testing/target/fake-vendors.classpath"
-if [ ! -f "$classpath_file" ] || [ -n "$(find "$root/testing/src" -newer "$classpath_file" -print -quit)" ]; then
-  echo "run.sh: building the fakes (mvn -pl testing compile)..." >&2
-  (cd "$root" && mvn -B -q -pl testing compile dependency:build-classpath -Dmdep.outputFile="$classpath_file") >&2
-fi
-cp="$root/testing/target/classes:$(cat "$classpath_file")"
-
-pids=()
-cleanup() { for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done; }
-trap cleanup EXIT INT TERM
+cp="$(fake_classpath "$root/testing/target/fake-vendors.classpath" "the fakes")"
 
 mkdir -p "$here/data"
 # a fresh key pair: the fake registers the public key as the certificate's, Steward signs with the private one
-"$java" -cp "$cp" dev.steward.testing.vendors.netsuite.FakeNetSuiteMain \
+in_background "$java" -cp "$cp" dev.steward.testing.vendors.netsuite.FakeNetSuiteMain \
   --port "$ns_port" --account "$NETSUITE_ACCOUNT_ID" --concurrency 5 --seed \
   --m2m-client "$NETSUITE_CLIENT_ID" --m2m-cert "$NETSUITE_CERTIFICATE_ID" --m2m-key-out "$here/data/netsuite-key.pem" \
-  --webhook "http://127.0.0.1:$steward_port/hooks/netsuite/{type}" --secret "$NETSUITE_WEBHOOK_SECRET" &
-pids+=($!)
-"$java" -cp "$cp" dev.steward.testing.vendors.salesforce.FakeSalesforce \
+  --webhook "http://127.0.0.1:$steward_port/hooks/netsuite/{type}" --secret "$NETSUITE_WEBHOOK_SECRET"
+in_background "$java" -cp "$cp" dev.steward.testing.vendors.salesforce.FakeSalesforce \
   --port "$sf_port" --org-id "$SF_ORG_ID" --client-id "$SF_CLIENT_ID" --client-secret "$SF_CLIENT_SECRET" \
   --external-id Account.Customer_Number__c --field Account.Credit_Limit__c \
   --external-id Product2.SKU__c --field Product2.Quantity_On_Hand__c \
-  --outbound "Account=http://127.0.0.1:$steward_port/hooks/salesforce/account" &
-pids+=($!)
+  --outbound "Account=http://127.0.0.1:$steward_port/hooks/salesforce/account"
 
 for _ in $(seq 1 60); do
   [ -f "$here/data/netsuite-key.pem" ] && curl -fs "$NETSUITE_BASE_URL/_fake/violations" >/dev/null 2>&1 && break
@@ -60,14 +45,9 @@ for _ in $(seq 1 60); do
 done
 
 cd "$here"
-"$root/steward" serve --home "$here" --port "$steward_port" &
-pids+=($!)
+in_background "$root/steward" serve --home "$here" --port "$steward_port"
 
-for _ in $(seq 1 120); do
-  curl -fs "http://127.0.0.1:$steward_port/health" >/dev/null 2>&1 && break
-  sleep 1
-done
-curl -fs "http://127.0.0.1:$steward_port/health" >/dev/null || { echo "run.sh: Steward did not start" >&2; exit 1; }
+await_steward "$steward_port" 120
 
 ns="$NETSUITE_BASE_URL"
 sf="$SF_MY_DOMAIN"

@@ -16,40 +16,21 @@ export SF_CLIENT_SECRET="example-consumer-secret"
 export SF_ORG_ID="00D5g00000Exam1EAA"
 export STEWARD_ADMIN_TOKEN="${STEWARD_ADMIN_TOKEN:-example-admin-token-for-the-salesforce-demo}"   # for the curl commands below
 
-if [ -z "${JAVA_HOME:-}" ]; then
-  for dir in /usr/lib/jvm/temurin-25* /usr/lib/jvm/*25* /usr/lib/jvm/*21*; do
-    [ -x "$dir/bin/javac" ] && export JAVA_HOME="$dir" && break
-  done
-fi
-java="${JAVA_HOME:+$JAVA_HOME/bin/}java"
+# shared: the JDK, the fakes' class path, background processes, waiting for Steward
+source "$root/examples/lib/run-common.sh"
 
 # the fake lives in the testing module: its classes and Jackson
-classpath_file="$root/testing/target/fake-salesforce.classpath"
-if [ ! -f "$classpath_file" ] || [ -n "$(find "$root/testing/src" -newer "$classpath_file" -print -quit)" ]; then
-  echo "run.sh: building the fake Salesforce (mvn -pl testing compile)..." >&2
-  (cd "$root" && mvn -B -q -pl testing compile dependency:build-classpath -Dmdep.outputFile="$classpath_file") >&2
-fi
+cp="$(fake_classpath "$root/testing/target/fake-salesforce.classpath" "the fake Salesforce")"
 
-pids=()
-cleanup() { for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done; }
-trap cleanup EXIT INT TERM
-
-"$java" -cp "$root/testing/target/classes:$(cat "$classpath_file")" \
-  dev.steward.testing.vendors.salesforce.FakeSalesforce \
+in_background "$java" -cp "$cp" dev.steward.testing.vendors.salesforce.FakeSalesforce \
   --port "$fake_port" --org-id "$SF_ORG_ID" --client-id "$SF_CLIENT_ID" --client-secret "$SF_CLIENT_SECRET" \
   --external-id Account.Customer_Number__c --field Account.Credit_Limit__c \
-  --outbound "Account=http://127.0.0.1:$steward_port/hooks/salesforce/account" &
-pids+=($!)
+  --outbound "Account=http://127.0.0.1:$steward_port/hooks/salesforce/account"
 
 cd "$here"
-"$root/steward" serve --home "$here" --port "$steward_port" &
-pids+=($!)
+in_background "$root/steward" serve --home "$here" --port "$steward_port"
 
-for _ in $(seq 1 120); do
-  curl -fs "http://127.0.0.1:$steward_port/health" >/dev/null 2>&1 && break
-  sleep 1
-done
-curl -fs "http://127.0.0.1:$steward_port/health" >/dev/null || { echo "run.sh: Steward did not start" >&2; exit 1; }
+await_steward "$steward_port" 120
 
 fake="http://127.0.0.1:$fake_port"
 change() {

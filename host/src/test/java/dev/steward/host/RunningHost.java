@@ -46,10 +46,25 @@ public final class RunningHost implements AutoCloseable {
 
     /** @param accessClock the clock of sessions, token use and sign-in lockouts */
     RunningHost(Path home, Clock accessClock) {
+        this(home, accessClock, FAST_RETRY, Map.of());
+    }
+
+    /**
+     * A host whose deliveries retry by {@code retry}; {@code env} is the environment the workspace's
+     * {@code ${env:...}} read, over the process's.
+     */
+    public RunningHost(Path home, RetryPolicy retry, Map<String, String> env) {
+        this(home, Clock.systemUTC(), retry, env);
+    }
+
+    private RunningHost(Path home, Clock accessClock, RetryPolicy retry, Map<String, String> env) {
         PrometheusMeterRegistry metrics = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
-        alerts = AlertSender.of(dev.steward.Engine.check(home).host().delivery().alerts());
+        java.util.function.Function<String, String> lookup = name -> env.containsKey(name) ? env.get(name) : System.getenv(name);
+        try (dev.steward.load.HomeLoader loader = dev.steward.load.HomeLoader.open(home, lookup, null)) {
+            alerts = AlertSender.of(loader.load().host().delivery().alerts());
+        }
         engine = Engine.open(home, new Engine.Options(Clock.systemUTC(), new SplittableRandom(7), metrics, "test-host",
-                FAST_RETRY, true, alerts));
+                retry, true, alerts).withEnv(lookup));
         workspace = engine.workspace();
         // bcrypt's lowest cost: tests sign in often, and the cost is not what they test
         access = new Access(engine.access(), workspace.host().access(), java.util.Optional.of(adminToken), accessClock,
@@ -120,6 +135,11 @@ public final class RunningHost implements AutoCloseable {
         return ExampleFiles.copyTo(target);
     }
 
+    /** The host's engine, for a test to check what the workspace loaded. */
+    public Engine engine() {
+        return engine;
+    }
+
     public String url(String path) {
         return "http://127.0.0.1:" + server.port() + path;
     }
@@ -134,11 +154,22 @@ public final class RunningHost implements AutoCloseable {
         return send(request.build());
     }
 
+    /** Posts as an outside caller would: no admin token; JSON unless the headers say otherwise. */
+    public HttpResponse<String> postAsIs(String path, String body, Map<String, String> headers) {
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(url(path)))
+                .POST(HttpRequest.BodyPublishers.ofString(body));
+        if (!headers.containsKey("Content-Type")) {
+            request.header("Content-Type", "application/json");
+        }
+        headers.forEach(request::header);
+        return sendAsIs(request.build());
+    }
+
     public HttpResponse<String> hook(String path, String body, String deliveryId) {
         return post("/hooks/" + path, body, Map.of("webhook-id", deliveryId));
     }
 
-    HttpResponse<String> get(String path) {
+    public HttpResponse<String> get(String path) {
         return send(HttpRequest.newBuilder(URI.create(url(path))).GET().build());
     }
 
@@ -191,7 +222,7 @@ public final class RunningHost implements AutoCloseable {
     }
 
     /** Sends the request as it is: no token added. */
-    HttpResponse<String> sendAsIs(HttpRequest request) {
+    public HttpResponse<String> sendAsIs(HttpRequest request) {
         try {
             return client.send(request, HttpResponse.BodyHandlers.ofString());
         } catch (IOException e) {

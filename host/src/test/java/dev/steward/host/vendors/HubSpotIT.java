@@ -3,30 +3,18 @@ package dev.steward.host.vendors;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.steward.Engine;
-import dev.steward.host.HostServer;
-import dev.steward.host.access.Access;
-import dev.steward.run.AlertSink;
+import dev.steward.host.RunningHost;
 import dev.steward.run.RetryPolicy;
 import dev.steward.testing.vendors.hubspot.HubSpotFake;
-import io.micrometer.prometheusmetrics.PrometheusConfig;
-import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.io.IOException;
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Clock;
 import java.time.Duration;
 import java.util.Base64;
 import java.util.Map;
-import java.util.Optional;
-import java.util.SplittableRandom;
-import java.util.function.Supplier;
 import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
 import org.junit.jupiter.api.AfterEach;
@@ -46,15 +34,11 @@ class HubSpotIT {
 
     private static final String SECRET = "hubspot-client-secret";
     private static final String TOKEN = "pat-it-token";
-    private static final ObjectMapper JSON = new ObjectMapper();
 
     @TempDir
     Path temp;
     HubSpotFake hubspot;
-    Engine engine;
-    HostServer server;
-    final String adminToken = "it-admin-" + java.util.UUID.randomUUID();
-    final HttpClient client = HttpClient.newHttpClient();
+    RunningHost host;
 
     @BeforeEach
     void start() throws IOException {
@@ -134,23 +118,16 @@ class HubSpotIT {
                   - rules: [mastership.yaml]
                   - sync: { to: [hubspot], enforce: true }
                 """);
-        PrometheusMeterRegistry metrics = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
-        engine = Engine.open(home, new Engine.Options(Clock.systemUTC(), new SplittableRandom(7), metrics, "hubspot-it",
-                new RetryPolicy(RetryPolicy.DEFAULT.maxAttempts(), Duration.ofMillis(50), Duration.ofMillis(500)), true, AlertSink.NONE));
-        assertThat(engine.workspace().diagnostics()).filteredOn(d -> d.isError()).isEmpty();
-        Access access = new Access(engine.access(), engine.workspace().host().access(), Optional.of(adminToken),
-                Clock.systemUTC(), new java.security.SecureRandom(), 4);
-        server = HostServer.start(engine, metrics, Clock.systemUTC(), "127.0.0.1", 0, access);
-        hubspot.webhook("contact", URI.create(url("/hooks/hubspot/contact")));
+        host = new RunningHost(home, new RetryPolicy(RetryPolicy.DEFAULT.maxAttempts(), Duration.ofMillis(50),
+                Duration.ofMillis(500)), Map.of());
+        assertThat(host.engine().workspace().diagnostics()).filteredOn(d -> d.isError()).isEmpty();
+        hubspot.webhook("contact", URI.create(host.url("/hooks/hubspot/contact")));
     }
 
     @AfterEach
     void stop() {
-        if (server != null) {
-            server.close();
-        }
-        if (engine != null) {
-            engine.close();
+        if (host != null) {
+            host.close();
         }
         assertThat(hubspot.violations()).as("requests that broke HubSpot's contract").isEmpty();
         hubspot.close();
@@ -160,14 +137,14 @@ class HubSpotIT {
     void hubSpotContactDataReachesTheErpAndTheErpsCreditLimitComesBackWithoutALoop() {
         String id = hubspot.change("contacts", null, Map.of("email", "ada@example.com", "phone", "+44 1",
                 "lifecyclestage", "customer"));
-        JsonNode erpRecord = await("the contact in the ERP", () -> {
-            JsonNode r = getJson("/api/systems/erp/customer/" + id);
+        JsonNode erpRecord = Polling.await("the contact in the ERP", Duration.ofSeconds(30), 50, () -> {
+            JsonNode r = host.getJson("/api/systems/erp/customer/" + id);
             return r.path("exists").asBoolean() ? r : null;
         });
         assertThat(erpRecord.at("/fields/email").asText()).isEqualTo("ada@example.com");
         assertThat(erpRecord.at("/fields/lifecycleStage").asText()).isEqualTo("customer");
 
-        HttpResponse<String> erp = post("/hooks/erp/customer", "{\"hubspot_id\":\"" + id
+        HttpResponse<String> erp = host.postAsIs("/hooks/erp/customer", "{\"hubspot_id\":\"" + id
                 + "\",\"credit_limit\":25000.00,\"account_no\":\"ACC-1\"}", Map.of());
         assertThat(erp.statusCode()).isEqualTo(202);
         awaitQuiet();
@@ -182,7 +159,7 @@ class HubSpotIT {
         awaitQuiet();
         assertThat(hubspot.record("contacts", id).orElseThrow()).containsEntry("credit_limit", "25000");
         assertThat(hubspot.apiWrites()).isEqualTo(2);
-        assertThat(events("failed")).isEmpty();
+        assertThat(Polling.events(host, null, "failed")).isEmpty();
     }
 
     @Test
@@ -194,16 +171,16 @@ class HubSpotIT {
         awaitQuiet();
         hubspot.rateLimit(10, Duration.ofSeconds(1), 1_000_000);
         for (int i = 0; i < ids.length; i++) {
-            assertThat(post("/hooks/erp/customer", "{\"hubspot_id\":\"" + ids[i] + "\",\"credit_limit\":" + (1000 + i)
+            assertThat(host.postAsIs("/hooks/erp/customer", "{\"hubspot_id\":\"" + ids[i] + "\",\"credit_limit\":" + (1000 + i)
                     + "}", Map.of()).statusCode()).isEqualTo(202);
         }
         awaitQuiet();
-        assertThat(events("failed")).isEmpty();
+        assertThat(Polling.events(host, null, "failed")).isEmpty();
         for (int i = 0; i < ids.length; i++) {
             assertThat(hubspot.record("contacts", ids[i]).orElseThrow()).containsEntry("credit_limit", String.valueOf(1000 + i));
         }
-        assertThat(events("failed")).isEmpty();
-        assertThat(getJson("/api/dead-letters").toString()).doesNotContain("erp-customer");
+        assertThat(Polling.events(host, null, "failed")).isEmpty();
+        assertThat(host.getJson("/api/dead-letters").toString()).doesNotContain("erp-customer");
         assertThat(hubspot.windowsUsedUp()).as("the burst used up HubSpot's window").isPositive();
     }
 
@@ -212,45 +189,41 @@ class HubSpotIT {
         String id = hubspot.change("contacts", null, Map.of("email", "grace@example.com", "phone", "+1 1"));
         awaitQuiet();
         hubspot.changeAfterNextRead("contacts", id, Map.of("phone", "+1 2", "credit_limit", "5"));
-        assertThat(post("/hooks/erp/customer", "{\"hubspot_id\":\"" + id + "\",\"credit_limit\":7500}", Map.of())
+        assertThat(host.postAsIs("/hooks/erp/customer", "{\"hubspot_id\":\"" + id + "\",\"credit_limit\":7500}", Map.of())
                 .statusCode()).isEqualTo(202);
         awaitQuiet();
         // the ERP masters the credit limit, so its value wins over the change made in between
         assertThat(hubspot.record("contacts", id).orElseThrow()).containsEntry("credit_limit", "7500")
                 .containsEntry("phone", "+1 2");
-        JsonNode event = events("succeeded").stream().filter(e -> e.path("flow").asText().equals("erp-customer"))
+        JsonNode event = Polling.events(host, null, "succeeded").stream().filter(e -> e.path("flow").asText().equals("erp-customer"))
                 .findFirst().orElseThrow();
-        assertThat(getJson("/api/events/" + event.path("eventId").asText()).toString())
+        assertThat(host.getJson("/api/events/" + event.path("eventId").asText()).toString())
                 .contains("changed while Steward wrote it");
-        assertThat(events("failed")).isEmpty();
+        assertThat(Polling.events(host, null, "failed")).isEmpty();
     }
 
     @Test
     void badSignaturesAndReplaysAreRefusedAndStoreNothing() {
         String body = "[{\"eventId\":900,\"subscriptionId\":1,\"portalId\":62515,\"occurredAt\":1,"
                 + "\"subscriptionType\":\"contact.creation\",\"attemptNumber\":0,\"objectId\":1001}]";
-        String url = url("/hooks/hubspot/contact");
+        String url = host.url("/hooks/hubspot/contact");
         long now = System.currentTimeMillis();
-        HttpResponse<String> wrong = post("/hooks/hubspot/contact", body, Map.of("X-HubSpot-Signature-v3",
+        HttpResponse<String> wrong = host.postAsIs("/hooks/hubspot/contact", body, Map.of("X-HubSpot-Signature-v3",
                 v3("another-secret", url, body, now), "X-HubSpot-Request-Timestamp", String.valueOf(now)));
         assertThat(wrong.statusCode()).isEqualTo(401);
         long old = now - Duration.ofMinutes(6).toMillis();
-        HttpResponse<String> replay = post("/hooks/hubspot/contact", body, Map.of("X-HubSpot-Signature-v3",
+        HttpResponse<String> replay = host.postAsIs("/hooks/hubspot/contact", body, Map.of("X-HubSpot-Signature-v3",
                 v3(SECRET, url, body, old), "X-HubSpot-Request-Timestamp", String.valueOf(old)));
         assertThat(replay.statusCode()).isEqualTo(401);
         assertThat(replay.body()).contains("replay");
-        HttpResponse<String> otherPortal = post("/hooks/hubspot/contact", body.replace("62515", "777"), Map.of(
+        HttpResponse<String> otherPortal = host.postAsIs("/hooks/hubspot/contact", body.replace("62515", "777"), Map.of(
                 "X-HubSpot-Signature-v3", v3(SECRET, url, body.replace("62515", "777"), now),
                 "X-HubSpot-Request-Timestamp", String.valueOf(now)));
         assertThat(otherPortal.statusCode()).isEqualTo(403);
-        assertThat(getJson("/api/events?flow=hubspot-contact").path("events")).isEmpty();
+        assertThat(host.getJson("/api/events?flow=hubspot-contact").path("events")).isEmpty();
     }
 
     // ---- helpers ----
-
-    private String url(String path) {
-        return "http://127.0.0.1:" + server.port() + path;
-    }
 
     private static String v3(String secret, String url, String body, long timestamp) {
         try {
@@ -263,73 +236,19 @@ class HubSpotIT {
         }
     }
 
-    private java.util.List<JsonNode> events(String status) {
-        java.util.List<JsonNode> out = new java.util.ArrayList<>();
-        getJson("/api/events?limit=1000&status=" + status).path("events").forEach(out::add);
-        return out;
-    }
-
     /** Waits until HubSpot has no webhook to send and Steward no event to run, twice in a row. */
     private void awaitQuiet() {
         int quiet = 0;
         long deadline = System.nanoTime() + Duration.ofSeconds(40).toNanos();
         while (quiet < 3) {
-            boolean idle = hubspot.webhooksIdle() && events("pending").isEmpty() && events("running").isEmpty();
+            boolean idle = hubspot.webhooksIdle() && Polling.events(host, null, "pending").isEmpty()
+                    && Polling.events(host, null, "running").isEmpty();
             quiet = idle ? quiet + 1 : 0;
             if (System.nanoTime() > deadline) {
-                throw new AssertionError("still busy after 40 s: pending " + events("pending") + ", running "
-                        + events("running"));
+                throw new AssertionError("still busy after 40 s: pending " + Polling.events(host, null, "pending") + ", running "
+                        + Polling.events(host, null, "running"));
             }
-            sleep(150);
-        }
-    }
-
-    private static <T> T await(String what, Supplier<T> probe) {
-        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-        while (System.nanoTime() < deadline) {
-            T value = probe.get();
-            if (value != null) {
-                return value;
-            }
-            sleep(50);
-        }
-        throw new AssertionError(what + " did not come within 30 s");
-    }
-
-    private static void sleep(long millis) {
-        try {
-            Thread.sleep(millis);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new AssertionError(e);
-        }
-    }
-
-    private JsonNode getJson(String path) {
-        HttpResponse<String> response = send(HttpRequest.newBuilder(URI.create(url(path)))
-                .header("Authorization", "Bearer " + adminToken).GET().build());
-        try {
-            return JSON.readTree(response.body());
-        } catch (IOException e) {
-            throw new AssertionError(path + " answered " + response.statusCode() + ": " + response.body(), e);
-        }
-    }
-
-    private HttpResponse<String> post(String path, String body, Map<String, String> headers) {
-        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(url(path)))
-                .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(body));
-        headers.forEach(request::header);
-        return send(request.build());
-    }
-
-    private HttpResponse<String> send(HttpRequest request) {
-        try {
-            return client.send(request, HttpResponse.BodyHandlers.ofString());
-        } catch (IOException e) {
-            throw new AssertionError(e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new AssertionError(e);
+            Polling.sleep(150);
         }
     }
 }

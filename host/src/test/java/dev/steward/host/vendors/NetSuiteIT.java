@@ -5,37 +5,26 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.steward.Engine;
-import dev.steward.host.HostServer;
-import dev.steward.host.access.Access;
+import dev.steward.host.RunningHost;
 import dev.steward.run.RetryPolicy;
 import dev.steward.testing.vendors.netsuite.FakeNetSuite;
 import dev.steward.testing.vendors.netsuite.FakeNetSuiteWebhooks;
-import io.micrometer.prometheusmetrics.PrometheusConfig;
-import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
-import java.io.IOException;
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.KeyPair;
 import java.security.KeyPairGenerator;
-import java.security.SecureRandom;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
-import java.util.SplittableRandom;
 import java.util.UUID;
 import java.util.function.Supplier;
 import org.junit.jupiter.api.AfterEach;
@@ -270,13 +259,11 @@ class NetSuiteIT {
         }
     }
 
-    /** A real host on a random port of 127.0.0.1 over a workspace, and a small client for it. */
+    /** The shared {@link RunningHost}, with the signed and unsigned deliveries these tests send. */
     static final class Host implements AutoCloseable {
 
-        final Engine engine;
-        final HostServer server;
-        final String adminToken = "netsuite-it-" + UUID.randomUUID();
-        final HttpClient client = HttpClient.newHttpClient();
+        private static final RetryPolicy RETRY = new RetryPolicy(20, Duration.ofMillis(20), Duration.ofMillis(300));
+        private final RunningHost running;
 
         Host(Path home) {
             this(home, Map.of());
@@ -284,34 +271,26 @@ class NetSuiteIT {
 
         /** @param env the environment the workspace's {@code ${env:...}} read, over the process's */
         Host(Path home, Map<String, String> env) {
-            PrometheusMeterRegistry metrics = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
-            engine = Engine.open(home, new Engine.Options(Clock.systemUTC(), new SplittableRandom(7), metrics, "netsuite-it",
-                    new RetryPolicy(20, Duration.ofMillis(20), Duration.ofMillis(300)), true)
-                    .withEnv(name -> env.containsKey(name) ? env.get(name) : System.getenv(name)));
-            Access access = new Access(engine.access(), engine.workspace().host().access(), Optional.of(adminToken),
-                    Clock.systemUTC(), new SecureRandom(), 4);
-            server = HostServer.start(engine, metrics, Clock.systemUTC(), "127.0.0.1", 0, access);
-            assertThat(engine.workspace().diagnostics()).as("the workspace's problems").isEmpty();
-            assertThat(engine.workspace().brokenFlows()).as("flows that did not load").isEmpty();
+            running = new RunningHost(home, RETRY, env);
+            assertThat(running.engine().workspace().diagnostics()).as("the workspace's problems").isEmpty();
+            assertThat(running.engine().workspace().brokenFlows()).as("flows that did not load").isEmpty();
         }
 
         String url(String path) {
-            return "http://127.0.0.1:" + server.port() + path;
+            return running.url(path);
         }
 
         HttpResponse<String> postSigned(String path, String body, String id, String timestamp, String signature) {
-            return send(HttpRequest.newBuilder(URI.create(url(path))).header("Content-Type", "application/json")
-                    .header("webhook-id", id).header("webhook-timestamp", timestamp).header("webhook-signature", signature)
-                    .POST(HttpRequest.BodyPublishers.ofString(body)).build());
+            return running.postAsIs(path, body, Map.of("webhook-id", id, "webhook-timestamp", timestamp,
+                    "webhook-signature", signature));
         }
 
         /** Posts an unsigned delivery and returns its event id. */
         String accepted(String hook, String body) {
-            HttpResponse<String> response = send(HttpRequest.newBuilder(URI.create(url("/hooks/" + hook)))
-                    .header("Content-Type", "application/json").header("webhook-id", "msg_" + UUID.randomUUID())
-                    .POST(HttpRequest.BodyPublishers.ofString(body)).build());
+            HttpResponse<String> response = running.postAsIs("/hooks/" + hook, body,
+                    Map.of("webhook-id", "msg_" + UUID.randomUUID()));
             assertThat(response.statusCode()).as(response.body()).isEqualTo(202);
-            return json(response.body()).path("eventId").asText();
+            return RunningHost.json(response).path("eventId").asText();
         }
 
         JsonNode deliver(String hook, String body) {
@@ -319,8 +298,7 @@ class NetSuiteIT {
         }
 
         JsonNode getJson(String path) {
-            return json(send(HttpRequest.newBuilder(URI.create(url(path))).header("Authorization", "Bearer " + adminToken)
-                    .GET().build()).body());
+            return running.getJson(path);
         }
 
         JsonNode awaitFinished(String eventId) {
@@ -332,45 +310,12 @@ class NetSuiteIT {
         }
 
         static <T> T poll(Supplier<T> probe, String what) {
-            long end = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-            while (System.nanoTime() < end) {
-                T value = probe.get();
-                if (value != null) {
-                    return value;
-                }
-                try {
-                    Thread.sleep(20);
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                    throw new AssertionError(e);
-                }
-            }
-            throw new AssertionError("waited 30 s for " + what);
-        }
-
-        private HttpResponse<String> send(HttpRequest request) {
-            try {
-                return client.send(request, HttpResponse.BodyHandlers.ofString());
-            } catch (IOException e) {
-                throw new java.io.UncheckedIOException(e);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new AssertionError(e);
-            }
-        }
-
-        private static JsonNode json(String text) {
-            try {
-                return JSON.readTree(text);
-            } catch (IOException e) {
-                throw new java.io.UncheckedIOException(e);
-            }
+            return Polling.await(what, Duration.ofSeconds(30), 20, probe);
         }
 
         @Override
         public void close() {
-            server.close();
-            engine.close();
+            running.close();
         }
     }
 }

@@ -1,13 +1,8 @@
 package dev.steward.host.vendors;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.steward.Engine;
-import dev.steward.host.HostServer;
-import dev.steward.host.access.Access;
-import dev.steward.run.AlertSink;
+import dev.steward.host.RunningHost;
 import dev.steward.run.RetryPolicy;
-import io.micrometer.prometheusmetrics.PrometheusConfig;
-import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import dev.steward.testing.vendors.salesforce.FakeSalesforce;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -18,8 +13,6 @@ import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
 import java.io.IOException;
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -28,13 +21,10 @@ import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Base64;
 import java.util.Map;
-import java.util.Optional;
-import java.util.SplittableRandom;
 import java.util.UUID;
 import java.util.function.BooleanSupplier;
 
@@ -50,11 +40,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 class SalesforceIT {
 
     private static final String CDC_SECRET = "whsec_c2FsZXNmb3JjZS1pdC1yZWxheQ==";
+    /** Steward's default 25 attempts, with shorter waits. */
+    private static final RetryPolicy RETRY = new RetryPolicy(25, Duration.ofMillis(50), Duration.ofSeconds(1));
 
     @TempDir
     Path temp;
     private FakeSalesforce org;
-    private Host host;
+    private RunningHost host;
     private Path home;
 
     @BeforeEach
@@ -144,7 +136,8 @@ class SalesforceIT {
                   - rules: [mastership.yaml]
                   - sync: { to: [crm] }
                 """);
-        host = new Host(home);
+        host = new RunningHost(home, RETRY, Map.of());
+        assertThat(host.engine().workspace().diagnostics()).filteredOn(d -> d.isError()).isEmpty();
         org.outbound("Account", URI.create(host.url("/hooks/salesforce/account")));
     }
 
@@ -164,7 +157,7 @@ class SalesforceIT {
         await("Salesforce got its Ack", () -> org.acknowledged() == 1);
         assertThat(erpWrites("C-1")).isEqualTo(1);
 
-        JsonNode event = host.deliver("erp/customer", "{\"crm_id\":\"C-1\",\"name\":\"Acme\",\"credit_limit\":5000}",
+        JsonNode event = deliver("erp/customer", "{\"crm_id\":\"C-1\",\"name\":\"Acme\",\"credit_limit\":5000}",
                 "erp-" + UUID.randomUUID());
         assertThat(event.path("status").asText()).isEqualTo("succeeded");
         String id = org.find("Account", "Customer_Number__c", "C-1").getFirst();
@@ -219,7 +212,7 @@ class SalesforceIT {
         // six calls in half a second: the eight writes (each a read of the ETag and a PATCH) cannot all go at once
         org.dailyLimit(6, Duration.ofMillis(500));
         for (int i = 0; i < 8; i++) {
-            host.hook("erp/customer", "{\"crm_id\":\"B-" + i + "\",\"credit_limit\":" + (100 + i) + "}",
+            hook("erp/customer", "{\"crm_id\":\"B-" + i + "\",\"credit_limit\":" + (100 + i) + "}",
                     "burst-" + i);
         }
 
@@ -249,7 +242,7 @@ class SalesforceIT {
         // a user changes the record in Salesforce between Steward's read and its write
         org.beforeNextWrite(() -> org.update("Account", id, Map.of("Phone", "555-0199")));
 
-        JsonNode event = host.deliver("erp/customer", "{\"crm_id\":\"C-9\",\"credit_limit\":700}", "erp-c9");
+        JsonNode event = deliver("erp/customer", "{\"crm_id\":\"C-9\",\"credit_limit\":700}", "erp-c9");
 
         assertThat(event.path("status").asText()).isEqualTo("succeeded");
         assertThat(org.record("Account", id).orElseThrow()).containsEntry("Phone", "555-0199");
@@ -258,13 +251,13 @@ class SalesforceIT {
     }
 
     private HttpResponse<String> postXml(String xml) {
-        return host.post("/hooks/salesforce/account", xml, Map.of("Content-Type", "text/xml; charset=utf-8"));
+        return host.postAsIs("/hooks/salesforce/account", xml, Map.of("Content-Type", "text/xml; charset=utf-8"));
     }
 
     private HttpResponse<String> postCdc(String body, Instant at, String secret) {
         String id = "msg_" + UUID.randomUUID();
         String timestamp = String.valueOf(at.getEpochSecond());
-        return host.post("/hooks/salesforce/account-cdc", body, Map.of("webhook-id", id, "webhook-timestamp", timestamp,
+        return host.postAsIs("/hooks/salesforce/account-cdc", body, Map.of("webhook-id", id, "webhook-timestamp", timestamp,
                 "webhook-signature", sign(secret, id, timestamp, body)));
     }
 
@@ -343,85 +336,21 @@ class SalesforceIT {
         }
     }
 
-    /** A real host on a random port over the workspace, with a small HTTP client (the admin token on API calls). */
-    private static final class Host implements AutoCloseable {
+    /** Posts a delivery as the ERP would: no admin token. */
+    private HttpResponse<String> hook(String path, String body, String deliveryId) {
+        return host.postAsIs("/hooks/" + path, body, Map.of("webhook-id", deliveryId));
+    }
 
-        /** Steward's default 25 attempts, with shorter waits. */
-        private static final RetryPolicy RETRY = new RetryPolicy(25, Duration.ofMillis(50), Duration.ofSeconds(1));
-        private final Engine engine;
-        private final HostServer server;
-        private final String adminToken = "salesforce-it-" + UUID.randomUUID();
-        private final HttpClient client = HttpClient.newHttpClient();
-
-        Host(Path home) {
-            PrometheusMeterRegistry metrics = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
-            engine = Engine.open(home, new Engine.Options(Clock.systemUTC(), new SplittableRandom(7), metrics,
-                    "salesforce-it", RETRY, true, AlertSink.NONE));
-            assertThat(engine.workspace().diagnostics()).filteredOn(d -> d.isError()).isEmpty();
-            Access access = new Access(engine.access(), engine.workspace().host().access(), Optional.of(adminToken),
-                    Clock.systemUTC(), new java.security.SecureRandom(), 4);
-            server = HostServer.start(engine, metrics, Clock.systemUTC(), "127.0.0.1", 0, access);
-        }
-
-        String url(String path) {
-            return "http://127.0.0.1:" + server.port() + path;
-        }
-
-        HttpResponse<String> post(String path, String body, Map<String, String> headers) {
-            HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(url(path)))
-                    .POST(HttpRequest.BodyPublishers.ofString(body));
-            if (!headers.containsKey("Content-Type")) {
-                request.header("Content-Type", "application/json");
-            }
-            headers.forEach(request::header);
-            return send(request.build());
-        }
-
-        HttpResponse<String> hook(String path, String body, String deliveryId) {
-            return post("/hooks/" + path, body, Map.of("webhook-id", deliveryId));
-        }
-
-        JsonNode deliver(String path, String body, String deliveryId) {
-            HttpResponse<String> response = hook(path, body, deliveryId);
-            assertThat(response.statusCode()).as(response.body()).isEqualTo(202);
-            String eventId = json(response.body()).get("eventId").asText();
-            JsonNode[] event = new JsonNode[1];
-            await("event " + eventId + " finished", () -> {
-                event[0] = getJson("/api/events/" + eventId);
-                String status = event[0].path("status").asText();
-                return !status.equals("pending") && !status.equals("running");
-            });
-            return event[0];
-        }
-
-        JsonNode getJson(String path) {
-            return json(send(HttpRequest.newBuilder(URI.create(url(path))).header("Authorization", "Bearer " + adminToken)
-                    .GET().build()).body());
-        }
-
-        private static JsonNode json(String body) {
-            try {
-                return new com.fasterxml.jackson.databind.ObjectMapper().readTree(body);
-            } catch (IOException e) {
-                throw new java.io.UncheckedIOException(e);
-            }
-        }
-
-        private HttpResponse<String> send(HttpRequest request) {
-            try {
-                return client.send(request, HttpResponse.BodyHandlers.ofString());
-            } catch (IOException e) {
-                throw new java.io.UncheckedIOException(e);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new AssertionError(e);
-            }
-        }
-
-        @Override
-        public void close() {
-            server.close();
-            engine.close();
-        }
+    private JsonNode deliver(String path, String body, String deliveryId) {
+        HttpResponse<String> response = hook(path, body, deliveryId);
+        assertThat(response.statusCode()).as(response.body()).isEqualTo(202);
+        String eventId = RunningHost.json(response).get("eventId").asText();
+        JsonNode[] event = new JsonNode[1];
+        await("event " + eventId + " finished", () -> {
+            event[0] = host.getJson("/api/events/" + eventId);
+            String status = event[0].path("status").asText();
+            return !status.equals("pending") && !status.equals("running");
+        });
+        return event[0];
     }
 }

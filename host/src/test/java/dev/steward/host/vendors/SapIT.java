@@ -1,25 +1,16 @@
 package dev.steward.host.vendors;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.steward.Engine;
-import dev.steward.host.HostServer;
-import dev.steward.host.access.Access;
-import dev.steward.run.AlertSink;
+import dev.steward.host.RunningHost;
 import dev.steward.run.RetryPolicy;
 import dev.steward.testing.vendors.sap.SapFake;
-import io.micrometer.prometheusmetrics.PrometheusConfig;
-import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -28,13 +19,10 @@ import java.sql.DriverManager;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
-import java.util.SplittableRandom;
 import java.util.UUID;
 import java.util.function.Predicate;
 import java.util.function.Supplier;
@@ -52,7 +40,6 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 class SapIT {
 
-    private static final ObjectMapper JSON = new ObjectMapper();
     private static final String MESH_KEY = "mesh-key-" + UUID.randomUUID();
     private static final RetryPolicy RETRY = new RetryPolicy(10, Duration.ofMillis(50), Duration.ofSeconds(1));
 
@@ -60,10 +47,7 @@ class SapIT {
     Path temp;
     Path home;
     SapFake fake;
-    Engine engine;
-    HostServer server;
-    final String adminToken = "sap-it-admin-" + UUID.randomUUID();
-    final HttpClient client = HttpClient.newHttpClient();
+    RunningHost host;
 
     @BeforeEach
     void start() throws IOException {
@@ -140,24 +124,16 @@ class SapIT {
                   - rules: [mastership.yaml]
                   - sync: { to: [s4] }
                 """);
-        PrometheusMeterRegistry metrics = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
-        engine = Engine.open(home, new Engine.Options(Clock.systemUTC(), new SplittableRandom(7), metrics, "sap-it",
-                RETRY, true, AlertSink.NONE));
-        assertThat(engine.workspace().diagnostics()).filteredOn(d -> d.isError()).isEmpty();
-        Access access = new Access(engine.access(), engine.workspace().host().access(), Optional.of(adminToken),
-                Clock.systemUTC(), new java.security.SecureRandom(), 4);
-        server = HostServer.start(engine, metrics, Clock.systemUTC(), "127.0.0.1", 0, access);
-        fake.subscribe(URI.create(url("/hooks/sap/partner")), Map.of("X-Steward-Key", MESH_KEY), false,
+        host = new RunningHost(home, RETRY, Map.of());
+        assertThat(host.engine().workspace().diagnostics()).filteredOn(d -> d.isError()).isEmpty();
+        fake.subscribe(URI.create(host.url("/hooks/sap/partner")), Map.of("X-Steward-Key", MESH_KEY), false,
                 Duration.ofMillis(200));
     }
 
     @AfterEach
     void stop() {
-        if (server != null) {
-            server.close();
-        }
-        if (engine != null) {
-            engine.close();
+        if (host != null) {
+            host.close();
         }
         fake.close();
     }
@@ -178,7 +154,7 @@ class SapIT {
         assertThat(fake.count("PATCH A_BusinessPartner")).isEqualTo(1);
         assertThat(fake.count("POST A_BusinessPartner")).isZero();
         assertThat(statuses("sap-partner")).containsOnly("succeeded");
-        assertThat(events("sap-partner")).map(id -> getJson("/api/events/" + id).get("trace").toString())
+        assertThat(events("sap-partner")).map(id -> host.getJson("/api/events/" + id).get("trace").toString())
                 .anySatisfy(trace -> assertThat(trace).contains("echo of Steward's own write"));
         assertThat(crm("1000001")).containsExactly("ACME AG", "ACME");
         assertThat(fake.violations()).isEmpty();
@@ -189,7 +165,7 @@ class SapIT {
         fake.rateLimit(8, Duration.ofSeconds(1));
         int burst = 10;
         for (int i = 1; i <= burst; i++) {
-            HttpResponse<String> answer = post("/hooks/crm/account",
+            HttpResponse<String> answer = host.postAsIs("/hooks/crm/account",
                     "{\"sap_id\":\"20000" + (10 + i) + "\",\"search_term\":\"T" + i + "\"}",
                     Map.of("webhook-id", "burst-" + i));
             assertThat(answer.statusCode()).as(answer.body()).isEqualTo(202);
@@ -201,7 +177,7 @@ class SapIT {
         assertThat(statuses("sap-partner")).containsOnly("succeeded");
         assertThat(fake.count("429")).isPositive();
         assertThat(fake.count("POST A_BusinessPartner")).isEqualTo(burst);
-        assertThat(getJson("/api/dead-letters").toString()).doesNotContain("2000011");
+        assertThat(host.getJson("/api/dead-letters").toString()).doesNotContain("2000011");
         assertThat(fake.violations()).isEmpty();
     }
 
@@ -246,33 +222,29 @@ class SapIT {
                  "datacontenttype":"application/json","data":{"BusinessPartner":"5000001"}}""".formatted(UUID.randomUUID());
         Map<String, String> structured = Map.of("Content-Type", "application/cloudevents+json");
 
-        HttpResponse<String> wrong = post("/hooks/sap/partner", event,
+        HttpResponse<String> wrong = host.postAsIs("/hooks/sap/partner", event,
                 Map.of("Content-Type", "application/cloudevents+json", "X-Steward-Key", "not-the-key"));
-        HttpResponse<String> missing = post("/hooks/sap/partner", event, structured);
+        HttpResponse<String> missing = host.postAsIs("/hooks/sap/partner", event, structured);
         assertThat(wrong.statusCode()).as(wrong.body()).isEqualTo(401);
         assertThat(missing.statusCode()).as(missing.body()).isEqualTo(401);
         assertThat(events("sap-partner")).isEmpty();
 
         Map<String, String> keyed = Map.of("Content-Type", "application/cloudevents+json", "X-Steward-Key", MESH_KEY);
-        HttpResponse<String> first = post("/hooks/sap/partner", event, keyed);
-        HttpResponse<String> replay = post("/hooks/sap/partner", event, keyed);
+        HttpResponse<String> first = host.postAsIs("/hooks/sap/partner", event, keyed);
+        HttpResponse<String> replay = host.postAsIs("/hooks/sap/partner", event, keyed);
         assertThat(first.statusCode()).as(first.body()).isEqualTo(202);
         assertThat(replay.statusCode()).as(replay.body()).isEqualTo(202);
-        assertThat(json(replay.body()).get("duplicates").asInt()).isEqualTo(1);
+        assertThat(RunningHost.json(replay).get("duplicates").asInt()).isEqualTo(1);
         assertThat(events("sap-partner")).hasSize(1);
     }
 
     // --- helpers ---
 
-    private String url(String path) {
-        return "http://127.0.0.1:" + server.port() + path;
-    }
-
     private JsonNode deliverCrm(String body) {
-        HttpResponse<String> answer = post("/hooks/crm/account", body, Map.of("webhook-id", "crm-" + UUID.randomUUID()));
+        HttpResponse<String> answer = host.postAsIs("/hooks/crm/account", body, Map.of("webhook-id", "crm-" + UUID.randomUUID()));
         assertThat(answer.statusCode()).as(answer.body()).isEqualTo(202);
-        String id = json(answer.body()).get("eventId").asText();
-        return await(() -> getJson("/api/events/" + id),
+        String id = RunningHost.json(answer).get("eventId").asText();
+        return await(() -> host.getJson("/api/events/" + id),
                 e -> !e.path("status").asText().equals("pending") && !e.path("status").asText().equals("running"));
     }
 
@@ -289,13 +261,13 @@ class SapIT {
 
     private List<String> events(String flow) {
         List<String> ids = new ArrayList<>();
-        getJson("/api/events?flow=" + flow + "&limit=1000").get("events").forEach(e -> ids.add(e.get("eventId").asText()));
+        host.getJson("/api/events?flow=" + flow + "&limit=1000").get("events").forEach(e -> ids.add(e.get("eventId").asText()));
         return ids;
     }
 
     private List<String> statuses(String flow) {
         List<String> statuses = new ArrayList<>();
-        getJson("/api/events?flow=" + flow + "&limit=1000").get("events").forEach(e -> statuses.add(e.get("status").asText()));
+        host.getJson("/api/events?flow=" + flow + "&limit=1000").get("events").forEach(e -> statuses.add(e.get("status").asText()));
         return statuses;
     }
 
@@ -330,40 +302,6 @@ class SapIT {
             }
         } catch (SQLException e) {
             return List.of();
-        }
-    }
-
-    private HttpResponse<String> post(String path, String body, Map<String, String> headers) {
-        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(url(path))).POST(HttpRequest.BodyPublishers.ofString(body));
-        if (!headers.containsKey("Content-Type")) {
-            request.header("Content-Type", "application/json");
-        }
-        headers.forEach(request::header);
-        return send(request.build());
-    }
-
-    private JsonNode getJson(String path) {
-        HttpResponse<String> answer = send(HttpRequest.newBuilder(URI.create(url(path)))
-                .header("Authorization", "Bearer " + adminToken).GET().build());
-        return json(answer.body());
-    }
-
-    private HttpResponse<String> send(HttpRequest request) {
-        try {
-            return client.send(request, HttpResponse.BodyHandlers.ofString());
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new AssertionError(e);
-        }
-    }
-
-    private static JsonNode json(String body) {
-        try {
-            return JSON.readTree(body);
-        } catch (IOException e) {
-            throw new AssertionError("not JSON: " + body, e);
         }
     }
 

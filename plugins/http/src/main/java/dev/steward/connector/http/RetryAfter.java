@@ -7,14 +7,17 @@ import java.time.format.DateTimeFormatter;
 import java.time.format.DateTimeParseException;
 import java.util.Optional;
 
-/** Parses a {@code Retry-After} header: delay-seconds or an HTTP-date (RFC 9110, section 10.2.3). */
-final class RetryAfter {
+/**
+ * Parses a {@code Retry-After} header: delay-seconds or an HTTP-date (RFC 9110, section 10.2.3).
+ * Public for the vendor presets, whose APIs send the same header. Stateless.
+ */
+public final class RetryAfter {
 
     private RetryAfter() {
     }
 
     /** The wait asked for, never negative; empty when the header is absent or unreadable. */
-    static Optional<Duration> parse(Optional<String> header, Clock clock) {
+    public static Optional<Duration> parse(Optional<String> header, Clock clock) {
         if (header.isEmpty() || header.get().isBlank()) {
             return Optional.empty();
         }

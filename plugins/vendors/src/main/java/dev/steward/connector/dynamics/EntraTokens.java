@@ -3,6 +3,7 @@ package dev.steward.connector.dynamics;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.steward.connector.http.SystemHttp;
+import dev.steward.connector.vendor.TokenCache;
 import dev.steward.plugin.ConnectorException;
 import dev.steward.plugin.SystemRateLimitedException;
 import dev.steward.plugin.SystemUnavailableException;
@@ -12,7 +13,6 @@ import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.Map;
 
 /**
@@ -37,32 +37,27 @@ final class EntraTokens {
     private final DynamicsSettings settings;
     private final SystemHttp http;
     private final Clock clock;
-    private String token;
-    private Instant renewAt = Instant.MIN;
+    private final TokenCache cache;
 
     EntraTokens(String system, DynamicsSettings settings, SystemHttp http, Clock clock) {
         this.system = system;
         this.settings = settings;
         this.http = http;
         this.clock = clock;
+        this.cache = new TokenCache(EARLY, clock, this::fetch);
     }
 
     /** A token that is still good, fetching one when there is none. */
-    synchronized String token() {
-        if (token == null || !clock.instant().isBefore(renewAt)) {
-            fetch();
-        }
-        return token;
+    String token() {
+        return cache.token();
     }
 
     /** Drops {@code refused} if it is still the current token (another thread may have renewed it). */
-    synchronized void invalidate(String refused) {
-        if (refused.equals(token)) {
-            token = null;
-        }
+    void invalidate(String refused) {
+        cache.invalidate(refused);
     }
 
-    private void fetch() {
+    private TokenCache.Issued fetch() {
         String form = "grant_type=client_credentials"
                 + "&client_id=" + encode(settings.clientId())
                 + "&client_secret=" + encode(settings.clientSecret())
@@ -96,11 +91,9 @@ final class EntraTokens {
             throw new ConnectorException(why + (error.isEmpty() ? " without a token" : ": " + error
                     + (description.isEmpty() ? "" : " (" + description + ")")), false);
         }
-        token = body.get("access_token").asText();
         long seconds = body.path("expires_in").asLong(DEFAULT_LIFETIME.toSeconds());
-        Duration lifetime = Duration.ofSeconds(Math.max(seconds, 0));
-        Duration early = lifetime.compareTo(EARLY.multipliedBy(2)) > 0 ? EARLY : lifetime.dividedBy(2);
-        renewAt = clock.instant().plus(lifetime).minus(early);
+        return new TokenCache.Issued(body.get("access_token").asText(), clock.instant(),
+                Duration.ofSeconds(Math.max(seconds, 0)));
     }
 
     private static String encode(String value) {

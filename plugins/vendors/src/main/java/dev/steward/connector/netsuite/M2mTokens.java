@@ -3,6 +3,7 @@ package dev.steward.connector.netsuite;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.steward.connector.http.SystemHttp;
+import dev.steward.connector.vendor.TokenCache;
 import dev.steward.plugin.ConnectorException;
 import dev.steward.plugin.SystemRateLimitedException;
 import dev.steward.plugin.SystemUnavailableException;
@@ -34,32 +35,27 @@ final class M2mTokens {
     private final NetSuiteSettings.M2m m2m;
     private final SystemHttp http;
     private final Clock clock;
-    private String token;
-    private Instant renewAt = Instant.MIN;
+    private final TokenCache cache;
 
     M2mTokens(String system, NetSuiteSettings.M2m m2m, SystemHttp http, Clock clock) {
         this.system = system;
         this.m2m = m2m;
         this.http = http;
         this.clock = clock;
+        this.cache = new TokenCache(EARLY, clock, this::fetch);
     }
 
     /** A token that is still good, fetching one when there is none. */
-    synchronized String token() {
-        if (token == null || !clock.instant().isBefore(renewAt)) {
-            fetch();
-        }
-        return token;
+    String token() {
+        return cache.token();
     }
 
     /** Forgets this token, unless another request already replaced it. */
-    synchronized void invalidate(String rejected) {
-        if (rejected.equals(token)) {
-            token = null;
-        }
+    void invalidate(String rejected) {
+        cache.invalidate(rejected);
     }
 
-    private void fetch() {
+    private TokenCache.Issued fetch() {
         Instant now = clock.instant();
         String form = "grant_type=client_credentials"
                 + "&client_assertion_type=" + URLEncoder.encode("urn:ietf:params:oauth:client-assertion-type:jwt-bearer",
@@ -104,8 +100,6 @@ final class M2mTokens {
         if (expiresIn != null && expiresIn.asLong(0) > 0) {
             lifetime = Duration.ofSeconds(expiresIn.asLong());
         }
-        Duration early = lifetime.compareTo(EARLY.multipliedBy(2)) > 0 ? EARLY : lifetime.dividedBy(2);
-        token = accessToken.asText();
-        renewAt = now.plus(lifetime).minus(early);
+        return new TokenCache.Issued(accessToken.asText(), now, lifetime);
     }
 }

@@ -2,6 +2,7 @@ package dev.steward.connector.netsuite;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.steward.connector.vendor.StandardWebhooks;
 import dev.steward.plugin.ConfigProblem;
 import dev.steward.plugin.DurationSetting;
 import dev.steward.plugin.WebhookDelivery;
@@ -10,18 +11,11 @@ import dev.steward.plugin.WebhookRefusedException;
 import dev.steward.plugin.WebhookRequest;
 import dev.steward.plugin.WebhookSettings;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.security.GeneralSecurityException;
-import java.security.MessageDigest;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Base64;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
-import javax.crypto.Mac;
-import javax.crypto.spec.SecretKeySpec;
 
 /**
  * {@code format: netsuite}: deliveries of Steward's SuiteScript User Event script
@@ -58,7 +52,7 @@ public final class NetSuiteWebhookFormat implements WebhookFormat {
                     + " (secret: ${env:NETSUITE_WEBHOOK_SECRET}, a whsec_<base64> value)"));
         } else {
             try {
-                key(settings.secret().get());
+                StandardWebhooks.key(settings.secret().get());
             } catch (IllegalArgumentException e) {
                 problems.add(new ConfigProblem("secret", "the secret starts with whsec_ but the rest is not base64"));
             }
@@ -98,8 +92,8 @@ public final class NetSuiteWebhookFormat implements WebhookFormat {
             throw new WebhookRefusedException(401, "webhook-timestamp is " + skew.toSeconds() + "s away from Steward's"
                     + " clock, more than " + DurationSetting.format(maxAge) + ": a replay, or a clock that is off");
         }
-        byte[] expected = sign(key(secret), id, timestamp.strip(), request.body());
-        if (!matches(expected, signatures)) {
+        byte[] expected = StandardWebhooks.sign(StandardWebhooks.key(secret), id, timestamp.strip(), request.body());
+        if (!StandardWebhooks.matches(expected, signatures)) {
             throw new WebhookRefusedException(401, "no v1 signature in webhook-signature matches the body");
         }
         JsonNode body;
@@ -123,45 +117,6 @@ public final class NetSuiteWebhookFormat implements WebhookFormat {
         @SuppressWarnings("unchecked")
         Map<String, Object> payload = JSON.convertValue(body, Map.class);
         return WebhookDelivery.of(List.of(new WebhookDelivery.Notification(id, payload)));
-    }
-
-    /** The HMAC key of a secret: {@code whsec_<base64>} decoded, anything else as UTF-8. */
-    static byte[] key(String secret) {
-        return secret.startsWith("whsec_") ? Base64.getDecoder().decode(secret.substring(6))
-                : secret.getBytes(StandardCharsets.UTF_8);
-    }
-
-    /** HMAC-SHA256 of {@code id.timestamp.body}, as Standard Webhooks signs. */
-    static byte[] sign(byte[] key, String id, String timestamp, byte[] body) {
-        try {
-            Mac mac = Mac.getInstance("HmacSHA256");
-            mac.init(new SecretKeySpec(key, "HmacSHA256"));
-            mac.update((id + "." + timestamp + ".").getBytes(StandardCharsets.UTF_8));
-            return mac.doFinal(body);
-        } catch (GeneralSecurityException e) {
-            throw new IllegalStateException("HmacSHA256 is missing from this JDK", e);
-        }
-    }
-
-    private static boolean matches(byte[] expected, String signatures) {
-        for (String candidate : signatures.strip().split("\\s+")) {
-            int comma = candidate.indexOf(',');
-            if (comma > 0 && candidate.substring(0, comma).equals("v1")) {
-                Optional<byte[]> given = base64(candidate.substring(comma + 1));
-                if (given.isPresent() && MessageDigest.isEqual(expected, given.get())) {
-                    return true;
-                }
-            }
-        }
-        return false;
-    }
-
-    private static Optional<byte[]> base64(String text) {
-        try {
-            return Optional.of(Base64.getDecoder().decode(text));
-        } catch (IllegalArgumentException e) {
-            return Optional.empty();
-        }
     }
 
     private static String header(WebhookRequest request, String name) {

@@ -2,6 +2,7 @@ package dev.steward.connector.salesforce;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.steward.connector.vendor.StandardWebhooks;
 import dev.steward.plugin.ConfigProblem;
 import dev.steward.plugin.DurationSetting;
 import dev.steward.plugin.WebhookDelivery;
@@ -10,16 +11,10 @@ import dev.steward.plugin.WebhookRefusedException;
 import dev.steward.plugin.WebhookRequest;
 import dev.steward.plugin.WebhookSettings;
 
-import javax.crypto.Mac;
-import javax.crypto.spec.SecretKeySpec;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.security.GeneralSecurityException;
-import java.security.MessageDigest;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -58,7 +53,7 @@ public final class ChangeEventFormat implements WebhookFormat {
                     + "deliveries with (whsec_... or any text)"));
         } else {
             try {
-                key(settings.secret().get());
+                StandardWebhooks.key(settings.secret().get());
             } catch (IllegalArgumentException e) {
                 problems.add(new ConfigProblem("secret", e.getMessage()));
             }
@@ -166,54 +161,13 @@ public final class ChangeEventFormat implements WebhookFormat {
             throw new WebhookRefusedException(401, "webhook-timestamp is " + age.toSeconds() + "s away from now, "
                     + "outside the " + DurationSetting.format(tolerance) + " window (a replay?)");
         }
-        byte[] expected = sign(key(settings.secret().orElseThrow(() ->
+        byte[] expected = StandardWebhooks.sign(StandardWebhooks.key(settings.secret().orElseThrow(() ->
                 new WebhookRefusedException(401, "the flow has no secret to check signatures with"))), id, timestamp,
                 request.body());
-        for (String candidate : signatures.strip().split("\\s+")) {
-            int comma = candidate.indexOf(',');
-            if (comma < 0 || !candidate.substring(0, comma).equals("v1")) {
-                continue;
-            }
-            byte[] given;
-            try {
-                given = Base64.getDecoder().decode(candidate.substring(comma + 1));
-            } catch (IllegalArgumentException notBase64) {
-                continue;
-            }
-            if (MessageDigest.isEqual(expected, given)) {
-                return;
-            }
+        if (StandardWebhooks.matches(expected, signatures)) {
+            return;
         }
         throw new WebhookRefusedException(401, "webhook-signature does not match the body signed with the flow's "
                 + "secret");
-    }
-
-    /** The HMAC-SHA256 of {@code id.timestamp.body}, as Standard Webhooks signs it. */
-    static byte[] sign(byte[] key, String id, String timestamp, byte[] body) {
-        try {
-            Mac mac = Mac.getInstance("HmacSHA256");
-            mac.init(new SecretKeySpec(key, "HmacSHA256"));
-            mac.update((id + "." + timestamp + ".").getBytes(StandardCharsets.UTF_8));
-            return mac.doFinal(body);
-        } catch (GeneralSecurityException e) {
-            throw new IllegalStateException("HmacSHA256 is not available: " + e.getMessage(), e);
-        }
-    }
-
-    /** The key of a secret: the bytes after {@code whsec_} base64-decoded, else the text's UTF-8 bytes. */
-    static byte[] key(String secret) {
-        if (secret.startsWith("whsec_")) {
-            try {
-                return Base64.getDecoder().decode(secret.substring("whsec_".length()));
-            } catch (IllegalArgumentException e) {
-                throw new IllegalArgumentException("a secret starting with whsec_ must continue in base64");
-            }
-        }
-        return secret.getBytes(StandardCharsets.UTF_8);
-    }
-
-    /** For tests and relays: the {@code webhook-signature} value of a body. */
-    static String signature(String secret, String id, String timestamp, byte[] body) {
-        return "v1," + Base64.getEncoder().encodeToString(sign(key(secret), id, timestamp, body));
     }
 }

@@ -2,6 +2,7 @@ package dev.steward.connector.sap;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.steward.connector.http.RetryAfter;
 import dev.steward.connector.http.SystemHttp;
 import dev.steward.plugin.ConnectorException;
 import dev.steward.plugin.SystemRateLimitedException;
@@ -11,9 +12,6 @@ import dev.steward.plugin.WriteRefusedException;
 import java.io.IOException;
 import java.time.Clock;
 import java.time.Duration;
-import java.time.ZonedDateTime;
-import java.time.format.DateTimeFormatter;
-import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -43,7 +41,7 @@ final class SapErrors {
         int status = answer.status();
         String reason = reason(answer.body());
         String message = system + " answered " + status + " to " + call + (reason.isEmpty() ? "" : ": " + reason);
-        Optional<Duration> retryAfter = retryAfter(answer.header("retry-after"), clock);
+        Optional<Duration> retryAfter = RetryAfter.parse(answer.header("retry-after"), clock);
         if (status == 429 || (status == 503 && retryAfter.isPresent())) {
             return new SystemRateLimitedException(message, retryAfter.orElse(null));
         }
@@ -104,28 +102,6 @@ final class SapErrors {
     private static String lastSegment(String property) {
         int slash = property.lastIndexOf('/');
         return slash < 0 ? property : property.substring(slash + 1);
-    }
-
-    /** Parses {@code Retry-After}: delay-seconds or an HTTP-date; empty when absent or unreadable. */
-    static Optional<Duration> retryAfter(Optional<String> header, Clock clock) {
-        if (header.isEmpty() || header.get().isBlank()) {
-            return Optional.empty();
-        }
-        String value = header.get().strip();
-        if (value.chars().allMatch(Character::isDigit)) {
-            try {
-                return Optional.of(Duration.ofSeconds(Long.parseLong(value)));
-            } catch (NumberFormatException tooLong) {
-                return Optional.empty();
-            }
-        }
-        try {
-            Duration wait = Duration.between(clock.instant(),
-                    ZonedDateTime.parse(value, DateTimeFormatter.RFC_1123_DATE_TIME).toInstant());
-            return Optional.of(wait.isNegative() ? Duration.ZERO : wait);
-        } catch (DateTimeParseException unreadable) {
-            return Optional.empty();
-        }
     }
 
     static String shorten(String text) {

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.sun.net.httpserver.HttpServer;
+import dev.steward.connector.vendor.TestContext;
 import dev.steward.plugin.Connector;
 import dev.steward.plugin.EntityConfig;
 import dev.steward.plugin.SecretStore;
@@ -119,7 +120,7 @@ class FakeHubSpotWebhooksTest {
         EntityConfig entity = new EntityConfig("customer", Map.of("object", "contacts"), Map.of("phone", "phone"));
         SystemConfig config = new SystemConfig("hubspot", "hubspot", Map.of("baseUrl", fake.baseUrl().toString(),
                 "auth", Map.of("token", "pat")), Map.of("customer", entity));
-        try (Connector c = new HubSpotConnectorFactory().create(config, new TestContext(Clock.systemUTC(),
+        try (Connector c = new HubSpotConnectorFactory().create(config, TestContext.of(Clock.systemUTC(),
                 SecretStore.inMemory()))) {
             c.upsert(entity, id, Map.of("phone", "+9"), new WriteOptions("k", "e"));
             awaitIdle();

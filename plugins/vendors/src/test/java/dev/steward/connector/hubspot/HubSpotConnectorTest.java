@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.steward.connector.vendor.TestContext;
 import dev.steward.plugin.Connector;
 import dev.steward.plugin.EntityConfig;
 import dev.steward.plugin.Page;
@@ -80,7 +81,7 @@ class HubSpotConnectorTest {
         settings.put("auth", auth);
         SystemConfig config = new SystemConfig("hubspot", "hubspot", settings, Map.of(entity.name(), entity));
         assertEquals(List.of(), new HubSpotConnectorFactory().validate(config));
-        Connector c = new HubSpotConnectorFactory().create(config, new TestContext(clock, secrets));
+        Connector c = new HubSpotConnectorFactory().create(config, TestContext.of(clock, secrets));
         opened.add(c);
         return c;
     }
@@ -227,7 +228,7 @@ class HubSpotConnectorTest {
         settings.put("timeZone", "America/New_York");
         Clock clock = Clock.fixed(Instant.parse("2026-11-28T20:00:00Z"), ZoneId.of("UTC"));
         Connector daily = new HubSpotConnectorFactory().create(new SystemConfig("hubspot", "hubspot", settings,
-                Map.of("customer", contactById())), new TestContext(clock, SecretStore.inMemory()));
+                Map.of("customer", contactById())), TestContext.of(clock, SecretStore.inMemory()));
         opened.add(daily);
         SystemRateLimitedException e = assertThrows(SystemRateLimitedException.class, () -> daily.read(contactById(), id));
         assertTrue(e.getMessage().contains("DAILY"), e.getMessage());

@@ -4,6 +4,7 @@ import static dev.steward.testing.vendors.netsuite.FakeNetSuite.fields;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
+import dev.steward.connector.vendor.TestContext;
 import dev.steward.plugin.Connector;
 import dev.steward.plugin.EntityConfig;
 import dev.steward.plugin.Page;
@@ -307,7 +308,7 @@ class NetSuiteConnectorTest {
         SystemConfig config = new SystemConfig("erp", "netsuite", settings, entities);
         NetSuiteConnectorFactory factory = new NetSuiteConnectorFactory();
         assertThat(factory.validate(config, Path.of("."))).isEmpty();
-        return factory.create(config, new TestContext(clock, Path.of(".")));
+        return factory.create(config, TestContext.of(clock, Path.of(".")));
     }
 
     static Map<String, Object> map(Object... kv) {

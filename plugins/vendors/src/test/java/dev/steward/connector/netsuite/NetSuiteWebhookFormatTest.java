@@ -3,6 +3,7 @@ package dev.steward.connector.netsuite;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
+import dev.steward.connector.vendor.StandardWebhooks;
 import dev.steward.plugin.ConfigProblem;
 import dev.steward.plugin.WebhookDelivery;
 import dev.steward.plugin.WebhookFormat;
@@ -39,7 +40,7 @@ class NetSuiteWebhookFormatTest {
      */
     @Test
     void signsLikeTheStandardWebhooksReferenceVector() {
-        byte[] mac = NetSuiteWebhookFormat.sign(NetSuiteWebhookFormat.key(VECTOR_SECRET), VECTOR_ID, VECTOR_TIMESTAMP,
+        byte[] mac = StandardWebhooks.sign(StandardWebhooks.key(VECTOR_SECRET), VECTOR_ID, VECTOR_TIMESTAMP,
                 VECTOR_BODY.getBytes(StandardCharsets.UTF_8));
         assertThat(Base64.getEncoder().encodeToString(mac)).isEqualTo(VECTOR_SIGNATURE);
     }
@@ -136,8 +137,8 @@ class NetSuiteWebhookFormatTest {
     }
 
     private static String signature(String id, String ts, String body) {
-        return "v1," + Base64.getEncoder().encodeToString(NetSuiteWebhookFormat.sign(
-                NetSuiteWebhookFormat.key(VECTOR_SECRET), id, ts, body.getBytes(StandardCharsets.UTF_8)));
+        return "v1," + Base64.getEncoder().encodeToString(StandardWebhooks.sign(
+                StandardWebhooks.key(VECTOR_SECRET), id, ts, body.getBytes(StandardCharsets.UTF_8)));
     }
 
     private static WebhookRequest request(String id, String ts, String signature, String body, Instant at) {

@@ -1,5 +1,6 @@
 package dev.steward.connector.quickbooks;
 
+import dev.steward.connector.vendor.TestContext;
 import dev.steward.plugin.Connector;
 import dev.steward.plugin.EntityConfig;
 import dev.steward.plugin.Page;
@@ -16,6 +17,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
+import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -75,7 +77,7 @@ class QuickBooksConnectorTest {
     }
 
     private Connector connector(SecretStore store) {
-        return connector(store, TestContext.with(store));
+        return connector(store, TestContext.of(Clock.systemUTC(), store));
     }
 
     private Connector connector(SecretStore store, TestContext context) {
@@ -242,7 +244,7 @@ class QuickBooksConnectorTest {
     void aRevokedRefreshTokenIsAClearOperatorAlertLoggedOnce() {
         String id = fake.realm().create("Customer", Map.of("DisplayName", "Mark Cho"));
         SecretStore store = SecretStore.inMemory();
-        TestContext context = TestContext.with(store);
+        TestContext context = TestContext.of(Clock.systemUTC(), store);
         Connector c = connector(store, context);
         c.read(customersById, id);
         String stored = store.get("refreshToken").orElseThrow();

@@ -1,5 +1,6 @@
 package dev.steward.connector.salesforce;
 
+import dev.steward.connector.vendor.StandardWebhooks;
 import dev.steward.plugin.WebhookDelivery;
 import dev.steward.plugin.WebhookRefusedException;
 import dev.steward.plugin.WebhookRequest;
@@ -34,7 +35,7 @@ class ChangeEventFormatTest {
     @Test
     void signsLikeTheStandardWebhooksTestVector() {
         byte[] body = "{\"test\": 2432232314}".getBytes(StandardCharsets.UTF_8);
-        assertThat(ChangeEventFormat.signature(VECTOR_SECRET, "msg_p5jXN8AQM9LWM0D4loKWxJek", "1614265330", body))
+        assertThat(StandardWebhooks.signature(VECTOR_SECRET, "msg_p5jXN8AQM9LWM0D4loKWxJek", "1614265330", body))
                 .isEqualTo("v1,g0hM9SsE+OTPJTGt/tmIKtSyZlE3uFJELVlNIOLJ1OE=");
         ChangeEventFormat.verify(new WebhookRequest("POST", "https://s/hooks", Map.of(
                         "webhook-id", "msg_p5jXN8AQM9LWM0D4loKWxJek", "webhook-timestamp", "1614265330",
@@ -121,6 +122,6 @@ class ChangeEventFormatTest {
         String timestamp = String.valueOf(at.getEpochSecond());
         return new WebhookRequest("POST", "https://steward.example.com/hooks/sf/cdc", Map.of(
                 "Content-Type", "application/json", "webhook-id", id, "webhook-timestamp", timestamp,
-                "webhook-signature", ChangeEventFormat.signature(secret, id, timestamp, bytes)), bytes, Instant.now());
+                "webhook-signature", StandardWebhooks.signature(secret, id, timestamp, bytes)), bytes, Instant.now());
     }
 }

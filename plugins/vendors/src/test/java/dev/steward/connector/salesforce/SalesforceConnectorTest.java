@@ -1,5 +1,6 @@
 package dev.steward.connector.salesforce;
 
+import dev.steward.connector.vendor.TestContext;
 import dev.steward.plugin.Connector;
 import dev.steward.plugin.ConnectorException;
 import dev.steward.plugin.EntityConfig;
@@ -21,6 +22,7 @@ import org.junit.jupiter.api.io.TempDir;
 import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -49,7 +51,7 @@ class SalesforceConnectorTest {
     @BeforeEach
     void start() {
         fake = FakeSalesforce.start().externalId("Account", "Customer_Number__c");
-        context = new TestContext(workspace);
+        context = TestContext.of(Clock.systemUTC(), workspace);
     }
 
     @AfterEach
@@ -233,7 +235,7 @@ class SalesforceConnectorTest {
                 .satisfies(e -> assertThat(((SystemRateLimitedException) e).retryAfter())
                         .contains(Duration.ofMinutes(30)));
         assertThat(((SalesforceConnector) crm).apiUsage()).contains(new SalesforceAnswers.ApiUsage(3, 3));
-        assertThat(context.warnings).anyMatch(w -> w.contains("3 of the org's 3 daily API requests"));
+        assertThat(context.warnings()).anyMatch(w -> w.contains("3 of the org's 3 daily API requests"));
     }
 
     @Test

@@ -1,5 +1,6 @@
 package dev.steward.connector.sap;
 
+import dev.steward.connector.vendor.TestContext;
 import dev.steward.plugin.ConfigProblem;
 import dev.steward.plugin.Connector;
 import dev.steward.plugin.EntityConfig;
@@ -67,7 +68,7 @@ class SapConnectorTest {
         SapConnectorFactory factory = new SapConnectorFactory();
         SystemConfig config = config(fake.baseUrl(), auth);
         assertThat(factory.validate(config)).isEmpty();
-        Connector connector = factory.create(config, new SapTestContext(Clock.systemUTC()));
+        Connector connector = factory.create(config, TestContext.of(Clock.systemUTC()));
         connectors.add(connector);
         return connector;
     }
@@ -237,7 +238,7 @@ class SapConnectorTest {
                 partner().fields());
         SystemConfig config = new SystemConfig("s4", "sap", Map.of("baseUrl", fake.baseUrl(), "auth",
                 Map.of("type", "basic", "user", "STEWARD_COMM", "password", "comm-secret")), Map.of("partner", organizations));
-        Connector sap = new SapConnectorFactory().create(config, new SapTestContext(Clock.systemUTC()));
+        Connector sap = new SapConnectorFactory().create(config, TestContext.of(Clock.systemUTC()));
         connectors.add(sap);
         assertThat(sap.list(organizations, Optional.empty(), 10).records()).extracting(SystemRecord::key)
                 .containsExactly("1000001");
@@ -251,7 +252,7 @@ class SapConnectorTest {
         SystemConfig config = new SystemConfig("s4", "sap", Map.of("baseUrl", fake.baseUrl(), "auth",
                 Map.of("type", "basic", "user", "STEWARD_COMM", "password", "comm-secret")), Map.of("order", order));
         assertThat(new SapConnectorFactory().validate(config)).isEmpty();
-        Connector sap = new SapConnectorFactory().create(config, new SapTestContext(Clock.systemUTC()));
+        Connector sap = new SapConnectorFactory().create(config, TestContext.of(Clock.systemUTC()));
         connectors.add(sap);
         sap.upsert(order, "5000001", Map.of("SoldToParty", "1000001", "PurchaseOrderByCustomer", "PO-1"), OPTIONS);
         sap.upsert(order, "5000001", Map.of("PurchaseOrderByCustomer", "PO-1b"), OPTIONS);
@@ -280,7 +281,7 @@ class SapConnectorTest {
         String base = fake.baseUrl();
         fake.close();
         SystemConfig config = config(base, Map.of("type", "basic", "user", "U", "password", "P"));
-        Connector sap = new SapConnectorFactory().create(config, new SapTestContext(Clock.systemUTC()));
+        Connector sap = new SapConnectorFactory().create(config, TestContext.of(Clock.systemUTC()));
         connectors.add(sap);
         assertThatThrownBy(() -> sap.read(partner(), "1")).isInstanceOf(SystemUnavailableException.class);
         fake = new SapFake();

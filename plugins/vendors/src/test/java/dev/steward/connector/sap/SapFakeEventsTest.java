@@ -1,6 +1,7 @@
 package dev.steward.connector.sap;
 
 import com.sun.net.httpserver.HttpServer;
+import dev.steward.connector.vendor.TestContext;
 import dev.steward.plugin.Connector;
 import dev.steward.plugin.WebhookDelivery;
 import dev.steward.plugin.WebhookRefusedException;
@@ -82,7 +83,7 @@ class SapFakeEventsTest {
         failuresToFake.set(2);
         fake.change("A_BusinessPartner", "1000001", Map.of("OrganizationBPName1", "User's change"));
         Connector sap = new SapConnectorFactory().create(SapConnectorTest.config(fake.baseUrl(),
-                Map.of("type", "basic", "user", "STEWARD_COMM", "password", "comm-secret")), new SapTestContext(Clock.systemUTC()));
+                Map.of("type", "basic", "user", "STEWARD_COMM", "password", "comm-secret")), TestContext.of(Clock.systemUTC()));
         try (sap) {
             sap.upsert(SapConnectorTest.partner(), "1000001", Map.of("OrganizationBPName1", "Steward's write"),
                     new WriteOptions("i", "e"));
