@@ -132,7 +132,8 @@ public final class PostgresCluster {
         return LocalServer.start(bin);
     }
 
-    private static Path findBinaries() {
+    /** The newest local server binaries (initdb, pg_ctl), or STEWARD_PG_BIN; null when there are none. */
+    static Path findBinaries() {
         String explicit = System.getenv("STEWARD_PG_BIN");
         if (explicit != null && !explicit.isBlank()) {
             return Path.of(explicit);

@@ -42,7 +42,7 @@ public final class PostgresServer implements AutoCloseable {
 
     /** Initialises and starts a server with an empty {@code steward} database. */
     public static PostgresServer start() {
-        Path bin = binaries();
+        Path bin = PostgresCluster.findBinaries();
         if (bin == null) {
             String why = "no PostgreSQL server binaries (initdb, pg_ctl under /usr/lib/postgresql/<version>/bin or STEWARD_PG_BIN)";
             if ("true".equalsIgnoreCase(System.getenv("CI"))) {
@@ -143,25 +143,6 @@ public final class PostgresServer implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted while running " + name, e);
-        }
-    }
-
-    private static Path binaries() {
-        String explicit = System.getenv("STEWARD_PG_BIN");
-        if (explicit != null && !explicit.isBlank()) {
-            return Path.of(explicit);
-        }
-        Path root = Path.of("/usr/lib/postgresql");
-        if (!Files.isDirectory(root)) {
-            return null;
-        }
-        try (Stream<Path> versions = Files.list(root)) {
-            return versions.map(v -> v.resolve("bin"))
-                    .filter(b -> Files.isExecutable(b.resolve("initdb")) && Files.isExecutable(b.resolve("pg_ctl")))
-                    .max(Comparator.comparing(b -> b.getParent().getFileName().toString()))
-                    .orElse(null);
-        } catch (IOException e) {
-            return null;
         }
     }
 
