@@ -97,9 +97,10 @@ public final class EventWorkers implements AutoCloseable {
         this.metrics = metrics;
         this.progress = progress;
         this.alerts = alerts;
-        // Twice the threads: while one run's outcome waits for its commit, the next run goes.
-        this.slots = new Semaphore(2 * threads);
-        this.capacity = 2 * threads;
+        // Room for a whole claim batch, and at least twice the threads: while one run's outcome
+        // waits for its commit, the next run goes.
+        this.capacity = Math.max(2 * threads, MAX_CLAIM);
+        this.slots = new Semaphore(capacity);
         this.pool = (java.util.concurrent.ThreadPoolExecutor) Executors.newFixedThreadPool(threads,
                 Thread.ofPlatform().name("steward-worker-", 1).factory());
     }
@@ -175,7 +176,7 @@ public final class EventWorkers implements AutoCloseable {
         while (running) {
             int free = Math.min(slots.availablePermits(), MAX_CLAIM);
             List<StoredEvent> claimed = List.of();
-            if (free > 0) {
+            if (free > 0 && worthClaiming(free)) {
                 try {
                     claimed = store.claim(workerId, free, lease);
                 } catch (RuntimeException e) {
@@ -202,10 +203,22 @@ public final class EventWorkers implements AutoCloseable {
                 pool.execute(new Run(event, states.get(new RecordKey(event.entity(), event.key()))));
             }
             summarize();
-            if (claimed.isEmpty() || slots.availablePermits() == 0) {
+            if (claimed.isEmpty() || !worthClaiming(Math.min(slots.availablePermits(), MAX_CLAIM))) {
                 await();
             }
         }
+    }
+
+    /**
+     * Whether to claim now with {@code free} slots: when the workers may soon have nothing to do
+     * (at most one run per thread left in hand), or when half the capacity is free. Otherwise
+     * the dispatcher waits for more runs to finish, so that a busy host claims (and reads the
+     * records' state) in batches of about half its capacity instead of one event per finished
+     * run: each claim is a transaction whose commit costs about the same for 1 event as for 100.
+     */
+    private boolean worthClaiming(int free) {
+        int inHand = capacity - slots.availablePermits();
+        return free > 0 && (inHand <= threads || free >= capacity / 2);
     }
 
     /** Waits for a free slot; false when the workers stop meanwhile. */

@@ -80,8 +80,10 @@ final class Claims {
         }
         long now = clock.millis();
         long leaseUntil = now + lease.toMillis();
-        // Ask for some spare candidates: other claimers may take a few of the first ones.
-        List<Candidate> candidates = database.run("list claimable events", c -> candidates(c, now, (int) Math.min(2L * max, Integer.MAX_VALUE)));
+        // Ask for some spare candidates: other claimers may take a few of the first ones. (Not
+        // twice a large batch: the claim transaction locks and reads every candidate's record.)
+        int limit = (int) Math.min(2L * max, max + 64L);
+        List<Candidate> candidates = database.run("list claimable events", c -> candidates(c, now, limit));
         if (candidates.isEmpty()) {
             return List.of();
         }
