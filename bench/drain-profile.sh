@@ -11,7 +11,7 @@ THREADS=1; CONNECTIONS="${CONNECTIONS:-32}"; KEYS="${KEYS:-5000}"
 JAVA_HOME="${JAVA_HOME:-/usr/lib/jvm/temurin-25-jdk-amd64}"; export JAVA_HOME
 export STEWARD_ADMIN_TOKEN="${STEWARD_ADMIN_TOKEN:-$(openssl rand -hex 32)}"
 auth="Authorization: Bearer $STEWARD_ADMIN_TOKEN"
-jar="$root/host/target/steward.jar"; java="$JAVA_HOME/bin/java"
+jar="${JAR:-$root/host/target/steward.jar}"; java="$JAVA_HOME/bin/java"
 work="$(mktemp -d "${TMPDIR:-/tmp}/steward-drain.XXXXXX")"
 hook_path="crm/deal"; payload="deal"
 . "$root/bench/lib.sh"
@@ -43,6 +43,7 @@ for round in $(seq "${WARM_ROUNDS:-1}"); do
   t_end=$(( $(date +%s) + DRAIN ))
   while [ "$(backlog)" -gt 0 ] && [ "$(date +%s)" -lt "$t_end" ]; do sleep 1; done
 done
+la0="$(date +%s%N)"; ca0="$(process_ticks "$pid")"; ra0="$(metric_runs)"
 bench="$(load steward "$port" "$LOAD" measured "$pid")"
 log "load: $(field requests "$bench") requests; backlog $(backlog)"
 log "draining from $(date +%H:%M:%S) (bench/jfr-top.py $JFR 12 '' $(date +%H:%M:%S))"
@@ -54,5 +55,8 @@ hz="$(getconf CLK_TCK)"
 awk -v n=$((r1 - r0)) -v c=$((c1 - c0)) -v hz="$hz" -v ns=$((t1 - t0)) -v left="$left" 'BEGIN {
   printf "DRAIN runs=%d seconds=%.1f runs_per_s=%.0f cpu_s=%.2f cpu_ms_per_event=%.3f cores=%.2f left=%d\n",
     n, ns / 1e9, n / (ns / 1e9), c / hz, c / hz * 1000 / n, c / hz / (ns / 1e9), left }'
+awk -v n=$((r1 - ra0)) -v req="$(field requests "$bench")" -v c=$((c1 - ca0)) -v hz="$hz" -v ns=$((t1 - la0)) 'BEGIN {
+  printf "LOAD+DRAIN requests=%d runs=%d seconds=%.1f cpu_s=%.2f cpu_ms_per_event=%.3f (intake and run) cores=%.2f\n",
+    req, n, ns / 1e9, c / hz, c / hz * 1000 / n, c / hz / (ns / 1e9) }'
 stop "$pid"
 log "JFR in $JFR"
