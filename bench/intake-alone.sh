@@ -30,6 +30,16 @@ payload="deal"
 need_tool wrk wrk
 [ -n "${JAR:-}" ] || "$root/steward" --version >/dev/null || die "could not build $jar"
 
+# threads_cpu PID: "ticks name" per thread of PID (utime + stime; the name as the kernel keeps it,
+# digits folded to N so that a pool's threads add up)
+threads_cpu() {
+  local f
+  for f in /proc/"$1"/task/*/stat; do
+    cat "$f" 2>/dev/null || true
+  done | awk '{ match($0, /\(.*\)/); name = substr($0, RSTART + 1, RLENGTH - 2); rest = substr($0, RSTART + RLENGTH + 1)
+    split(rest, f, " "); gsub(/[0-9]+/, "N", name); t[name] += f[12] + f[13] } END { for (n in t) print t[n], n }'
+}
+
 # the stalled sink: a listening socket nobody accepts from (the kernel completes the handshakes)
 sink_port=""
 for i in $(seq 100); do
@@ -50,12 +60,18 @@ load steward "$port" "$WARMUP" warmup "$pid" >/dev/null
 # the profile covers the measured window only (not the start-up or the warm-up)
 [ -z "$JFR" ] || "$JAVA_HOME/bin/jcmd" "$pid" JFR.start name=intake settings=profile >/dev/null
 c0="$(process_ticks "$pid")"
+threads_cpu "$pid" >"$work/threads0.txt"
 bench="$(load steward "$port" "$DURATION" measured "$pid")"
 c1="$(process_ticks "$pid")"
+threads_cpu "$pid" >"$work/threads1.txt"
 [ -z "$JFR" ] || "$JAVA_HOME/bin/jcmd" "$pid" JFR.stop name=intake filename="$JFR" >/dev/null
 n="$(field requests "$bench")"
 rps="$(awk -v n="$n" -v us="$(field duration_us "$bench")" 'BEGIN { printf "%.0f", n / (us / 1e6) }')"
 cpu_ms="$(awk -v t=$((c1 - c0)) -v hz="$(getconf CLK_TCK)" -v n="$n" 'BEGIN { printf "%.3f", t / hz * 1000 / n }')"
 echo "intake alone: $rps req/s, p50 $(ms "$(field p50_us "$bench")") ms, p99 $(ms "$(field p99_us "$bench")") ms," \
   "server CPU $cpu_ms ms per request; $(sed -nE 's/.*(cpu_server=.*)/\1/p' <<<"$bench"); load $(cut -d' ' -f1-3 /proc/loadavg)"
+# the server's CPU by thread over the window, in ms per request
+awk -v n="$n" -v hz="$(getconf CLK_TCK)" 'FNR == NR { a = $1; $1 = ""; before[$0] = a; next }
+  { b = $1; $1 = ""; d = b - before[$0]; if (d > 0) printf "  %8.3f ms/request  %s\n", d / hz * 1000 / n, $0 }' \
+  "$work/threads0.txt" "$work/threads1.txt" | sort -rn | head -n 12
 stop "$pid"
