@@ -160,6 +160,8 @@ public final class Engine implements AutoCloseable {
         this.versions = new RulesHistory(options.clock());
         this.audits = new Audits(store, live, options.clock(), options.random(), () -> this.running.workers().wake(),
                 java.time.Duration.ofMinutes(5));
+        // New events wake the workers once per intake commit (a batch), not once per request.
+        store.onEventsStored(() -> this.running.workers().wake());
     }
 
     /**
@@ -439,8 +441,7 @@ public final class Engine implements AutoCloseable {
             fresh += intake.duplicate() ? 0 : 1;
         }
         if (fresh > 0) {
-            progress.received(flow.id(), options.clock().instant());
-            running.workers().wake();
+            progress.received(flow.id(), options.clock().instant()); // the store's commit woke the workers
         }
         return intakes.stream().map(intake -> new Received(intake.eventId(), intake.duplicate())).toList();
     }
@@ -455,14 +456,16 @@ public final class Engine implements AutoCloseable {
         return Optional.ofNullable(loader.formats().get(name));
     }
 
-    /** Stores an event, from a webhook or a poll or schedule trigger, and wakes the workers for it. */
+    /**
+     * Stores an event, from a webhook or a poll or schedule trigger; the store's commit wakes the
+     * workers for it (see {@link Store#onEventsStored}).
+     */
     private Intake intake(NewEvent event) {
         Intake intake = store.accept(event);
         options.metrics().counter("steward.events.received", "flow", event.flowId(),
                 "duplicate", String.valueOf(intake.duplicate())).increment();
         if (!intake.duplicate()) {
             progress.received(event.flowId(), options.clock().instant());
-            running.workers().wake();
         }
         return intake;
     }

@@ -61,7 +61,22 @@ public final class PayloadReader {
 
     /** Why a number in the payload is out of range, naming its path; empty when every number is fine. */
     public static Optional<String> numberOutOfRange(JsonNode payload) {
-        return check(payload, "");
+        // The paths are only spelled out for the message: the walk that finds nothing builds none.
+        return anyOutOfRange(payload) ? check(payload, "") : Optional.empty();
+    }
+
+    private static boolean anyOutOfRange(JsonNode node) {
+        if (node.isNumber()) {
+            return outOfRange(node, "").isPresent();
+        }
+        if (node.isContainerNode()) {
+            for (JsonNode child : node) {
+                if (anyOutOfRange(child)) {
+                    return true;
+                }
+            }
+        }
+        return false;
     }
 
     private static Optional<String> check(JsonNode node, String path) {

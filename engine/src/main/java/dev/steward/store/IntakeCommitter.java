@@ -29,11 +29,18 @@ import java.util.function.Supplier;
  * pays for many events, and a 202 still means "committed".
  *
  * <p>Within a batch events get their seq in arrival order, and a delivery id already stored, or
- * seen earlier in the same batch, answers the first event's id as a duplicate. If the batch
- * breaks a constraint or a value does not fit (another host stored the same delivery
- * meanwhile, say), it is rolled back and stored again one event at a time, so that each caller
- * gets its own answer. Any other database failure fails the whole batch with
+ * seen earlier in the same batch, answers the first event's id as a duplicate. The unique index
+ * on (flow, delivery id) is the check: a batch is inserted without looking its delivery ids up
+ * first (on H2 that look-up was a query per event), and a batch that breaks the index (a
+ * delivery sent again), breaks another constraint or holds a value that does not fit is rolled
+ * back and stored again one event at a time, each looked up first, so that each caller gets its
+ * own answer. After such a batch the next {@link #LOOK_UP_AFTER_DUPLICATE} batches look their
+ * delivery ids up before inserting, so that a sender retrying many deliveries does not make
+ * every batch fail once. Any other database failure fails the whole batch with
  * {@link StoreUnavailableException}.
+ *
+ * <p>After each commit that stored a new event, the committer runs the {@link #onStored}
+ * listener once (the workers' wake-up): once a batch, not once a request.
  *
  * <p>Thread safety and lifecycle: {@link #accept} may be called from any thread; it blocks for
  * at most {@link #ANSWER_WITHIN}. The queue holds at most {@link #QUEUE_CAPACITY} events; when
@@ -48,6 +55,8 @@ final class IntakeCommitter implements AutoCloseable {
     static final int QUEUE_CAPACITY = 10_000;
     static final Duration ANSWER_WITHIN = Duration.ofSeconds(30);
     static final Duration CLOSE_WITHIN = Duration.ofSeconds(10);
+    /** Batches that look their delivery ids up before inserting, after one that broke a constraint. */
+    static final int LOOK_UP_AFTER_DUPLICATE = 64;
 
     private static final String INSERT = "INSERT INTO events (id, flow_id, delivery_id, entity, record_key, payload,"
             + " status, attempts, received_at, next_attempt_at) VALUES (?, ?, ?, ?, ?, ?, 'PENDING', 0, ?, ?)";
@@ -66,6 +75,9 @@ final class IntakeCommitter implements AutoCloseable {
     private final BlockingQueue<Pending> queue = new ArrayBlockingQueue<>(QUEUE_CAPACITY);
     private final Thread thread;
     private volatile boolean closed;
+    private volatile Runnable onStored = () -> { };
+    /** Batches left that look their delivery ids up first; the committer's thread only. */
+    private int lookUpFirst;
 
     IntakeCommitter(Database database, Clock clock, Supplier<String> ids) {
         this.database = database;
@@ -114,6 +126,15 @@ final class IntakeCommitter implements AutoCloseable {
         }
     }
 
+    /**
+     * Runs {@code listener} on the committer's thread after each commit that stored at least one
+     * new event (not for duplicates), before the callers get their answers. It must be quick and
+     * must not throw; it replaces the previous one.
+     */
+    void onStored(Runnable listener) {
+        this.onStored = java.util.Objects.requireNonNull(listener, "listener");
+    }
+
     /** Events waiting for the committer; for tests. */
     int queued() {
         return (int) queue.stream().filter(p -> p != WAKE).count();
@@ -153,7 +174,12 @@ final class IntakeCommitter implements AutoCloseable {
 
     private void commit(List<Pending> batch) {
         try {
-            List<Intake> intakes = database.transaction("store events", c -> insertAll(c, batch));
+            boolean lookUp = lookUpFirst > 0;
+            if (lookUp) {
+                lookUpFirst--;
+            }
+            List<Intake> intakes = database.transaction("store events", c -> insertAll(c, batch, lookUp));
+            stored(intakes);
             int at = 0;
             for (Pending pending : batch) {
                 int size = pending.events().size();
@@ -162,8 +188,10 @@ final class IntakeCommitter implements AutoCloseable {
             }
         } catch (StoreUnavailableException e) {
             if (isBadRow(e.getCause()) || isContention(e.getCause())) {
-                // one event a transaction: a bad row fails alone, and two hosts whose batches
-                // hold each other's delivery ids (a deadlock, or H2's lock timeout) cannot again
+                // one event a transaction: a bad row fails alone, a delivery sent again answers
+                // the first one's id, and two hosts whose batches hold each other's delivery ids
+                // (a deadlock, or H2's lock timeout) cannot again
+                lookUpFirst = LOOK_UP_AFTER_DUPLICATE;
                 batch.forEach(this::commitAlone);
             } else {
                 batch.forEach(p -> p.result().completeExceptionally(e));
@@ -173,13 +201,17 @@ final class IntakeCommitter implements AutoCloseable {
         }
     }
 
-    /** Inserts the batch with one JDBC batch; answers one intake per event of each delivery, in order. */
-    private List<Intake> insertAll(Connection c, List<Pending> batch) throws SQLException {
+    /**
+     * Inserts the batch with one JDBC batch; answers one intake per event of each delivery, in
+     * order. Without {@code lookUp} a delivery id already stored breaks the unique index, and the
+     * batch is stored again one event at a time.
+     */
+    private List<Intake> insertAll(Connection c, List<Pending> batch, boolean lookUp) throws SQLException {
         List<Intake> intakes = new ArrayList<>(batch.size());
         Map<Delivery, String> inBatch = new HashMap<>();
         int inserts = 0;
         // On PostgreSQL one query per flow for the batch; H2 would scan the flow's events for it.
-        Map<Delivery, String> stored = database.isPostgres() ? storedDeliveries(c, batch) : null;
+        Map<Delivery, String> stored = !lookUp ? Map.of() : database.isPostgres() ? storedDeliveries(c, batch) : null;
         try (PreparedStatement insert = c.prepareStatement(INSERT)) {
             for (Pending pending : batch) {
                 for (NewEvent event : pending.events()) {
@@ -250,7 +282,9 @@ final class IntakeCommitter implements AutoCloseable {
     private void commitAlone(Pending pending) {
         for (int attempt = 1; ; attempt++) {
             try {
-                pending.result().complete(database.transaction("store events", c -> insertAlone(c, pending)));
+                List<Intake> intakes = database.transaction("store events", c -> insertAlone(c, pending));
+                stored(intakes);
+                pending.result().complete(intakes);
                 return;
             } catch (StoreUnavailableException e) {
                 SQLException cause = sqlCause(e.getCause());
@@ -289,6 +323,20 @@ final class IntakeCommitter implements AutoCloseable {
             intakes.add(new Intake(id, false));
         }
         return intakes;
+    }
+
+    /** Tells the listener when {@code intakes} stored a new event. */
+    private void stored(List<Intake> intakes) {
+        for (Intake intake : intakes) {
+            if (!intake.duplicate()) {
+                try {
+                    onStored.run();
+                } catch (RuntimeException e) {
+                    // the events are stored: their callers get their answers whatever the listener did
+                }
+                return;
+            }
+        }
     }
 
     private static void bind(PreparedStatement insert, String id, NewEvent event, long receivedAt) throws SQLException {

@@ -145,6 +145,16 @@ public final class Store implements AutoCloseable {
     }
 
     /**
+     * Runs {@code listener} once after each intake commit that stored a new event (a batch of
+     * deliveries), on the intake committer's thread, before their callers get their answers: the
+     * workers' wake-up, once a batch instead of once a request. It must be quick and must not
+     * block; it replaces the previous one.
+     */
+    public void onEventsStored(Runnable listener) {
+        intake.onStored(Objects.requireNonNull(listener, "listener"));
+    }
+
+    /**
      * The secrets one system's connector keeps ({@link dev.steward.plugin.ConnectorContext#secrets()}):
      * encrypted with {@code cipher} in this store, shared by every host on it; with no cipher
      * (no {@value SecretCipher#KEY_VARIABLE}), in memory only, which the first secret kept says

@@ -299,6 +299,79 @@ abstract class StoreContract {
     }
 
     @Test
+    void aBatchHoldingADeliveryStoredEarlierStoresTheOthersAndAnswersTheFirstId() throws Exception {
+        // The batch is inserted without a look-up; the stored delivery breaks the unique index,
+        // and the batch is stored again one event at a time.
+        Intake stored = store().accept(event("d-old"));
+        BlockingIds ids = new BlockingIds();
+        Store host = openStore(ids);
+        ExecutorService pool = Executors.newCachedThreadPool();
+        try {
+            Future<Intake> blocker = pool.submit(() -> host.accept(event("d-0")));
+            assertThat(ids.entered.await(10, TimeUnit.SECONDS)).isTrue();
+            List<String> deliveries = Arrays.asList("d-1", "d-old", null, "d-2");
+            List<Future<Intake>> intakes = new ArrayList<>();
+            for (String delivery : deliveries) {
+                intakes.add(pool.submit(() -> host.accept(event(delivery))));
+                int queued = intakes.size();
+                awaitTrue(() -> host.queuedIntakes() == queued, "intake " + queued + " queued");
+            }
+            ids.release.countDown();
+
+            assertThat(blocker.get(30, TimeUnit.SECONDS).duplicate()).isFalse();
+            List<Intake> results = new ArrayList<>();
+            for (Future<Intake> intake : intakes) {
+                results.add(intake.get(30, TimeUnit.SECONDS));
+            }
+            assertThat(results.stream().map(Intake::duplicate).toList()).containsExactly(false, true, false, false);
+            assertThat(results.get(1).eventId()).isEqualTo(stored.eventId());
+            assertThat(host.event(results.get(3).eventId()).orElseThrow().deliveryId()).isEqualTo("d-2");
+            // d-old, d-0, d-1, the one without a delivery id, d-2
+            assertThat(host.countByStatus()).containsEntry(EventStatus.PENDING, 5L);
+            // the next batches look up first: a copy is answered without a failed batch
+            assertThat(host.accept(event("d-1"))).isEqualTo(new Intake(results.getFirst().eventId(), true));
+        } finally {
+            ids.release.countDown();
+            pool.shutdownNow();
+        }
+    }
+
+    @Test
+    void theStoredListenerRunsOncePerCommitThatStoredANewEvent() throws Exception {
+        BlockingIds ids = new BlockingIds();
+        Store host = openStore(ids);
+        AtomicInteger commits = new AtomicInteger();
+        host.onEventsStored(commits::incrementAndGet);
+        ExecutorService pool = Executors.newCachedThreadPool();
+        try {
+            Future<Intake> blocker = pool.submit(() -> host.accept(event("d-0")));
+            assertThat(ids.entered.await(10, TimeUnit.SECONDS)).isTrue();
+            List<Future<Intake>> intakes = new ArrayList<>();
+            for (String delivery : List.of("d-1", "d-2", "d-3")) {
+                intakes.add(pool.submit(() -> host.accept(event(delivery))));
+                int queued = intakes.size();
+                awaitTrue(() -> host.queuedIntakes() == queued, "intake " + queued + " queued");
+            }
+            assertThat(commits.get()).isZero();
+            ids.release.countDown();
+            blocker.get(30, TimeUnit.SECONDS);
+            for (Future<Intake> intake : intakes) {
+                assertThat(intake.get(30, TimeUnit.SECONDS).duplicate()).isFalse();
+            }
+            // one for d-0's batch, one for the batch of the three queued behind it
+            assertThat(commits.get()).isEqualTo(2);
+
+            assertThat(host.accept(event("d-2")).duplicate()).isTrue();
+            assertThat(commits.get()).isEqualTo(2);
+            assertThat(host.accept(event("d-4")).duplicate()).isFalse();
+            assertThat(commits.get()).isEqualTo(3);
+        } finally {
+            ids.release.countDown();
+            pool.shutdownNow();
+        }
+    }
+
+    @Test
     void closingTheStoreFailsTheCallersStillWaiting() throws Exception {
         BlockingIds ids = new BlockingIds();
         Store host = openStore(ids);

@@ -72,6 +72,9 @@ public final class HostServer implements AutoCloseable {
             config.startup.showJavalinBanner = false;
             config.startup.showOldJavalinVersionWarning = false;
             config.http.maxRequestSize = maxBody;
+            // A webhook's request waits for the intake's group commit: on a virtual thread that wait
+            // parks a continuation instead of an OS thread (no context switch per request).
+            config.concurrency.useVirtualThreads = true;
             config.jetty.host = at.bind();
             config.jetty.port = at.port();
             ErrorMapping.install(config.routes);
