@@ -83,11 +83,18 @@ launch() {
   self_ms="$(sed -nE 's|.* in ([0-9]+) ms$|\1|p' <<<"$line")"
 }
 
-# start NAME DIR ARGS...: launches the Steward jar with ARGS (see launch).
+# start NAME DIR ARGS...: launches the Steward jar with ARGS (see launch). `serve` goes through the
+# launcher, ./steward, as users start it (its JVM flags: README, JVM flags), with JAVA_OPTS after
+# them (STEWARD_JAVA_OPTS); it execs the JVM, so started_pid is the JVM's. Other commands (the
+# bare Javalin baseline) run on the plain JVM with JAVA_OPTS. LAUNCHER=java runs serve that way too.
 start() {
   local name="$1" dir="$2"; shift 2
-  # shellcheck disable=SC2086 # JAVA_OPTS is a list of options
-  launch "$name" "$dir" "$java" $JAVA_OPTS -jar "$jar" "$@"
+  if [ "$1" = serve ] && [ "${LAUNCHER:-steward}" = steward ]; then
+    launch "$name" "$dir" env JAVA_HOME="$JAVA_HOME" STEWARD_JAVA_OPTS="$JAVA_OPTS" "$root/steward" "$@"
+  else
+    # shellcheck disable=SC2086 # JAVA_OPTS is a list of options
+    launch "$name" "$dir" "$java" $JAVA_OPTS -jar "$jar" "$@"
+  fi
 }
 
 stop() { # stop PID: TERM, then KILL after 30 s

@@ -1,6 +1,10 @@
 package dev.steward.store;
 
+import dev.steward.model.StoreSettings;
+import java.nio.file.Path;
+import java.sql.Statement;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -41,5 +45,41 @@ class DatabaseTest {
         assertThat(Database.closedBySteward("jdbc:h2:./x;db_close_on_exit=TRUE")).isEqualTo("jdbc:h2:./x;db_close_on_exit=TRUE");
         assertThat(Database.closedBySteward("jdbc:h2:tcp://db/steward")).isEqualTo("jdbc:h2:tcp://db/steward");
         assertThat(Database.closedBySteward("jdbc:postgresql://db/steward")).isEqualTo("jdbc:postgresql://db/steward");
+    }
+
+    @Test
+    void aStoreWhoseHistoryListsEveryMigrationIsNotMigratedAgain(@TempDir Path dir) throws Exception {
+        StoreSettings settings = new StoreSettings("jdbc:h2:" + dir.resolve("steward"), "sa", "", 2);
+        try (Database fresh = Database.open(settings)) {
+            // Flyway made the history: the check's checksums are Flyway's, for every migration
+            assertThat(Database.migrationChecksums()).isNotEmpty();
+            assertThat(fresh.migrated()).isTrue();
+        }
+        try (Database again = Database.open(settings)) {
+            assertThat(again.migrated()).isTrue();
+            // a script that reads differently from what was applied: Flyway decides (and fails validation)
+            again.run("change a checksum", c -> {
+                try (Statement s = c.createStatement()) {
+                    return s.executeUpdate("UPDATE \"flyway_schema_history\" SET \"checksum\" = \"checksum\" + 1 WHERE \"version\" = '1'");
+                }
+            });
+            assertThat(again.migrated()).isFalse();
+        }
+        assertThat(org.assertj.core.api.Assertions.catchThrowable(() -> Database.open(settings)))
+                .isInstanceOf(StoreUnavailableException.class).hasMessageContaining("checksum mismatch");
+    }
+
+    @Test
+    void aStoreMissingAMigrationIsMigrated(@TempDir Path dir) throws Exception {
+        StoreSettings settings = new StoreSettings("jdbc:h2:" + dir.resolve("steward"), "sa", "", 2);
+        try (Database fresh = Database.open(settings)) {
+            fresh.run("forget the last migration", c -> {
+                try (Statement s = c.createStatement()) {
+                    return s.executeUpdate("DELETE FROM \"flyway_schema_history\" WHERE \"installed_rank\" ="
+                            + " (SELECT MAX(\"installed_rank\") FROM \"flyway_schema_history\")");
+                }
+            });
+            assertThat(fresh.migrated()).isFalse();
+        }
     }
 }

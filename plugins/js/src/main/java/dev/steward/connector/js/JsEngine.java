@@ -97,8 +97,8 @@ public final class JsEngine implements AutoCloseable {
     String runtime() {
         String name = engine.getImplementationName();
         return name.equals("Interpreted")
-                ? "scripts interpreted, no Graal compiler in this JVM (./steward adds it to serve for a workspace that runs"
-                        + " scripts, with a JDK 25.0.2 or newer and host/target/jit built: README, JVM flags)"
+                ? "scripts interpreted, no Graal compiler in this JVM (STEWARD_JS_JIT=on ./steward adds it, with a JDK"
+                        + " 25.0.2 or newer and host/target/jit built: README, JVM flags)"
                 : "scripts compiled by the Graal compiler (" + name + ")";
     }
 

@@ -1,0 +1,68 @@
+#!/usr/bin/env bash
+# Start-up of `steward serve` on the example workspace, launched by ./steward as users start it:
+# per start the wall clock from launch to the ready line, the CPU the JVM used until then (all
+# threads; /proc/PID/stat), the part of it the JIT compiler threads used, the RSS 2 s later, and
+# the host's own `start-up:` phase line. Variants alternate, so that a shared machine's load
+# falls on each alike; on a busy machine the CPU figures are the ones to compare.
+#
+# Usage: bench/startup.sh [ROUNDS] [LABEL=ENV|JAVA_OPTS ...]
+#   bench/startup.sh 4                                   (the launcher's defaults)
+#   bench/startup.sh 3 'default=|' 'cds=STEWARD_AOT=off|' 'jit=STEWARD_JS_JIT=on|' 'c1=|-XX:TieredStopAtLevel=1'
+# ENV is VAR=value (space-separated) for the launcher; JAVA_OPTS goes to STEWARD_JAVA_OPTS.
+# Before the timed starts: one untimed start that makes data/ (the first, cold, start of a
+# workspace: H2 files, the DRL cache), and one per variant that makes the launcher's AOT cache or
+# class data archive if it is missing (both are written when the first serve after a build exits).
+set -euo pipefail
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+rounds="${1:-4}"; shift || true
+[ "$#" -gt 0 ] || set -- 'default=|'
+work="$(mktemp -d "${TMPDIR:-/tmp}/steward-startup.XXXXXX")"
+trap 'rm -rf "$work"' EXIT
+export STEWARD_ADMIN_TOKEN="${STEWARD_ADMIN_TOKEN:-$(openssl rand -hex 32)}"
+tck="$(getconf CLK_TCK)"
+"$root/steward" --version >/dev/null
+
+mkdir -p "$work/warm"
+cp -r "$root/steward.yaml" "$root/flows" "$root/rules" "$root/systems" "$root/transforms" "$work/warm/"
+
+# one_start LABEL ENV OPTS TIMED: a start on a copy of the warm workspace, stopped at its ready line
+one_start() {
+  local label="$1" envs="$2" opts="$3" timed="$4" ws out pid t0 wall cpu jit rss i
+  ws="$work/ws-$RANDOM"; mkdir -p "$ws"; cp -r "$work/warm/." "$ws/"
+  out="$ws/out"; t0="$(date +%s%N)"
+  # shellcheck disable=SC2086 # ENV is a list of assignments
+  env STEWARD_JAVA_OPTS="$opts" $envs "$root/steward" serve --home "$ws" --port 0 >"$out" 2>&1 &
+  pid=$!
+  for i in $(seq 6000); do
+    grep -q ' on http://127\.0\.0\.1:' "$out" 2>/dev/null && break
+    kill -0 "$pid" 2>/dev/null || { tail -n 5 "$out" >&2; echo "startup: $label exited before it was ready" >&2; exit 1; }
+    sleep 0.02
+  done
+  wall=$(( ($(date +%s%N) - t0) / 1000000 ))
+  cpu="$(awk -v t="$tck" '{ print int(($14 + $15) * 1000 / t) }' "/proc/$pid/stat")"
+  jit=0
+  for task in /proc/"$pid"/task/*; do
+    case "$(cat "$task/comm" 2>/dev/null)" in C1*|C2*) jit=$((jit + $(awk -v t="$tck" '{ print int(($14 + $15) * 1000 / t) }' "$task/stat")));; esac
+  done
+  sleep 2
+  rss="$(awk '/^VmRSS/ { print int($2 / 1024) }' "/proc/$pid/status")"
+  kill -TERM "$pid"
+  wait "$pid" 2>/dev/null || true # a first start after a build writes the AOT cache as it exits
+  if [ "$timed" = yes ]; then
+    echo "$label: wall ${wall} ms, CPU ${cpu} ms (JIT threads ${jit}), RSS ${rss} MB, load $(cut -d' ' -f1 /proc/loadavg) | $(sed -n 's/.*start-up: //p' "$out")"
+  fi
+  [ "$timed" = yes ] || [ -d "$work/warm/data" ] || cp -r "$ws/data" "$work/warm/"
+  rm -rf "$ws"
+}
+
+for v in "$@"; do
+  label="${v%%=*}"; rest="${v#*=}"
+  one_start "$label" "${rest%%|*}" "${rest#*|}" no
+done
+echo "steward serve, example workspace, warm (data/ there); $(nproc) CPUs; load before: $(cut -d' ' -f1-3 /proc/loadavg)"
+for r in $(seq "$rounds"); do
+  for v in "$@"; do
+    label="${v%%=*}"; rest="${v#*=}"
+    one_start "$label" "${rest%%|*}" "${rest#*|}" yes
+  done
+done
