@@ -1,10 +1,9 @@
 package dev.steward.store;
 
+import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -66,29 +65,40 @@ final class BatchRecordTable {
 
     /** {"known": [{system, version, fields}], "written": [{system, version, at, fields}]}; field values are JSON text. */
     static String effects(RunEffects run) {
-        ObjectNode root = JSON.createObjectNode();
-        ArrayNode known = root.putArray("known");
-        for (RunEffects.Remembered remembered : run.remembered()) {
-            ObjectNode entry = known.addObject();
-            entry.put("system", remembered.system());
-            entry.put("version", remembered.version());
-            ObjectNode fields = entry.putObject("fields");
-            remembered.fieldJson().forEach(fields::put);
-        }
-        ArrayNode written = root.putArray("written");
-        for (RunEffects.Written write : run.writes()) {
-            ObjectNode entry = written.addObject();
-            entry.put("system", write.system());
-            entry.put("version", write.version());
-            entry.put("at", write.at());
-            ObjectNode fields = entry.putObject("fields");
-            write.fieldJson().forEach(fields::put);
-        }
-        try {
-            return JSON.writeValueAsString(root);
-        } catch (JsonProcessingException e) {
+        java.io.StringWriter text = new java.io.StringWriter(256);
+        try (JsonGenerator json = JSON.getFactory().createGenerator(text)) {
+            json.writeStartObject();
+            json.writeArrayFieldStart("known");
+            for (RunEffects.Remembered remembered : run.remembered()) {
+                entry(json, remembered.system(), remembered.version(), null, remembered.fieldJson());
+            }
+            json.writeEndArray();
+            json.writeArrayFieldStart("written");
+            for (RunEffects.Written write : run.writes()) {
+                entry(json, write.system(), write.version(), write.at(), write.fieldJson());
+            }
+            json.writeEndArray();
+            json.writeEndObject();
+        } catch (java.io.IOException e) {
             throw new IllegalStateException(e);
         }
+        return text.toString();
+    }
+
+    private static void entry(JsonGenerator json, String system, String version, Long at, Map<String, String> fields)
+            throws java.io.IOException {
+        json.writeStartObject();
+        json.writeStringField("system", system);
+        json.writeStringField("version", version);
+        if (at != null) {
+            json.writeNumberField("at", at);
+        }
+        json.writeObjectFieldStart("fields");
+        for (Map.Entry<String, String> field : fields.entrySet()) {
+            json.writeStringField(field.getKey(), field.getValue());
+        }
+        json.writeEndObject();
+        json.writeEndObject();
     }
 
     /** The keys among {@code keys} (at most {@link Sql#CHUNK}) that have a batch row. */
