@@ -189,7 +189,11 @@ public final class BatchRunner {
                 }
             }
             if (pending != null) {
-                checkpoint = pending.await();
+                try {
+                    checkpoint = pending.await();
+                } catch (TargetWriter.TargetUnavailableException | dev.steward.plugin.ConnectorException e) {
+                    throw stopped(checkpoint, e);
+                }
                 progress.update(checkpoint.done(), checkpoint.written(), checkpoint.rejected(), input.fraction());
             }
             if (report == null) {
