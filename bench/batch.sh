@@ -50,8 +50,9 @@ workspace() { # $1: name, $2: the erp system block (YAML, indented 2)
 run_batch() { # $1: workspace; prints steward's summary line and peak heap
   local ws="$1" gc="$work/gc-$(basename "$1").log"
   set +e
-  "$java" -Xmx1g -Xlog:gc:file="$gc" --enable-native-access=ALL-UNNAMED "${steward[@]}" batch --home "$ws" \
-    --flow crm-customer --input "$csv" --chunk 1000 2>"$ws.err" | grep -E "records/s"
+  # STEWARD_JAVA_OPTS: more JVM options for steward (a JFR recording); STEWARD_CHUNK: its --chunk.
+  "$java" -Xmx1g ${STEWARD_JAVA_OPTS:-} -Xlog:gc:file="$gc" --enable-native-access=ALL-UNNAMED "${steward[@]}" batch \
+    --home "$ws" --flow crm-customer --input "$csv" --chunk "${STEWARD_CHUNK:-1000}" 2>"$ws.err" | grep -E "records/s"
   local code=${PIPESTATUS[0]}; set -e
   grep -E "records rejected" "$ws.err" >&2 || true
   [ "$code" -le 1 ] || { cat "$ws.err" >&2; exit 1; }

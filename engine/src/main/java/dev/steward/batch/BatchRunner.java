@@ -61,7 +61,11 @@ import java.util.Set;
  * already: a record is written once. Rejected records go to a rejects file, cut back on resume
  * to the length its checkpoint recorded.
  *
- * <p>Not thread-safe: one run, on the caller's thread (writes to a target without bulk writes
+ * <p>A chunk's target writes and store commit go on a commit thread while the caller's thread
+ * decides the next chunk's runs (a chunk holding a key of the one under way waits for its
+ * commit); chunks are written and committed one at a time, in input order.
+ *
+ * <p>Not thread-safe: one run, from the caller's thread (writes to a target without bulk writes
  * go out on a small pool).
  */
 public final class BatchRunner {
@@ -133,27 +137,64 @@ public final class BatchRunner {
         FirstSync report = request.dryRun() ? new FirstSync(workspace, active, flow, request.from().orElse(null)) : null;
         try (InputRecords input = open(checkpoint);
              RejectsFile rejects = request.dryRun() ? null : new RejectsFile(rejectsPath, checkpoint.rejectsBytes());
-             TargetWriter writer = new TargetWriter(guards, request.concurrency())) {
+             TargetWriter writer = new TargetWriter(guards, request.concurrency());
+             // closed first: waits for the chunk under way to commit
+             java.util.concurrent.ExecutorService committer = java.util.concurrent.Executors.newSingleThreadExecutor(
+                     Thread.ofPlatform().name("steward-batch-commit").daemon().factory())) {
             Chunks chunks = new Chunks(input, request.chunkSize());
             long doubtUntil = checkpoint.done() + checkpoint.inDoubt();
             progress.begin(resumedFrom, input.fraction());
+            // While one chunk is written and committed on the commit thread, the next one's runs
+            // are decided here; a chunk with a key of the one under way waits for its commit first.
+            // Chunks are written and committed one at a time, in order, as without the overlap.
+            Pending pending = null;
             for (List<InputRecords.InputRecord> chunk; !(chunk = next(chunks, checkpoint)).isEmpty(); ) {
                 try {
                     if (report != null) {
                         dryRun(chunk, report);
                         checkpoint = checkpoint.advance(chunk.size(), null, 0, 0, 0);
                     } else {
-                        checkpoint = write(chunk, checkpoint, chunks.cursor(), doubtUntil, rejects, writer);
+                        if (pending != null && pending.overlaps(chunk)) {
+                            checkpoint = pending.await();
+                            pending = null;
+                            progress.update(checkpoint.done(), checkpoint.written(), checkpoint.rejected(), input.fraction());
+                            if (progress.stopRequested()) {
+                                return stoppedOnRequest(checkpoint, resumedFrom, rejects, started, inputName);
+                            }
+                        }
+                        List<Item> items = decide(chunk, false);
+                        if (pending != null) {
+                            checkpoint = pending.await();
+                            pending = null;
+                            progress.update(checkpoint.done(), checkpoint.written(), checkpoint.rejected(), input.fraction());
+                            if (progress.stopRequested()) {
+                                return stoppedOnRequest(checkpoint, resumedFrom, rejects, started, inputName);
+                            }
+                        }
+                        BatchCheckpoint from = checkpoint;
+                        String cursor = chunks.cursor();
+                        int size = chunk.size();
+                        Set<String> keys = keys(items);
+                        pending = new Pending(keys, committer.submit(() ->
+                                write(items, size, from, cursor, doubtUntil, rejects, writer)));
+                        continue;
                     }
                 } catch (TargetWriter.TargetUnavailableException | dev.steward.plugin.ConnectorException e) {
                     throw stopped(checkpoint, e);
                 }
-                progress.update(checkpoint.done(), report != null ? report.wouldWriteAny() : checkpoint.written(),
-                        report != null ? report.invalidCount() : checkpoint.rejected(), input.fraction());
+                progress.update(checkpoint.done(), report.wouldWriteAny(), report.invalidCount(), input.fraction());
                 if (progress.stopRequested()) {
                     LOG.info("batch {} stopped on request after record {}; run it again to go on", id, checkpoint.done());
                     return summary(checkpoint, resumedFrom, rejects, started, report, inputName);
                 }
+            }
+            if (pending != null) {
+                try {
+                    checkpoint = pending.await();
+                } catch (TargetWriter.TargetUnavailableException | dev.steward.plugin.ConnectorException e) {
+                    throw stopped(checkpoint, e);
+                }
+                progress.update(checkpoint.done(), checkpoint.written(), checkpoint.rejected(), input.fraction());
             }
             if (report == null) {
                 store.commitBatch(List.of(), checkpoint, true);
@@ -163,6 +204,61 @@ public final class BatchRunner {
                     inputName, summary.records(), summary.written(), summary.unchanged(), summary.rejected(),
                     request.dryRun() ? " (dry run: nothing written)" : "");
             return summary;
+        }
+    }
+
+    private BatchSummary stoppedOnRequest(BatchCheckpoint checkpoint, long resumedFrom, RejectsFile rejects, long started,
+                                          String inputName) {
+        LOG.info("batch {} stopped on request after record {}; run it again to go on", checkpoint.id(), checkpoint.done());
+        return summary(checkpoint, resumedFrom, rejects, started, null, inputName);
+    }
+
+    private static Set<String> keys(List<Item> items) {
+        Set<String> keys = new HashSet<>();
+        for (Item item : items) {
+            if (item.key != null) {
+                keys.add(item.key);
+            }
+        }
+        return keys;
+    }
+
+    /** A chunk being written and committed on the commit thread. */
+    private final class Pending {
+        private final Set<String> keys;
+        private final java.util.concurrent.Future<BatchCheckpoint> done;
+
+        Pending(Set<String> keys, java.util.concurrent.Future<BatchCheckpoint> done) {
+            this.keys = keys;
+            this.done = done;
+        }
+
+        /** Whether the chunk holds a key of this one: its runs must see this one's effects. */
+        boolean overlaps(List<InputRecords.InputRecord> chunk) {
+            for (InputRecords.InputRecord record : chunk) {
+                if (record.payload() != null) {
+                    Optional<String> key = Values.key(Values.at(record.payload(), flow.keyPath()));
+                    if (key.isPresent() && keys.contains(key.get())) {
+                        return true;
+                    }
+                }
+            }
+            return false;
+        }
+
+        /** The checkpoint after the chunk, once committed; its failure as it was thrown. */
+        BatchCheckpoint await() throws IOException, InterruptedException {
+            try {
+                return done.get();
+            } catch (java.util.concurrent.ExecutionException e) {
+                switch (e.getCause()) {
+                    case IOException io -> throw io;
+                    case InterruptedException interrupted -> throw interrupted;
+                    case RuntimeException runtime -> throw runtime;
+                    case Error error -> throw error;
+                    default -> throw new IllegalStateException(e.getCause());
+                }
+            }
         }
     }
 
@@ -271,11 +367,10 @@ public final class BatchRunner {
         }
     }
 
-    /** Runs, writes and commits one chunk; answers the checkpoint after it. */
-    private BatchCheckpoint write(List<InputRecords.InputRecord> chunk, BatchCheckpoint checkpoint, String cursor,
+    /** Writes and commits one chunk whose runs are decided; answers the checkpoint after it. */
+    private BatchCheckpoint write(List<Item> items, int size, BatchCheckpoint checkpoint, String cursor,
                                   long doubtUntil, RejectsFile rejects, TargetWriter writer)
             throws IOException, InterruptedException {
-        List<Item> items = decide(chunk, false);
         Map<String, List<Item>> byTarget = new LinkedHashMap<>();
         for (Item item : items) {
             if (item.rejected == null) {
@@ -283,7 +378,7 @@ public final class BatchRunner {
             }
         }
         if (!byTarget.isEmpty()) {
-            store.batchInDoubt(checkpoint.id(), chunk.size());
+            store.batchInDoubt(checkpoint.id(), size);
         }
         for (Map.Entry<String, List<Item>> target : byTarget.entrySet()) {
             String system = target.getKey();
@@ -322,7 +417,7 @@ public final class BatchRunner {
                 written += item.writes.isEmpty() ? 0 : 1;
             }
         }
-        BatchCheckpoint next = checkpoint.advance(chunk.size(), cursor, written, rejected, rejects.sync());
+        BatchCheckpoint next = checkpoint.advance(size, cursor, written, rejected, rejects.sync());
         store.commitBatch(effects, next, false);
         return next;
     }

@@ -9,8 +9,9 @@ import java.util.List;
 import java.util.Optional;
 
 /**
- * {@code batches}: the checkpoints of batch runs. A chunk's effects (known values, ledger, holds)
- * and the checkpoint past it are committed in one transaction, so after a crash the store never
+ * {@code batches}: the checkpoints of batch runs. A chunk's effects (known values, ledger, holds;
+ * for records new to Steward one {@link BatchRecordTable} row each) and the checkpoint past it
+ * are committed in one transaction, so after a crash the store never
  * holds a chunk's ledger without its checkpoint, nor the reverse. Thread-safe.
  */
 final class BatchTable {
@@ -92,8 +93,15 @@ final class BatchTable {
         try {
             database.transaction("record a batch chunk", c -> {
                 if (!effects.isEmpty()) {
-                    KnownValueTable.apply(c, effects, now);
-                    LedgerTable.apply(c, effects, now);
+                    // Records new to Steward get one row each; the others their rows per field.
+                    List<RunEffects> light = new java.util.ArrayList<>();
+                    List<RunEffects> full = new java.util.ArrayList<>();
+                    for (RunEffects run : effects) {
+                        (BatchRecordTable.fits(run) ? light : full).add(run);
+                    }
+                    BatchRecordTable.insert(c, light, now);
+                    KnownValueTable.apply(c, full, now);
+                    LedgerTable.apply(c, full, now);
                     HoldTable.apply(c, effects);
                 }
                 save(c, next, finished, now);
@@ -103,8 +111,19 @@ final class BatchTable {
             if (!IntakeCommitter.isBadRow(e.getCause())) {
                 throw e;
             }
-            // A live host learnt one of these values meanwhile (a shared store): upsert row by row.
+            // A live host learnt one of these values meanwhile (a shared store), or another batch
+            // stored one of these records: move such rows first, then upsert row by row.
             database.transaction("record a batch chunk row by row", c -> {
+                java.util.Map<String, List<String>> keys = new java.util.LinkedHashMap<>();
+                for (RunEffects run : effects) {
+                    keys.computeIfAbsent(run.state().record().entity(), entity -> new java.util.ArrayList<>())
+                            .add(run.state().record().key());
+                }
+                for (java.util.Map.Entry<String, List<String>> entity : keys.entrySet()) {
+                    for (List<String> chunk : Sql.chunks(entity.getValue())) {
+                        BatchRecordTable.settle(c, entity.getKey(), chunk);
+                    }
+                }
                 for (RunEffects run : effects) {
                     KnownValueTable.applyAlone(c, run, now);
                 }

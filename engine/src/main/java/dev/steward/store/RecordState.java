@@ -78,6 +78,11 @@ public final class RecordState {
         holds.put(hold.field(), hold);
     }
 
+    /** Whether Steward knew nothing of the record: no known values, no recent writes, no holds. */
+    boolean blank() {
+        return known.isEmpty() && recent.isEmpty() && holds.isEmpty();
+    }
+
     boolean knows(String system, String field) {
         return known(system).containsKey(field);
     }

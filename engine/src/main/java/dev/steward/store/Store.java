@@ -330,6 +330,7 @@ public final class Store implements AutoCloseable {
         if (states.isEmpty()) {
             return states;
         }
+        keysByEntity.forEach(this::settleBatchRecords);
         database.run("read the records' state", c -> {
             for (Map.Entry<String, List<String>> entity : keysByEntity.entrySet()) {
                 for (List<String> keys : Sql.chunks(entity.getValue())) {
@@ -580,6 +581,7 @@ public final class Store implements AutoCloseable {
 
     /** What Steward last knows {@code system} holds for a record: field to JSON text of the value. */
     public Map<String, String> knownValues(String system, String entity, String key) {
+        settleBatchRecords(entity, key);
         Map<String, String> values = new java.util.LinkedHashMap<>();
         knownValues.known(system, entity, key).forEach((field, known) -> values.put(field, known.valueJson()));
         return values;
@@ -591,6 +593,7 @@ public final class Store implements AutoCloseable {
      * values go out to its subscribers through the normal run.
      */
     public void forget(String system, String entity, String key, java.util.Collection<String> fields) {
+        settleBatchRecords(entity, key);
         knownValues.forget(system, entity, key, fields);
     }
 
@@ -610,22 +613,26 @@ public final class Store implements AutoCloseable {
 
     /** Upserts known values, field by field, in one transaction. */
     public void remember(String system, String entity, String key, Map<String, String> fieldJson, String eventId) {
+        settleBatchRecords(entity, key);
         knownValues.remember(system, entity, key, fieldJson, eventId, null);
     }
 
     /** Known values with the version each came with and when Steward learnt it. */
     public Map<String, KnownValue> knownState(String system, String entity, String key) {
+        settleBatchRecords(entity, key);
         return knownValues.known(system, entity, key);
     }
 
     /** Upserts known values with the record version (modification stamp) they came with. */
     public void remember(String system, String entity, String key, Map<String, String> fieldJson, String eventId,
                          String version) {
+        settleBatchRecords(entity, key);
         knownValues.remember(system, entity, key, fieldJson, eventId, version);
     }
 
     /** The last value Steward wrote to each field of a record in one system. */
     public Map<String, LedgerEntry> ledger(String system, String entity, String key) {
+        settleBatchRecords(entity, key);
         Map<String, LedgerEntry> latest = new java.util.LinkedHashMap<>();
         ledger.recentWrites(system, entity, key).forEach((field, writes) -> latest.put(field, writes.getFirst()));
         return latest;
@@ -633,6 +640,7 @@ public final class Store implements AutoCloseable {
 
     /** Steward's recent writes to each field of a record in one system, newest first (a few per field). */
     public Map<String, List<LedgerEntry>> recentWrites(String system, String entity, String key) {
+        settleBatchRecords(entity, key);
         return ledger.recentWrites(system, entity, key);
     }
 
@@ -646,6 +654,7 @@ public final class Store implements AutoCloseable {
 
     /** The values written to one field of a record in one system since a time, oldest first. */
     public List<String> writtenSince(String system, String entity, String key, String field, Instant since) {
+        settleBatchRecords(entity, key);
         return ledger.writtenSince(entity, key, field, system, since);
     }
 
@@ -670,6 +679,7 @@ public final class Store implements AutoCloseable {
 
     /** Appends to the sync ledger: {@code eventId}'s run wrote these values to {@code system}. */
     public void recordWrite(String system, String entity, String key, Map<String, String> fieldJson, String eventId) {
+        settleBatchRecords(entity, key);
         ledger.recordWrite(system, entity, key, fieldJson, eventId, null);
     }
 
@@ -679,12 +689,35 @@ public final class Store implements AutoCloseable {
      */
     public void recordWrite(String system, String entity, String key, Map<String, String> fieldJson, String eventId,
                             String version) {
+        settleBatchRecords(entity, key);
         ledger.recordWrite(system, entity, key, fieldJson, eventId, version);
     }
 
     /** The sync ledger of one record in one system, newest first. */
     public List<RecordedWrite> writes(String system, String entity, String key, int limit) {
+        settleBatchRecords(entity, key);
         return ledger.writes(system, entity, key, limit);
+    }
+
+    private void settleBatchRecords(String entity, String key) {
+        settleBatchRecords(entity, List.of(key));
+    }
+
+    /**
+     * Moves what batch runs stored of these records in one row each ({@link BatchRecordTable})
+     * into the known values and the ledger, before they are read or written: one indexed query
+     * when there is nothing to move.
+     */
+    private void settleBatchRecords(String entity, List<String> keys) {
+        for (List<String> chunk : Sql.chunks(keys)) {
+            List<String> found = database.run("look for batch records", c -> BatchRecordTable.present(c, entity, chunk));
+            if (!found.isEmpty()) {
+                database.transaction("move batch records into the ledger", c -> {
+                    BatchRecordTable.settle(c, entity, found);
+                    return null;
+                });
+            }
+        }
     }
 
     /** A batch run's checkpoint, if it ever started. */

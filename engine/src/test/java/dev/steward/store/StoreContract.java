@@ -1090,4 +1090,86 @@ abstract class StoreContract {
 
         assertThat(store().countByStatus().getOrDefault(EventStatus.PENDING, 0L)).isZero();
     }
+
+    private long rows(String sql) throws Exception {
+        StoreSettings settings = settings();
+        try (Connection connection = DriverManager.getConnection(settings.url(), settings.user(), settings.password());
+                Statement statement = connection.createStatement();
+                ResultSet rows = statement.executeQuery(sql)) {
+            rows.next();
+            return rows.getLong(1);
+        }
+    }
+
+    /** A batch run's effects on a record: what it learnt from the CRM, what it wrote to the ERP. */
+    private RunEffects batchRun(RecordState state, String eventId, String email) {
+        RunEffects run = new RunEffects(state, eventId);
+        run.remember("crm", Map.of("email", "\"" + email + "\"", "phone", "\"+1 555\""), "v1");
+        run.written("erp", Map.of("email", "\"" + email + "\""), null, clock.instant());
+        return run;
+    }
+
+    @Test
+    void aBatchStoresANewRecordInOneRowThatEveryReadSeesAsKnownValuesAndLedger() throws Exception {
+        BatchCheckpoint start = store().startBatch("b1", "crm-customer", "in.csv", false);
+        Map<RecordKey, RecordState> states = store().recordStates(
+                List.of(new RecordKey("customer", "B-1"), new RecordKey("customer", "B-2")), clock.instant());
+        RunEffects first = batchRun(states.get(new RecordKey("customer", "B-1")), "batch:b1:1", "a@b.c");
+        RunEffects second = batchRun(states.get(new RecordKey("customer", "B-2")), "batch:b1:2", "d@e.f");
+        clock.advance(Duration.ofSeconds(1));
+
+        store().commitBatch(List.of(first, second), start.advance(2, null, 2, 0, 0), false);
+
+        assertThat(rows("SELECT COUNT(*) FROM batch_records")).isEqualTo(2);
+        assertThat(rows("SELECT COUNT(*) FROM known_values") + rows("SELECT COUNT(*) FROM writes")
+                + rows("SELECT COUNT(*) FROM recent_writes")).isZero();
+        // A live run's read of the record sees the batch's known values and its write, echo pending.
+        RecordState live = store().recordStates(List.of(new RecordKey("customer", "B-1")), clock.instant().minusSeconds(60))
+                .get(new RecordKey("customer", "B-1"));
+        assertThat(live.known("crm")).containsOnlyKeys("email", "phone");
+        assertThat(live.known("crm").get("email")).isEqualTo(new KnownValue("\"a@b.c\"", "v1",
+                clock.instant(), "batch:b1:1"));
+        LedgerEntry written = live.recentWrites("erp").get("email").getFirst();
+        assertThat(written.valueJson()).isEqualTo("\"a@b.c\"");
+        assertThat(written.eventId()).isEqualTo("batch:b1:1");
+        assertThat(written.writtenAt()).isEqualTo(clock.instant().minusSeconds(1));
+        assertThat(written.echoed()).isFalse();
+        assertThat(live.writtenSince("erp", "email")).containsExactly("\"a@b.c\"");
+        assertThat(rows("SELECT COUNT(*) FROM batch_records")).isEqualTo(1);
+        // The echo is marked on the moved row; the other record's row moves on any read of it.
+        store().markEchoed("erp", "customer", "B-1", "email", written.seq());
+        assertThat(store().ledger("erp", "customer", "B-1").get("email").echoed()).isTrue();
+        assertThat(store().writes("erp", "customer", "B-2", 10)).extracting(RecordedWrite::valueJson)
+                .containsExactly("\"d@e.f\"");
+        assertThat(store().knownValues("crm", "customer", "B-2")).containsEntry("email", "\"d@e.f\"");
+        assertThat(rows("SELECT COUNT(*) FROM batch_records")).isZero();
+        assertThat(rows("SELECT COUNT(*) FROM known_values")).isEqualTo(4);
+    }
+
+    @Test
+    void aBatchStoresARecordStewardKnewTheUsualWayAndAgainOverItsOwnRowAfterMovingIt() throws Exception {
+        store().remember("crm", "customer", "B-1", Map.of("email", "\"old@b.c\""), "live-1");
+        BatchCheckpoint start = store().startBatch("b1", "crm-customer", "in.csv", false);
+        RecordKey key = new RecordKey("customer", "B-1");
+        RunEffects run = batchRun(store().recordStates(List.of(key), clock.instant()).get(key), "batch:b1:1", "a@b.c");
+
+        store().commitBatch(List.of(run), start.advance(1, null, 1, 0, 0), false);
+
+        assertThat(rows("SELECT COUNT(*) FROM batch_records")).isZero();
+        assertThat(store().knownValues("crm", "customer", "B-1")).containsEntry("email", "\"a@b.c\"");
+        assertThat(store().writes("erp", "customer", "B-1", 10)).hasSize(1);
+
+        // A second batch over a record the first stored in one row: the read moves the row first.
+        BatchCheckpoint again = store().startBatch("b2", "crm-customer", "in.csv", false);
+        RecordKey other = new RecordKey("customer", "B-2");
+        store().commitBatch(List.of(batchRun(new RecordState(other), "batch:b2:1", "x@y.z")),
+                again.advance(1, null, 1, 0, 0), false);
+        RunEffects later = batchRun(store().recordStates(List.of(other), clock.instant()).get(other), "batch:b2:2", "n@m.o");
+        store().commitBatch(List.of(later), again.advance(2, null, 2, 0, 0), false);
+
+        assertThat(rows("SELECT COUNT(*) FROM batch_records")).isZero();
+        assertThat(store().knownValues("crm", "customer", "B-2")).containsEntry("email", "\"n@m.o\"");
+        assertThat(store().writes("erp", "customer", "B-2", 10)).extracting(RecordedWrite::valueJson)
+                .containsExactly("\"n@m.o\"", "\"x@y.z\"");
+    }
 }

@@ -71,9 +71,8 @@ class BatchIT {
                 .isEqualTo(2500);
         assertThat(BatchWorld.count(home, "erp", "SELECT COUNT(*) FROM write_log")).isEqualTo(2500);
         assertThat(BatchWorld.count(home, "erp", "SELECT COUNT(DISTINCT k) FROM write_log")).isEqualTo(2500);
-        assertThat(BatchWorld.count(home, "steward", "SELECT COUNT(*) FROM writes WHERE system_name = 'erp'")).isEqualTo(5000);
-        assertThat(BatchWorld.count(home, "steward", "SELECT COUNT(*) FROM known_values WHERE system_name = 'crm'"))
-                .isEqualTo(7500);
+        // Records new to Steward: one store row each, moved into the ledger when next read.
+        assertThat(BatchWorld.count(home, "steward", "SELECT COUNT(*) FROM batch_records")).isEqualTo(2500);
 
         // The same batch again finds nothing new to write.
         out.reset();
@@ -81,6 +80,10 @@ class BatchIT {
         assertThat(code).as(err()).isZero();
         assertThat(out()).contains("2,500 records, 0 written, 2,500 unchanged, 0 rejected");
         assertThat(BatchWorld.count(home, "erp", "SELECT COUNT(*) FROM write_log")).isEqualTo(2500);
+        assertThat(BatchWorld.count(home, "steward", "SELECT COUNT(*) FROM batch_records")).isZero();
+        assertThat(BatchWorld.count(home, "steward", "SELECT COUNT(*) FROM writes WHERE system_name = 'erp'")).isEqualTo(5000);
+        assertThat(BatchWorld.count(home, "steward", "SELECT COUNT(*) FROM known_values WHERE system_name = 'crm'"))
+                .isEqualTo(7500);
 
         // The ERP's webhook about its new values is Steward's own write coming back.
         try (Engine engine = Engine.open(home, new Engine.Options(Clock.systemUTC(), new SplittableRandom(),
@@ -158,7 +161,7 @@ class BatchIT {
         assertThat(Files.exists(Path.of(input + ".rejects.jsonl"))).isFalse();
         assertThat(BatchWorld.count(home, "erp", "SELECT COUNT(*) FROM customers WHERE crm_id LIKE 'K-%'")).isEqualTo(2);
         assertThat(BatchWorld.count(home, "erp", "SELECT COUNT(*) FROM customers WHERE email = 'old2@example.com'")).isOne();
-        for (String table : List.of("known_values", "writes", "recent_writes", "batches", "events")) {
+        for (String table : List.of("known_values", "writes", "recent_writes", "batch_records", "batches", "events")) {
             assertThat(BatchWorld.count(home, "steward", "SELECT COUNT(*) FROM " + table)).as(table).isZero();
         }
     }

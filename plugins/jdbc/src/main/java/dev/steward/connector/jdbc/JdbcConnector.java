@@ -25,12 +25,15 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.stream.Collectors;
 
 /**
  * Reads a record with one SELECT by key, lists records a page at a time in key order, and
- * writes with UPDATE, then INSERT where no row was updated, in one transaction: portable
- * (H2, PostgreSQL, SQLite) where {@code MERGE} and {@code ON CONFLICT} are not. A flow's
+ * writes in one transaction with one statement a row where the database has one: H2's
+ * {@code MERGE ... KEY}, PostgreSQL's {@code INSERT ... ON CONFLICT} (when the key column has a
+ * unique index); elsewhere (SQLite, other databases, a PostgreSQL key without one) with UPDATE,
+ * then INSERT where no row was updated. A flow's
  * {@code call} runs one of the system's named {@code statements}. Thread-safe:
  * each call borrows its own connection from the pool.
  */
@@ -43,6 +46,10 @@ final class JdbcConnector implements Connector {
     private final HikariDataSource pool;
     private final Map<String, NamedStatement> statements;
     private volatile SqlIdentifiers identifiers;
+    /** The database's product name, as its driver says it. */
+    private volatile String product;
+    /** PostgreSQL tables whose key column has no unique index, so no ON CONFLICT: written the portable way. */
+    private final Set<String> noConflictTarget = ConcurrentHashMap.newKeySet();
 
     /** Why the database could not be reached at start, or null; kept until the pool holds a connection. */
     private volatile String unreachableAtStart;
@@ -144,12 +151,19 @@ final class JdbcConnector implements Connector {
             connection.setAutoCommit(false);
             for (int attempt = 1; ; attempt++) {
                 try {
-                    List<Map.Entry<String, Map<String, Object>>> missing = updateAll(connection, ids, entity, byKey);
-                    insertAll(connection, ids, entity, missing);
+                    if (!mergeAll(connection, ids, entity, byKey)) {
+                        List<Map.Entry<String, Map<String, Object>>> missing = updateAll(connection, ids, entity, byKey);
+                        insertAll(connection, ids, entity, missing);
+                    }
                     connection.commit();
                     return;
                 } catch (SQLException e) {
                     rollbackQuietly(connection, e);
+                    if (isPostgres(connection) && "42P10".equals(SqlErrors.cause(e).getSQLState())
+                            && noConflictTarget.add(table(entity))) {
+                        attempt--; // no unique index on the key: the portable way, not a failed attempt
+                        continue;
+                    }
                     if (!SqlErrors.isUniqueViolation(e)) {
                         throw e;
                     }
@@ -278,6 +292,59 @@ final class JdbcConnector implements Connector {
     @Override
     public void close() {
         pool.close();
+    }
+
+    /**
+     * Writes every row with one statement a row, in JDBC batches, where the database has such an
+     * upsert: H2's {@code MERGE INTO t (key, c...) KEY (key) VALUES (...)} (an UPDATE, else an
+     * INSERT), PostgreSQL's {@code INSERT ... ON CONFLICT (key) DO UPDATE} (needs a unique index
+     * on the key column: without one it fails with 42P10). False, having written nothing, elsewhere.
+     */
+    private boolean mergeAll(Connection connection, SqlIdentifiers ids, EntityConfig entity,
+                             Map<String, Map<String, Object>> byKey) throws SQLException {
+        boolean h2 = "H2".equals(product(connection));
+        if (!h2 && !(isPostgres(connection) && !noConflictTarget.contains(table(entity)))) {
+            return false;
+        }
+        String key = ids.quote(keyColumn(entity));
+        for (var group : byColumns(byKey.entrySet()).entrySet()) {
+            List<String> columns = new ArrayList<>();
+            columns.add(key);
+            group.getKey().forEach(c -> columns.add(ids.quote(c)));
+            String values = " VALUES (" + String.join(", ", Collections.nCopies(columns.size(), "?")) + ")";
+            String sql;
+            if (h2) {
+                sql = "MERGE INTO " + ids.quote(table(entity)) + " (" + String.join(", ", columns) + ") KEY (" + key + ")"
+                        + values;
+            } else {
+                sql = "INSERT INTO " + ids.quote(table(entity)) + " (" + String.join(", ", columns) + ")" + values
+                        + " ON CONFLICT (" + key + ") DO " + (group.getKey().isEmpty() ? "NOTHING" : "UPDATE SET "
+                        + columns.subList(1, columns.size()).stream().map(c -> c + " = EXCLUDED." + c)
+                        .collect(Collectors.joining(", ")));
+            }
+            try (PreparedStatement merge = connection.prepareStatement(sql)) {
+                for (var write : group.getValue()) {
+                    merge.setString(1, write.getKey());
+                    bind(merge, 2, write.getValue().values());
+                    merge.addBatch();
+                }
+                merge.executeBatch();
+            }
+        }
+        return true;
+    }
+
+    private String product(Connection connection) throws SQLException {
+        String known = product;
+        if (known == null) {
+            known = connection.getMetaData().getDatabaseProductName();
+            product = known;
+        }
+        return known;
+    }
+
+    private boolean isPostgres(Connection connection) throws SQLException {
+        return "PostgreSQL".equals(product(connection));
     }
 
     /** The writes whose key no UPDATE found, in order. */

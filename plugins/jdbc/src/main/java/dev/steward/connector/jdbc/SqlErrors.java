@@ -64,7 +64,7 @@ final class SqlErrors {
      * The error behind a failed batch: drivers wrap it in a {@link BatchUpdateException} whose
      * own message may quote every statement of the batch with its values (PostgreSQL's does).
      */
-    private static SQLException cause(SQLException e) {
+    static SQLException cause(SQLException e) {
         if (e instanceof BatchUpdateException) {
             if (e.getNextException() != null) {
                 return e.getNextException();

@@ -44,7 +44,14 @@ abstract class JdbcConnectorContract {
               credit_limit DECIMAL(12, 2) CHECK (credit_limit >= 0),
               note VARCHAR(200)
             );
+            CREATE TABLE IF NOT EXISTS loose_accounts (
+              id VARCHAR(40),
+              note VARCHAR(200)
+            );
             """;
+    /** A table whose key column has no unique index (PostgreSQL's ON CONFLICT cannot use it). */
+    static final EntityConfig LOOSE = new EntityConfig("loose", Map.of("table", "loose_accounts", "key", "id"),
+            Map.of("note", "note"));
 
     @TempDir
     Path workspace;
@@ -59,7 +66,7 @@ abstract class JdbcConnectorContract {
         Files.writeString(workspace.resolve("accounts.sql"), SCHEMA);
         Map<String, Object> settings = new HashMap<>(settings());
         settings.put("init", "accounts.sql");
-        SystemConfig config = new SystemConfig("erp", "jdbc", settings, Map.of("account", ACCOUNT));
+        SystemConfig config = new SystemConfig("erp", "jdbc", settings, Map.of("account", ACCOUNT, "loose", LOOSE));
         assertThat(new JdbcConnectorFactory().validate(config)).isEmpty();
         db = new JdbcConnectorFactory().create(config, new TestContext(workspace));
     }
@@ -86,6 +93,17 @@ abstract class JdbcConnectorContract {
         assertThat(two).containsEntry("email", "two@example.com");
         assertThat(new BigDecimal(String.valueOf(two.get("credit_limit")))).isEqualByComparingTo("250.50");
         assertThat(db.read(ACCOUNT, "A-3").orElseThrow()).containsEntry("note", "three").containsEntry("email", null);
+    }
+
+    @Test
+    void aTableWhoseKeyHasNoUniqueIndexIsUpsertedToo() {
+        db.upsertAll(LOOSE, List.of(RecordWrite.of("L-1", Map.of("note", "one"), OPTIONS),
+                RecordWrite.of("L-2", Map.of("note", "two"), OPTIONS)));
+        db.upsertAll(LOOSE, List.of(RecordWrite.of("L-1", Map.of("note", "uno"), OPTIONS),
+                RecordWrite.of("L-3", Map.of("note", "three"), OPTIONS)));
+
+        assertThat(db.list(LOOSE, Optional.empty(), 10).records()).extracting(r -> r.key() + "=" + r.fields().get("note"))
+                .containsExactly("L-1=uno", "L-2=two", "L-3=three");
     }
 
     @Test
