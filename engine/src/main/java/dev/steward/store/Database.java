@@ -14,10 +14,10 @@ import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.util.List;
 import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.zip.CRC32;
 import org.flywaydb.core.Flyway;
@@ -133,23 +133,30 @@ final class Database implements AutoCloseable {
             }
         }
         return null;
+    }
+
     /** The store's migrations: the scripts in {@code classpath:db/migration}, as Flyway finds them. */
     private static final String MIGRATIONS = "db/migration";
+
+    /**
      * Whether Flyway's history already lists every migration on the class path, applied with
      * the same checksum, and nothing else, none failed: then there is nothing to migrate, and
      * Flyway, whose set-up and validation were a tenth of the host's start (its plugin scan, a
      * lock, the scripts read and compared), is not started. Any doubt (no history table, another
      * version's migrations, a script that reads differently, a failure) answers false, and Flyway
      * migrates and validates as it always did.
+     */
     boolean migrated() {
         Map<String, Integer> expected = migrationChecksums();
         if (expected.isEmpty()) {
             return false;
+        }
         Map<String, Integer> applied = new HashMap<>();
         try (Connection connection = pool.getConnection();
              Statement statement = connection.createStatement();
              ResultSet rows = statement.executeQuery(
                      "SELECT \"version\", \"checksum\", \"type\", \"success\" FROM \"flyway_schema_history\"")) {
+            while (rows.next()) {
                 String version = rows.getString(1);
                 int checksum = rows.getInt(2);
                 boolean noChecksum = rows.wasNull();
@@ -161,14 +168,19 @@ final class Database implements AutoCloseable {
                         || applied.put(version, checksum) != null) {
                     return false;
                 }
+            }
         } catch (SQLException | RuntimeException e) {
             return false; // no history yet, or one this check does not understand: Flyway decides
+        }
         return applied.equals(expected);
     }
+
+    /**
      * The version and Flyway checksum of each {@code V<version>__<description>.sql} in the
      * migrations folder; empty when the folder cannot be listed (or holds anything else).
      * Flyway's checksum: CRC-32 of the script's lines in UTF-8, without line breaks, a leading
      * byte order mark dropped.
+     */
     static Map<String, Integer> migrationChecksums() {
         Map<String, Integer> checksums = new HashMap<>();
         try {
@@ -183,11 +195,15 @@ final class Database implements AutoCloseable {
                     }
                     checksums.put(versioned.group(1), checksum(new String(in.readAllBytes(), StandardCharsets.UTF_8)));
                 }
+            }
         } catch (IOException | RuntimeException e) {
             return Map.of();
+        }
         return checksums;
     }
+
     private static final java.util.regex.Pattern VERSIONED = java.util.regex.Pattern.compile("V([0-9]+(?:[._][0-9]+)*)__[^/]*\\.sql");
+
     static int checksum(String script) {
         CRC32 crc = new CRC32();
         String text = script.startsWith("\uFEFF") ? script.substring(1) : script;
@@ -195,15 +211,19 @@ final class Database implements AutoCloseable {
             String line;
             while ((line = lines.readLine()) != null) {
                 crc.update(line.getBytes(StandardCharsets.UTF_8));
+            }
         } catch (IOException e) {
             throw new UncheckedIOException(e);
+        }
         return (int) crc.getValue();
     }
+
     /** The file names in the migrations folder: in the engine's jar, or a classes folder (tests). */
     private static List<String> migrationNames() throws IOException {
         java.net.URL folder = Database.class.getClassLoader().getResource(MIGRATIONS);
         if (folder == null) {
             return List.of();
+        }
         List<String> names = new ArrayList<>();
         if (folder.getProtocol().equals("jar")) {
             java.net.JarURLConnection connection = (java.net.JarURLConnection) folder.openConnection();
@@ -213,14 +233,18 @@ final class Database implements AutoCloseable {
                 jar.stream().map(java.util.zip.ZipEntry::getName)
                         .filter(n -> n.startsWith(prefix) && n.length() > prefix.length() && !n.endsWith("/"))
                         .forEach(n -> names.add(n.substring(prefix.length())));
+            }
         } else if (folder.getProtocol().equals("file")) {
             try (java.util.stream.Stream<Path> files = Files.list(Path.of(java.net.URI.create(folder.toString())))) {
                 files.forEach(f -> names.add(f.getFileName().toString()));
+            }
         } else {
             return List.of();
+        }
         // another class path entry with the same folder: Flyway would read it too, so let Flyway decide
         if (java.util.Collections.list(Database.class.getClassLoader().getResources(MIGRATIONS)).size() != 1) {
             return List.of();
+        }
         return names;
     }
 
