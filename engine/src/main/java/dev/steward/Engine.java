@@ -73,6 +73,12 @@ import java.util.random.RandomGenerator;
  */
 public final class Engine implements AutoCloseable {
 
+    /**
+     * The logger of the line each run writes (DEBUG) and of the summary a minute (INFO), for a
+     * host that sets log levels ({@code STEWARD_RUN_LOG}).
+     */
+    public static final String RUN_LOG = dev.steward.run.EventWorkers.class.getName();
+
     private static final Logger LOG = LoggerFactory.getLogger(Engine.class);
 
     /**

@@ -49,7 +49,7 @@ public final class LogSetup extends ContextAwareBase implements Configurator {
                 "org.flywaydb"}) {
             context.getLogger(quiet).setLevel(Level.WARN);
         }
-        context.getLogger("dev.steward.run.EventWorkers")
+        context.getLogger(dev.steward.Engine.RUN_LOG)
                 .setLevel(Level.toLevel(runLog == null || runLog.isBlank() ? "INFO" : runLog.strip(), Level.INFO));
         Logger root = context.getLogger(Logger.ROOT_LOGGER_NAME);
         root.setLevel(Level.INFO);
