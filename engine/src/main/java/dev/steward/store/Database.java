@@ -119,16 +119,16 @@ final class Database implements AutoCloseable {
      * cache is per session, which would break that order: it keeps its default.)
      */
     private static Void cacheIdentities(Connection c) throws SQLException {
-        List<String[]> columns = new java.util.ArrayList<>();
-        try (java.sql.Statement select = c.createStatement();
-             java.sql.ResultSet rows = select.executeQuery("SELECT TABLE_NAME, COLUMN_NAME FROM INFORMATION_SCHEMA.COLUMNS"
+        List<String[]> columns = new ArrayList<>();
+        try (Statement select = c.createStatement();
+             ResultSet rows = select.executeQuery("SELECT TABLE_NAME, COLUMN_NAME FROM INFORMATION_SCHEMA.COLUMNS"
                      + " WHERE TABLE_SCHEMA = CURRENT_SCHEMA AND IS_IDENTITY = 'YES' AND IDENTITY_CACHE < " + IDENTITY_CACHE)) {
             while (rows.next()) {
                 columns.add(new String[] {rows.getString(1), rows.getString(2)});
             }
         }
         for (String[] column : columns) {
-            try (java.sql.Statement alter = c.createStatement()) {
+            try (Statement alter = c.createStatement()) {
                 alter.execute("ALTER TABLE \"" + column[0] + "\" ALTER COLUMN \"" + column[1] + "\" SET CACHE " + IDENTITY_CACHE);
             }
         }

@@ -73,8 +73,11 @@ public final class HostServer implements AutoCloseable {
             config.startup.showOldJavalinVersionWarning = false;
             config.http.maxRequestSize = maxBody;
             // A webhook's request waits for the intake's group commit: on a virtual thread that wait
-            // parks a continuation instead of an OS thread (no context switch per request).
-            config.concurrency.useVirtualThreads = true;
+            // parks a continuation instead of an OS thread (no context switch per request). Only
+            // from JDK 24 (JEP 491): before it, a virtual thread blocked inside a synchronized block
+            // (H2 and the JDBC drivers have many) pins its carrier, and a few of those can stall
+            // every request.
+            config.concurrency.useVirtualThreads = Runtime.version().feature() >= 24;
             config.jetty.host = at.bind();
             config.jetty.port = at.port();
             ErrorMapping.install(config.routes);
