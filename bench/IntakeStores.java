@@ -156,7 +156,16 @@ public class IntakeStores {
             List<Integer> groups = Arrays.stream(options.getOrDefault("groups", "1,8,32,128").split(","))
                     .map(String::trim).map(Integer::parseInt).toList();
             Reader reader = new Reader(connect(), Long.parseLong(options.getOrDefault("reader-every-ms", "5")));
+            if (url.startsWith("jdbc:postgresql:")) {
+                try (Statement s = reader.connection.createStatement(); ResultSet rows = s.executeQuery("SELECT pg_backend_pid()")) {
+                    rows.next();
+                    reader.backendPid = rows.getLong(1);
+                }
+            }
             Thread readerThread = Thread.ofPlatform().name("claim-reader").start(reader);
+            while (reader.threadId < 0) {
+                Thread.onSpinWait();
+            }
             try {
                 // JIT and caches: the first cell would otherwise pay this (and group 1 comes first)
                 cell(writer, 32, warmup, reader, false);
@@ -289,10 +298,12 @@ public class IntakeStores {
         long events = 0;
         reader.reset();
         long serverTicks0 = serverPid > 0 ? serverTicks(serverPid) : 0;
+        long readerTicks0 = reader.backendPid > 0 ? ticks(reader.backendPid) : 0;
         long serverWritten0 = serverPid > 0 ? serverWritten(serverPid) : 0;
         long written0 = written(ProcessHandle.current().pid());
         long process0 = os.getProcessCpuTime();
         long thread0 = threads.getCurrentThreadCpuTime();
+        long reader0 = threads.getThreadCpuTime(reader.threadId);
         long startMillis = System.currentTimeMillis();
         long start = System.nanoTime();
         long end = start + (long) (seconds * 1e9);
@@ -318,9 +329,11 @@ public class IntakeStores {
         long elapsed = System.nanoTime() - start;
         long endMillis = System.currentTimeMillis();
         long thread = threads.getCurrentThreadCpuTime() - thread0;
+        long readerCpu = threads.getThreadCpuTime(reader.threadId) - reader0;
         long process = os.getProcessCpuTime() - process0;
         long written = written(ProcessHandle.current().pid()) - written0;
         double serverMs = serverPid > 0 ? (serverTicks(serverPid) - serverTicks0) * 1000.0 / hz : 0;
+        double readerBackendMs = reader.backendPid > 0 ? (ticks(reader.backendPid) - readerTicks0) * 1000.0 / hz : 0;
         long serverWritten = serverPid > 0 ? serverWritten(serverPid) - serverWritten0 : 0;
         if (!print) {
             return;
@@ -329,12 +342,14 @@ public class IntakeStores {
         Arrays.sort(sorted);
         long[] reads = reader.latencies();
         System.out.printf(Locale.ROOT, "RESULT name=%s group=%d events=%d seconds=%.1f events_per_s=%.0f"
-                        + " client_cpu_ms_per_event=%.3f writer_cpu_ms_per_event=%.3f server_cpu_ms_per_event=%.3f"
+                        + " client_cpu_ms_per_event=%.3f writer_cpu_ms_per_event=%.3f reader_cpu_ms_per_event=%.3f"
+                        + " server_cpu_ms_per_event=%.3f server_reader_cpu_ms_per_event=%.3f"
                         + " client_kb_written_per_event=%.2f server_kb_written_per_event=%.2f"
                         + " commit_p50_ms=%.2f commit_p99_ms=%.2f reader_queries=%d reader_p50_ms=%.2f reader_p99_ms=%.2f"
                         + " load1=%s commits=%d from_ms=%d to_ms=%d%n",
                 name, group, events, elapsed / 1e9, events / (elapsed / 1e9),
-                process / 1e6 / events, thread / 1e6 / events, serverMs / events,
+                process / 1e6 / events, thread / 1e6 / events, readerCpu / 1e6 / events, serverMs / events,
+                readerBackendMs / events,
                 written / 1024.0 / events, serverWritten / 1024.0 / events,
                 percentile(sorted, 50) / 1e6, percentile(sorted, 99) / 1e6,
                 reads.length, percentile(reads, 50) / 1e6, percentile(reads, 99) / 1e6, load(), commits,
@@ -380,12 +395,15 @@ public class IntakeStores {
     static long serverTicks(long pid) throws IOException {
         long ticks = 0;
         for (long p : family(pid)) {
-            String[] f = stat(p);
-            if (f != null) {
-                ticks += Long.parseLong(f[11]) + Long.parseLong(f[12]);
-            }
+            ticks += ticks(p);
         }
         return ticks;
+    }
+
+    /** utime + stime (clock ticks) of one process; 0 once it is gone. */
+    static long ticks(long pid) {
+        String[] f = stat(pid);
+        return f == null ? 0 : Long.parseLong(f[11]) + Long.parseLong(f[12]);
     }
 
     static long serverWritten(long pid) throws IOException {
@@ -442,6 +460,9 @@ public class IntakeStores {
         final Connection connection;
         final long everyMs;
         final AtomicBoolean stop = new AtomicBoolean();
+        volatile long threadId = -1;
+        /** On PostgreSQL, the server process serving the reader's connection (its CPU is the claim query's). */
+        long backendPid;
         private long[] latencies = new long[1 << 14];
         private int count;
 
@@ -469,6 +490,7 @@ public class IntakeStores {
 
         @Override
         public void run() {
+            threadId = Thread.currentThread().threadId();
             try (PreparedStatement select = connection.prepareStatement(PENDING_CANDIDATES)) {
                 while (!stop.get()) {
                     long t0 = System.nanoTime();

@@ -194,13 +194,16 @@ if [ -n "${KILL:-}" ]; then
 fi
 
 {
-  echo "| store | group | events/s | client CPU ms/event | writer thread ms/event | server CPU ms/event | KB written/event (client+server) | commit p50 ms | commit p99 ms | claim query p99 ms | load |"
-  echo "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
+  echo "| store | group | events/s | client CPU ms/event | writer thread | claim reader thread | server CPU ms/event | of which the reader's backend | KB written/event (client+server) | commit p50 ms | commit p99 ms | claim query p50/p99 ms | load |"
+  echo "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
   grep '^RESULT' "$out" | sed -E 's/^RESULT //' | awk '{
     for (i = 1; i <= NF; i++) { split($i, kv, "="); v[kv[1]] = kv[2] }
-    printf "| %s | %s | %s | %s | %s | %s | %.1f | %s | %s | %s | %s |\n", v["name"], v["group"], v["events_per_s"],
-      v["client_cpu_ms_per_event"], v["writer_cpu_ms_per_event"], (v["server_cpu_ms_per_event"] == "0.000" ? "-" : v["server_cpu_ms_per_event"]),
-      v["client_kb_written_per_event"] + v["server_kb_written_per_event"], v["commit_p50_ms"], v["commit_p99_ms"], v["reader_p99_ms"], v["load1"] }'
+    server = v["server_cpu_ms_per_event"] == "0.000"
+    printf "| %s | %s | %s | %s | %s | %s | %s | %s | %.1f | %s | %s | %s / %s | %s |\n", v["name"], v["group"], v["events_per_s"],
+      v["client_cpu_ms_per_event"], v["writer_cpu_ms_per_event"], v["reader_cpu_ms_per_event"],
+      (server ? "-" : v["server_cpu_ms_per_event"]), (server ? "-" : v["server_reader_cpu_ms_per_event"]),
+      v["client_kb_written_per_event"] + v["server_kb_written_per_event"], v["commit_p50_ms"], v["commit_p99_ms"],
+      v["reader_p50_ms"], v["reader_p99_ms"], v["load1"] }'
   grep -E '^(SYNCS|KILL)' "$out" || true
 } | tee "$work/table.md"
 if [ -n "$RESULTS" ]; then
