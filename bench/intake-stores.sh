@@ -15,6 +15,7 @@
 # the server too: every process of the cluster, as an embedded server dies with its host).
 #
 # Usage: bench/intake-stores.sh                         (all default candidates, groups 1,8,32,128)
+#        ROUNDS=2 ...                                   (every candidate twice, interleaved: noise shows)
 #        CANDIDATES="h2 h2-no-record h2-no-flow" SIZES=32 bench/intake-stores.sh
 #        SYNCS=1 KILL=1 RESULTS=bench/results/stores-run.txt bench/intake-stores.sh
 # Candidates: h2 (Steward's URL today), h2-page16k, h2-page64k, h2-cache64m, h2-no-record, h2-no-flow,
@@ -30,6 +31,7 @@ SIZES="${SIZES:-1,8,32,128}"
 DURATION="${DURATION:-6}"
 WARMUP="${WARMUP:-4}"
 PRELOAD="${PRELOAD:-20000}"
+ROUNDS="${ROUNDS:-1}"             # the candidates one after the other, this many times (interleaved)
 RESULTS="${RESULTS:-}"
 SQLITE_VERSION="${SQLITE_VERSION:-3.50.3.0}"
 JAVA_HOME="${JAVA_HOME:-/usr/lib/jvm/temurin-25-jdk-amd64}"
@@ -119,13 +121,15 @@ measure() {
 }
 
 [[ " $CANDIDATES " != *" pg-"* ]] || start_pg   # here, not in a subshell that would lose pg_dir
-log "load before: $(uptime)"
-for name in $CANDIDATES; do
-  log "$name: groups $SIZES, $DURATION s each after $WARMUP s of warm-up, $PRELOAD events preloaded"
-  measure "$name" --groups "$SIZES" --seconds "$DURATION" --warmup "$WARMUP" --preload "$PRELOAD" > "$work/$name.out"
-  tee -a "$out" < "$work/$name.out" >&2
+load_before="$(cut -d' ' -f1-3 /proc/loadavg)"; log "load before: $(uptime)"
+for round in $(seq "$ROUNDS"); do
+  for name in $CANDIDATES; do
+    log "$name: groups $SIZES, $DURATION s each after $WARMUP s of warm-up, $PRELOAD events preloaded (round $round of $ROUNDS)"
+    measure "$name" --groups "$SIZES" --seconds "$DURATION" --warmup "$WARMUP" --preload "$PRELOAD" > "$work/$name.out"
+    tee -a "$out" < "$work/$name.out" >&2
+  done
 done
-log "load after: $(uptime)"
+load_after="$(cut -d' ' -f1-3 /proc/loadavg)"; log "load after: $(uptime)"
 
 if [ -n "${SYNCS:-}" ]; then
   command -v strace >/dev/null || { echo "bench: SYNCS=1 needs strace" >&2; exit 1; }
@@ -207,8 +211,10 @@ fi
   grep -E '^(SYNCS|KILL)' "$out" || true
 } | tee "$work/table.md"
 if [ -n "$RESULTS" ]; then
-  { echo "# bench/intake-stores.sh $(date -u +%FT%TZ) CANDIDATES=\"$CANDIDATES\" SIZES=$SIZES DURATION=$DURATION WARMUP=$WARMUP PRELOAD=$PRELOAD"
+  { echo "# bench/intake-stores.sh $(date -u +%FT%TZ) CANDIDATES=\"$CANDIDATES\" SIZES=$SIZES DURATION=$DURATION WARMUP=$WARMUP PRELOAD=$PRELOAD ROUNDS=$ROUNDS"
+    echo "# $(nproc) CPUs; load average before: ${load_before}; after: ${load_after}"
     grep -E '^SCHEMA' "$out" || true
-    cat "$work/table.md"; } > "$RESULTS"
+    cat "$work/table.md"
+    echo; echo "raw lines:"; grep -E '^(RESULT|TOTAL)' "$out"; } > "$RESULTS"
   log "written to $RESULTS"
 fi
