@@ -14,7 +14,8 @@
 # (what a process kill keeps; for PostgreSQL the client is killed, and with synchronous_commit=off
 # the server too: every process of the cluster, as an embedded server dies with its host).
 #
-# Usage: bench/intake-stores.sh                         (all default candidates, groups 1,8,32,128)
+# Usage: bench/intake-stores.sh                         (default candidates, groups 1,8,32,128: 6-8 minutes
+#                                                        on the shared 2-vCPU machine; SYNCS and KILL add 2)
 #        ROUNDS=2 ...                                   (every candidate twice, interleaved: noise shows)
 #        CANDIDATES="h2 h2-no-record h2-no-flow" SIZES=32 bench/intake-stores.sh
 #        SYNCS=1 KILL=1 RESULTS=bench/results/stores-run.txt bench/intake-stores.sh
