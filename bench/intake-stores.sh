@@ -23,7 +23,7 @@
 # h2-no-open-by-key, h2-no-status-seq, h2-unique-only (no secondary index but the two unique ones),
 # sqlite-normal (WAL, synchronous=NORMAL), sqlite-full (WAL, synchronous=FULL), pg-sync
 # (synchronous_commit=on, the default), pg-async (synchronous_commit=off).
-# Needs host/target/lib (mvn -B -DskipTests package), Maven (sqlite-jdbc from Maven Central),
+# Needs Maven (builds host/target/lib when it is missing (sqlite-jdbc from Maven Central),
 # /usr/lib/postgresql/<v>/bin for pg-*, strace for SYNCS=1; runs as root (the cluster runs as postgres).
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -38,7 +38,10 @@ SQLITE_VERSION="${SQLITE_VERSION:-3.50.3.0}"
 JAVA_HOME="${JAVA_HOME:-/usr/lib/jvm/temurin-25-jdk-amd64}"
 java="$JAVA_HOME/bin/java"
 lib="$root/host/target/lib"
-[ -d "$lib" ] || { echo "bench: build first: mvn -B -DskipTests package" >&2; exit 1; }
+if [ ! -d "$lib" ]; then
+  echo "bench: building host/target/lib (mvn -B -q -DskipTests package)" >&2
+  (cd "$root" && JAVA_HOME="$JAVA_HOME" mvn -B -q -DskipTests package) >&2
+fi
 work="$(mktemp -d /tmp/steward-intake-stores.XXXX)"
 pg_dir=""; pg_bin=""; pg_port=""
 log() { echo "bench: $*" >&2; }
