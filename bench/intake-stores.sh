@@ -23,7 +23,7 @@
 # h2-no-open-by-key, h2-no-status-seq, h2-unique-only (no secondary index but the two unique ones),
 # sqlite-normal (WAL, synchronous=NORMAL), sqlite-full (WAL, synchronous=FULL), pg-sync
 # (synchronous_commit=on, the default), pg-async (synchronous_commit=off).
-# Needs Maven (builds host/target/lib when it is missing (sqlite-jdbc from Maven Central),
+# Needs Maven (it builds host/target/lib when missing, and fetches sqlite-jdbc from Maven Central),
 # /usr/lib/postgresql/<v>/bin for pg-*, strace for SYNCS=1; runs as root (the cluster runs as postgres).
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
