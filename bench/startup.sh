@@ -11,6 +11,7 @@
 # ENV is VAR=value (space-separated) for the launcher; JAVA_OPTS goes to STEWARD_JAVA_OPTS.
 # LAUNCHER=/path/to/steward in ENV starts that launcher (another build) instead of this tree's:
 #   bench/startup.sh 4 'base=LAUNCHER=/tmp/base/steward|' 'new=|'
+# COLD=1 bench/startup.sh ...: each start on a fresh workspace (the first start of a workspace).
 # Before the timed starts: one untimed start per variant that makes its data/ (the first, cold,
 # start of a workspace: H2 files, the DRL cache) and the launcher's AOT cache or class data
 # archive if it is missing (both are written when the first serve after a build exits).
@@ -34,7 +35,8 @@ one_start() {
   ws="$work/ws-$RANDOM"; mkdir -p "$ws"; cp -r "$work/warm/." "$ws/"
   # data/ of this variant's own first start: the DRL cache's key names the jars' paths, so
   # another build's cache would be missed and every start would compile the rules (a cold start)
-  [ -d "$work/data-$label" ] && cp -r "$work/data-$label" "$ws/data"
+  # COLD=1: every start on a fresh workspace (no data/: H2 files made, the rules compiled)
+  [ "${COLD:-0}" = 1 ] || { [ -d "$work/data-$label" ] && cp -r "$work/data-$label" "$ws/data"; } || true
   out="$ws/out"; t0="$(date +%s%N)"
   # shellcheck disable=SC2086 # ENV is a list of assignments
   env STEWARD_JAVA_OPTS="$opts" $envs "$launcher" serve --home "$ws" --port 0 >"$out" 2>&1 &
@@ -65,7 +67,7 @@ for v in "$@"; do
   label="${v%%=*}"; rest="${v#*=}"
   one_start "$label" "${rest%%|*}" "${rest#*|}" no
 done
-echo "steward serve, example workspace, warm (data/ there); $(nproc) CPUs; load before: $(cut -d' ' -f1-3 /proc/loadavg)"
+echo "steward serve, example workspace, $([ "${COLD:-0}" = 1 ] && echo 'cold (fresh data/ each start)' || echo 'warm (data/ there)') at $(git -C "$root" rev-parse --short HEAD 2>/dev/null || echo '?'); $(nproc) CPUs; load before: $(cut -d' ' -f1-3 /proc/loadavg)"
 for r in $(seq "$rounds"); do
   for v in "$@"; do
     label="${v%%=*}"; rest="${v#*=}"
