@@ -9,9 +9,12 @@
 #   bench/startup.sh 4                                   (the launcher's defaults)
 #   bench/startup.sh 3 'default=|' 'cds=STEWARD_AOT=off|' 'jit=STEWARD_JS_JIT=on|' 'c1=|-XX:TieredStopAtLevel=1'
 # ENV is VAR=value (space-separated) for the launcher; JAVA_OPTS goes to STEWARD_JAVA_OPTS.
-# Before the timed starts: one untimed start that makes data/ (the first, cold, start of a
-# workspace: H2 files, the DRL cache), and one per variant that makes the launcher's AOT cache or
-# class data archive if it is missing (both are written when the first serve after a build exits).
+# LAUNCHER=/path/to/steward in ENV starts that launcher (another build) instead of this tree's:
+#   bench/startup.sh 4 'base=LAUNCHER=/tmp/base/steward|' 'new=|'
+# COLD=1 bench/startup.sh ...: each start on a fresh workspace (the first start of a workspace).
+# Before the timed starts: one untimed start per variant that makes its data/ (the first, cold,
+# start of a workspace: H2 files, the DRL cache) and the launcher's AOT cache or class data
+# archive if it is missing (both are written when the first serve after a build exits).
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 rounds="${1:-4}"; shift || true
@@ -27,11 +30,16 @@ cp -r "$root/steward.yaml" "$root/flows" "$root/rules" "$root/systems" "$root/tr
 
 # one_start LABEL ENV OPTS TIMED: a start on a copy of the warm workspace, stopped at its ready line
 one_start() {
-  local label="$1" envs="$2" opts="$3" timed="$4" ws out pid t0 wall cpu jit rss i
+  local label="$1" envs="$2" opts="$3" timed="$4" ws out pid t0 wall cpu jit rss i kv launcher="$root/steward"
+  for kv in $envs; do case "$kv" in LAUNCHER=*) launcher="${kv#LAUNCHER=}";; esac; done
   ws="$work/ws-$RANDOM"; mkdir -p "$ws"; cp -r "$work/warm/." "$ws/"
+  # data/ of this variant's own first start: the DRL cache's key names the jars' paths, so
+  # another build's cache would be missed and every start would compile the rules (a cold start)
+  # COLD=1: every start on a fresh workspace (no data/: H2 files made, the rules compiled)
+  [ "${COLD:-0}" = 1 ] || { [ -d "$work/data-$label" ] && cp -r "$work/data-$label" "$ws/data"; } || true
   out="$ws/out"; t0="$(date +%s%N)"
   # shellcheck disable=SC2086 # ENV is a list of assignments
-  env STEWARD_JAVA_OPTS="$opts" $envs "$root/steward" serve --home "$ws" --port 0 >"$out" 2>&1 &
+  env STEWARD_JAVA_OPTS="$opts" $envs "$launcher" serve --home "$ws" --port 0 >"$out" 2>&1 &
   pid=$!
   for i in $(seq 6000); do
     grep -q ' on http://127\.0\.0\.1:' "$out" 2>/dev/null && break
@@ -51,7 +59,7 @@ one_start() {
   if [ "$timed" = yes ]; then
     echo "$label: wall ${wall} ms, CPU ${cpu} ms (JIT threads ${jit}), RSS ${rss} MB, load $(cut -d' ' -f1 /proc/loadavg) | $(sed -n 's/.*start-up: //p' "$out")"
   fi
-  [ "$timed" = yes ] || [ -d "$work/warm/data" ] || cp -r "$ws/data" "$work/warm/"
+  [ "$timed" = yes ] || [ -d "$work/data-$label" ] || cp -r "$ws/data" "$work/data-$label"
   rm -rf "$ws"
 }
 
@@ -59,7 +67,7 @@ for v in "$@"; do
   label="${v%%=*}"; rest="${v#*=}"
   one_start "$label" "${rest%%|*}" "${rest#*|}" no
 done
-echo "steward serve, example workspace, warm (data/ there); $(nproc) CPUs; load before: $(cut -d' ' -f1-3 /proc/loadavg)"
+echo "steward serve, example workspace, $([ "${COLD:-0}" = 1 ] && echo 'cold (fresh data/ each start)' || echo 'warm (data/ there)') at $(git -C "$root" rev-parse --short HEAD 2>/dev/null || echo '?'); $(nproc) CPUs; load before: $(cut -d' ' -f1-3 /proc/loadavg)"
 for r in $(seq "$rounds"); do
   for v in "$@"; do
     label="${v%%=*}"; rest="${v#*=}"
