@@ -7,7 +7,6 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
-import java.util.concurrent.atomic.AtomicReference;
 import org.graalvm.polyglot.Context;
 import org.graalvm.polyglot.Engine;
 import org.graalvm.polyglot.HostAccess;
@@ -50,8 +49,6 @@ public final class JsEngine implements AutoCloseable {
 
     private final Engine engine;
     private final Watchdog watchdog;
-    /** The warm-up's context, locked down and clean, for the first {@link #newContext} to take; null after. */
-    private final AtomicReference<Spare> spare = new AtomicReference<>();
 
     private JsEngine(Engine engine) {
         this.engine = engine;
@@ -122,29 +119,15 @@ public final class JsEngine implements AutoCloseable {
     /**
      * Runs Steward's own glue once. The first context of a JVM loads hundreds of classes and
      * takes about a second; that cost belongs to start-up, not to the time budget of the first
-     * user script that happens to run. The context is then kept for the first {@link #newContext}
-     * (at start-up, the first script's compile), which so does not lock down one more: the glue
-     * leaves nothing in it (it changes only the objects it makes; the global object and the
-     * builtins are frozen before it runs).
+     * user script that happens to run.
      */
     private void warmUp() {
-        Handover out = new Handover();
-        Context context = newContext(out, false);
-        try {
+        try (Context context = newContext(OutputStream.nullOutputStream())) {
             Value parsed = context.eval("js", "JSON.parse").execute("{\"a\":[1,2.5,\"x\",true,null],\"b\":{\"c\":\"d\"}}");
             Value result = context.eval("js", "(function (r, ctx) { r.n = r.a.length; r.s = String(r.b.c).toUpperCase(); return r; })")
                     .execute(parsed, parsed);
             GuestValues.object(result, 1 << 20, "warm-up");
-        } catch (RuntimeException e) {
-            context.close(true);
-            throw e;
         }
-        spare.set(new Spare(context, out));
-    }
-
-    /** Whether the warm-up's context is still there for the next {@link #newContext} (tests). */
-    boolean hasSpare() {
-        return spare.get() != null;
     }
 
     Watchdog watchdog() {
@@ -158,19 +141,9 @@ public final class JsEngine implements AutoCloseable {
     /**
      * A fresh sandboxed context whose {@code print} and {@code console} write to {@code out}, with
      * the global object and every builtin frozen, so that no call can leave anything there for
-     * the next. The freezing walks every builtin: it is most of the cost of a cold context. The
-     * first one is the warm-up's, made so (see {@link #warmUp()}).
+     * the next. The freezing walks every builtin: it is most of the cost of a cold context.
      */
     Context newContext(OutputStream out) {
-        return newContext(out, true);
-    }
-
-    private Context newContext(OutputStream out, boolean takeSpare) {
-        Spare kept = takeSpare ? spare.getAndSet(null) : null;
-        if (kept != null) {
-            kept.out().to(out);
-            return kept.context();
-        }
         Context context = Context.newBuilder("js")
                 .engine(engine)
                 .sandbox(SandboxPolicy.CONSTRAINED)
@@ -204,38 +177,6 @@ public final class JsEngine implements AutoCloseable {
                     .buildLiteral();
         } catch (IOException e) {
             throw new UncheckedIOException(e);
-        }
-    }
-
-    /** A context made before the stream its output goes to was known. */
-    private record Spare(Context context, Handover out) {
-    }
-
-    /**
-     * A context's {@code out} and {@code err} (fixed when it is built) that write nowhere until
-     * {@link #to} names where; set once, before the context is handed out.
-     */
-    private static final class Handover extends OutputStream {
-
-        private volatile OutputStream target = OutputStream.nullOutputStream();
-
-        void to(OutputStream out) {
-            target = out;
-        }
-
-        @Override
-        public void write(int b) throws IOException {
-            target.write(b);
-        }
-
-        @Override
-        public void write(byte[] bytes, int offset, int length) throws IOException {
-            target.write(bytes, offset, length);
-        }
-
-        @Override
-        public void flush() throws IOException {
-            target.flush();
         }
     }
 

@@ -1,10 +1,8 @@
 package dev.steward.connector.js;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.steward.plugin.ScriptLimits;
-import dev.steward.plugin.ScriptRejectedException;
 import dev.steward.plugin.Transform;
 import dev.steward.plugin.TransformFactory;
 import java.time.Duration;
@@ -31,35 +29,6 @@ class SharedEngineTest {
         assertThat(coming).isCompleted();
         assertThat(JsEngine.prepareShared()).isSameAs(coming);
         assertThat(JsEngine.shared()).isSameAs(coming.join());
-    }
-
-    @Test
-    void theWarmUpsContextServesTheFirstScriptLockedDownAndWithItsOwnOutput() {
-        try (JsEngine engine = JsEngine.create()) {
-            assertThat(engine.hasSpare()).isTrue();
-            KeptLog firstLog = new KeptLog();
-            KeptLog secondLog = new KeptLog();
-            String script = "console.log('top'); function transform(r, ctx) { console.log('n=' + r.n); return r; }";
-            try (Transform first = new JsTransformFactory(engine, firstLog).compile("transforms/first.js", script, LIMITS)) {
-                assertThat(engine.hasSpare()).as("taken by the first compile").isFalse();
-                try (Transform second = new JsTransformFactory(engine, secondLog).compile("transforms/second.js", script, LIMITS)) {
-                    first.apply(Map.of("n", 1), Map.of());
-                    second.apply(Map.of("n", 2), Map.of());
-                }
-            }
-            // the top level runs at the compile and again in each call
-            assertThat(firstLog.lines).containsExactly("transforms/first.js: top", "transforms/first.js: top",
-                    "transforms/first.js: n=1");
-            assertThat(secondLog.lines).containsExactly("transforms/second.js: top", "transforms/second.js: top",
-                    "transforms/second.js: n=2");
-        }
-        try (JsEngine engine = JsEngine.create()) {
-            assertThatThrownBy(() -> new JsTransformFactory(engine).compile("transforms/pollute.js",
-                    "'use strict'; Array.prototype.polluted = 1; function transform(r, ctx) { return r; }", LIMITS))
-                    .as("the warm-up's context is frozen like any other").isInstanceOf(ScriptRejectedException.class)
-                    .hasMessageContaining("top-level code failed");
-            assertThat(engine.hasSpare()).isFalse();
-        }
     }
 
     @Test
