@@ -15,8 +15,11 @@ final class Sql {
 
     /** {@code ?, ?, ?} for {@code n} parameters. */
     static String marks(int n) {
-        return String.join(", ", Collections.nCopies(n, "?"));
+        return MARKS.computeIfAbsent(n, size -> String.join(", ", Collections.nCopies(size, "?")));
     }
+
+    /** {@link #marks} by count: the padded sizes are few. */
+    private static final java.util.Map<Integer, String> MARKS = new java.util.concurrent.ConcurrentHashMap<>();
 
     /**
      * The keys, padded with copies of the last one to the next of a few sizes, so that a
