@@ -99,8 +99,7 @@ final class BatchTable {
                     for (RunEffects run : effects) {
                         (BatchRecordTable.fits(run) ? light : full).add(run);
                     }
-                    // A record whose hash another record's row holds goes the usual way.
-                    full.addAll(BatchRecordTable.insert(c, light, now));
+                    BatchRecordTable.insert(c, light, now);
                     KnownValueTable.apply(c, full, now);
                     LedgerTable.apply(c, full, now);
                     HoldTable.apply(c, effects);

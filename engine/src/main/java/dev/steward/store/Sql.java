@@ -26,15 +26,21 @@ final class Sql {
      * statement over them has one of a few texts, which the database keeps parsed.
      */
     static List<String> padded(List<String> keys) {
-        int size = 1;
-        while (size < keys.size()) {
-            size *= 4;
-        }
+        int size = paddedSize(keys.size());
         List<String> padded = new ArrayList<>(keys);
         while (padded.size() < size) {
             padded.add(keys.getLast());
         }
         return padded;
+    }
+
+    /** The size {@link #padded} pads {@code n} parameters to. */
+    static int paddedSize(int n) {
+        int size = 1;
+        while (size < n) {
+            size *= 4;
+        }
+        return size;
     }
 
     /** The list cut into pieces of at most {@link #CHUNK}. */

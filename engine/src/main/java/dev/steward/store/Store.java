@@ -19,8 +19,6 @@ import java.util.UUID;
 import java.util.function.Predicate;
 import java.util.function.Supplier;
 
-import org.slf4j.LoggerFactory;
-
 /**
  * The event store: every event Steward acknowledged, the known values of each system, and the
  * ledger of Steward's own writes. It runs on the embedded H2 file database or on PostgreSQL with
@@ -129,18 +127,7 @@ public final class Store implements AutoCloseable {
         Objects.requireNonNull(settings, "settings");
         Objects.requireNonNull(clock, "clock");
         Objects.requireNonNull(randomIds, "randomIds");
-        Database database = Database.open(settings);
-        try {
-            long moved = BatchRecordTable.settleLegacy(database);
-            if (moved > 0) {
-                LoggerFactory.getLogger(Store.class).info("moved {} records an earlier version's batch stored into the ledger",
-                        moved);
-            }
-        } catch (RuntimeException e) {
-            database.close();
-            throw e;
-        }
-        return new Store(database, clock, randomIds);
+        return new Store(Database.open(settings), clock, randomIds);
     }
 
     /**

@@ -1120,7 +1120,7 @@ abstract class StoreContract {
 
         store().commitBatch(List.of(first, second), start.advance(2, null, 2, 0, 0), false);
 
-        assertThat(rows("SELECT COUNT(*) FROM batch_rows")).isEqualTo(2);
+        assertThat(rows("SELECT COUNT(*) FROM batch_records")).isEqualTo(2);
         assertThat(rows("SELECT COUNT(*) FROM known_values") + rows("SELECT COUNT(*) FROM writes")
                 + rows("SELECT COUNT(*) FROM recent_writes")).isZero();
         // A live run's read of the record sees the batch's known values and its write, echo pending.
@@ -1135,14 +1135,14 @@ abstract class StoreContract {
         assertThat(written.writtenAt()).isEqualTo(clock.instant().minusSeconds(1));
         assertThat(written.echoed()).isFalse();
         assertThat(live.writtenSince("erp", "email")).containsExactly("\"a@b.c\"");
-        assertThat(rows("SELECT COUNT(*) FROM batch_rows")).isEqualTo(1);
+        assertThat(rows("SELECT COUNT(*) FROM batch_records")).isEqualTo(1);
         // The echo is marked on the moved row; the other record's row moves on any read of it.
         store().markEchoed("erp", "customer", "B-1", "email", written.seq());
         assertThat(store().ledger("erp", "customer", "B-1").get("email").echoed()).isTrue();
         assertThat(store().writes("erp", "customer", "B-2", 10)).extracting(RecordedWrite::valueJson)
                 .containsExactly("\"d@e.f\"");
         assertThat(store().knownValues("crm", "customer", "B-2")).containsEntry("email", "\"d@e.f\"");
-        assertThat(rows("SELECT COUNT(*) FROM batch_rows")).isZero();
+        assertThat(rows("SELECT COUNT(*) FROM batch_records")).isZero();
         assertThat(rows("SELECT COUNT(*) FROM known_values")).isEqualTo(4);
     }
 
@@ -1155,7 +1155,7 @@ abstract class StoreContract {
 
         store().commitBatch(List.of(run), start.advance(1, null, 1, 0, 0), false);
 
-        assertThat(rows("SELECT COUNT(*) FROM batch_rows")).isZero();
+        assertThat(rows("SELECT COUNT(*) FROM batch_records")).isZero();
         assertThat(store().knownValues("crm", "customer", "B-1")).containsEntry("email", "\"a@b.c\"");
         assertThat(store().writes("erp", "customer", "B-1", 10)).hasSize(1);
 
@@ -1167,60 +1167,9 @@ abstract class StoreContract {
         RunEffects later = batchRun(store().recordStates(List.of(other), clock.instant()).get(other), "batch:b2:2", "n@m.o");
         store().commitBatch(List.of(later), again.advance(2, null, 2, 0, 0), false);
 
-        assertThat(rows("SELECT COUNT(*) FROM batch_rows")).isZero();
+        assertThat(rows("SELECT COUNT(*) FROM batch_records")).isZero();
         assertThat(store().knownValues("crm", "customer", "B-2")).containsEntry("email", "\"n@m.o\"");
         assertThat(store().writes("erp", "customer", "B-2", 10)).extracting(RecordedWrite::valueJson)
                 .containsExactly("\"n@m.o\"", "\"x@y.z\"");
-    }
-
-    @Test
-    void aRecordWhoseHashAnotherRecordsRowHoldsIsStoredTheUsualWay() throws Exception {
-        store().startBatch("b0", "crm-customer", "in.csv", false);
-        // Another record's row under B-1's hash: what a 64-bit collision looks like to the store.
-        execute("INSERT INTO batch_rows (key_hash, record_key, entity, event_id, written_at, effects) VALUES ("
-                + BatchRecordTable.hash("customer", "B-1") + ", 'Z-9', 'customer', 'batch:b0:1', 0, ?)",
-                BatchRecordTable.effects(batchRun(new RecordState(new RecordKey("customer", "Z-9")), "batch:b0:1", "z@z.z")));
-        BatchCheckpoint start = store().startBatch("b1", "crm-customer", "in.csv", false);
-        RecordKey key = new RecordKey("customer", "B-1");
-        RecordState state = store().recordStates(List.of(key), clock.instant()).get(key);
-        assertThat(state.blank()).as("the other record's row is not B-1's").isTrue();
-
-        store().commitBatch(List.of(batchRun(state, "batch:b1:1", "a@b.c")), start.advance(1, null, 1, 0, 0), false);
-
-        assertThat(rows("SELECT COUNT(*) FROM known_values WHERE record_key = 'B-1'")).isEqualTo(2);
-        assertThat(store().knownValues("crm", "customer", "B-1")).containsEntry("email", "\"a@b.c\"");
-        assertThat(store().writes("erp", "customer", "B-1", 10)).extracting(RecordedWrite::valueJson)
-                .containsExactly("\"a@b.c\"");
-        assertThat(rows("SELECT COUNT(*) FROM batch_rows WHERE record_key = 'Z-9'")).as("the other row is left").isEqualTo(1);
-    }
-
-    @Test
-    void rowsAnEarlierVersionsBatchStoredMoveIntoTheLedgerWhenTheStoreOpens() throws Exception {
-        store();
-        long at = clock.instant().toEpochMilli();
-        execute("INSERT INTO batch_records (record_key, entity, event_id, written_at, effects) VALUES ('L-1', 'customer',"
-                + " 'batch:b0:7', " + at + ", ?)", ("{\"known\":[{\"system\":\"crm\",\"version\":\"v3\",\"fields\":"
-                + "{\"email\":\"\\\"l@m.n\\\"\"}}],\"written\":[{\"system\":\"erp\",\"version\":null,\"at\":" + at
-                + ",\"fields\":{\"email\":\"\\\"l@m.n\\\"\"}}]}").getBytes(java.nio.charset.StandardCharsets.UTF_8));
-
-        Store reopened = openStore();
-
-        assertThat(rows("SELECT COUNT(*) FROM batch_records")).isZero();
-        assertThat(reopened.knownValues("crm", "customer", "L-1")).containsExactly(Map.entry("email", "\"l@m.n\""));
-        assertThat(reopened.ledger("erp", "customer", "L-1").get("email").eventId()).isEqualTo("batch:b0:7");
-        assertThat(reopened.ledger("erp", "customer", "L-1").get("email").echoed()).isFalse();
-    }
-
-    private void execute(String sql, byte[] parameter) throws Exception {
-        StoreSettings settings = settings();
-        try (Connection connection = DriverManager.getConnection(settings.url(), settings.user(), settings.password());
-                java.sql.PreparedStatement statement = connection.prepareStatement(sql)) {
-            if (sql.contains("batch_records")) {
-                statement.setString(1, new String(parameter, java.nio.charset.StandardCharsets.UTF_8));
-            } else {
-                statement.setBytes(1, parameter);
-            }
-            statement.executeUpdate();
-        }
     }
 }

@@ -72,7 +72,7 @@ class BatchIT {
         assertThat(BatchWorld.count(home, "erp", "SELECT COUNT(*) FROM write_log")).isEqualTo(2500);
         assertThat(BatchWorld.count(home, "erp", "SELECT COUNT(DISTINCT k) FROM write_log")).isEqualTo(2500);
         // Records new to Steward: one store row each, moved into the ledger when next read.
-        assertThat(BatchWorld.count(home, "steward", "SELECT COUNT(*) FROM batch_rows")).isEqualTo(2500);
+        assertThat(BatchWorld.count(home, "steward", "SELECT COUNT(*) FROM batch_records")).isEqualTo(2500);
 
         // The same batch again finds nothing new to write.
         out.reset();
@@ -80,7 +80,7 @@ class BatchIT {
         assertThat(code).as(err()).isZero();
         assertThat(out()).contains("2,500 records, 0 written, 2,500 unchanged, 0 rejected");
         assertThat(BatchWorld.count(home, "erp", "SELECT COUNT(*) FROM write_log")).isEqualTo(2500);
-        assertThat(BatchWorld.count(home, "steward", "SELECT COUNT(*) FROM batch_rows")).isZero();
+        assertThat(BatchWorld.count(home, "steward", "SELECT COUNT(*) FROM batch_records")).isZero();
         assertThat(BatchWorld.count(home, "steward", "SELECT COUNT(*) FROM writes WHERE system_name = 'erp'")).isEqualTo(5000);
         assertThat(BatchWorld.count(home, "steward", "SELECT COUNT(*) FROM known_values WHERE system_name = 'crm'"))
                 .isEqualTo(7500);
@@ -161,7 +161,7 @@ class BatchIT {
         assertThat(Files.exists(Path.of(input + ".rejects.jsonl"))).isFalse();
         assertThat(BatchWorld.count(home, "erp", "SELECT COUNT(*) FROM customers WHERE crm_id LIKE 'K-%'")).isEqualTo(2);
         assertThat(BatchWorld.count(home, "erp", "SELECT COUNT(*) FROM customers WHERE email = 'old2@example.com'")).isOne();
-        for (String table : List.of("known_values", "writes", "recent_writes", "batch_rows", "batches", "events")) {
+        for (String table : List.of("known_values", "writes", "recent_writes", "batch_records", "batches", "events")) {
             assertThat(BatchWorld.count(home, "steward", "SELECT COUNT(*) FROM " + table)).as(table).isZero();
         }
     }

@@ -121,7 +121,7 @@ class BatchKillIT {
         assertThat(BatchWorld.count(home, "erp", "SELECT COUNT(*) FROM write_log")).isEqualTo(n);
         assertThat(BatchWorld.count(home, "erp", "SELECT COUNT(DISTINCT k) FROM write_log")).isEqualTo(n);
         // Each record new to Steward is stored once, in one row (its key is the row's key).
-        assertThat(BatchWorld.count(home, "steward", "SELECT COUNT(*) FROM batch_rows")).isEqualTo(n);
+        assertThat(BatchWorld.count(home, "steward", "SELECT COUNT(*) FROM batch_records")).isEqualTo(n);
         assertThat(BatchWorld.count(home, "steward", "SELECT COUNT(*) FROM writes")).isZero();
         assertThat(BatchWorld.count(home, "steward", "SELECT COUNT(*) FROM known_values")).isZero();
     }
