@@ -93,10 +93,16 @@ final class CsvRecords implements InputRecords {
             if (cell == null || cell.isEmpty()) {
                 continue;
             }
-            Values.put(payload, header[i], NUMBER.matcher(cell).matches()
+            Values.put(payload, header[i], number(cell)
                     ? JsonNodeFactory.instance.numberNode(new BigDecimal(cell)) : JsonNodeFactory.instance.textNode(cell));
         }
         return new InputRecord(position, at, payload, null);
+    }
+
+    /** Whether a cell is a plain decimal number; most cells are text, told by their first character. */
+    static boolean number(String cell) {
+        char first = cell.charAt(0);
+        return (first == '-' || (first >= '0' && first <= '9')) && NUMBER.matcher(cell).matches();
     }
 
     @Override

@@ -94,7 +94,8 @@ public final class FlowRunner {
      * A run for a batch ({@code steward batch}): the same decisions, but each write goes to
      * {@code writes} instead of the connector, and is recorded in {@code effects} as made; the
      * caller writes them in bulk and commits the effects only once they are written. A batch
-     * never heals its source: the file or listing is not a system to write back to.
+     * never heals its source: the file or listing is not a system to write back to. A run that
+     * succeeded (and was not a dry run) answers no trace: a batch keeps none.
      */
     public RunResult runForBatch(Flow flow, String eventId, JsonNode payload, RunEffects effects, boolean dryRun,
                                  BatchWrites writes) {
@@ -164,7 +165,8 @@ public final class FlowRunner {
             set.echoes.forEach((field, write) -> effects.echo(flow.source(), field, write.seq()));
         }
         count(run);
-        return RunResult.done(EventStatus.SUCCEEDED, run.trace(), null);
+        // A batch keeps no trace of a record that went through (only its dry run reads one).
+        return RunResult.done(EventStatus.SUCCEEDED, batch != null && !dryRun ? null : run.trace(), null);
     }
 
     /** What {@code fetch: true} read: the record as the payload, or how the run ended. */
@@ -671,11 +673,17 @@ public final class FlowRunner {
         }
         for (FieldChange change : run.set.all()) {
             if (change.getDecision() != null) {
-                metrics.counter("steward.decisions", "flow", run.flow.id(), "system", run.flow.source(), "field",
-                        change.getField(), "decision", change.getDecision().outcome().label()).increment();
+                String label = change.getDecision().outcome().label();
+                decisionCounters.computeIfAbsent(List.of(run.flow.id(), run.flow.source(), change.getField(), label),
+                        k -> metrics.counter("steward.decisions", "flow", k.get(0), "system", k.get(1), "field", k.get(2),
+                                "decision", k.get(3))).increment();
             }
         }
     }
+
+    /** The decision counters by flow, system, field and decision: the registry's lookup per field was a batch's hot spot. */
+    private final java.util.concurrent.ConcurrentMap<List<String>, io.micrometer.core.instrument.Counter> decisionCounters =
+            new java.util.concurrent.ConcurrentHashMap<>();
 
     /** The state of one run, for its trace. */
     private final class Run {

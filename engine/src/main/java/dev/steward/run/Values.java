@@ -6,7 +6,14 @@ import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
+import com.fasterxml.jackson.core.io.JsonStringEncoder;
+import com.fasterxml.jackson.databind.node.BooleanNode;
+import com.fasterxml.jackson.databind.node.DecimalNode;
+import com.fasterxml.jackson.databind.node.IntNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.LongNode;
+import com.fasterxml.jackson.databind.node.NullNode;
+import com.fasterxml.jackson.databind.node.TextNode;
 import com.fasterxml.jackson.databind.node.MissingNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
@@ -40,6 +47,10 @@ public final class Values {
 
     /** The node at a dotted path ({@code item.sku}), or a missing node. */
     public static JsonNode at(JsonNode root, String dottedPath) {
+        if (dottedPath.indexOf('.') < 0) { // the common case: a top-level field, no split
+            JsonNode node = root != null && root.isObject() ? root.get(dottedPath) : null;
+            return node == null ? MissingNode.getInstance() : node;
+        }
         JsonNode node = root;
         for (String part : dottedPath.split("\\.")) {
             if (node == null || !node.isObject()) {
@@ -69,7 +80,16 @@ public final class Values {
 
     /** A plain Java value (as connectors take them) as a JSON node. */
     public static JsonNode toNode(Object value) {
-        return JSON.valueToTree(value);
+        // The scalars of plain(), without a round trip through Jackson's token buffer.
+        return switch (value) {
+            case null -> NullNode.getInstance();
+            case String text -> TextNode.valueOf(text);
+            case Long number -> LongNode.valueOf(number);
+            case Integer number -> IntNode.valueOf(number);
+            case BigDecimal number -> DecimalNode.valueOf(number);
+            case Boolean bool -> BooleanNode.valueOf(bool);
+            default -> JSON.valueToTree(value);
+        };
     }
 
     /** The canonical text of a value: compact JSON, numbers without trailing zeros. */
@@ -87,6 +107,9 @@ public final class Values {
             } catch (JsonProcessingException e) {
                 throw new IllegalStateException(e);
             }
+        }
+        if (node.isTextual()) { // what node.toString() writes, without a generator per value
+            return '"' + new String(JsonStringEncoder.getInstance().quoteAsString(node.textValue())) + '"';
         }
         return node.toString();
     }

@@ -15,23 +15,32 @@ final class Sql {
 
     /** {@code ?, ?, ?} for {@code n} parameters. */
     static String marks(int n) {
-        return String.join(", ", Collections.nCopies(n, "?"));
+        return MARKS.computeIfAbsent(n, size -> String.join(", ", Collections.nCopies(size, "?")));
     }
+
+    /** {@link #marks} by count: the padded sizes are few. */
+    private static final java.util.Map<Integer, String> MARKS = new java.util.concurrent.ConcurrentHashMap<>();
 
     /**
      * The keys, padded with copies of the last one to the next of a few sizes, so that a
      * statement over them has one of a few texts, which the database keeps parsed.
      */
     static List<String> padded(List<String> keys) {
-        int size = 1;
-        while (size < keys.size()) {
-            size *= 4;
-        }
+        int size = paddedSize(keys.size());
         List<String> padded = new ArrayList<>(keys);
         while (padded.size() < size) {
             padded.add(keys.getLast());
         }
         return padded;
+    }
+
+    /** The size {@link #padded} pads {@code n} parameters to. */
+    static int paddedSize(int n) {
+        int size = 1;
+        while (size < n) {
+            size *= 4;
+        }
+        return size;
     }
 
     /** The list cut into pieces of at most {@link #CHUNK}. */

@@ -36,4 +36,25 @@ class ValuesTest {
         assertThat(Values.key(Values.at(payload, "id"))).contains("42");
         assertThat(Values.key(Values.at(payload, "item"))).isEmpty();
     }
+
+    @Test
+    void textIsWrittenAsJacksonWritesItAndScalarsBecomeTheNodesJacksonMakes() throws Exception {
+        for (String text : new String[]{"", "plain", "quote \" and \\ backslash", "tab\tnew\nline\r\b\f",
+                "\u0000\u0001\u001f\u007f", "caf\u00e9 \u4e2d \uD83D\uDE00", "</script>", "\u2028\u2029"}) {
+            var node = com.fasterxml.jackson.databind.node.TextNode.valueOf(text);
+            assertThat(Values.canonical(node)).as(text).isEqualTo(node.toString());
+            assertThat(Values.JSON.readTree(Values.canonical(node)).textValue()).isEqualTo(text);
+        }
+        for (Object value : new Object[]{null, "x", 7L, 7, new BigDecimal("7.50"), true, 2.5d, java.util.List.of(1, "a")}) {
+            assertThat(Values.toNode(value)).as(String.valueOf(value)).isEqualTo(Values.JSON.valueToTree(value));
+        }
+    }
+
+    @Test
+    void aPathWithoutDotsIsAFieldOfAnObjectOnly() throws Exception {
+        assertThat(Values.at(Values.JSON.readTree("{\"id\":1}"), "id").asInt()).isEqualTo(1);
+        assertThat(Values.at(Values.JSON.readTree("{\"id\":1}"), "nope").isMissingNode()).isTrue();
+        assertThat(Values.at(Values.JSON.readTree("[1]"), "id").isMissingNode()).isTrue();
+        assertThat(Values.at(null, "id").isMissingNode()).isTrue();
+    }
 }
