@@ -22,7 +22,7 @@ final class Sql {
     private static final java.util.Map<Integer, String> MARKS = new java.util.concurrent.ConcurrentHashMap<>();
 
     /**
-     * The keys, padded with copies of the last one to the next of a few sizes, so that a
+     * The keys, padded with copies of the last one to the next power of two, so that a
      * statement over them has one of a few texts, which the database keeps parsed.
      */
     static List<String> padded(List<String> keys) {
@@ -38,7 +38,7 @@ final class Sql {
     static int paddedSize(int n) {
         int size = 1;
         while (size < n) {
-            size *= 4;
+            size *= 2;
         }
         return size;
     }
