@@ -36,6 +36,7 @@ class SessionReuseTest {
                 insert(new Record("memo", "memo-" + $r.getKey(), "rules", java.util.Map.of()));
             end
 
+            // Last: invalid is final, so a leftover seen by a rule above decides first.
             rule "The global this run set is visible"
             when
                 Record(entity == "memo")
@@ -45,7 +46,7 @@ class SessionReuseTest {
                 $c.invalid("this run's global is visible");
             end
 
-            rule "A global from another run"
+            rule "A global from another run" salience 5
             when
                 $c : FieldChange()
                 eval(seen != null && !seen.contains($c.getKey()))
@@ -53,7 +54,7 @@ class SessionReuseTest {
                 $c.invalid("a global from another run: " + seen);
             end
 
-            rule "A record from another run"
+            rule "A record from another run" salience 5
             when
                 $c : FieldChange()
                 Record(entity != "memo", key != $c.key)
@@ -61,7 +62,7 @@ class SessionReuseTest {
                 $c.invalid("a record from another run");
             end
 
-            rule "A memo from another run"
+            rule "A memo from another run" salience 5
             when
                 $c : FieldChange()
                 Record(entity == "memo", key != "memo-" + $c.key)
@@ -69,7 +70,7 @@ class SessionReuseTest {
                 $c.invalid("a memo from another run");
             end
 
-            rule "A change from another run"
+            rule "A change from another run" salience 5
             when
                 $c : FieldChange()
                 FieldChange(key != $c.key)
