@@ -4,6 +4,8 @@
 # webhooks), then lets it drain for at most DRAIN seconds, and prints the host process's CPU time
 # per event run while draining, the drain rate, and the JFR file (jfr print / bench/jfr-top.py).
 # Usage: LOAD=15 DRAIN=40 JFR=/tmp/drain.jfr bench/drain-profile.sh
+# (JFR_SETTINGS: a .jfc for the recording, e.g. one with 2 ms execution samples made by
+# `jfr configure --input profile --output fine.jfc "jdk.ExecutionSample#period=2ms"`; default profile)
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 LOAD="${LOAD:-15}"; DRAIN="${DRAIN:-40}"; JFR="${JFR:-/tmp/drain.jfr}"
@@ -29,7 +31,7 @@ pids+=("$!")
 sleep 0.5
 export BENCH_SINK_URL="http://127.0.0.1:$sink_port"
 ws="$work/ws"; mkdir -p "$ws"; cp -r "$root/bench/e2e-workspace/." "$ws/"
-JAVA_OPTS="${JAVA_OPTS:-} -XX:StartFlightRecording=filename=$JFR,settings=profile"
+JAVA_OPTS="${JAVA_OPTS:-} -XX:StartFlightRecording=filename=$JFR,settings=${JFR_SETTINGS:-profile}"
 start steward "$ws" serve --home "$ws" --port 0
 pid="$started_pid"; port="$started_port"
 log "ready on $port; loading for $LOAD s"

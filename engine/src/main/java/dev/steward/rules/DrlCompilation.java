@@ -13,14 +13,20 @@ import java.util.Map;
  *
  * @param kieBase the compiled rules, or null when there are no DRL files or they have errors
  * @param origins {@code package + '/' + rule name} to {@code rules/x.drl: rule "name"}
+ * @param sessions the KieBase's sessions, reused by every rule set that shares it; null without a KieBase
  */
-record DrlCompilation(KieBase kieBase, Map<String, String> origins, List<Diagnostic> diagnostics) {
+record DrlCompilation(KieBase kieBase, Map<String, String> origins, List<Diagnostic> diagnostics,
+                      SessionPool sessions) {
 
     static final DrlCompilation NONE = new DrlCompilation(null, Map.of(), List.of());
 
     DrlCompilation {
         origins = Map.copyOf(origins);
         diagnostics = List.copyOf(diagnostics);
+    }
+
+    DrlCompilation(KieBase kieBase, Map<String, String> origins, List<Diagnostic> diagnostics) {
+        this(kieBase, origins, diagnostics, kieBase == null ? null : new SessionPool(kieBase));
     }
 
     static String key(Rule rule) {

@@ -19,14 +19,14 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Collectors;
 
 /**
  * Mastership tables and DRL rules compiled together, ready to decide changes. Made by
  * {@link RuleSetCompiler}.
  *
- * <p>Immutable and thread-safe: every {@link #decide} call runs in a KieSession of its own.
+ * <p>Immutable and thread-safe: every {@link #decide} call runs in a KieSession of its own, taken
+ * from the KieBase's {@link SessionPool} and reset when it goes back.
  */
 public final class RuleSet {
 
@@ -136,23 +136,21 @@ public final class RuleSet {
     private void fire(Record record, List<FieldChange> changes) {
         Firings firings = new Firings();
         changes.forEach(change -> change.track(firings));
-        try (KieSession session = drl.kieBase().newKieSession()) {
+        // A pooled session: dispose() resets it and gives it back (SessionPool).
+        KieSession session = drl.sessions().take();
+        Budget watch = new Budget(session);
+        try {
             session.addEventListener(firings);
             session.insert(record);
             changes.forEach(session::insert);
-            AtomicInteger state = new AtomicInteger(RUNNING);
-            ScheduledFuture<?> watchdog = WATCHDOG.schedule(() -> {
-                if (state.compareAndSet(RUNNING, HALTED)) {
-                    session.halt();
-                }
-            }, budget.toNanos(), TimeUnit.NANOSECONDS);
+            ScheduledFuture<?> watchdog = WATCHDOG.schedule(watch::halt, budget.toNanos(), TimeUnit.NANOSECONDS);
             int fired;
             try {
                 fired = session.fireAllRules(maxFirings);
             } finally {
                 watchdog.cancel(false);
             }
-            if (!state.compareAndSet(RUNNING, DONE)) {
+            if (!watch.finish()) {
                 String by = firings.current == null ? "rules" : drl.describe(firings.current);
                 invalidateAll(changes, new Decision(Outcome.INVALID, "the rules did not decide within "
                         + budget.toMillis() + " ms (" + fired + " firings); halted", by));
@@ -168,6 +166,10 @@ public final class RuleSet {
             String by = firings.current == null ? "rules" : drl.describe(firings.current);
             invalidateAll(changes, new Decision(Outcome.INVALID, "the rules failed on this record: " + rootMessage(e), by));
         } finally {
+            // Only once the watchdog can no longer halt it may the session serve another run.
+            watch.finish();
+            session.removeEventListener(firings);
+            session.dispose();
             changes.forEach(change -> change.track(RuleTracker.NONE));
         }
     }
@@ -198,6 +200,36 @@ public final class RuleSet {
     /** The KieBase, for tests of the compiler's cache. */
     KieBase kieBase() {
         return drl.kieBase();
+    }
+
+    /**
+     * One decision's time budget: the watchdog halts the session only while the decision runs,
+     * and once {@link #finish} has returned it never touches the session again, so the session
+     * can go back to the pool without a late halt stopping the next run's rules.
+     */
+    private static final class Budget {
+
+        private final KieSession session;
+        private int state = RUNNING;
+
+        Budget(KieSession session) {
+            this.session = session;
+        }
+
+        synchronized void halt() {
+            if (state == RUNNING) {
+                state = HALTED;
+                session.halt();
+            }
+        }
+
+        /** Ends the decision; false when the watchdog halted it first. */
+        synchronized boolean finish() {
+            if (state == RUNNING) {
+                state = DONE;
+            }
+            return state == DONE;
+        }
     }
 
     /** Which rule is firing and how often each has, for one session on one thread. */

@@ -50,7 +50,7 @@ public final class Connectors implements AutoCloseable {
             for (SystemConfig system : systems.values()) {
                 ConnectorFactory factory = factories.get(system.type());
                 open.put(system.name(), factory.create(system, new Context(system.name(), clock, http, home,
-                        secrets.apply(system.name()))));
+                        secrets.apply(system.name()), System.getLogger("steward.system." + system.name()))));
             }
         } catch (RuntimeException e) {
             open.values().forEach(Connector::close);
@@ -88,17 +88,13 @@ public final class Connectors implements AutoCloseable {
         });
     }
 
-    private record Context(String system, Clock clock, HttpClient httpClient, Path workspace, SecretStore secrets)
-            implements ConnectorContext {
+    /** @param logger made once: a connector asks for it on every call (the http one for each write's DEBUG line) */
+    private record Context(String system, Clock clock, HttpClient httpClient, Path workspace, SecretStore secrets,
+                           System.Logger logger) implements ConnectorContext {
 
         @Override
         public String toString() {
             return "ConnectorContext[" + system + "]";
-        }
-
-        @Override
-        public System.Logger logger() {
-            return System.getLogger("steward.system." + system);
         }
 
         @Override

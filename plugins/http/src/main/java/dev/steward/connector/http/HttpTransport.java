@@ -13,9 +13,8 @@ import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import org.apache.hc.client5.http.classic.methods.HttpUriRequestBase;
 import org.apache.hc.client5.http.config.ConnectionConfig;
@@ -84,7 +83,7 @@ final class HttpTransport implements AutoCloseable {
 
     private final CloseableHttpClient client;
     private final PoolingHttpClientConnectionManager connections;
-    private final ScheduledExecutorService deadlines;
+    private final ScheduledThreadPoolExecutor deadlines;
     private final NetworkPolicy policy;
     private final Duration deadline;
     private final long maxResponse;
@@ -126,11 +125,17 @@ final class HttpTransport implements AutoCloseable {
                 .disableContentCompression()
                 .setUserAgent("Steward")
                 .build();
-        this.deadlines = Executors.newSingleThreadScheduledExecutor(r -> {
+        ScheduledThreadPoolExecutor deadlines = new ScheduledThreadPoolExecutor(1, r -> {
             Thread thread = new Thread(r, "steward-http-deadline-" + system);
             thread.setDaemon(true);
             return thread;
         });
+        // Nearly every exchange ends in time: its cancelled timer leaves the queue at once. Kept
+        // until its deadline instead, each held its request (body included) for connect plus
+        // read timeout: at a few hundred writes a second, thousands of requests that outlived
+        // the young generation and were collected from the old one.
+        deadlines.setRemoveOnCancelPolicy(true);
+        this.deadlines = deadlines;
     }
 
     Answer send(Call call) throws IOException {
@@ -201,6 +206,11 @@ final class HttpTransport implements AutoCloseable {
             body.write(buffer, 0, read);
         }
         return body.toString(StandardCharsets.UTF_8);
+    }
+
+    /** Deadlines of exchanges still under way, for tests. */
+    int pendingDeadlines() {
+        return deadlines.getQueue().size();
     }
 
     /** An IP literal in the URL may never reach the resolver: check it here as well. */
