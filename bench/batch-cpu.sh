@@ -12,17 +12,7 @@ lib="$root/host/target/lib"
 work="$(mktemp -d /tmp/steward-batch-cpu.XXXX)"
 trap 'rm -rf "$work"' EXIT
 if [ -n "${STEWARD_CP:-}" ]; then steward=(-cp "$STEWARD_CP" dev.steward.host.Main); else steward=(-jar "$root/host/target/steward.jar"); fi
-gen() { # $1 rows, $2 file: the rows of bench/batch.sh
-  awk -v n="$1" 'BEGIN {
-    printf "id,name,email,phone,credit_limit"; for (c = 6; c <= 25; c++) printf ",col%02d", c; printf "\n";
-    for (i = 1; i <= n; i++) {
-      email = (i % 1000 == 0) ? "not-an-email-" i : "c" i "@example.com";
-      printf "K-%07d,Customer %d,%s,+1 555 %07d,%d", i, i, email, i, 1000 + i % 9000;
-      for (c = 6; c <= 25; c++) printf ",v%d-%d", c, i % 97;
-      printf "\n";
-    } }' > "$2"
-}
-gen "$N" "$work/big.csv"; gen 1000 "$work/small.csv"
+"$root/bench/batch-input.sh" "$N" "$work/big.csv"; "$root/bench/batch-input.sh" 1000 "$work/small.csv"
 cpu() { # $1 label, rest: command; prints "cpu_s wall_s"
   local t="$work/time.$1"
   /usr/bin/time -f "%U %S %e" -o "$t" "${@:2}" >"$work/out.$1" 2>"$work/err.$1" || [ $? -eq 1 ] || { cat "$work/err.$1" >&2; exit 1; }

@@ -14,12 +14,10 @@ N="${1:-1000000}"; TARGETS="${2:-both}"
 java=/usr/lib/jvm/temurin-25-jdk-amd64/bin/java
 jar="$root/host/target/steward.jar"; lib="$root/host/target/lib"
 work="$(mktemp -d /tmp/steward-batch-bench.XXXX)"
-pg_dir=""; pg_bin=""
+. "$root/bench/pg.sh"
 cleanup() {
-  if [ -n "$pg_dir" ] && [ -f "$pg_dir/data/postmaster.pid" ]; then
-    runuser -u postgres -- "$pg_bin/pg_ctl" -D "$pg_dir/data" -m immediate -w stop >/dev/null 2>&1 || true
-  fi
-  rm -rf "$work" "$pg_dir"
+  pg_stop
+  rm -rf "$work"
 }
 trap cleanup EXIT
 # STEWARD_CP: run the host from a class path (target/classes folders first) instead of the jar.
@@ -28,14 +26,7 @@ if [ -n "${STEWARD_CP:-}" ]; then steward=(-cp "$STEWARD_CP" dev.steward.host.Ma
 
 csv="$work/customers.csv"
 echo "bench: generating $N rows x 25 columns" >&2
-awk -v n="$N" 'BEGIN {
-  printf "id,name,email,phone,credit_limit"; for (c = 6; c <= 25; c++) printf ",col%02d", c; printf "\n";
-  for (i = 1; i <= n; i++) {
-    email = (i % 1000 == 0) ? "not-an-email-" i : "c" i "@example.com";
-    printf "K-%07d,Customer %d,%s,+1 555 %07d,%d", i, i, email, i, 1000 + i % 9000;
-    for (c = 6; c <= 25; c++) printf ",v%d-%d", c, i % 97;
-    printf "\n";
-  } }' > "$csv"
+"$root/bench/batch-input.sh" "$N" "$csv"
 echo "bench: $(du -h "$csv" | cut -f1) CSV" >&2
 
 workspace() { # $1: name, $2: the erp system block (YAML, indented 2)
@@ -80,12 +71,7 @@ if [ "$TARGETS" = h2 ] || [ "$TARGETS" = both ]; then
 fi
 
 if [ "$TARGETS" = pg ] || [ "$TARGETS" = both ]; then
-  pg_bin=$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -1)
-  pg_dir=$(mktemp -d /tmp/steward-batch-pg.XXXX); chown postgres "$pg_dir"
-  port=$(( 20000 + RANDOM % 20000 ))
-  runuser -u postgres -- "$pg_bin/initdb" -D "$pg_dir/data" -U postgres -A trust -E UTF8 --no-sync >/dev/null
-  runuser -u postgres -- "$pg_bin/pg_ctl" -D "$pg_dir/data" -l "$pg_dir/server.log" -w -t 60 \
-    -o "-p $port -k $pg_dir -c listen_addresses=127.0.0.1" start >/dev/null
+  pg_start steward-batch-pg; port=$pg_port
   url="jdbc:postgresql://127.0.0.1:$port/postgres"
   echo "== PostgreSQL $(basename "$(dirname "$pg_bin")") on 127.0.0.1:$port (default durability settings)" >&2
   ws=$(workspace pg "  erp:

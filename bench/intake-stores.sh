@@ -43,13 +43,11 @@ if [ ! -d "$lib" ]; then
   (cd "$root" && JAVA_HOME="$JAVA_HOME" mvn -B -q -DskipTests package) >&2
 fi
 work="$(mktemp -d /tmp/steward-intake-stores.XXXX)"
-pg_dir=""; pg_bin=""; pg_port=""
+. "$root/bench/pg.sh"
 log() { echo "bench: $*" >&2; }
 cleanup() {
-  if [ -n "$pg_dir" ] && [ -f "$pg_dir/data/postmaster.pid" ]; then
-    runuser -u postgres -- "$pg_bin/pg_ctl" -D "$pg_dir/data" -m immediate -w stop >/dev/null 2>&1 || true
-  fi
-  rm -rf "$work" "$pg_dir"
+  pg_stop
+  rm -rf "$work"
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
@@ -69,13 +67,7 @@ out="$work/results.txt"
 
 start_pg() {
   [ -z "$pg_dir" ] || return 0
-  pg_bin=$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -1)
-  pg_dir=$(mktemp -d /tmp/steward-stores-pg.XXXX); chown postgres "$pg_dir"
-  pg_port=$(( 20000 + RANDOM % 20000 ))
-  runuser -u postgres -- "$pg_bin/initdb" -D "$pg_dir/data" -U postgres -A trust -E UTF8 --no-sync >/dev/null
-  # default settings but the address: fsync on, wal_sync_method fdatasync, shared_buffers 128 MB
-  runuser -u postgres -- "$pg_bin/pg_ctl" -D "$pg_dir/data" -l "$pg_dir/server.log" -w -t 60 \
-    -o "-p $pg_port -k $pg_dir -c listen_addresses=127.0.0.1" start >/dev/null
+  pg_start steward-stores-pg
   log "PostgreSQL $("$pg_bin/postgres" --version | awk '{print $3}') on 127.0.0.1:$pg_port ($pg_dir)"
 }
 pg_pid() { head -1 "$pg_dir/data/postmaster.pid"; }
@@ -189,9 +181,7 @@ if [ -n "${KILL:-}" ]; then
         [ "$state" = Z ] || [ "$state" = gone ] && break; sleep 0.2
       done
       rm -f "$pg_dir/data/postmaster.pid" "$pg_dir"/.s.PGSQL.*
-      runuser -u postgres -- "$pg_bin/pg_ctl" -D "$pg_dir/data" -l "$pg_dir/server.log" -w -t 60 \
-        -o "-p $pg_port -k $pg_dir -c listen_addresses=127.0.0.1" start >/dev/null \
-        || { tail -5 "$pg_dir/server.log" >&2; exit 1; }
+      pg_ctl_start || { tail -5 "$pg_dir/server.log" >&2; exit 1; }
     fi
     count_args=(--name "$name" --url "$url" --user "$user" --count)
     [ -z "$init" ] || count_args+=(--init "$init")
