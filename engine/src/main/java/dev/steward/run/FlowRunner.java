@@ -46,6 +46,9 @@ public final class FlowRunner {
     private final SystemGuards guards;
     private final Clock clock;
     private final String rulesVersion;
+    /** The decision counters by flow, system, field and decision: the registry's lookup per field was a batch's hot spot. */
+    private final java.util.concurrent.ConcurrentMap<List<String>, io.micrometer.core.instrument.Counter> decisionCounters =
+            new java.util.concurrent.ConcurrentHashMap<>();
 
     /** A runner whose traces name no rules version (tests). */
     public FlowRunner(ActiveWorkspace active, MeterRegistry metrics, Clock clock, SystemGuards guards) {
@@ -680,10 +683,6 @@ public final class FlowRunner {
             }
         }
     }
-
-    /** The decision counters by flow, system, field and decision: the registry's lookup per field was a batch's hot spot. */
-    private final java.util.concurrent.ConcurrentMap<List<String>, io.micrometer.core.instrument.Counter> decisionCounters =
-            new java.util.concurrent.ConcurrentHashMap<>();
 
     /** The state of one run, for its trace. */
     private final class Run {

@@ -18,7 +18,7 @@ final class Sql {
         return MARKS.computeIfAbsent(n, size -> String.join(", ", Collections.nCopies(size, "?")));
     }
 
-    /** {@link #marks} by count: the padded sizes are few. */
+    /** {@link #marks} by count: counts are at most a chunk's ({@link #CHUNK}, padded), so the texts are few. */
     private static final java.util.Map<Integer, String> MARKS = new java.util.concurrent.ConcurrentHashMap<>();
 
     /**
@@ -26,21 +26,15 @@ final class Sql {
      * statement over them has one of a few texts, which the database keeps parsed.
      */
     static List<String> padded(List<String> keys) {
-        int size = paddedSize(keys.size());
+        int size = 1;
+        while (size < keys.size()) {
+            size *= 2;
+        }
         List<String> padded = new ArrayList<>(keys);
         while (padded.size() < size) {
             padded.add(keys.getLast());
         }
         return padded;
-    }
-
-    /** The size {@link #padded} pads {@code n} parameters to. */
-    static int paddedSize(int n) {
-        int size = 1;
-        while (size < n) {
-            size *= 2;
-        }
-        return size;
     }
 
     /** The list cut into pieces of at most {@link #CHUNK}. */
