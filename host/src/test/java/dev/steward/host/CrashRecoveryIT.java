@@ -24,6 +24,7 @@ import java.util.Random;
 import java.util.Set;
 import java.util.SplittableRandom;
 import java.util.TreeMap;
+import java.util.TreeSet;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -165,7 +166,23 @@ class CrashRecoveryIT {
         Map<String, Long> appliedPerEvent = applied.keySet().stream()
                 .collect(Collectors.groupingBy(key -> key.substring(0, key.lastIndexOf(':')), Collectors.counting()));
         assertThat(appliedPerEvent.values()).allMatch(times -> times == 1);
-        assertThat(appliedPerEvent.keySet()).containsExactlyInAnyOrderElementsOf(succeeded);
+        // On a mismatch, the events' own accounts (status, attempts, trace) go into the message.
+        Set<String> unexplained = new TreeSet<>(succeeded);
+        unexplained.removeAll(appliedPerEvent.keySet());
+        Set<String> unexpected = new TreeSet<>(appliedPerEvent.keySet());
+        unexpected.removeAll(succeeded);
+        StringBuilder accounts = new StringBuilder();
+        for (String eventId : unexplained) {
+            accounts.append("\nsucceeded, never applied: ").append(steward.get("/api/events/" + eventId).body());
+        }
+        for (String eventId : unexpected) {
+            accounts.append("\napplied, not succeeded: ").append(steward.get("/api/events/" + eventId).body());
+        }
+        accounts.append("\ntarget requests of these events: ").append(erp.requests().stream()
+                .filter(seen -> unexplained.stream().anyMatch(id -> seen.key().startsWith(id + ":"))
+                        || unexpected.stream().anyMatch(id -> seen.key().startsWith(id + ":")))
+                .toList());
+        assertThat(appliedPerEvent.keySet()).as(accounts.toString()).containsExactlyInAnyOrderElementsOf(succeeded);
         long replays = erp.requests().stream().filter(IdempotentTarget.Seen::replayed).count();
 
         // The store, read directly once the host has stopped, holds exactly the acknowledged events.
