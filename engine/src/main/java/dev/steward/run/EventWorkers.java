@@ -55,6 +55,13 @@ public final class EventWorkers implements AutoCloseable {
     private final Duration lease;
     /** The events this host has claimed and not yet finished recording: event id to claim token. */
     private final java.util.concurrent.ConcurrentHashMap<String, Long> held = new java.util.concurrent.ConcurrentHashMap<>();
+    /**
+     * The held events whose outcome is handed to the group commit: from just before the hand-over
+     * until their slot is released (after they leave {@link #held}). A renewal that finds one of
+     * them no longer RUNNING most likely met its own outcome's commit, not a takeover; a real
+     * takeover of one is reported when its outcome is refused.
+     */
+    private final java.util.Set<String> committing = java.util.concurrent.ConcurrentHashMap.newKeySet();
     private Thread heartbeat;
     private final ActiveWorkspace active;
     private final FlowRunner runner;
@@ -125,8 +132,10 @@ public final class EventWorkers implements AutoCloseable {
             }
             try {
                 java.util.Set<String> lost = store.renewLeases(workerId, Map.copyOf(held), lease);
-                // A run that ended meanwhile is no longer RUNNING either; only the ones still held were lost.
-                lost.removeIf(id -> !held.containsKey(id));
+                // A run that ended meanwhile is no longer RUNNING either; only the ones still held were
+                // lost. An outcome committed while the renewal ran leaves its event held for a moment
+                // after the commit (until the committer has completed the batch's futures): not lost.
+                lost.removeIf(id -> !held.containsKey(id) || committing.contains(id));
                 if (!lost.isEmpty()) {
                     LOG.warn("{} runs lost their lease (this host was paused or cut off past it) and were taken over;"
                             + " their outcomes will not be recorded: {}", lost.size(), LogText.of(String.join(", ", lost)));
@@ -264,6 +273,7 @@ public final class EventWorkers implements AutoCloseable {
 
     private void release(StoredEvent event) {
         held.remove(event.id());
+        committing.remove(event.id());
         slots.release();
         wake();
     }
@@ -389,6 +399,7 @@ public final class EventWorkers implements AutoCloseable {
      * it applied (the event was still this host's), then releases the event's slot.
      */
     private void commit(StoredEvent event, RunOutcome outcome, Runnable afterCommit) {
+        committing.add(event.id());
         store.commitLater(outcome.fencedBy(event.claim())).whenComplete((applied, failure) -> {
             try {
                 if (failure != null) {
