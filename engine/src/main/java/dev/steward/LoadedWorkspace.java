@@ -22,11 +22,14 @@ public final class LoadedWorkspace implements AutoCloseable {
 
     private final HomeLoader loader;
     private final Workspace workspace;
+    /** Its transforms, still compiling (see {@link Engine#load(java.nio.file.Path, Engine.Options, boolean)}), or null. */
+    private final dev.steward.run.PendingTransforms pending;
     private boolean started;
 
-    LoadedWorkspace(HomeLoader loader, Workspace workspace) {
+    LoadedWorkspace(HomeLoader loader, Workspace workspace, dev.steward.run.PendingTransforms pending) {
         this.loader = loader;
         this.workspace = workspace;
+        this.pending = pending;
     }
 
     public Workspace workspace() {
@@ -65,7 +68,7 @@ public final class LoadedWorkspace implements AutoCloseable {
         if (started) {
             throw new IllegalStateException("started already");
         }
-        Engine engine = Engine.begin(workspace, loader, true, options);
+        Engine engine = Engine.begin(workspace, loader, true, options, pending);
         started = true;
         return engine;
     }
