@@ -414,7 +414,8 @@ public final class Engine implements AutoCloseable {
                     LOG.error("transforms compiled in {} ms; flows set aside because a transform does not compile: {};"
                             + " their events wait for a fix (a save through the editor or the API), the others run",
                             millis, String.join(", ", failed.keySet()));
-                    swap(activate(setAside(first.workspace(), failed), loader, options, store, null), live.rulesVersion());
+                    swap(activate(setAside(first.workspace(), failed), loader, options, store, null), live.rulesVersion(),
+                            "the configuration without them");
                 }
                 warming = null;
                 startRunning();
@@ -829,7 +830,7 @@ public final class Engine implements AutoCloseable {
                 next.close();
                 throw e;
             }
-            swap(next, version);
+            swap(next, version, "the saved configuration");
             return new Validation(true, true, check.diagnostics(), before, Optional.of(version));
         }
     }
@@ -935,7 +936,7 @@ public final class Engine implements AutoCloseable {
      * finished their runs (within the shutdown grace; the rest are handed back and run again on
      * the new one), and the old configuration closes when nothing holds it any more.
      */
-    private void swap(ActiveWorkspace next, String version) {
+    private void swap(ActiveWorkspace next, String version, String what) {
         Running old;
         Running fresh;
         synchronized (swapLock) {
@@ -947,7 +948,7 @@ public final class Engine implements AutoCloseable {
             running = fresh;
         }
         remember(version);
-        LOG.info("the saved configuration is live: {} flows active, {} with errors; rules version {}",
+        LOG.info("{} is live: {} flows active, {} with errors; rules version {}", what,
                 next.workspace().flows().size(), next.workspace().brokenFlows().size(), version);
         if (options.runWorkers() && !workersStopped.get() && warming == null) {
             old.workers().stop(next.workspace().host().shutdownGrace());

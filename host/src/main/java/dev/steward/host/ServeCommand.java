@@ -127,7 +127,8 @@ final class ServeCommand implements Callable<Integer> {
         LOG.info("start-up: JVM {} ms, workspace {} ms, store and flows {} ms, listeners {} ms",
                 ManagementFactory.getRuntimeMXBean().getUptime() - (ready - started) / 1_000_000,
                 (loadedAt - started) / 1_000_000, (engineStarted - loadedAt) / 1_000_000, (ready - engineStarted) / 1_000_000);
-        out.println(startLine(workspace, server, (ready - started) / 1_000_000)
+        // the engine's workspace: flows whose transform did not compile by now are set aside there
+        out.println(startLine(engine.workspace(), server, (ready - started) / 1_000_000)
                 + engine.warming().map(w -> "; " + w + ": runs start when it is done (webhooks are taken now)").orElse(""));
         // after the host listens, so that a start that fails does not leave an admin whose password no one saw
         access.firstAdmin().ifPresent(password -> out.printf("First start: Steward made the user 'admin' with the password %s"
