@@ -73,10 +73,13 @@ public final class LoadedWorkspace implements AutoCloseable {
         return engine;
     }
 
-    /** Closes the plugin jars, unless an engine was started with them (it closes them). */
+    /** Closes the plugin jars and the transforms compiled for it, unless an engine was started with them (it closes them). */
     @Override
     public void close() {
         if (!started) {
+            if (pending != null) {
+                pending.closeAll();
+            }
             loader.close();
         }
     }

@@ -80,6 +80,14 @@ public final class PendingTransforms {
         return CompletableFuture.allOf(all);
     }
 
+    /**
+     * Closes every transform compiled here, those still compiling when they are done: for a
+     * workspace loaded and never started (an engine that starts closes them with its configuration).
+     */
+    public synchronized void closeAll() {
+        steps.values().forEach(p -> p.compiled().thenAccept(Transform::close));
+    }
+
     /** Nanoseconds from this object's making (the workspace's load) until now. */
     public long elapsedNanos() {
         return System.nanoTime() - started;
