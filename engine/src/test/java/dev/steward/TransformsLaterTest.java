@@ -106,6 +106,37 @@ class TransformsLaterTest {
     }
 
     @Test
+    void aSaveWhileTheFirstTransformsCompileGoesLiveAndTheWorkersStartOnItWhenThatCompileEnds() throws IOException {
+        write("""
+                function transform(record, ctx) {
+                  record.email = record.email.trim().toLowerCase();
+                  return record;
+                }
+                """);
+        Gated js = new Gated();
+        try (Engine engine = start(js)) {
+            dev.steward.api.Validation saved = engine.apply(Map.of("transforms/tidy.js", """
+                    function transform(record, ctx) {
+                      record.email = 'saved:' + record.email.trim();
+                      return record;
+                    }
+                    """), true);
+            assertThat(saved.valid()).as(saved.diagnostics().toString()).isTrue();
+            assertThat(engine.warming()).as("the workers still wait for the first compile").isPresent();
+            Received received = engine.receive(engine.workspace().flows().get("crm-customer"), Optional.empty(),
+                    "{\"id\":\"C-4\",\"email\":\" d@crm.example\"}".getBytes(StandardCharsets.UTF_8));
+            sleep(300);
+            assertThat(engine.store().event(received.eventId()).orElseThrow().status()).isEqualTo(EventStatus.PENDING);
+
+            js.gate.countDown();
+
+            assertThat(awaitFinal(engine, received.eventId()).status()).isEqualTo(EventStatus.SUCCEEDED);
+            assertThat(engine.read("erp", "customer", "C-4").fields().get("email")).as("run by the saved script")
+                    .isEqualTo("saved:d@crm.example");
+        }
+    }
+
+    @Test
     void aTransformThatDoesNotCompileSetsItsFlowAsideWithTheDiagnosticsOfALoadThatWaitsAndItsEventsWait()
             throws IOException {
         write("""
