@@ -586,8 +586,8 @@ public final class Engine implements AutoCloseable {
      * cannot be reached. Raises the health alert if the status changed.
      */
     public Health health() {
+        String still = warming; // as the request found it: the check below may take a while
         Health now = health.check();
-        String still = warming;
         if (still == null) {
             return now;
         }
