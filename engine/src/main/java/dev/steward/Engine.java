@@ -150,6 +150,11 @@ public final class Engine implements AutoCloseable {
     private final Audits audits;
     private volatile Running running;
     private final java.util.concurrent.atomic.AtomicBoolean workersStopped = new java.util.concurrent.atomic.AtomicBoolean();
+    /**
+     * What this engine still makes before its workers start (the transforms that
+     * {@code steward serve} compiles after listening), or null once they run (or when there was nothing).
+     */
+    private volatile String warming;
 
     private Engine(HomeLoader loader, boolean ownsLoader, Store store, LiveWorkspace live, Running running,
                    Options options, FlowProgress progress, HealthMonitor health) {
@@ -191,9 +196,26 @@ public final class Engine implements AutoCloseable {
      * flows, each problem a diagnostic. Close what it returns unless it is started.
      */
     public static LoadedWorkspace load(Path home, Options options) {
+        return load(home, options, false);
+    }
+
+    /**
+     * As {@link #load(Path, Options)}; with {@code transformsLater} ({@code steward serve}), the
+     * transforms are compiled on a background thread instead of being waited for: the flows that
+     * have them load as valid, the engine {@link LoadedWorkspace#start started} from it listens
+     * and takes webhooks while they compile, and its workers start once they have compiled (see
+     * {@link #warming()}). A transform that does not compile is then reported with the same
+     * diagnostics as a load that waits for it, and its flows are set aside before any of their
+     * runs (see {@link dev.steward.run.PendingTransforms}).
+     */
+    public static LoadedWorkspace load(Path home, Options options, boolean transformsLater) {
         HomeLoader loader = HomeLoader.open(home, options.env(), options.bind());
         try {
-            return new LoadedWorkspace(loader, loader.load());
+            if (transformsLater) {
+                dev.steward.run.PendingTransforms pending = new dev.steward.run.PendingTransforms();
+                return new LoadedWorkspace(loader, loader.load(pending), pending);
+            }
+            return new LoadedWorkspace(loader, loader.load(), null);
         } catch (RuntimeException e) {
             loader.close();
             throw e;
@@ -321,10 +343,17 @@ public final class Engine implements AutoCloseable {
     }
 
     static Engine begin(Workspace workspace, HomeLoader loader, boolean ownsLoader, Options options) {
+        return begin(workspace, loader, ownsLoader, options, null);
+    }
+
+    /** @param pending the transforms being compiled for this workspace (see {@link #load(Path, Options, boolean)}), or null */
+    static Engine begin(Workspace workspace, HomeLoader loader, boolean ownsLoader, Options options,
+                        dev.steward.run.PendingTransforms pending) {
+        dev.steward.run.PendingTransforms compiling = pending == null || pending.isEmpty() ? null : pending;
         Store store = Store.open(workspace.host().store(), options.clock());
         ActiveWorkspace active;
         try {
-            active = activate(workspace, loader, options, store);
+            active = activate(workspace, loader, options, store, compiling);
         } catch (RuntimeException e) {
             store.close();
             throw e;
@@ -343,20 +372,96 @@ public final class Engine implements AutoCloseable {
             if (reclaimed > 0) {
                 LOG.info("took back {} events that an earlier process of this host was running when it stopped", reclaimed);
             }
-            running.workers().start();
             health.start();
-            engine.triggers = new dev.steward.run.TriggerRunner(store, live, options.workerId(), options.clock(),
-                    TRIGGER_LEASE, engine::intake);
-            engine.triggers.start();
+            if (compiling == null) {
+                engine.startRunning();
+            } else {
+                engine.warming = compiling.size() == 1 ? "1 transform compiling" : compiling.size() + " transforms compiling";
+                compiling.done().thenRun(() -> engine.warmedUp(active, compiling));
+            }
         }
         return engine;
     }
 
+    /** Starts the workers of the configuration running now, and the poll and schedule triggers. */
+    private void startRunning() {
+        running.workers().start();
+        triggers = new dev.steward.run.TriggerRunner(store, live, options.workerId(), options.clock(), TRIGGER_LEASE,
+                this::intake);
+        triggers.start();
+    }
+
+    /**
+     * The transforms of the first configuration have compiled (or failed to): flows whose
+     * transform failed are set aside (their diagnostics logged, at the script's file:line), as a
+     * load that waited for the compile would have done, and the workers start. Events those flows
+     * took meanwhile stay stored and are retried as any event of a flow with errors (they run once
+     * a save fixes the script). When a save replaced the configuration meanwhile, that one
+     * (checked when it was saved) is the one that starts.
+     */
+    private void warmedUp(ActiveWorkspace first, dev.steward.run.PendingTransforms pending) {
+        long millis = pending.elapsedNanos() / 1_000_000;
+        synchronized (applyLock) {
+            try {
+                if (workersStopped.get()) {
+                    return;
+                }
+                Map<String, List<Diagnostic>> failed = pending.failedFlows(first.workspace().flows().values());
+                if (failed.isEmpty()) {
+                    LOG.info("transforms compiled ({} in {} ms from the load); the workers start", pending.size(), millis);
+                } else if (running.active() == first) {
+                    failed.values().forEach(diagnostics -> diagnostics.forEach(d -> LOG.error("{}", d)));
+                    LOG.error("transforms compiled in {} ms; flows set aside because a transform does not compile: {};"
+                            + " their events wait for a fix (a save through the editor or the API), the others run",
+                            millis, String.join(", ", failed.keySet()));
+                    swap(activate(setAside(first.workspace(), failed), loader, options, store, null), live.rulesVersion(),
+                            "the configuration without them");
+                }
+                warming = null;
+                startRunning();
+            } catch (RuntimeException e) {
+                LOG.error("cannot start the workers after the transforms compiled: {}", e.getMessage(), e);
+            } finally {
+                warming = null;
+            }
+        }
+    }
+
+    /** {@code workspace} with the flows of these files moved to its flows with errors, with their diagnostics. */
+    private static Workspace setAside(Workspace workspace, Map<String, List<Diagnostic>> byFile) {
+        Map<String, Flow> flows = new LinkedHashMap<>();
+        workspace.flows().forEach((id, flow) -> {
+            if (!byFile.containsKey(flow.file())) {
+                flows.put(id, flow);
+            }
+        });
+        Map<String, List<Diagnostic>> broken = new LinkedHashMap<>(workspace.brokenFlows());
+        broken.putAll(byFile);
+        java.util.Set<Diagnostic> diagnostics = new java.util.LinkedHashSet<>(workspace.diagnostics());
+        byFile.values().forEach(diagnostics::addAll);
+        return new Workspace(workspace.home(), workspace.host(), workspace.systems(), flows, broken,
+                workspace.mastership(), workspace.drl(), List.copyOf(diagnostics), workspace.decisionTables());
+    }
+
+    /**
+     * What the engine still makes before its workers run, for the ready line and {@code /health}
+     * ({@code "1 transform compiling"}); empty once they run. Webhooks are taken (and committed)
+     * meanwhile.
+     */
+    public Optional<String> warming() {
+        return Optional.ofNullable(warming);
+    }
+
     /** The workspace's rules, transforms and connectors; the connectors keep their secrets in {@code store}. */
     private static ActiveWorkspace activate(Workspace workspace, HomeLoader loader, Options options, Store store) {
+        return activate(workspace, loader, options, store, null);
+    }
+
+    private static ActiveWorkspace activate(Workspace workspace, HomeLoader loader, Options options, Store store,
+                                            dev.steward.run.PendingTransforms pending) {
         Optional<dev.steward.store.SecretCipher> cipher = dev.steward.store.SecretCipher.fromEnvironment(options.env());
         return ActiveWorkspace.activate(workspace, loader.compiler(), loader.factories(), loader.transforms(),
-                options.clock(), system -> store.secrets(system, cipher));
+                options.clock(), system -> store.secrets(system, cipher), pending);
     }
 
     private static SystemGuards guards(Workspace workspace, Options options, Store store) {
@@ -481,7 +586,14 @@ public final class Engine implements AutoCloseable {
      * cannot be reached. Raises the health alert if the status changed.
      */
     public Health health() {
-        return health.check();
+        String still = warming; // as the request found it: the check below may take a while
+        Health now = health.check();
+        if (still == null) {
+            return now;
+        }
+        Map<String, Object> details = new LinkedHashMap<>(now.details());
+        details.put("warming", still + "; webhooks are taken, runs start when it is done");
+        return new Health(now.status(), now.reasons(), details);
     }
 
     /** Each system's circuit breaker: state, since when, failure rate, last failure. */
@@ -718,7 +830,7 @@ public final class Engine implements AutoCloseable {
                 next.close();
                 throw e;
             }
-            swap(next, version);
+            swap(next, version, "the saved configuration");
             return new Validation(true, true, check.diagnostics(), before, Optional.of(version));
         }
     }
@@ -824,7 +936,7 @@ public final class Engine implements AutoCloseable {
      * finished their runs (within the shutdown grace; the rest are handed back and run again on
      * the new one), and the old configuration closes when nothing holds it any more.
      */
-    private void swap(ActiveWorkspace next, String version) {
+    private void swap(ActiveWorkspace next, String version, String what) {
         Running old;
         Running fresh;
         synchronized (swapLock) {
@@ -836,9 +948,9 @@ public final class Engine implements AutoCloseable {
             running = fresh;
         }
         remember(version);
-        LOG.info("the saved configuration is live: {} flows active, {} with errors; rules version {}",
+        LOG.info("{} is live: {} flows active, {} with errors; rules version {}", what,
                 next.workspace().flows().size(), next.workspace().brokenFlows().size(), version);
-        if (options.runWorkers() && !workersStopped.get()) {
+        if (options.runWorkers() && !workersStopped.get() && warming == null) {
             old.workers().stop(next.workspace().host().shutdownGrace());
             fresh.workers().start();
             fresh.workers().wake();

@@ -22,11 +22,14 @@ public final class LoadedWorkspace implements AutoCloseable {
 
     private final HomeLoader loader;
     private final Workspace workspace;
+    /** Its transforms, still compiling (see {@link Engine#load(java.nio.file.Path, Engine.Options, boolean)}), or null. */
+    private final dev.steward.run.PendingTransforms pending;
     private boolean started;
 
-    LoadedWorkspace(HomeLoader loader, Workspace workspace) {
+    LoadedWorkspace(HomeLoader loader, Workspace workspace, dev.steward.run.PendingTransforms pending) {
         this.loader = loader;
         this.workspace = workspace;
+        this.pending = pending;
     }
 
     public Workspace workspace() {
@@ -65,15 +68,18 @@ public final class LoadedWorkspace implements AutoCloseable {
         if (started) {
             throw new IllegalStateException("started already");
         }
-        Engine engine = Engine.begin(workspace, loader, true, options);
+        Engine engine = Engine.begin(workspace, loader, true, options, pending);
         started = true;
         return engine;
     }
 
-    /** Closes the plugin jars, unless an engine was started with them (it closes them). */
+    /** Closes the plugin jars and the transforms compiled for it, unless an engine was started with them (it closes them). */
     @Override
     public void close() {
         if (!started) {
+            if (pending != null) {
+                pending.closeAll();
+            }
             loader.close();
         }
     }

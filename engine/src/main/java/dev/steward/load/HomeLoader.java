@@ -7,6 +7,7 @@ import dev.steward.plugin.TransformFactory;
 import dev.steward.plugin.WebhookFormat;
 import dev.steward.rules.RuleSetCompiler;
 import dev.steward.run.Connectors;
+import dev.steward.run.PendingTransforms;
 import dev.steward.run.Transforms;
 
 import java.io.IOException;
@@ -88,6 +89,24 @@ public final class HomeLoader implements AutoCloseable {
         }
         List<Diagnostic> earlier = plugins == null ? List.of() : plugins.diagnostics();
         return loader().withDrafts(drafts).load(home, earlier, bind);
+    }
+
+    /**
+     * The files as they are, each transform's compile queued in {@code pending} rather than waited
+     * for ({@code steward serve}: the script engine's start is then off the path to listening).
+     * Seals {@code pending}: the loaded workspace's flows are valid as far as everything but
+     * their scripts goes, until {@link PendingTransforms#failures()} says otherwise.
+     */
+    public Workspace load(PendingTransforms pending) {
+        if (runsScripts(Map.of())) {
+            transforms.values().forEach(TransformFactory::prepare);
+        }
+        List<Diagnostic> earlier = plugins == null ? List.of() : plugins.diagnostics();
+        try {
+            return loader().withPendingTransforms(pending).load(home, earlier, bind);
+        } finally {
+            pending.seal();
+        }
     }
 
     /** A transform step or a js connector in steward.yaml or a flow, found by a look at the text. */

@@ -6,6 +6,7 @@ import dev.steward.model.Step;
 import dev.steward.plugin.ScriptRejectedException;
 import dev.steward.plugin.Transform;
 import dev.steward.plugin.TransformFactory;
+import dev.steward.run.PendingTransforms;
 import org.yaml.snakeyaml.DumperOptions;
 import org.yaml.snakeyaml.nodes.Node;
 import org.yaml.snakeyaml.nodes.ScalarNode;
@@ -14,16 +15,21 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeSet;
+import java.util.function.Function;
 import java.util.regex.Pattern;
 
 /**
  * Reads a flow's {@code transform} step, {@code { js: transforms/x.js }} or {@code { js: | ... }},
  * and compiles its script once, so that a script that does not compile is a diagnostic at its
  * own line: in the script file, or in the flow file for an inline script. The compiled transform
- * is closed at once; the active workspace compiles its own.
+ * is closed at once; the active workspace compiles its own. With {@link PendingTransforms} (the
+ * start of {@code steward serve}) the compile is queued on a background thread instead, its
+ * failure reported later with the same diagnostics, and the transform it makes is the one that runs.
  */
 final class TransformReader {
 
@@ -34,16 +40,23 @@ final class TransformReader {
     private final Path root;
     private final Map<String, TransformFactory> factories;
     private final Map<String, String> drafts;
+    /** Where compiles are queued instead of run at once; null to compile at once. */
+    private final PendingTransforms pending;
 
     TransformReader(Path root, Map<String, TransformFactory> factories) {
-        this(root, factories, Map.of());
+        this(root, factories, Map.of(), null);
     }
 
-    /** @param drafts unsaved scripts by workspace-relative path, read in place of the files */
-    TransformReader(Path root, Map<String, TransformFactory> factories, Map<String, String> drafts) {
+    /**
+     * @param drafts  unsaved scripts by workspace-relative path, read in place of the files
+     * @param pending where to queue the compiles, or null to compile each script as it is read
+     */
+    TransformReader(Path root, Map<String, TransformFactory> factories, Map<String, String> drafts,
+                    PendingTransforms pending) {
         this.root = root;
         this.factories = factories;
         this.drafts = drafts;
+        this.pending = pending;
     }
 
     Optional<Step.Transform> read(YamlFile yaml, Node node, SourceLocation location) {
@@ -103,15 +116,31 @@ final class TransformReader {
             yaml.error(node, "cannot read the script " + relative + ": " + e.getMessage());
             return Optional.empty();
         }
+        Step.Transform step = new Step.Transform(language, relative, text, location);
+        if (pending != null) {
+            pending.submit(step, () -> factory.compile(relative, text), e -> fileFailure(yaml, node, relative, e));
+            return Optional.of(step);
+        }
         try (Transform ignored = factory.compile(relative, text)) {
-            return Optional.of(new Step.Transform(language, relative, text, location));
-        } catch (ScriptRejectedException e) {
-            yaml.diagnostics.add(Diagnostic.error(relative, e.line(), e.column(), e.reason()));
-            yaml.error(node, "the transform " + relative + " does not compile: " + e.getMessage());
+            return Optional.of(step);
         } catch (RuntimeException e) {
-            yaml.error(node, "the transform " + relative + " cannot be compiled: " + e.getMessage());
+            yaml.diagnostics.addAll(fileFailure(yaml, node, relative, e));
         }
         return Optional.empty();
+    }
+
+    /** The diagnostics of a script file that did not compile: at its own line, and at the flow's reference to it. */
+    private static List<Diagnostic> fileFailure(YamlFile yaml, ScalarNode node, String relative, RuntimeException e) {
+        List<Diagnostic> found = new ArrayList<>();
+        if (e instanceof ScriptRejectedException rejected) {
+            found.add(Diagnostic.error(relative, rejected.line(), rejected.column(), rejected.reason()));
+            found.add(Diagnostic.error(yaml.file, YamlFile.line(node), YamlFile.column(node),
+                    yaml.redacted("the transform " + relative + " does not compile: " + e.getMessage())));
+        } else {
+            found.add(Diagnostic.error(yaml.file, YamlFile.line(node), YamlFile.column(node),
+                    yaml.redacted("the transform " + relative + " cannot be compiled: " + e.getMessage())));
+        }
+        return found;
     }
 
     /**
@@ -128,14 +157,25 @@ final class TransformReader {
         int columnShift = block ? indentation(yaml, firstLine)
                 : node.getStartMark().getColumn() + (node.getScalarStyle() == DumperOptions.ScalarStyle.PLAIN ? 0 : 1);
         String source = "\n".repeat(firstLine - 1) + node.getValue();
+        Step.Transform step = new Step.Transform(language, yaml.file, source, location);
+        Function<RuntimeException, List<Diagnostic>> failure = e -> {
+            if (e instanceof ScriptRejectedException rejected) {
+                int line = rejected.line() > 0 ? rejected.line() : location.line();
+                int column = rejected.line() > 0 && rejected.column() > 0 && (block || rejected.line() == firstLine)
+                        ? rejected.column() + columnShift : rejected.column();
+                return List.of(Diagnostic.error(yaml.file, line, column, "the transform does not compile: " + rejected.reason()));
+            }
+            return List.of(Diagnostic.error(yaml.file, YamlFile.line(node), YamlFile.column(node),
+                    yaml.redacted("the transform cannot be compiled: " + e.getMessage())));
+        };
+        if (pending != null) {
+            pending.submit(step, () -> factory.compile(yaml.file, source), failure);
+            return Optional.of(step);
+        }
         try (Transform ignored = factory.compile(yaml.file, source)) {
-            return Optional.of(new Step.Transform(language, yaml.file, source, location));
-        } catch (ScriptRejectedException e) {
-            int line = e.line() > 0 ? e.line() : location.line();
-            int column = e.line() > 0 && e.column() > 0 && (block || e.line() == firstLine) ? e.column() + columnShift : e.column();
-            yaml.diagnostics.add(Diagnostic.error(yaml.file, line, column, "the transform does not compile: " + e.reason()));
+            return Optional.of(step);
         } catch (RuntimeException e) {
-            yaml.error(node, "the transform cannot be compiled: " + e.getMessage());
+            yaml.diagnostics.addAll(failure.apply(e));
         }
         return Optional.empty();
     }

@@ -51,6 +51,8 @@ public final class WorkspaceLoader {
     private final Map<String, String> drafts;
     /** The webhook formats flows may name, by name. */
     private final Map<String, WebhookFormat> formats;
+    /** Where transform compiles are queued instead of run at once (see {@link #withPendingTransforms}); null for none. */
+    private final dev.steward.run.PendingTransforms pending;
 
     /**
      * @param connectors the connector factories by type (built in, and from the workspace's plugin jars)
@@ -64,20 +66,32 @@ public final class WorkspaceLoader {
         this.env = env;
         this.drafts = Map.of();
         this.formats = WebhookFormats.discover(WorkspaceLoader.class.getClassLoader());
+        this.pending = null;
     }
 
-    private WorkspaceLoader(WorkspaceLoader base, Map<String, String> drafts, Map<String, WebhookFormat> formats) {
+    private WorkspaceLoader(WorkspaceLoader base, Map<String, String> drafts, Map<String, WebhookFormat> formats,
+                            dev.steward.run.PendingTransforms pending) {
         this.connectors = base.connectors;
         this.transforms = base.transforms;
         this.compiler = base.compiler;
         this.env = base.env;
         this.drafts = Map.copyOf(drafts);
         this.formats = Map.copyOf(formats);
+        this.pending = pending;
     }
 
     /** A loader whose flows may name these webhook formats (by name) instead of those on its class path. */
     public WorkspaceLoader withFormats(Map<String, WebhookFormat> formats) {
-        return new WorkspaceLoader(this, drafts, formats);
+        return new WorkspaceLoader(this, drafts, formats, pending);
+    }
+
+    /**
+     * A loader that queues each transform's compile in {@code pending} instead of compiling it
+     * as it reads it: flows with transforms load as valid, and a script that does not compile is
+     * found when its compile ends ({@link dev.steward.run.PendingTransforms#failures()}).
+     */
+    public WorkspaceLoader withPendingTransforms(dev.steward.run.PendingTransforms pending) {
+        return new WorkspaceLoader(this, drafts, formats, pending);
     }
 
     /**
@@ -86,7 +100,7 @@ public final class WorkspaceLoader {
      * it is saved. Nothing is written.
      */
     public WorkspaceLoader withDrafts(Map<String, String> drafts) {
-        return new WorkspaceLoader(this, drafts, formats);
+        return new WorkspaceLoader(this, drafts, formats, pending);
     }
 
     /** A loader with the transform factories found on this class's class path. */
@@ -174,7 +188,7 @@ public final class WorkspaceLoader {
         Map<String, Flow> flows = new LinkedHashMap<>();
         Map<String, List<Diagnostic>> broken = new LinkedHashMap<>();
         FlowReader flowReader = new FlowReader(systems, mastership, decisionTables, drl, compiler,
-                new TransformReader(root, transforms, drafts), host.hooksPublic(), (system, entity) ->
+                new TransformReader(root, transforms, drafts, pending), host.hooksPublic(), (system, entity) ->
                 connectors.containsKey(system.type()) && connectors.get(system.type()).lists(system, entity), formats);
         for (Path file : list(root.resolve("flows"), diagnostics)) {
             String name = file.getFileName().toString();

@@ -59,8 +59,21 @@ public final class ActiveWorkspace implements AutoCloseable {
                                            Map<String, ConnectorFactory> factories,
                                            Map<String, TransformFactory> transformFactories, Clock clock,
                                            java.util.function.Function<String, dev.steward.plugin.SecretStore> secrets) {
+        return activate(workspace, compiler, factories, transformFactories, clock, secrets, null);
+    }
+
+    /**
+     * As above, with the transforms that {@code pending} compiles (null: compiled now): those are
+     * used as they are, not compiled again, and a run waits for its transform to be compiled.
+     */
+    public static ActiveWorkspace activate(Workspace workspace, RuleSetCompiler compiler,
+                                           Map<String, ConnectorFactory> factories,
+                                           Map<String, TransformFactory> transformFactories, Clock clock,
+                                           java.util.function.Function<String, dev.steward.plugin.SecretStore> secrets,
+                                           PendingTransforms pending) {
         Map<String, RuleSet> ruleSets = compileRules(workspace, compiler);
-        Transforms transforms = Transforms.compile(workspace.flows().values(), transformFactories);
+        Transforms transforms = pending == null ? Transforms.compile(workspace.flows().values(), transformFactories)
+                : Transforms.of(workspace.flows().values(), transformFactories, pending);
         Connectors connectors;
         try {
             connectors = Connectors.open(workspace.systems(), factories, workspace.home(), clock, secrets);

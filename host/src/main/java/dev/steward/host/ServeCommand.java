@@ -64,7 +64,8 @@ final class ServeCommand implements Callable<Integer> {
         String workerId = InetAddress.getLocalHost().getHostName() + "/" + ManagementFactory.getRuntimeMXBean().getPid();
         Engine.Options options = new Engine.Options(clock, new SplittableRandom(), metrics, workerId, RetryPolicy.DEFAULT,
                 true, AlertSink.NONE).withBind(bind);
-        LoadedWorkspace loaded = Engine.load(home, options);
+        // the transforms compile on a background thread: the host listens (and takes webhooks) meanwhile
+        LoadedWorkspace loaded = Engine.load(home, options, true);
         Workspace workspace = loaded.workspace();
         long loadedAt = System.nanoTime();
         print(workspace, err);
@@ -126,7 +127,9 @@ final class ServeCommand implements Callable<Integer> {
         LOG.info("start-up: JVM {} ms, workspace {} ms, store and flows {} ms, listeners {} ms",
                 ManagementFactory.getRuntimeMXBean().getUptime() - (ready - started) / 1_000_000,
                 (loadedAt - started) / 1_000_000, (engineStarted - loadedAt) / 1_000_000, (ready - engineStarted) / 1_000_000);
-        out.println(startLine(workspace, server, (ready - started) / 1_000_000));
+        // the engine's workspace: flows whose transform did not compile by now are set aside there
+        out.println(startLine(engine.workspace(), server, (ready - started) / 1_000_000)
+                + engine.warming().map(w -> "; " + w + ": runs start when it is done (webhooks are taken now)").orElse(""));
         // after the host listens, so that a start that fails does not leave an admin whose password no one saw
         access.firstAdmin().ifPresent(password -> out.printf("First start: Steward made the user 'admin' with the password %s"
                 + "%n  Sign in at %s/login. It is shown only this once; Steward keeps only its hash.%n",
