@@ -120,7 +120,15 @@ final class ServeCommand implements Callable<Integer> {
             }
         };
         // For the ways to end that are not a signal handled above (SIGHUP, -Xrs): the same order.
-        Runtime.getRuntime().addShutdownHook(new Thread(stop, "steward-shutdown"));
+        try {
+            Runtime.getRuntime().addShutdownHook(new Thread(stop, "steward-shutdown"));
+        } catch (IllegalStateException shuttingDown) {
+            // A stop signal came while the host was starting, before its handlers were installed:
+            // the JVM is stopping already; stop in the same order, without a stack trace.
+            LOG.info("a stop signal came while starting: stopping");
+            stop.run();
+            return 0;
+        }
         long ready = System.nanoTime();
         // where the start went (README, JVM flags): the JVM before main, reading the workspace (its
         // rules and scripts compiled), the store and the flows' connectors, the listeners
