@@ -63,19 +63,26 @@ final class BatchRecordTable {
         }
     }
 
-    /** {"known": [{system, version, fields}], "written": [{system, version, at, fields}]}; field values are JSON text. */
+    /**
+     * {"known": [{system, version, fields}], "written": [{system, version, at, fields}]}; field
+     * values are JSON text. A null version is left out, and a write of exactly the fields (the
+     * same values, in the same order) of a known entry names that entry ({"same": i}) instead of
+     * repeating them: a batch mostly writes what it learnt, and fewer bytes a row cost less to
+     * store and to commit. {@link #settle} reads this and the longer form.
+     */
     static String effects(RunEffects run) {
-        java.io.StringWriter text = new java.io.StringWriter(256);
+        java.io.StringWriter text = new java.io.StringWriter(192);
         try (JsonGenerator json = JSON.getFactory().createGenerator(text)) {
             json.writeStartObject();
             json.writeArrayFieldStart("known");
-            for (RunEffects.Remembered remembered : run.remembered()) {
-                entry(json, remembered.system(), remembered.version(), null, remembered.fieldJson());
+            List<RunEffects.Remembered> known = run.remembered();
+            for (RunEffects.Remembered remembered : known) {
+                entry(json, remembered.system(), remembered.version(), null, remembered.fieldJson(), -1);
             }
             json.writeEndArray();
             json.writeArrayFieldStart("written");
             for (RunEffects.Written write : run.writes()) {
-                entry(json, write.system(), write.version(), write.at(), write.fieldJson());
+                entry(json, write.system(), write.version(), write.at(), write.fieldJson(), same(known, write.fieldJson()));
             }
             json.writeEndArray();
             json.writeEndObject();
@@ -85,19 +92,36 @@ final class BatchRecordTable {
         return text.toString();
     }
 
-    private static void entry(JsonGenerator json, String system, String version, Long at, Map<String, String> fields)
-            throws java.io.IOException {
+    /** The index of the known entry with exactly these fields, values and order; -1 when none. */
+    private static int same(List<RunEffects.Remembered> known, Map<String, String> fields) {
+        for (int i = 0; i < known.size(); i++) {
+            Map<String, String> other = known.get(i).fieldJson();
+            if (other.size() == fields.size() && List.copyOf(other.entrySet()).equals(List.copyOf(fields.entrySet()))) {
+                return i;
+            }
+        }
+        return -1;
+    }
+
+    private static void entry(JsonGenerator json, String system, String version, Long at, Map<String, String> fields,
+                              int same) throws java.io.IOException {
         json.writeStartObject();
         json.writeStringField("system", system);
-        json.writeStringField("version", version);
+        if (version != null) {
+            json.writeStringField("version", version);
+        }
         if (at != null) {
             json.writeNumberField("at", at);
         }
-        json.writeObjectFieldStart("fields");
-        for (Map.Entry<String, String> field : fields.entrySet()) {
-            json.writeStringField(field.getKey(), field.getValue());
+        if (same >= 0) {
+            json.writeNumberField("same", same);
+        } else {
+            json.writeObjectFieldStart("fields");
+            for (Map.Entry<String, String> field : fields.entrySet()) {
+                json.writeStringField(field.getKey(), field.getValue());
+            }
+            json.writeEndObject();
         }
-        json.writeEndObject();
         json.writeEndObject();
     }
 
@@ -185,7 +209,9 @@ final class BatchRecordTable {
                 run.remember(known.path("system").asText(), fields(known), text(known.path("version")));
             }
             for (JsonNode written : root.path("written")) {
-                run.written(written.path("system").asText(), fields(written), text(written.path("version")),
+                JsonNode same = written.get("same");
+                run.written(written.path("system").asText(), fields(same == null ? written : root.path("known")
+                        .path(same.asInt())), text(written.path("version")),
                         Instant.ofEpochMilli(written.path("at").asLong()));
             }
             byTime.computeIfAbsent(times.get(key), t -> new ArrayList<>()).add(run);
