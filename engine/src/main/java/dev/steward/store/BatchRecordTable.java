@@ -122,11 +122,21 @@ final class BatchRecordTable {
     private static int same(List<RunEffects.Remembered> known, Map<String, String> fields) {
         for (int i = 0; i < known.size(); i++) {
             Map<String, String> other = known.get(i).fieldJson();
-            if (other.size() == fields.size() && List.copyOf(other.entrySet()).equals(List.copyOf(fields.entrySet()))) {
+            if (other.size() == fields.size() && inOrder(other, fields)) {
                 return i;
             }
         }
         return -1;
+    }
+
+    private static boolean inOrder(Map<String, String> one, Map<String, String> other) {
+        java.util.Iterator<Map.Entry<String, String>> them = other.entrySet().iterator();
+        for (Map.Entry<String, String> entry : one.entrySet()) {
+            if (!them.hasNext() || !entry.equals(them.next())) {
+                return false;
+            }
+        }
+        return !them.hasNext();
     }
 
     /** One known entry ({@code at} null) or write of a row's effects. */

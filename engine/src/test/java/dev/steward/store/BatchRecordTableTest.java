@@ -40,6 +40,25 @@ class BatchRecordTableTest {
     }
 
     @Test
+    void aWriteOfTheKnownFieldsInAnotherOrderKeepsItsOwnOrder() {
+        RunEffects run = new RunEffects(new RecordState(new RecordKey("customer", "K-1")), "batch:b1:1");
+        Map<String, String> known = new LinkedHashMap<>();
+        known.put("email", "\"a@b.c\"");
+        known.put("phone", "\"+1\"");
+        Map<String, String> written = new LinkedHashMap<>();
+        written.put("phone", "\"+1\"");
+        written.put("email", "\"a@b.c\"");
+        run.remember("crm", known, null);
+        run.written("erp", written, null, Instant.ofEpochMilli(9));
+
+        String text = BatchRecordTable.effects(run);
+
+        assertThat(text).endsWith("W3:erp-9;F2;5:phone4:\"+1\"5:email7:\"a@b.c\"");
+        assertThat(List.copyOf(BatchRecordTable.parse(text).written().getFirst().fields().keySet()))
+                .containsExactly("phone", "email");
+    }
+
+    @Test
     void textThatIsNeitherFormIsRefusedWithWhatIsWrong() {
         assertThatThrownBy(() -> BatchRecordTable.parse("~K3:crm-F1;5:email")).isInstanceOf(IllegalArgumentException.class);
         assertThatThrownBy(() -> BatchRecordTable.parse("~X3:crm-")).hasMessage("'X' where K or W was expected");
