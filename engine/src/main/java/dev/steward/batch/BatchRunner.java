@@ -337,7 +337,7 @@ public final class BatchRunner {
         String name = file.getFileName().toString().toLowerCase(Locale.ROOT);
         InputRecords records;
         if (name.endsWith(".csv")) {
-            records = new CsvRecords(file, file.toString());
+            records = new CsvRecords(file, file.toString(), readTops(flow));
         } else if (name.endsWith(".jsonl") || name.endsWith(".ndjson")) {
             records = new JsonlRecords(file, file.toString());
         } else {
@@ -352,6 +352,31 @@ public final class BatchRunner {
             }
         }
         return records;
+    }
+
+    /**
+     * The first names of the payload paths a flow's run reads, when that is all it reads: its
+     * key, version and fields, with only rules, transforms (which get the fields) and syncs of the
+     * accepted fields as steps. Null when a step may read any payload path (a filter, branch or
+     * call, a sync with its own fields: their templates and conditions may name one).
+     */
+    static Set<String> readTops(Flow flow) {
+        for (Step step : flow.steps()) {
+            boolean fieldsOnly = step instanceof Step.Rules || step instanceof Step.Transform
+                    || (step instanceof Step.Sync sync && !sync.setsFields());
+            if (!fieldsOnly) {
+                return null;
+            }
+        }
+        Set<String> tops = new HashSet<>();
+        List<String> paths = new ArrayList<>(flow.fields().values());
+        paths.add(flow.keyPath());
+        flow.versionPath().ifPresent(paths::add);
+        for (String path : paths) {
+            int dot = path.indexOf('.');
+            tops.add(dot < 0 ? path : path.substring(0, dot));
+        }
+        return tops;
     }
 
     /** A record of the chunk with what its run decided. */
@@ -411,7 +436,7 @@ public final class BatchRunner {
         for (Item item : items) {
             if (item.rejected != null) {
                 rejected++;
-                rejects.add(item.input.position(), item.input.at(), item.key, item.rejected, item.input.payload());
+                rejects.add(item.input.position(), item.input.at(), item.key, item.rejected, item.input.wholePayload());
             } else {
                 effects.add(item.effects);
                 written += item.writes.isEmpty() ? 0 : 1;

@@ -24,6 +24,10 @@ import java.util.regex.Pattern;
  * decimal number ({@code 5000}, {@code -12.5}, not {@code 007}) is a number, anything else text.
  * A row with another number of cells than the header is a rejected record; a file the parser
  * cannot read on (an unclosed quote) stops the batch with its line.
+ *
+ * <p>Given the names a flow reads at the top of its payload, a row's payload holds only the
+ * columns under those names (a 25-column export read by a flow of 4 fields makes 4 nodes, not 25);
+ * the record's whole payload is then made only when asked for (a rejected record's line).
  */
 final class CsvRecords implements InputRecords {
 
@@ -37,9 +41,19 @@ final class CsvRecords implements InputRecords {
     private final MappingIterator<String[]> rows;
     private final String[][] header;
     private final String[] names;
+    /** Per column, whether the payload holds it; null: every column. */
+    private final boolean[] read;
     private long position;
 
     CsvRecords(Path file, String name) throws IOException {
+        this(file, name, null);
+    }
+
+    /**
+     * @param tops the first names of the payload paths the flow reads ({@code item} of
+     *             {@code item.sku}): the payload holds only the columns under them; null for all
+     */
+    CsvRecords(Path file, String name, java.util.Set<String> tops) throws IOException {
         this.name = name;
         this.size = Files.size(file);
         this.bytes = new CountingStream(Files.newInputStream(file));
@@ -65,6 +79,14 @@ final class CsvRecords implements InputRecords {
             }
             header[i] = column.split("\\.");
         }
+        if (tops == null) {
+            this.read = null;
+        } else {
+            this.read = new boolean[names.length];
+            for (int i = 0; i < names.length; i++) {
+                read[i] = tops.contains(header[i][0]);
+            }
+        }
     }
 
     @Override
@@ -87,16 +109,25 @@ final class CsvRecords implements InputRecords {
             return new InputRecord(position, at, null, "the row has " + row.length + " cells, the header "
                     + names.length);
         }
+        if (read == null) {
+            return new InputRecord(position, at, payload(row, null), null);
+        }
+        String[] cells = row;
+        return new InputRecord(position, at, payload(row, read), null, () -> payload(cells, null));
+    }
+
+    /** The row as a JSON object: the columns {@code read} marks, or all when it is null. */
+    private ObjectNode payload(String[] row, boolean[] read) {
         ObjectNode payload = JsonNodeFactory.instance.objectNode();
         for (int i = 0; i < row.length; i++) {
             String cell = row[i];
-            if (cell == null || cell.isEmpty()) {
+            if (cell == null || cell.isEmpty() || (read != null && !read[i])) {
                 continue;
             }
             Values.put(payload, header[i], number(cell)
                     ? JsonNodeFactory.instance.numberNode(new BigDecimal(cell)) : JsonNodeFactory.instance.textNode(cell));
         }
-        return new InputRecord(position, at, payload, null);
+        return payload;
     }
 
     /** Whether a cell is a plain decimal number; most cells are text, told by their first character. */

@@ -12,9 +12,21 @@ interface InputRecords extends AutoCloseable {
 
     /**
      * One input record: its position (1, 2, ... in the input), where it is for people
-     * ({@code customers.csv:12}), and its payload, or why it is not one.
+     * ({@code customers.csv:12}), and its payload, or why it is not one. A payload may hold only
+     * what the flow reads ({@link CsvRecords} leaves the other columns out); {@code whole} then
+     * makes the record as the input has it, for the rejects file.
      */
-    record InputRecord(long position, String at, JsonNode payload, String problem) {
+    record InputRecord(long position, String at, JsonNode payload, String problem,
+                       java.util.function.Supplier<JsonNode> whole) {
+
+        InputRecord(long position, String at, JsonNode payload, String problem) {
+            this(position, at, payload, problem, null);
+        }
+
+        /** The record with every value the input gives, not only those the flow reads. */
+        JsonNode wholePayload() {
+            return whole == null ? payload : whole.get();
+        }
     }
 
     /** The next record, or null at the end. */

@@ -1,6 +1,5 @@
 package dev.steward.store;
 
-import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -63,42 +62,210 @@ final class BatchRecordTable {
         }
     }
 
-    /** {"known": [{system, version, fields}], "written": [{system, version, at, fields}]}; field values are JSON text. */
+    /**
+     * A run's known values and writes as text: {@code ~}, then per known entry {@code K}, per
+     * write {@code W}: its system, its version ({@code -} when none), a write's time
+     * ({@code <millis>;}), and its fields ({@code F<count>;} then each name and JSON value), or
+     * {@code S<i>;} for a write of exactly the fields (names, values, order) of known entry i.
+     * Each text is {@code <length>:<chars>}, so nothing is escaped. A batch mostly writes what
+     * it learnt; fewer and plainer characters a row cost less to build, store and commit than
+     * the JSON of earlier versions, which {@link #settle} still reads.
+     */
     static String effects(RunEffects run) {
-        java.io.StringWriter text = new java.io.StringWriter(256);
-        try (JsonGenerator json = JSON.getFactory().createGenerator(text)) {
-            json.writeStartObject();
-            json.writeArrayFieldStart("known");
-            for (RunEffects.Remembered remembered : run.remembered()) {
-                entry(json, remembered.system(), remembered.version(), null, remembered.fieldJson());
+        StringBuilder text = new StringBuilder(160).append(COMPACT);
+        List<RunEffects.Remembered> known = run.remembered();
+        for (RunEffects.Remembered remembered : known) {
+            text.append('K');
+            text(text, remembered.system());
+            version(text, remembered.version());
+            fields(text, remembered.fieldJson());
+        }
+        for (RunEffects.Written write : run.writes()) {
+            text.append('W');
+            text(text, write.system());
+            version(text, write.version());
+            text.append(write.at()).append(';');
+            int same = same(known, write.fieldJson());
+            if (same >= 0) {
+                text.append('S').append(same).append(';');
+            } else {
+                fields(text, write.fieldJson());
             }
-            json.writeEndArray();
-            json.writeArrayFieldStart("written");
-            for (RunEffects.Written write : run.writes()) {
-                entry(json, write.system(), write.version(), write.at(), write.fieldJson());
-            }
-            json.writeEndArray();
-            json.writeEndObject();
-        } catch (java.io.IOException e) {
-            throw new IllegalStateException(e);
         }
         return text.toString();
     }
 
-    private static void entry(JsonGenerator json, String system, String version, Long at, Map<String, String> fields)
-            throws java.io.IOException {
-        json.writeStartObject();
-        json.writeStringField("system", system);
-        json.writeStringField("version", version);
-        if (at != null) {
-            json.writeNumberField("at", at);
+    /** The first character of {@link #effects}' form (the JSON form starts with a brace). */
+    private static final char COMPACT = '~';
+
+    private static void text(StringBuilder text, String value) {
+        text.append(value.length()).append(':').append(value);
+    }
+
+    private static void version(StringBuilder text, String version) {
+        if (version == null) {
+            text.append('-');
+        } else {
+            text(text, version);
         }
-        json.writeObjectFieldStart("fields");
+    }
+
+    private static void fields(StringBuilder text, Map<String, String> fields) {
+        text.append('F').append(fields.size()).append(';');
         for (Map.Entry<String, String> field : fields.entrySet()) {
-            json.writeStringField(field.getKey(), field.getValue());
+            text(text, field.getKey());
+            text(text, field.getValue());
         }
-        json.writeEndObject();
-        json.writeEndObject();
+    }
+
+    /** The index of the known entry with exactly these fields, values and order; -1 when none. */
+    private static int same(List<RunEffects.Remembered> known, Map<String, String> fields) {
+        for (int i = 0; i < known.size(); i++) {
+            Map<String, String> other = known.get(i).fieldJson();
+            if (other.size() == fields.size() && inOrder(other, fields)) {
+                return i;
+            }
+        }
+        return -1;
+    }
+
+    private static boolean inOrder(Map<String, String> one, Map<String, String> other) {
+        java.util.Iterator<Map.Entry<String, String>> them = other.entrySet().iterator();
+        for (Map.Entry<String, String> entry : one.entrySet()) {
+            if (!them.hasNext() || !entry.equals(them.next())) {
+                return false;
+            }
+        }
+        return !them.hasNext();
+    }
+
+    /** One known entry ({@code at} null) or write of a row's effects. */
+    record Entry(String system, String version, Long at, Map<String, String> fields) {
+    }
+
+    /** A row's effects, read back: its known entries and its writes, in order. */
+    record Effects(List<Entry> known, List<Entry> written) {
+    }
+
+    /**
+     * Reads {@link #effects}' text, or the JSON of earlier versions:
+     * {"known": [{system, version, fields}], "written": [{system, version, at, fields}]}.
+     *
+     * @throws IllegalArgumentException when it is neither
+     */
+    static Effects parse(String text) {
+        List<Entry> known = new ArrayList<>();
+        List<Entry> written = new ArrayList<>();
+        if (!text.isEmpty() && text.charAt(0) == COMPACT) {
+            Cursor at = new Cursor(text);
+            while (at.more()) {
+                char kind = at.next();
+                String system = at.text();
+                String version = at.peek() == '-' ? at.skip() : at.text();
+                if (kind == 'K') {
+                    known.add(new Entry(system, version, null, at.fields()));
+                } else if (kind == 'W') {
+                    long time = at.number();
+                    Map<String, String> fields;
+                    if (at.peek() == 'S') {
+                        at.next();
+                        int same = (int) at.number();
+                        if (same >= known.size()) {
+                            throw new IllegalArgumentException("a write names known entry " + same + " of " + known.size());
+                        }
+                        fields = known.get(same).fields();
+                    } else {
+                        fields = at.fields();
+                    }
+                    written.add(new Entry(system, version, time, fields));
+                } else {
+                    throw new IllegalArgumentException("'" + kind + "' where K or W was expected");
+                }
+            }
+            return new Effects(known, written);
+        }
+        JsonNode root;
+        try {
+            root = JSON.readTree(text);
+        } catch (JsonProcessingException e) {
+            throw new IllegalArgumentException(e.getOriginalMessage(), e);
+        }
+        for (JsonNode entry : root.path("known")) {
+            known.add(new Entry(entry.path("system").asText(), text(entry.path("version")), null, fields(entry)));
+        }
+        for (JsonNode entry : root.path("written")) {
+            JsonNode same = entry.get("same");
+            written.add(new Entry(entry.path("system").asText(), text(entry.path("version")), entry.path("at").asLong(),
+                    fields(same == null ? entry : root.path("known").path(same.asInt()))));
+        }
+        return new Effects(known, written);
+    }
+
+    /** Reads {@link #effects}' compact text. */
+    private static final class Cursor {
+        private final String text;
+        private int at = 1;
+
+        Cursor(String text) {
+            this.text = text;
+        }
+
+        boolean more() {
+            return at < text.length();
+        }
+
+        char peek() {
+            if (!more()) {
+                throw new IllegalArgumentException("it ends early");
+            }
+            return text.charAt(at);
+        }
+
+        char next() {
+            char c = peek();
+            at++;
+            return c;
+        }
+
+        String skip() {
+            at++;
+            return null;
+        }
+
+        long number() {
+            int end = text.indexOf(';', at);
+            if (end < 0) {
+                throw new IllegalArgumentException("a number without its ';' at " + at);
+            }
+            long value = Long.parseLong(text, at, end, 10);
+            at = end + 1;
+            return value;
+        }
+
+        String text() {
+            int colon = text.indexOf(':', at);
+            if (colon < 0) {
+                throw new IllegalArgumentException("a text without its length at " + at);
+            }
+            int length = Integer.parseInt(text, at, colon, 10);
+            if (length < 0 || colon + 1 + length > text.length()) {
+                throw new IllegalArgumentException("a text of " + length + " characters past the end at " + at);
+            }
+            at = colon + 1 + length;
+            return text.substring(colon + 1, at);
+        }
+
+        Map<String, String> fields() {
+            if (next() != 'F') {
+                throw new IllegalArgumentException("no fields at " + (at - 1));
+            }
+            long count = number();
+            Map<String, String> fields = new LinkedHashMap<>();
+            for (long i = 0; i < count; i++) {
+                fields.put(text(), text());
+            }
+            return fields;
+        }
     }
 
     /** The keys among {@code keys} (at most {@link Sql#CHUNK}) that have a batch row. */
@@ -131,7 +298,7 @@ final class BatchRecordTable {
             return;
         }
         List<String> padded = Sql.padded(sorted);
-        Map<String, JsonNode> effects = new LinkedHashMap<>();
+        Map<String, Effects> effects = new LinkedHashMap<>();
         Map<String, String> eventIds = new HashMap<>();
         Map<String, Long> times = new HashMap<>();
         try (PreparedStatement select = c.prepareStatement("SELECT record_key, event_id, written_at, effects"
@@ -144,10 +311,10 @@ final class BatchRecordTable {
             try (ResultSet rows = select.executeQuery()) {
                 while (rows.next()) {
                     try {
-                        effects.put(rows.getString(1), JSON.readTree(rows.getString(4)));
-                    } catch (JsonProcessingException e) {
-                        throw new SQLException("batch_records holds no JSON for " + entity + " " + rows.getString(1)
-                                + ": " + e.getOriginalMessage(), e);
+                        effects.put(rows.getString(1), parse(rows.getString(4)));
+                    } catch (IllegalArgumentException e) {
+                        throw new SQLException("batch_records holds effects of " + entity + " " + rows.getString(1)
+                                + " that cannot be read: " + e.getMessage(), e);
                     }
                     eventIds.put(rows.getString(1), rows.getString(2));
                     times.put(rows.getString(1), rows.getLong(3));
@@ -180,13 +347,12 @@ final class BatchRecordTable {
         Map<Long, List<RunEffects>> byTime = new TreeMap<>();
         for (String key : mine) {
             RunEffects run = new RunEffects(states.get(key), eventIds.get(key));
-            JsonNode root = effects.get(key);
-            for (JsonNode known : root.path("known")) {
-                run.remember(known.path("system").asText(), fields(known), text(known.path("version")));
+            Effects stored = effects.get(key);
+            for (Entry known : stored.known()) {
+                run.remember(known.system(), known.fields(), known.version());
             }
-            for (JsonNode written : root.path("written")) {
-                run.written(written.path("system").asText(), fields(written), text(written.path("version")),
-                        Instant.ofEpochMilli(written.path("at").asLong()));
+            for (Entry written : stored.written()) {
+                run.written(written.system(), written.fields(), written.version(), Instant.ofEpochMilli(written.at()));
             }
             byTime.computeIfAbsent(times.get(key), t -> new ArrayList<>()).add(run);
         }

@@ -51,6 +51,34 @@ class InputRecordsTest {
     }
 
     @Test
+    void aCsvReadForAFlowHoldsOnlyTheColumnsUnderItsPathsAndMakesTheWholeRowWhenAsked() throws IOException {
+        Path file = Files.writeString(temp.resolve("in.csv"), """
+                id,item.sku,item.qty,phone,note
+                1,SKU-1,17.50,007,left out
+                """);
+
+        InputRecords.InputRecord record = all(new CsvRecords(file, "in.csv", java.util.Set.of("id", "item"))).getFirst();
+
+        assertThat(record.payload().toString()).isEqualTo("{\"id\":1,\"item\":{\"sku\":\"SKU-1\",\"qty\":17.50}}");
+        assertThat(record.wholePayload().toString())
+                .isEqualTo("{\"id\":1,\"item\":{\"sku\":\"SKU-1\",\"qty\":17.50},\"phone\":\"007\",\"note\":\"left out\"}");
+    }
+
+    @Test
+    void aFlowThatReadsOnlyItsFieldsNamesTheirFirstNamesAndOneWithConditionsOrTemplatesNone() {
+        dev.steward.model.SourceLocation at = new dev.steward.model.SourceLocation("flows/f.yaml", 1);
+        java.util.function.Function<List<dev.steward.model.Step>, dev.steward.model.Flow> flow = steps ->
+                new dev.steward.model.Flow("f", "", "flows/f.yaml", null, "crm", "customer", "id",
+                        java.util.Map.of("email", "contact.email", "phone", "phone"), steps, java.util.Optional.of("meta.rev"));
+
+        assertThat(BatchRunner.readTops(flow.apply(List.of(new dev.steward.model.Step.Rules(List.of("m.yaml"), at),
+                new dev.steward.model.Step.Sync(List.of("erp"), true, at)))))
+                .containsExactlyInAnyOrder("id", "contact", "phone", "meta");
+        assertThat(BatchRunner.readTops(flow.apply(List.of(new dev.steward.model.Step.Sync(List.of("erp"), false, at,
+                dev.steward.model.RetrySettings.NONE, java.util.Map.of("email", "${payload.other}")))))).isNull();
+    }
+
+    @Test
     void aCsvWithoutHeaderOrWithAnUnclosedQuoteIsRefusedWithItsLine() throws IOException {
         Path empty = Files.writeString(temp.resolve("empty.csv"), "");
         assertThatThrownBy(() -> new CsvRecords(empty, "empty.csv")).isInstanceOf(BatchRefusedException.class)

@@ -1110,6 +1110,40 @@ abstract class StoreContract {
     }
 
     @Test
+    void aBatchRowNamesTheKnownValuesItWroteInsteadOfRepeatingThemAndTheJsonOfEarlierVersionsIsReadToo() throws Exception {
+        BatchCheckpoint start = store().startBatch("b1", "crm-customer", "in.csv", false);
+        RecordKey key = new RecordKey("customer", "B-1");
+        RunEffects run = new RunEffects(store().recordStates(List.of(key), clock.instant()).get(key), "batch:b1:1");
+        Map<String, String> fields = new java.util.LinkedHashMap<>();
+        fields.put("email", "\"a@b.c\"");
+        fields.put("phone", "\"+1 555\"");
+        run.remember("crm", fields, null);
+        run.written("erp", fields, null, clock.instant());
+        store().commitBatch(List.of(run), start.advance(1, null, 1, 0, 0), false);
+        assertThat(rows("SELECT COUNT(*) FROM batch_records WHERE effects = '~K3:crm-F2;5:email7:\"a@b.c\"5:phone8:\"+1 555\""
+                + "W3:erp-" + clock.millis() + ";S0;'")).isEqualTo(1);
+        // A row in JSON (a batch of an earlier version that stopped before its end).
+        long at = clock.millis();
+        StoreSettings settings = settings();
+        try (Connection connection = DriverManager.getConnection(settings.url(), settings.user(), settings.password());
+                Statement statement = connection.createStatement()) {
+            statement.executeUpdate("INSERT INTO batch_records (record_key, entity, event_id, written_at, effects)"
+                    + " VALUES ('B-9', 'customer', 'batch:b0:9', " + at + ", '{\"known\":[{\"system\":\"crm\","
+                    + "\"version\":null,\"fields\":{\"email\":\"\\\"o@l.d\\\"\"}}],\"written\":[{\"system\":\"erp\","
+                    + "\"version\":null,\"at\":" + at + ",\"fields\":{\"email\":\"\\\"o@l.d\\\"\"}}]}')");
+        }
+
+        assertThat(store().knownValues("crm", "customer", "B-1")).containsEntry("email", "\"a@b.c\"")
+                .containsEntry("phone", "\"+1 555\"");
+        assertThat(store().writes("erp", "customer", "B-1", 10)).extracting(RecordedWrite::valueJson)
+                .containsExactlyInAnyOrder("\"a@b.c\"", "\"+1 555\"");
+        assertThat(store().knownValues("crm", "customer", "B-9")).containsEntry("email", "\"o@l.d\"");
+        assertThat(store().writes("erp", "customer", "B-9", 10)).extracting(RecordedWrite::valueJson)
+                .containsExactly("\"o@l.d\"");
+        assertThat(rows("SELECT COUNT(*) FROM batch_records")).isZero();
+    }
+
+    @Test
     void aBatchStoresANewRecordInOneRowThatEveryReadSeesAsKnownValuesAndLedger() throws Exception {
         BatchCheckpoint start = store().startBatch("b1", "crm-customer", "in.csv", false);
         Map<RecordKey, RecordState> states = store().recordStates(

@@ -98,6 +98,29 @@ class BatchIT {
     }
 
     @Test
+    void aRejectedCsvRowKeepsInTheRejectsFileTheColumnsItsFlowDoesNotRead() throws Exception {
+        Path home = RunningHost.copyExample(temp.resolve("workspace"));
+        Path input = temp.resolve("in/customers.csv");
+        Files.createDirectories(input.getParent());
+        Files.writeString(input, """
+                id,name,email,phone,credit_limit,segment.tier
+                C-1,First,c1@example.com,+1 1,100,gold
+                C-2,Second,not an email,+1 2,200,silver
+                """);
+
+        int code = Main.run("batch", "--home", home.toString(), "--flow", "crm-customer", "--input", input.toString());
+
+        assertThat(code).isEqualTo(1);
+        List<String> rejects = Files.readAllLines(Path.of(input + ".rejects.jsonl"));
+        assertThat(rejects).hasSize(1);
+        assertThat(Values.JSON.readTree(rejects.getFirst()).get("payload").toString()).isEqualTo(
+                "{\"id\":\"C-2\",\"name\":\"Second\",\"email\":\"not an email\",\"phone\":\"+1 2\",\"credit_limit\":200,"
+                        + "\"segment\":{\"tier\":\"silver\"}}");
+        assertThat(BatchWorld.count(home, "erp", "SELECT COUNT(*) FROM customers WHERE crm_id = 'C-1'"
+                + " AND email = 'c1@example.com'")).isOne();
+    }
+
+    @Test
     void rejectedRecordsGoToTheRejectsFileWithReasonsAndTheExitCodeSaysHowMany() throws Exception {
         Path home = RunningHost.copyExample(temp.resolve("workspace"));
         Path input = temp.resolve("in/customers.jsonl");
