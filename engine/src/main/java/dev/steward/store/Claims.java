@@ -46,6 +46,51 @@ final class Claims {
     private static final String PENDING_CANDIDATES = "SELECT e.id, e.entity, e.record_key, e.seq FROM events e"
             + " WHERE e.status = 'PENDING' AND e.next_attempt_at <= ?" + NOT_BLOCKED + " ORDER BY e.status, e.seq LIMIT ?";
 
+    /**
+     * The pending candidates on PostgreSQL: the same events in the same order as {@link
+     * #PENDING_CANDIDATES}, in a shape whose plan does not depend on the statistics. PostgreSQL
+     * planned the query above from the table's statistics, and those are stale exactly when it
+     * matters: after a burst that autovacuum has not analyzed yet, the statistics say nothing is
+     * pending, and it fetched every pending event, ran the check for each and sorted them (1.5 s
+     * per claim at 28,000 pending); once analyzed, it walked the primary key past the whole
+     * finished history to the first pending event (bench/pgclaim.md). Here a recursive walk
+     * steps through the pending events one index probe at a time ({@code events_pending}, a
+     * partial index in seq order, {@link #POSTGRES_INDEXES}), and the outer {@code LIMIT} stops
+     * the walk once enough candidates passed the check: there is no plan that reads the whole
+     * backlog first. The check is two probes of {@code events_open_record}, which holds only
+     * the open events of a record: an earlier open event (none, for a record's first event, so
+     * the probe touches no row), and a later event running under a live lease (a replayed or
+     * retried event behind a newer run). {@code OFFSET 0} keeps each probe a subquery run per
+     * walked event: as a join, stale statistics ("nothing is open") made PostgreSQL read every
+     * open event once into memory and test each candidate against all of them. The cost is the
+     * events walked until enough are found, whatever the history or the backlog: the blocked
+     * ones (later events of records with an event open) are walked past, as above.
+     */
+    static final String PG_PENDING_CANDIDATES = "WITH RECURSIVE walk(e) AS ("
+            + "SELECT (SELECT f FROM events f WHERE f.status = 'PENDING' ORDER BY f.seq LIMIT 1)"
+            + " UNION ALL SELECT (SELECT f FROM events f WHERE f.status = 'PENDING' AND f.seq > (w.e).seq ORDER BY f.seq LIMIT 1)"
+            + " FROM walk w WHERE (w.e).seq IS NOT NULL)"
+            + " SELECT (w.e).id, (w.e).entity, (w.e).record_key, (w.e).seq FROM walk w"
+            + " WHERE (w.e).seq IS NOT NULL AND (w.e).next_attempt_at <= ?"
+            + " AND NOT EXISTS (SELECT 1 FROM events p WHERE p.entity = (w.e).entity AND p.record_key = (w.e).record_key"
+            + " AND p.status IN ('PENDING', 'RUNNING') AND p.seq < (w.e).seq OFFSET 0)"
+            + " AND NOT EXISTS (SELECT 1 FROM events p WHERE p.entity = (w.e).entity AND p.record_key = (w.e).record_key"
+            + " AND p.status = 'RUNNING' AND p.seq > (w.e).seq AND p.lease_until > ? OFFSET 0) LIMIT ?";
+
+    /**
+     * PostgreSQL's partial indexes for {@link #PG_PENDING_CANDIDATES} (H2 has none, so they are
+     * not a migration; {@link Database#open} creates them): the pending events in seq order, and
+     * the open events of each record. Each has the columns of an index the table already has
+     * ({@code events_pkey}, {@code events_record}) and holds a subset of its rows, so for the
+     * queries that name its condition the planner never prefers the full one, whatever the
+     * statistics say. They stay small (the backlog, not the history); an event enters them when
+     * it is stored and, for the second, when it is claimed.
+     */
+    static final List<String> POSTGRES_INDEXES = List.of(
+            "CREATE INDEX IF NOT EXISTS events_pending ON events (seq) WHERE status = 'PENDING'",
+            "CREATE INDEX IF NOT EXISTS events_open_record ON events (entity, record_key, status, seq)"
+                    + " WHERE status IN ('PENDING', 'RUNNING')");
+
     private static final String EXPIRED_CANDIDATES = "SELECT e.id, e.entity, e.record_key, e.seq FROM events e"
             + " WHERE e.status = 'RUNNING' AND e.lease_until <= ?" + NOT_BLOCKED + " ORDER BY e.status, e.seq LIMIT ?";
 
@@ -83,7 +128,8 @@ final class Claims {
         // Ask for some spare candidates: other claimers may take a few of the first ones. (Not
         // twice a large batch: the claim transaction locks and reads every candidate's record.)
         int limit = (int) Math.min(2L * max, max + 64L);
-        List<Candidate> candidates = database.run("list claimable events", c -> candidates(c, now, limit));
+        String pending = database.isPostgres() ? PG_PENDING_CANDIDATES : PENDING_CANDIDATES;
+        List<Candidate> candidates = database.run("list claimable events", c -> candidates(c, pending, now, limit));
         if (candidates.isEmpty()) {
             return List.of();
         }
@@ -95,9 +141,9 @@ final class Claims {
         }
     }
 
-    private static List<Candidate> candidates(Connection c, long now, int limit) throws SQLException {
+    private static List<Candidate> candidates(Connection c, String pending, long now, int limit) throws SQLException {
         List<Candidate> candidates = new ArrayList<>();
-        for (String query : List.of(EXPIRED_CANDIDATES, PENDING_CANDIDATES)) {
+        for (String query : List.of(EXPIRED_CANDIDATES, pending)) {
             try (PreparedStatement select = c.prepareStatement(query)) {
                 select.setLong(1, now);
                 select.setLong(2, now);
