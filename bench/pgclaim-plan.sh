@@ -11,13 +11,15 @@
 # Usage: bench/pgclaim-plan.sh                    (HISTORY=20000 BACKLOG=30000 KEYS=5000 RUNNING=64)
 #        HISTORY=200000 BACKLOG=100000 RESULTS=bench/results/pgclaim-plan-big.txt bench/pgclaim-plan.sh
 #        NEVER_ANALYZED=1 ...                     (no ANALYZE before the backlog: no statistics at all)
-#        INDEX=0 ...                              (without the partial index events_pending, as before)
+#        INDEX=0 QUERIES=old ...                  (as before this branch: no partial indexes, the old query only)
+#        QUERIES="old new oldest" ...             (oldest: Store.oldestDue's query on PostgreSQL, Claims.PG_OLDEST_DUE)
+# bench/pgclaim-before-after.sh runs it both ways on the same rows.
 # Runs as root (the cluster runs as postgres); needs /usr/lib/postgresql/<v>/bin.
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 HISTORY="${HISTORY:-20000}"; BACKLOG="${BACKLOG:-30000}"; KEYS="${KEYS:-5000}"; RUNNING="${RUNNING:-64}"
 REPEAT="${REPEAT:-15}"; LIMIT="${LIMIT:-128}"; RESULTS="${RESULTS:-}"; NEVER_ANALYZED="${NEVER_ANALYZED:-0}"
-INDEX="${INDEX:-1}"
+INDEX="${INDEX:-1}"; QUERIES="${QUERIES:-old new}"
 . "$root/bench/pg.sh"
 trap pg_stop EXIT
 trap 'exit 130' INT TERM
@@ -34,14 +36,18 @@ text = open(path).read()
 m = re.search(r"static final [^=]*\b" + name + r"\s*=(.*?);\n", text, re.S)
 if not m:
     sys.exit(0)
-body = m.group(1)
-parts, current = [], ""
-for token in re.finditer(r'"((?:[^"\\]|\\.)*)"|(,)', body):
-    if token.group(2):
-        parts.append(current); current = ""
-    else:
-        current += token.group(1)
-parts.append(current)
+def value(name):
+    m = re.search(r"static final [^=]*\b" + name + r"\s*=(.*?);\n", text, re.S)
+    parts, current = [], ""
+    for token in re.finditer(r'"((?:[^"\\]|\\.)*)"|(,)|\b([A-Z][A-Z_]+)\b', m.group(1)):
+        if token.group(2):
+            parts.append(current); current = ""
+        elif token.group(3):
+            current += value(token.group(3))[0]  # another constant of the class
+        else:
+            current += token.group(1)
+    return parts + [current]
+parts = value(name)
 print("\n".join(p for p in parts if p))
 PY
 }
@@ -74,14 +80,15 @@ SQL
 old_blocked=" AND NOT EXISTS (SELECT 1 FROM events p WHERE p.entity = e.entity AND p.record_key = e.record_key AND p.seq <> e.seq AND ((p.seq < e.seq AND p.status IN ('PENDING', 'RUNNING')) OR (p.status = 'RUNNING' AND p.lease_until > ?)))"
 old="SELECT e.id, e.entity, e.record_key, e.seq FROM events e WHERE e.status = 'PENDING' AND e.next_attempt_at <= ?$old_blocked ORDER BY e.status, e.seq LIMIT ?"
 new="${NEW_QUERY:-$(java_string PG_PENDING_CANDIDATES)}"
+oldest="$(java_string PG_OLDEST_DUE)"
 bind() { # SQL: ? -> now, now, limit
   local q="$1"; q="${q/\?/$now}"; q="${q/\?/$now}"; q="${q/\?/$LIMIT}"; printf '%s' "$q"
 }
 report() {
   echo "## $1"
   psql_ -At -c "SELECT 'rows: ' || count(*) || ', pending ' || count(*) FILTER (WHERE status = 'PENDING') || ', running ' || count(*) FILTER (WHERE status = 'RUNNING') || '; planner thinks pending: ' || (SELECT coalesce(max(v), 'not in the statistics') FROM (SELECT (most_common_freqs[array_position(most_common_vals::text::text[], 'PENDING')])::text v FROM pg_stats WHERE tablename = 'events' AND attname = 'status') s) FROM events"
-  for which in old new; do
-    [ "$which" = new ] && [ -z "$new" ] && continue
+  for which in $QUERIES; do
+    [ -z "${!which}" ] && continue
     local q; q="$(bind "${!which}")"
     echo "### $which query: EXPLAIN (ANALYZE, BUFFERS)"
     psql_ -At -c "EXPLAIN (ANALYZE, BUFFERS) $q" | grep -v '^ *Filter\|Rows Removed' || true
@@ -89,11 +96,21 @@ report() {
     times=$(for _ in $(seq "$REPEAT"); do psql_ -At -c "EXPLAIN (ANALYZE, TIMING OFF, SUMMARY ON) $q" | sed -n 's/Execution Time: \(.*\) ms/\1/p'; done | sort -n)
     echo "### $which query: execution ms over $REPEAT runs: min $(echo "$times" | head -1), median $(echo "$times" | sed -n "$(( (REPEAT + 1) / 2 ))p"), max $(echo "$times" | tail -1)"
     echo "### $which query: rows $(psql_ -At -c "SELECT count(*) FROM ($q) x")"
+    # JDBC prepares a statement on the server from its fifth run; PostgreSQL may then keep a generic plan
+    local p="${!which}"; p="${p/\?/\$1}"; p="${p/\?/\$2}"; p="${p/\?/\$3}"
+    echo "### $which query, generic plan (plan_cache_mode = force_generic_plan): $(psql_ -At <<SQL | sed -n 's/Execution Time: \(.*\)/\1/p'
+SET plan_cache_mode = force_generic_plan;
+PREPARE claim(bigint, bigint, int) AS $p;
+EXPLAIN (ANALYZE, TIMING OFF, SUMMARY ON) EXECUTE claim($now, $now, $LIMIT);
+SQL
+)"
   done
 }
 {
   echo "# bench/pgclaim-plan.sh $(date -u '+%F %H:%M UTC'), load $(cut -d' ' -f1-3 /proc/loadavg), PostgreSQL $("$pg_bin/postgres" --version | awk '{print $3}')"
-  echo "# HISTORY=$HISTORY BACKLOG=$BACKLOG KEYS=$KEYS RUNNING=$RUNNING LIMIT=$LIMIT NEVER_ANALYZED=$NEVER_ANALYZED INDEX=$INDEX; Filter lines left out"
+  echo "# HISTORY=$HISTORY BACKLOG=$BACKLOG KEYS=$KEYS RUNNING=$RUNNING LIMIT=$LIMIT NEVER_ANALYZED=$NEVER_ANALYZED INDEX=$INDEX QUERIES='$QUERIES'; Filter lines left out"
+  echo "# old: the candidates query before this branch (Claims.PENDING_CANDIDATES, still H2's); new: Claims.PG_PENDING_CANDIDATES"
+  echo "# indexes: $(psql_ -At -c "SELECT string_agg(indexname, ', ' ORDER BY indexname) FROM pg_indexes WHERE tablename = 'events'")"
   report "stale statistics ($([ "$NEVER_ANALYZED" = 1 ] && echo 'never analyzed' || echo 'analyzed after the history, before the backlog'))"
   psql_ -c "ANALYZE events"
   report "after ANALYZE events"

@@ -46,6 +46,17 @@ final class Claims {
     private static final String PENDING_CANDIDATES = "SELECT e.id, e.entity, e.record_key, e.seq FROM events e"
             + " WHERE e.status = 'PENDING' AND e.next_attempt_at <= ?" + NOT_BLOCKED + " ORDER BY e.status, e.seq LIMIT ?";
 
+    /** The pending events in seq order, one index probe each, as many as the query around it reads. */
+    private static final String PG_WALK = "WITH RECURSIVE walk(e) AS ("
+            + "SELECT (SELECT f FROM events f WHERE f.status = 'PENDING' ORDER BY f.seq LIMIT 1)"
+            + " UNION ALL SELECT (SELECT f FROM events f WHERE f.status = 'PENDING' AND f.seq > (w.e).seq ORDER BY f.seq LIMIT 1)"
+            + " FROM walk w WHERE (w.e).seq IS NOT NULL)";
+
+    /** No earlier open event of the walked event's record; {@code OFFSET 0}: see {@link #PG_PENDING_CANDIDATES}. */
+    private static final String PG_NO_EARLIER_OPEN = " AND NOT EXISTS (SELECT 1 FROM events p"
+            + " WHERE p.entity = (w.e).entity AND p.record_key = (w.e).record_key"
+            + " AND p.status IN ('PENDING', 'RUNNING') AND p.seq < (w.e).seq OFFSET 0)";
+
     /**
      * The pending candidates on PostgreSQL: the same events in the same order as {@link
      * #PENDING_CANDIDATES}, in a shape whose plan does not depend on the statistics. PostgreSQL
@@ -66,25 +77,28 @@ final class Claims {
      * events walked until enough are found, whatever the history or the backlog: the blocked
      * ones (later events of records with an event open) are walked past, as above.
      */
-    static final String PG_PENDING_CANDIDATES = "WITH RECURSIVE walk(e) AS ("
-            + "SELECT (SELECT f FROM events f WHERE f.status = 'PENDING' ORDER BY f.seq LIMIT 1)"
-            + " UNION ALL SELECT (SELECT f FROM events f WHERE f.status = 'PENDING' AND f.seq > (w.e).seq ORDER BY f.seq LIMIT 1)"
-            + " FROM walk w WHERE (w.e).seq IS NOT NULL)"
+    static final String PG_PENDING_CANDIDATES = PG_WALK
             + " SELECT (w.e).id, (w.e).entity, (w.e).record_key, (w.e).seq FROM walk w"
-            + " WHERE (w.e).seq IS NOT NULL AND (w.e).next_attempt_at <= ?"
-            + " AND NOT EXISTS (SELECT 1 FROM events p WHERE p.entity = (w.e).entity AND p.record_key = (w.e).record_key"
-            + " AND p.status IN ('PENDING', 'RUNNING') AND p.seq < (w.e).seq OFFSET 0)"
+            + " WHERE (w.e).seq IS NOT NULL AND (w.e).next_attempt_at <= ?" + PG_NO_EARLIER_OPEN
             + " AND NOT EXISTS (SELECT 1 FROM events p WHERE p.entity = (w.e).entity AND p.record_key = (w.e).record_key"
             + " AND p.status = 'RUNNING' AND p.seq > (w.e).seq AND p.lease_until > ? OFFSET 0) LIMIT ?";
 
     /**
+     * {@link Store#oldestDue()} on PostgreSQL, for the same reason and in the same shape as
+     * {@link #PG_PENDING_CANDIDATES}: the {@code next_attempt_at} of the first due event with no
+     * earlier open event of its record (one parameter: now).
+     */
+    static final String PG_OLDEST_DUE = PG_WALK + " SELECT (w.e).next_attempt_at FROM walk w"
+            + " WHERE (w.e).seq IS NOT NULL AND (w.e).next_attempt_at <= ?" + PG_NO_EARLIER_OPEN + " LIMIT 1";
+
+    /**
      * PostgreSQL's partial indexes for {@link #PG_PENDING_CANDIDATES} (H2 has none, so they are
      * not a migration; {@link Database#open} creates them): the pending events in seq order, and
-     * the open events of each record. Each has the columns of an index the table already has
-     * ({@code events_pkey}, {@code events_record}) and holds a subset of its rows, so for the
-     * queries that name its condition the planner never prefers the full one, whatever the
-     * statistics say. They stay small (the backlog, not the history); an event enters them when
-     * it is stored and, for the second, when it is claimed.
+     * the open events of each record by record and seq. Both hold the backlog only, not the
+     * history, so a walk or a probe reads only open events; and as they name the queries'
+     * status condition, the planner takes them over {@code events_pkey} and {@code
+     * events_record} with stale and with fresh statistics alike (bench/pgclaim.md). An event
+     * enters the first when it is stored, the second when it is stored and when it is claimed.
      */
     static final List<String> POSTGRES_INDEXES = List.of(
             "CREATE INDEX IF NOT EXISTS events_pending ON events (seq) WHERE status = 'PENDING'",
