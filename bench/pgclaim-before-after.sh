@@ -9,9 +9,9 @@ set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 RESULTS="${RESULTS:-}"
 {
-  echo "# before: INDEX=0 QUERIES=old"
-  INDEX=0 QUERIES=old RESULTS= "$root/bench/pgclaim-plan.sh"
+  echo "# before: INDEX=0 QUERIES='old old_lock old_read mark'"
+  INDEX=0 QUERIES="old old_lock old_read mark" RESULTS= "$root/bench/pgclaim-plan.sh"
   echo
-  echo "# after: INDEX=1 QUERIES='new oldest'"
-  INDEX=1 QUERIES="new oldest" RESULTS= "$root/bench/pgclaim-plan.sh"
+  echo "# after: INDEX=1 QUERIES='new oldest new_lock new_lock_runs new_read new_read_runs mark'"
+  INDEX=1 QUERIES="new oldest new_lock new_lock_runs new_read new_read_runs mark" RESULTS= "$root/bench/pgclaim-plan.sh"
 } | tee ${RESULTS:+"$RESULTS"}

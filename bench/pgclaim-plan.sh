@@ -12,7 +12,10 @@
 #        HISTORY=200000 BACKLOG=100000 RESULTS=bench/results/pgclaim-plan-big.txt bench/pgclaim-plan.sh
 #        NEVER_ANALYZED=1 ...                     (no ANALYZE before the backlog: no statistics at all)
 #        INDEX=0 QUERIES=old ...                  (as before this branch: no partial indexes, the old query only)
-#        QUERIES="old new oldest" ...             (oldest: Store.oldestDue's query on PostgreSQL, Claims.PG_OLDEST_DUE)
+#        QUERIES="old new oldest" ...             (oldest: Store.oldestDue's query on PostgreSQL, Claims.PG_OLDEST_DUE;
+#                                                 old_lock old_read new_lock new_lock_runs new_read new_read_runs:
+#                                                 the claim's locks and fresh read, before and after;
+#                                                 mark: the claim's compare-and-set of one event, rolled back)
 # bench/pgclaim-before-after.sh runs it both ways on the same rows.
 # Runs as root (the cluster runs as postgres); needs /usr/lib/postgresql/<v>/bin.
 set -euo pipefail
@@ -81,8 +84,26 @@ old_blocked=" AND NOT EXISTS (SELECT 1 FROM events p WHERE p.entity = e.entity A
 old="SELECT e.id, e.entity, e.record_key, e.seq FROM events e WHERE e.status = 'PENDING' AND e.next_attempt_at <= ?$old_blocked ORDER BY e.status, e.seq LIMIT ?"
 new="${NEW_QUERY:-$(java_string PG_PENDING_CANDIDATES)}"
 oldest="$(java_string PG_OLDEST_DUE)"
+# the claim's transaction (Claims.claimAll) for the record keys of the first LIMIT/2 pending events, as a
+# claim of LIMIT/2 events finds them: its locks and its fresh read, before (every open event of each record)
+# and after (on PostgreSQL: open events up to the last candidate, and the records' runs)
+keys="$(psql_ -At -c "SELECT string_agg(quote_literal(record_key), ', ') FROM (SELECT record_key FROM events WHERE status = 'PENDING' ORDER BY seq LIMIT $((LIMIT / 2))) k")"
+up_to="$(psql_ -At -c "SELECT max(seq) FROM (SELECT seq FROM events WHERE status = 'PENDING' ORDER BY seq LIMIT $((LIMIT / 2))) k")"
+columns="id, seq, flow_id, delivery_id, entity, record_key, payload, status, attempts, received_at, next_attempt_at, finished_at, trace, last_error, lease_until, claim_token"
+old_lock="SELECT seq FROM events WHERE record_key IN ($keys) AND status IN ('PENDING', 'RUNNING') ORDER BY seq FOR UPDATE SKIP LOCKED"
+old_read="SELECT $columns FROM events WHERE record_key IN ($keys) AND status IN ('PENDING', 'RUNNING') ORDER BY seq"
+new_lock="SELECT seq FROM events WHERE record_key IN ($keys) AND status IN ('PENDING', 'RUNNING') AND seq <= $up_to ORDER BY seq FOR UPDATE SKIP LOCKED"
+new_lock_runs="SELECT seq FROM events WHERE record_key IN ($keys) AND status = 'RUNNING' AND seq > $up_to ORDER BY seq FOR UPDATE SKIP LOCKED"
+new_read="SELECT $columns FROM events WHERE record_key IN ($keys) AND status IN ('PENDING', 'RUNNING') AND seq <= $up_to ORDER BY seq"
+# the claim's compare-and-set of one event (Claims.MARK_RUNNING), the 1000th pending one
+mark_id="$(psql_ -At -c "SELECT id FROM events WHERE status = 'PENDING' ORDER BY seq OFFSET 999 LIMIT 1")"
+mark="UPDATE events SET status = 'RUNNING', claimed_by = 'w', lease_until = $now, attempts = attempts + 1, claim_token = claim_token + 1 WHERE id = '$mark_id' AND status = 'PENDING' AND attempts = 0 AND claim_token = 0"
+new_read_runs="SELECT $columns FROM events WHERE record_key IN ($keys) AND status = 'RUNNING' AND seq > $up_to ORDER BY seq"
 bind() { # SQL: ? -> now, now, limit
   local q="$1"; q="${q/\?/$now}"; q="${q/\?/$now}"; q="${q/\?/$LIMIT}"; printf '%s' "$q"
+}
+explain() { # OPTIONS SQL: EXPLAIN it; an UPDATE in a transaction rolled back
+  printf 'BEGIN;\nEXPLAIN %s %s;\nROLLBACK;\n' "$1" "$2" | psql_ -At
 }
 report() {
   echo "## $1"
@@ -91,11 +112,13 @@ report() {
     [ -z "${!which}" ] && continue
     local q; q="$(bind "${!which}")"
     echo "### $which query: EXPLAIN (ANALYZE, BUFFERS)"
-    psql_ -At -c "EXPLAIN (ANALYZE, BUFFERS) $q" | grep -v '^ *Filter\|Rows Removed' || true
+    explain "(ANALYZE, BUFFERS)" "$q" | grep -v '^ *Filter\|Rows Removed' || true
     local times
-    times=$(for _ in $(seq "$REPEAT"); do psql_ -At -c "EXPLAIN (ANALYZE, TIMING OFF, SUMMARY ON) $q" | sed -n 's/Execution Time: \(.*\) ms/\1/p'; done | sort -n)
+    times=$(for _ in $(seq "$REPEAT"); do explain "(ANALYZE, TIMING OFF, SUMMARY ON)" "$q" | sed -n 's/Execution Time: \(.*\) ms/\1/p'; done | sort -n)
     echo "### $which query: execution ms over $REPEAT runs: min $(echo "$times" | head -1), median $(echo "$times" | sed -n "$(( (REPEAT + 1) / 2 ))p"), max $(echo "$times" | tail -1)"
+    [ "$which" = mark ] && continue # an UPDATE, rolled back
     echo "### $which query: rows $(psql_ -At -c "SELECT count(*) FROM ($q) x")"
+    [[ "$which" == *_* ]] && continue # the claim's statements: literals here, no generic plan to look at
     # JDBC prepares a statement on the server from its fifth run; PostgreSQL may then keep a generic plan
     local p="${!which}"; p="${p/\?/\$1}"; p="${p/\?/\$2}"; p="${p/\?/\$3}"
     echo "### $which query, generic plan (plan_cache_mode = force_generic_plan): $(psql_ -At <<SQL | sed -n 's/Execution Time: \(.*\)/\1/p'

@@ -116,6 +116,20 @@ final class Claims {
             + " attempts = attempts + 1, claim_token = claim_token + 1"
             + " WHERE id = ? AND status = ? AND attempts = ? AND claim_token = ?";
 
+    /** On PostgreSQL, how often at most a host looks whether the events table's statistics are stale. */
+    static final Duration STATISTICS_EVERY = Duration.ofSeconds(10);
+
+    /**
+     * Rows of events changed (stored, claimed, finished) since the last {@code ANALYZE} from which
+     * Steward analyzes the table itself. Autovacuum waits for a tenth of the table (and up to a
+     * minute more): after a burst on a table with a long history, the statistics still say that
+     * nothing is pending, and PostgreSQL plans by that: the claim's compare-and-set by id
+     * ({@link #MARK_RUNNING}) scanned every pending event instead of taking the one row by its
+     * unique index (55 ms instead of 0.3 ms at 30,000 pending; bench/pgclaim.md). An {@code
+     * ANALYZE} reads a sample of the table, not all of it, so it costs about the same at any size.
+     */
+    static final long STALE_AFTER_CHANGES = 5_000;
+
     private record Candidate(String id, String entity, String key, long seq) {}
 
     /** The candidate was taken by someone else while we looked; not an error. */
@@ -127,6 +141,7 @@ final class Claims {
 
     private final Database database;
     private final Clock clock;
+    private final java.util.concurrent.atomic.AtomicLong nextStatisticsCheck = new java.util.concurrent.atomic.AtomicLong();
 
     Claims(Database database, Clock clock) {
         this.database = database;
@@ -142,6 +157,9 @@ final class Claims {
         // Ask for some spare candidates: other claimers may take a few of the first ones. (Not
         // twice a large batch: the claim transaction locks and reads every candidate's record.)
         int limit = (int) Math.min(2L * max, max + 64L);
+        if (database.isPostgres()) {
+            refreshStatistics(now);
+        }
         String pending = database.isPostgres() ? PG_PENDING_CANDIDATES : PENDING_CANDIDATES;
         List<Candidate> candidates = database.run("list claimable events", c -> candidates(c, pending, now, limit));
         if (candidates.isEmpty()) {
@@ -154,6 +172,37 @@ final class Claims {
             // Someone else is claiming some of these records right now; the next poll will see them.
             return List.of();
         }
+    }
+
+    /**
+     * At most every {@link #STATISTICS_EVERY}, in the background: {@code ANALYZE} the events table
+     * when {@link #STALE_AFTER_CHANGES} rows changed since it was last analyzed (by anyone: another
+     * host, autovacuum). {@code SKIP_LOCKED}: when autovacuum is at it already, leave it be.
+     */
+    private void refreshStatistics(long now) {
+        long due = nextStatisticsCheck.get();
+        if (now < due || !nextStatisticsCheck.compareAndSet(due, now + STATISTICS_EVERY.toMillis())) {
+            return;
+        }
+        Thread.ofVirtual().name("steward-events-statistics").start(() -> {
+            try {
+                database.run("refresh the events table's statistics", c -> {
+                    try (java.sql.Statement statement = c.createStatement()) {
+                        try (ResultSet changed = statement.executeQuery(
+                                "SELECT n_mod_since_analyze FROM pg_stat_user_tables WHERE relid = 'events'::regclass")) {
+                            if (!changed.next() || changed.getLong(1) < STALE_AFTER_CHANGES) {
+                                return null;
+                            }
+                        }
+                        statement.execute("ANALYZE (SKIP_LOCKED) events");
+                    }
+                    return null;
+                });
+            } catch (StoreUnavailableException e) {
+                // Only a matter of plans: the next check tries again.
+                org.slf4j.LoggerFactory.getLogger(Claims.class).debug("{}", e.getMessage());
+            }
+        });
     }
 
     private static List<Candidate> candidates(Connection c, String pending, long now, int limit) throws SQLException {

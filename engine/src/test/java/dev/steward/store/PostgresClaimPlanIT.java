@@ -102,6 +102,34 @@ class PostgresClaimPlanIT {
         assertThat(store.claim("w", 64, Duration.ofSeconds(30))).isEmpty();
     }
 
+    @Test
+    void aClaimAnalyzesTheEventsTableOnceABurstMadeItsStatisticsStale() throws Exception {
+        long now = clock.millis();
+        try (Connection c = connect(); Statement sql = c.createStatement()) {
+            sql.execute("ALTER TABLE events SET (autovacuum_enabled = false)");
+            sql.execute(insert(HISTORY, "h", "'SUCCEEDED'", now - 1_000_000));
+            sql.execute("ANALYZE events");
+            assertThat(pendingInStatistics(sql)).as("pending in the statistics after the history").isFalse();
+            sql.execute(insert(BACKLOG, "p", "'PENDING'", now - 100_000));
+        }
+        assertThat(store.claim("w", 8, Duration.ofSeconds(30))).hasSize(8);
+        try (Connection c = connect(); Statement sql = c.createStatement()) {
+            long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+            while (!pendingInStatistics(sql) && System.nanoTime() < deadline) {
+                Thread.sleep(50);
+            }
+            assertThat(pendingInStatistics(sql)).as("pending in the statistics after a claim").isTrue();
+        }
+    }
+
+    private static boolean pendingInStatistics(Statement sql) throws SQLException {
+        try (ResultSet result = sql.executeQuery("SELECT count(*) FROM pg_stats WHERE schemaname = current_schema()"
+                + " AND tablename = 'events' AND attname = 'status' AND 'PENDING' = ANY (most_common_vals::text::text[])")) {
+            result.next();
+            return result.getInt(1) == 1;
+        }
+    }
+
     /** The shared pages the candidates query read (EXPLAIN ANALYZE BUFFERS), all its nodes together. */
     private static long pagesRead(Statement sql, long now) throws Exception {
         String query = bind(Claims.PG_PENDING_CANDIDATES, now, now, LIMIT);
