@@ -92,13 +92,13 @@ up_to="$(psql_ -At -c "SELECT max(seq) FROM (SELECT seq FROM events WHERE status
 columns="id, seq, flow_id, delivery_id, entity, record_key, payload, status, attempts, received_at, next_attempt_at, finished_at, trace, last_error, lease_until, claim_token"
 old_lock="SELECT seq FROM events WHERE record_key IN ($keys) AND status IN ('PENDING', 'RUNNING') ORDER BY seq FOR UPDATE SKIP LOCKED"
 old_read="SELECT $columns FROM events WHERE record_key IN ($keys) AND status IN ('PENDING', 'RUNNING') ORDER BY seq"
-new_lock="SELECT seq FROM events WHERE record_key IN ($keys) AND status IN ('PENDING', 'RUNNING') AND seq <= $up_to ORDER BY seq FOR UPDATE SKIP LOCKED"
-new_lock_runs="SELECT seq FROM events WHERE record_key IN ($keys) AND status = 'RUNNING' AND seq > $up_to ORDER BY seq FOR UPDATE SKIP LOCKED"
-new_read="SELECT $columns FROM events WHERE record_key IN ($keys) AND status IN ('PENDING', 'RUNNING') AND seq <= $up_to ORDER BY seq"
+new_lock="SELECT seq FROM events WHERE entity IN ('deal') AND record_key IN ($keys) AND status IN ('PENDING', 'RUNNING') AND seq <= $up_to ORDER BY seq FOR UPDATE SKIP LOCKED"
+new_lock_runs="SELECT seq FROM events WHERE entity IN ('deal') AND record_key IN ($keys) AND status = 'RUNNING' AND seq > $up_to ORDER BY seq FOR UPDATE SKIP LOCKED"
+new_read="SELECT $columns FROM events WHERE entity IN ('deal') AND record_key IN ($keys) AND status IN ('PENDING', 'RUNNING') AND seq <= $up_to ORDER BY seq"
 # the claim's compare-and-set of one event (Claims.MARK_RUNNING), the 1000th pending one
 mark_id="$(psql_ -At -c "SELECT id FROM events WHERE status = 'PENDING' ORDER BY seq OFFSET 999 LIMIT 1")"
 mark="UPDATE events SET status = 'RUNNING', claimed_by = 'w', lease_until = $now, attempts = attempts + 1, claim_token = claim_token + 1 WHERE id = '$mark_id' AND status = 'PENDING' AND attempts = 0 AND claim_token = 0"
-new_read_runs="SELECT $columns FROM events WHERE record_key IN ($keys) AND status = 'RUNNING' AND seq > $up_to ORDER BY seq"
+new_read_runs="SELECT $columns FROM events WHERE entity IN ('deal') AND record_key IN ($keys) AND status = 'RUNNING' AND seq > $up_to ORDER BY seq"
 bind() { # SQL: ? -> now, now, limit
   local q="$1"; q="${q/\?/$now}"; q="${q/\?/$now}"; q="${q/\?/$LIMIT}"; printf '%s' "$q"
 }

@@ -57,8 +57,8 @@ final class Claims {
 
     /** No earlier open event of the walked event's record; {@code OFFSET 0}: see {@link #PG_PENDING_CANDIDATES}. */
     private static final String PG_NO_EARLIER_OPEN = " AND NOT EXISTS (SELECT 1 FROM events p"
-            + " WHERE p.record_key = (w.e).record_key AND p.status IN ('PENDING', 'RUNNING') AND p.seq < (w.e).seq"
-            + " AND p.entity = (w.e).entity OFFSET 0)";
+            + " WHERE p.entity = (w.e).entity AND p.record_key = (w.e).record_key AND p.status IN ('PENDING', 'RUNNING')"
+            + " AND p.seq < (w.e).seq OFFSET 0)";
 
     /**
      * The pending candidates on PostgreSQL: the same events in the same order as {@link
@@ -83,8 +83,8 @@ final class Claims {
     static final String PG_PENDING_CANDIDATES = PG_WALK
             + " SELECT (w.e).id, (w.e).entity, (w.e).record_key, (w.e).seq FROM walk w"
             + " WHERE (w.e).seq IS NOT NULL AND (w.e).next_attempt_at <= ?" + PG_NO_EARLIER_OPEN
-            + " AND NOT EXISTS (SELECT 1 FROM events p WHERE p.record_key = (w.e).record_key AND p.status = 'RUNNING'"
-            + " AND p.seq > (w.e).seq AND p.entity = (w.e).entity AND p.lease_until > ? OFFSET 0) LIMIT ?";
+            + " AND NOT EXISTS (SELECT 1 FROM events p WHERE p.entity = (w.e).entity AND p.record_key = (w.e).record_key"
+            + " AND p.status = 'RUNNING' AND p.seq > (w.e).seq AND p.lease_until > ? OFFSET 0) LIMIT ?";
 
     /**
      * {@link Store#oldestDue()} on PostgreSQL, for the same reason and in the same shape as
@@ -97,16 +97,20 @@ final class Claims {
     /**
      * PostgreSQL's partial indexes for {@link #PG_PENDING_CANDIDATES} and the claim's locks (H2
      * has none, so they are not a migration; {@link Database#open} creates them): the pending
-     * events in seq order, and the open events by record key, status and seq. Both hold the
-     * backlog only, not the history, so a walk or a probe reads only open events; and as they
-     * name the queries' status condition, the planner took them over {@code events_pkey}, {@code
-     * events_record} and {@code events_open_by_key} with stale and with fresh statistics alike
-     * (bench/pgclaim.md). An event enters the first when it is stored, the second when it is
+     * events in seq order, and the open events by entity, record key, status and seq. Both hold
+     * the backlog only, not the history, so a walk or a probe reads only open events. Each leads
+     * with the columns of an index the table has ({@code events_pkey}, {@code events_record})
+     * and adds the status condition, so for the walk and the probes the planner took them over
+     * those with stale and with fresh statistics alike; led by the record key instead, fresh
+     * statistics made it probe {@code events_record} and the record's history
+     * (bench/pgclaim.md). For the claim's locks over many records, stale statistics can make it
+     * scan the entity's open events in the index instead of positioning on each record (a few ms
+     * at 30,000 pending) until the statistics are refreshed ({@link #STALE_AFTER_CHANGES}). An event enters the first when it is stored, the second when it is
      * stored and when it is claimed.
      */
     static final List<String> POSTGRES_INDEXES = List.of(
             "CREATE INDEX IF NOT EXISTS events_pending ON events (seq) WHERE status = 'PENDING'",
-            "CREATE INDEX IF NOT EXISTS events_open_record ON events (record_key, status, seq)"
+            "CREATE INDEX IF NOT EXISTS events_open_record ON events (entity, record_key, status, seq)"
                     + " WHERE status IN ('PENDING', 'RUNNING')");
 
     private static final String EXPIRED_CANDIDATES = "SELECT e.id, e.entity, e.record_key, e.seq FROM events e"
@@ -241,14 +245,17 @@ final class Claims {
             // reading every open event of each record (its payload too) cost as much as the
             // record's backlog: at 34 open events per record, 60 ms and 2,000 row locks a claim.
             long upTo = candidates.stream().mapToLong(Candidate::seq).max().orElseThrow();
+            List<String> entities = postgres ? Sql.padded(candidates.stream().map(Candidate::entity).distinct().toList()) : List.of();
+            String inRecords = " entity IN (" + Sql.marks(entities.size()) + ") AND record_key IN (" + Sql.marks(keys.size()) + ")";
             List<String> scopes = postgres
-                    ? List.of(inKeys + " AND seq <= ?", " record_key IN (" + Sql.marks(keys.size()) + ") AND status = 'RUNNING' AND seq > ?")
+                    ? List.of(inRecords + " AND status IN ('PENDING', 'RUNNING') AND seq <= ?",
+                            inRecords + " AND status = 'RUNNING' AND seq > ?")
                     : List.of(inKeys);
             java.util.Set<Long> locked = new java.util.HashSet<>();
             for (String scope : scopes) {
                 try (PreparedStatement lock = c.prepareStatement("SELECT seq FROM events WHERE" + scope + " ORDER BY seq"
                         + (postgres ? " FOR UPDATE SKIP LOCKED" : " FOR UPDATE"))) {
-                    bind(lock, keys, postgres, upTo);
+                    bind(lock, entities, keys, postgres, upTo);
                     try (ResultSet rows = lock.executeQuery()) {
                         while (rows.next()) {
                             locked.add(rows.getLong(1)); // reading the rows is what takes the locks
@@ -260,7 +267,7 @@ final class Claims {
             for (String scope : scopes) {
                 try (PreparedStatement select = c.prepareStatement("SELECT " + Store.EVENT_COLUMNS + ", lease_until, claim_token"
                         + " FROM events WHERE" + scope + " ORDER BY seq")) {
-                    bind(select, keys, postgres, upTo);
+                    bind(select, entities, keys, postgres, upTo);
                     try (ResultSet rows = select.executeQuery()) {
                         while (rows.next()) {
                             long lease = rows.getLong("lease_until");
@@ -333,12 +340,17 @@ final class Claims {
                 e.attempts(), e.receivedAt(), e.nextAttemptAt(), e.finishedAt(), e.trace(), e.error(), claim);
     }
 
-    private static void bind(PreparedStatement statement, List<String> keys, boolean postgres, long upTo) throws SQLException {
-        for (int i = 0; i < keys.size(); i++) {
-            statement.setString(i + 1, keys.get(i));
+    private static void bind(PreparedStatement statement, List<String> entities, List<String> keys, boolean postgres, long upTo)
+            throws SQLException {
+        int i = 0;
+        for (String entity : entities) {
+            statement.setString(++i, entity);
+        }
+        for (String key : keys) {
+            statement.setString(++i, key);
         }
         if (postgres) {
-            statement.setLong(keys.size() + 1, upTo);
+            statement.setLong(++i, upTo);
         }
     }
 }
