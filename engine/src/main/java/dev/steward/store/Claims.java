@@ -24,8 +24,8 @@ import java.util.Map;
  * one sees the first one's claim: a record never has two runs at once, even across hosts. (On
  * PostgreSQL the claim locks a record's open events up to its candidate and the record's runs,
  * not the later events of its backlog: the first open event, which every claimer of the record
- * locks, is what serialises them.) Losing
- * a race (lock timeout, deadlock) gives up this batch; the next poll tries again.
+ * locks, is what serialises them.) Losing a race (lock timeout, deadlock) gives up this batch;
+ * the next poll tries again.
  *
  * <p>On PostgreSQL the locks are taken with {@code SKIP LOCKED}: a record any of whose open
  * events another transaction holds (another host's claim, an outcome being committed) is left
@@ -105,8 +105,8 @@ final class Claims {
      * statistics made it probe {@code events_record} and the record's history
      * (bench/pgclaim.md). For the claim's locks over many records, stale statistics can make it
      * scan the entity's open events in the index instead of positioning on each record (a few ms
-     * at 30,000 pending) until the statistics are refreshed ({@link #STALE_AFTER_CHANGES}). An event enters the first when it is stored, the second when it is
-     * stored and when it is claimed.
+     * at 30,000 pending) until the statistics are refreshed ({@link #STALE_AFTER_CHANGES}). An
+     * event enters the first when it is stored, the second when it is stored and when claimed.
      */
     static final List<String> POSTGRES_INDEXES = List.of(
             "CREATE INDEX IF NOT EXISTS events_pending ON events (seq) WHERE status = 'PENDING'",
@@ -231,9 +231,9 @@ final class Claims {
     /**
      * One transaction for the whole batch: lock the open events of every candidate's record (in
      * seq order, so two claimers lock in the same order; on PostgreSQL only those up to the last
-     * candidate, and the record's runs), read them again with a fresh statement,
-     * keep the candidates that are still the first open event of their record and due, with no
-     * other run of the record alive, and mark those RUNNING with one compare-and-set each.
+     * candidate, and the record's runs), read them again with a fresh statement, keep the
+     * candidates that are still the first open event of their record and due, with no other run
+     * of the record alive, and mark those RUNNING with one compare-and-set each.
      */
     private static List<StoredEvent> claimAll(Connection c, List<Candidate> candidates, int max, String worker, long now,
                                               long leaseUntil, boolean postgres) throws SQLException {
@@ -245,8 +245,11 @@ final class Claims {
             // reading every open event of each record (its payload too) cost as much as the
             // record's backlog: at 34 open events per record, 60 ms and 2,000 row locks a claim.
             long upTo = candidates.stream().mapToLong(Candidate::seq).max().orElseThrow();
-            List<String> entities = postgres ? Sql.padded(candidates.stream().map(Candidate::entity).distinct().toList()) : List.of();
-            String inRecords = " entity IN (" + Sql.marks(entities.size()) + ") AND record_key IN (" + Sql.marks(keys.size()) + ")";
+            List<String> entities = postgres
+                    ? Sql.padded(candidates.stream().map(Candidate::entity).distinct().toList())
+                    : List.of();
+            String inRecords = " entity IN (" + Sql.marks(entities.size()) + ")"
+                    + " AND record_key IN (" + Sql.marks(keys.size()) + ")";
             List<String> scopes = postgres
                     ? List.of(inRecords + " AND status IN ('PENDING', 'RUNNING') AND seq <= ?",
                             inRecords + " AND status = 'RUNNING' AND seq > ?")
