@@ -94,6 +94,15 @@ final class Database implements AutoCloseable {
                         "Cannot migrate the event store at " + description + ": " + rootMessage(e), e);
             }
         }
+        if (settings.isPostgres()) {
+            try {
+                database.run("create the claim indexes", Database::createClaimIndexes);
+            } catch (StoreUnavailableException e) {
+                // Only a matter of speed (no right to create an index, another host creating it
+                // at the same moment): claims work without them, slower under a large backlog.
+                org.slf4j.LoggerFactory.getLogger(Database.class).warn("{}", e.getMessage());
+            }
+        }
         if (!settings.isPostgres() && settings.url().startsWith("jdbc:h2:")) {
             try {
                 database.run("cache identity values", Database::cacheIdentities);
@@ -103,6 +112,16 @@ final class Database implements AutoCloseable {
             }
         }
         return database;
+    }
+
+    /** PostgreSQL's partial indexes for the claim query ({@link Claims#POSTGRES_INDEXES}); a no-op once they exist. */
+    private static Void createClaimIndexes(Connection c) throws SQLException {
+        for (String ddl : Claims.POSTGRES_INDEXES) {
+            try (Statement create = c.createStatement()) {
+                create.execute(ddl);
+            }
+        }
+        return null;
     }
 
     /** How many identity values H2 hands out between two writes of a sequence's position. */

@@ -535,7 +535,8 @@ public final class Store implements AutoCloseable {
     public Optional<Instant> oldestDue() {
         long now = clock.millis();
         return database.run("find the oldest due event", c -> {
-            try (PreparedStatement select = c.prepareStatement("SELECT e.next_attempt_at FROM events e"
+            try (PreparedStatement select = c.prepareStatement(database.isPostgres() ? Claims.PG_OLDEST_DUE
+                    : "SELECT e.next_attempt_at FROM events e"
                     + " WHERE e.status = 'PENDING' AND e.next_attempt_at <= ? AND NOT EXISTS (SELECT 1 FROM events p"
                     + " WHERE p.entity = e.entity AND p.record_key = e.record_key AND p.seq < e.seq"
                     + " AND p.status IN ('PENDING', 'RUNNING')) ORDER BY e.status, e.seq LIMIT 1")) {
