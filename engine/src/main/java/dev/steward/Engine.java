@@ -436,7 +436,12 @@ public final class Engine implements AutoCloseable {
             }
         });
         Map<String, List<Diagnostic>> broken = new LinkedHashMap<>(workspace.brokenFlows());
-        broken.putAll(byFile);
+        // As a load that waited for the compile: the flow's own other findings (its warnings) stay with it.
+        byFile.forEach((file, failure) -> {
+            java.util.Set<Diagnostic> all = new java.util.LinkedHashSet<>(failure);
+            workspace.diagnostics().stream().filter(d -> d.file().equals(file)).forEach(all::add);
+            broken.put(file, List.copyOf(all));
+        });
         java.util.Set<Diagnostic> diagnostics = new java.util.LinkedHashSet<>(workspace.diagnostics());
         byFile.values().forEach(diagnostics::addAll);
         return new Workspace(workspace.home(), workspace.host(), workspace.systems(), flows, broken,

@@ -46,6 +46,14 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 class TransformsLaterTest {
 
+    /** The transform of the tests whose script compiles: the CRM's email trimmed and lower-cased. */
+    private static final String TIDY = """
+            function transform(record, ctx) {
+              record.email = record.email.trim().toLowerCase();
+              return record;
+            }
+            """;
+
     @TempDir
     Path home;
 
@@ -77,12 +85,7 @@ class TransformsLaterTest {
 
     @Test
     void eventsAreTakenWhileTheTransformCompilesAndRunOnceItHasWithTheScriptCompiledOnce() throws IOException {
-        write("""
-                function transform(record, ctx) {
-                  record.email = record.email.trim().toLowerCase();
-                  return record;
-                }
-                """);
+        write(TIDY);
         Gated js = new Gated();
         try (Engine engine = start(js)) {
             assertThat(engine.warming()).contains("1 transform compiling");
@@ -107,12 +110,7 @@ class TransformsLaterTest {
 
     @Test
     void aSaveWhileTheFirstTransformsCompileGoesLiveAndTheWorkersStartOnItWhenThatCompileEnds() throws IOException {
-        write("""
-                function transform(record, ctx) {
-                  record.email = record.email.trim().toLowerCase();
-                  return record;
-                }
-                """);
+        write(TIDY);
         Gated js = new Gated();
         try (Engine engine = start(js)) {
             dev.steward.api.Validation saved = engine.apply(Map.of("transforms/tidy.js", """
@@ -187,48 +185,11 @@ class TransformsLaterTest {
         return Connectors.discover(getClass().getClassLoader());
     }
 
-    /** Two H2 systems and a flow each way; crm-customer runs {@code transforms/tidy.js} first. */
+    /** TwoWayWorkspace's files; crm-customer runs {@code transforms/tidy.js} first. */
     private void write(String script) throws IOException {
-        Files.createDirectories(home.resolve("flows"));
-        Files.createDirectories(home.resolve("rules"));
         Files.createDirectories(home.resolve("transforms"));
         Files.writeString(home.resolve("transforms/tidy.js"), script);
-        Files.writeString(home.resolve("steward.yaml"), """
-                systems:
-                  crm:
-                    connector: jdbc
-                    url: jdbc:h2:./data/crm
-                    init: crm.sql
-                    entities:
-                      customer: { table: customers, key: id, fields: { email: email } }
-                  erp:
-                    connector: jdbc
-                    url: jdbc:h2:./data/erp
-                    init: erp.sql
-                    entities:
-                      customer: { table: customers, key: crm_id, fields: { email: email } }
-                """);
-        Files.writeString(home.resolve("crm.sql"), "CREATE TABLE IF NOT EXISTS customers (id VARCHAR(20) PRIMARY KEY,"
-                + " email VARCHAR(100));\n");
-        Files.writeString(home.resolve("erp.sql"), "CREATE TABLE IF NOT EXISTS customers (crm_id VARCHAR(20) PRIMARY KEY,"
-                + " email VARCHAR(100));\n");
-        Files.writeString(home.resolve("rules/mastership.yaml"), """
-                - { entity: customer, fields: [email], master: crm, subscribers: [erp], reason: CRM owns contact data. }
-                """);
-        for (String[] side : new String[][] {{"crm", "erp", "id"}, {"erp", "crm", "crm_id"}}) {
-            Files.writeString(home.resolve("flows/" + side[0] + "-customer.yaml"), """
-                    id: %1$s-customer
-                    trigger: { webhook: { path: %1$s/customer } }
-                    source: %1$s
-                    entity: customer
-                    key: %3$s
-                    fields: { email: email }
-                    steps:
-                    %4$s  - rules: [mastership.yaml]
-                      - sync: { to: [%2$s] }
-                    """.formatted(side[0], side[1], side[2],
-                    side[0].equals("crm") ? "  - transform: { js: transforms/tidy.js }\n" : ""));
-        }
+        dev.steward.run.TwoWayWorkspace.writeFiles(home, "", "", "", "- transform: { js: transforms/tidy.js }");
     }
 
     private static StoredEvent awaitFinal(Engine engine, String id) {

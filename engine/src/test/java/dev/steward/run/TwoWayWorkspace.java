@@ -22,7 +22,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * A CRM and an ERP as two real H2 databases, with a flow each way over {@code customer}: the CRM
  * masters {@code email}, the ERP masters {@code creditLimit}. Test support: runs events to the end.
  */
-final class TwoWayWorkspace implements AutoCloseable {
+public final class TwoWayWorkspace implements AutoCloseable {
 
     final Workspace workspace;
     final Engine engine;
@@ -33,6 +33,18 @@ final class TwoWayWorkspace implements AutoCloseable {
      * @param crmSteps steps of the crm-customer flow before its rules, each a line {@code - ...}
      */
     TwoWayWorkspace(Path home, String sync, String extra, String mastershipExtra, String crmSteps) throws IOException {
+        writeFiles(home, sync, extra, mastershipExtra, crmSteps);
+        RuleSetCompiler compiler = new RuleSetCompiler();
+        var factories = Connectors.discover(getClass().getClassLoader());
+        workspace = new WorkspaceLoader(factories, compiler, name -> null).load(home);
+        assertThat(workspace.diagnostics()).filteredOn(d -> d.isError()).isEmpty();
+        engine = Engine.start(workspace, compiler, factories, new Engine.Options(Clock.systemUTC(), new SplittableRandom(1),
+                new SimpleMeterRegistry(), "two-way", RetryPolicy.DEFAULT, true));
+    }
+
+    /** Writes the workspace's files (see the constructor's parameters) without starting anything. */
+    public static void writeFiles(Path home, String sync, String extra, String mastershipExtra, String crmSteps)
+            throws IOException {
         Files.createDirectories(home.resolve("flows"));
         Files.createDirectories(home.resolve("rules"));
         Files.writeString(home.resolve("steward.yaml"), extra + """
@@ -73,12 +85,6 @@ final class TwoWayWorkspace implements AutoCloseable {
                     """.formatted(side[0], side[1], side[2], sync,
                     side[0].equals("crm") ? crmSteps.indent(2) : ""));
         }
-        RuleSetCompiler compiler = new RuleSetCompiler();
-        var factories = Connectors.discover(getClass().getClassLoader());
-        workspace = new WorkspaceLoader(factories, compiler, name -> null).load(home);
-        assertThat(workspace.diagnostics()).filteredOn(d -> d.isError()).isEmpty();
-        engine = Engine.start(workspace, compiler, factories, new Engine.Options(Clock.systemUTC(), new SplittableRandom(1),
-                new SimpleMeterRegistry(), "two-way", RetryPolicy.DEFAULT, true));
     }
 
     TwoWayWorkspace(Path home, String sync, String extra, String mastershipExtra) throws IOException {
