@@ -54,14 +54,23 @@ class PostgresClaimPlanIT {
         store.close();
     }
 
+    /**
+     * A finished history the planner has statistics for (nothing pending in them), then a burst of
+     * pending events it knows nothing of: autovacuum is off, so stale stays stale.
+     */
+    private void burstAfterAnalyzedHistory(Statement sql, long now) throws SQLException {
+        sql.execute("ALTER TABLE events SET (autovacuum_enabled = false)");
+        sql.execute(insert(HISTORY, "h", "'SUCCEEDED'", now - 1_000_000));
+        sql.execute("ANALYZE events");
+        assertThat(pendingInStatistics(sql)).as("pending in the statistics after the history").isFalse();
+        sql.execute(insert(BACKLOG, "p", "'PENDING'", now - 100_000));
+    }
+
     @Test
     void theCandidatesQueryReadsAFewPagesPerCandidateWithStaleAndWithFreshStatistics() throws Exception {
         long now = clock.millis();
         try (Connection c = connect(); Statement sql = c.createStatement()) {
-            sql.execute("ALTER TABLE events SET (autovacuum_enabled = false)"); // stale stays stale
-            sql.execute(insert(HISTORY, "h", "'SUCCEEDED'", now - 1_000_000));
-            sql.execute("ANALYZE events"); // what the planner knows: nothing is pending
-            sql.execute(insert(BACKLOG, "p", "'PENDING'", now - 100_000));
+            burstAfterAnalyzedHistory(sql, now);
 
             long stale = pagesRead(sql, now);
             sql.execute("ANALYZE events");
@@ -76,10 +85,7 @@ class PostgresClaimPlanIT {
     void claimsFromABurstKeepEachRecordsOrderWithStaleStatistics() throws Exception {
         long now = clock.millis();
         try (Connection c = connect(); Statement sql = c.createStatement()) {
-            sql.execute("ALTER TABLE events SET (autovacuum_enabled = false)");
-            sql.execute(insert(HISTORY, "h", "'SUCCEEDED'", now - 1_000_000));
-            sql.execute("ANALYZE events");
-            sql.execute(insert(BACKLOG, "p", "'PENDING'", now - 100_000));
+            burstAfterAnalyzedHistory(sql, now);
         }
         Map<String, Long> lastClaimed = new HashMap<>();
         List<StoredEvent> running = new ArrayList<>();
@@ -106,11 +112,7 @@ class PostgresClaimPlanIT {
     void aClaimAnalyzesTheEventsTableOnceABurstMadeItsStatisticsStale() throws Exception {
         long now = clock.millis();
         try (Connection c = connect(); Statement sql = c.createStatement()) {
-            sql.execute("ALTER TABLE events SET (autovacuum_enabled = false)");
-            sql.execute(insert(HISTORY, "h", "'SUCCEEDED'", now - 1_000_000));
-            sql.execute("ANALYZE events");
-            assertThat(pendingInStatistics(sql)).as("pending in the statistics after the history").isFalse();
-            sql.execute(insert(BACKLOG, "p", "'PENDING'", now - 100_000));
+            burstAfterAnalyzedHistory(sql, now);
         }
         assertThat(store.claim("w", 8, Duration.ofSeconds(30))).hasSize(8);
         try (Connection c = connect(); Statement sql = c.createStatement()) {
