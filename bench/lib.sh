@@ -80,7 +80,7 @@ launch() {
   done
   started_ms=$(( ($(date +%s%N) - t0) / 1000000 ))
   started_port="$(sed -E 's|.*http://127\.0\.0\.1:([0-9]+).*|\1|' <<<"$line")"
-  self_ms="$(sed -nE 's|.* in ([0-9]+) ms$|\1|p' <<<"$line")"
+  self_ms="$(sed -nE 's|.* in ([0-9]+) ms(;.*)?$|\1|p' <<<"$line")"
 }
 
 # start NAME DIR ARGS...: launches the Steward jar with ARGS (see launch). `serve` goes through the
