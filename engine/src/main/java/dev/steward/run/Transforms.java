@@ -88,7 +88,12 @@ public final class Transforms implements AutoCloseable {
             }
         }
         Transforms now = compile(rest, factories);
-        now.byStep.forEach(byStep::putIfAbsent);
+        // A flow with some steps queued and some not was compiled whole: keep the queued compiles.
+        now.byStep.forEach((step, compiled) -> {
+            if (byStep.putIfAbsent(step, compiled) != null) {
+                closeWhenCompiled(compiled);
+            }
+        });
         return new Transforms(Map.copyOf(byStep));
     }
 
@@ -107,13 +112,17 @@ public final class Transforms implements AutoCloseable {
 
     @Override
     public void close() {
-        byStep.values().forEach(compiled -> compiled.thenAccept(transform -> {
+        byStep.values().forEach(Transforms::closeWhenCompiled);
+    }
+
+    private static void closeWhenCompiled(CompletableFuture<Transform> compiled) {
+        compiled.thenAccept(transform -> {
             try {
                 transform.close();
             } catch (RuntimeException e) {
                 System.getLogger("dev.steward.run.Transforms").log(System.Logger.Level.WARNING,
                         "closing a transform failed", e);
             }
-        }));
+        });
     }
 }
