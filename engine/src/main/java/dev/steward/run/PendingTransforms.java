@@ -5,7 +5,6 @@ import dev.steward.model.Flow;
 import dev.steward.model.Step;
 import dev.steward.plugin.Transform;
 
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -25,7 +24,7 @@ import java.util.function.Supplier;
  * ({@link Transforms#of}), so a script is compiled once at start, not once to check it and
  * again to run it. A script that does not compile gives the same diagnostics, at the same
  * file:line, as a load that compiles at once; the engine then sets its flows aside
- * ({@link #failures()}). Thread-safe.
+ * ({@link #failedFlows}). Thread-safe.
  */
 public final class PendingTransforms {
 
@@ -97,16 +96,6 @@ public final class PendingTransforms {
     synchronized CompletableFuture<Transform> compiled(Step.Transform step) {
         Pending pending = steps.get(step);
         return pending == null ? null : pending.compiled();
-    }
-
-    /**
-     * After {@link #done()}: the diagnostics of every compile that failed, in the order the steps
-     * were read; empty when all compiled.
-     */
-    public synchronized List<Diagnostic> failures() {
-        List<Diagnostic> found = new ArrayList<>();
-        steps.values().forEach(p -> found.addAll(failure(p)));
-        return List.copyOf(new LinkedHashSet<>(found));
     }
 
     /** The flows (by file) with a step whose compile failed, each with that step's diagnostics. */
