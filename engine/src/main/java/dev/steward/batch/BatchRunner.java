@@ -138,45 +138,44 @@ public final class BatchRunner {
         try (InputRecords input = open(checkpoint);
              RejectsFile rejects = request.dryRun() ? null : new RejectsFile(rejectsPath, checkpoint.rejectsBytes());
              TargetWriter writer = new TargetWriter(guards, request.concurrency());
-             // closed first: waits for the chunk under way to commit
+             // closed before the writer and in this order: each waits for its chunks under way
              java.util.concurrent.ExecutorService committer = java.util.concurrent.Executors.newSingleThreadExecutor(
-                     Thread.ofPlatform().name("steward-batch-commit").daemon().factory())) {
+                     Thread.ofPlatform().name("steward-batch-commit").daemon().factory());
+             java.util.concurrent.ExecutorService targetStage = java.util.concurrent.Executors.newSingleThreadExecutor(
+                     Thread.ofPlatform().name("steward-batch-write").daemon().factory())) {
             Chunks chunks = new Chunks(input, request.chunkSize());
             long doubtUntil = checkpoint.done() + checkpoint.inDoubt();
             progress.begin(resumedFrom, input.fraction());
-            // While one chunk is written and committed on the commit thread, the next one's runs
-            // are decided here; a chunk with a key of the one under way waits for its commit first.
-            // Chunks are written and committed one at a time, in order, as without the overlap.
-            Pending pending = null;
+            // Three chunks at a time: this thread decides chunk k+2's runs while the write thread
+            // writes chunk k+1 to the targets and the commit thread commits chunk k in the store.
+            // Each stage takes the chunks in input order; a chunk with a key of one under way
+            // waits for that one's commit before its runs are decided.
+            Pipeline pipeline = new Pipeline(targetStage, committer, checkpoint);
             for (List<InputRecords.InputRecord> chunk; !(chunk = next(chunks, checkpoint)).isEmpty(); ) {
                 try {
                     if (report != null) {
                         dryRun(chunk, report);
                         checkpoint = checkpoint.advance(chunk.size(), null, 0, 0, 0);
                     } else {
-                        if (pending != null && pending.overlaps(chunk)) {
-                            checkpoint = pending.await();
-                            pending = null;
+                        while (pipeline.overlaps(chunk)) {
+                            checkpoint = pipeline.awaitOldest();
                             progress.update(checkpoint.done(), checkpoint.written(), checkpoint.rejected(), input.fraction());
-                            if (progress.stopRequested()) {
-                                return stoppedOnRequest(checkpoint, resumedFrom, rejects, started, inputName);
-                            }
+                        }
+                        if (progress.stopRequested()) {
+                            return stoppedOnRequest(pipeline.awaitAll(checkpoint), resumedFrom, rejects, started, inputName);
                         }
                         List<Item> items = decide(chunk, false);
-                        if (pending != null) {
-                            checkpoint = pending.await();
-                            pending = null;
+                        while (pipeline.full()) {
+                            checkpoint = pipeline.awaitOldest();
                             progress.update(checkpoint.done(), checkpoint.written(), checkpoint.rejected(), input.fraction());
-                            if (progress.stopRequested()) {
-                                return stoppedOnRequest(checkpoint, resumedFrom, rejects, started, inputName);
-                            }
                         }
-                        BatchCheckpoint from = checkpoint;
+                        if (progress.stopRequested()) {
+                            return stoppedOnRequest(pipeline.awaitAll(checkpoint), resumedFrom, rejects, started, inputName);
+                        }
                         String cursor = chunks.cursor();
                         int size = chunk.size();
-                        Set<String> keys = keys(items);
-                        pending = new Pending(keys, committer.submit(() ->
-                                write(items, size, from, cursor, doubtUntil, rejects, writer)));
+                        pipeline.submit(keys(items), staged -> writeTargets(items, size, staged, cursor, doubtUntil,
+                                rejects, writer));
                         continue;
                     }
                 } catch (TargetWriter.TargetUnavailableException | dev.steward.plugin.ConnectorException e) {
@@ -188,9 +187,9 @@ public final class BatchRunner {
                     return summary(checkpoint, resumedFrom, rejects, started, report, inputName);
                 }
             }
-            if (pending != null) {
+            while (!pipeline.empty()) {
                 try {
-                    checkpoint = pending.await();
+                    checkpoint = pipeline.awaitOldest();
                 } catch (TargetWriter.TargetUnavailableException | dev.steward.plugin.ConnectorException e) {
                     throw stopped(checkpoint, e);
                 }
@@ -223,42 +222,118 @@ public final class BatchRunner {
         return keys;
     }
 
-    /** A chunk being written and committed on the commit thread. */
-    private final class Pending {
-        private final Set<String> keys;
-        private final java.util.concurrent.Future<BatchCheckpoint> done;
+    /** A chunk written to the targets, whose effects and checkpoint are to be committed. */
+    private record Staged(List<RunEffects> effects, BatchCheckpoint next) {
+    }
 
-        Pending(Set<String> keys, java.util.concurrent.Future<BatchCheckpoint> done) {
-            this.keys = keys;
-            this.done = done;
+    /** The target stage of one chunk: given the checkpoint before it, writes it and stages its commit. */
+    @FunctionalInterface
+    private interface TargetStage {
+        Staged write(BatchCheckpoint before) throws IOException, InterruptedException;
+    }
+
+    /**
+     * The chunks under way past their runs: at most {@link #DEPTH}, each first on the write
+     * thread (its targets), then on the commit thread (the store). A stage does not start on a
+     * chunk whose previous chunk failed in that stage or before, so no chunk is committed past
+     * one that was not: the checkpoint stays a prefix of the input.
+     */
+    private final class Pipeline {
+        static final int DEPTH = 2;
+        private final java.util.concurrent.ExecutorService targets;
+        private final java.util.concurrent.ExecutorService commits;
+        private final BatchCheckpoint first;
+        private final java.util.ArrayDeque<InFlight> inFlight = new java.util.ArrayDeque<>();
+        private java.util.concurrent.Future<Staged> lastTarget;
+        private java.util.concurrent.Future<BatchCheckpoint> lastCommit;
+
+        Pipeline(java.util.concurrent.ExecutorService targets, java.util.concurrent.ExecutorService commits,
+                 BatchCheckpoint first) {
+            this.targets = targets;
+            this.commits = commits;
+            this.first = first;
         }
 
-        /** Whether the chunk holds a key of this one: its runs must see this one's effects. */
+        private record InFlight(Set<String> keys, java.util.concurrent.Future<BatchCheckpoint> committed) {
+        }
+
+        /** Starts a decided chunk on its way: its target writes, then its commit. */
+        void submit(Set<String> keys, TargetStage stage) {
+            java.util.concurrent.Future<Staged> previousTarget = lastTarget;
+            java.util.concurrent.Future<BatchCheckpoint> previousCommit = lastCommit;
+            java.util.concurrent.Future<Staged> target = targets.submit(() ->
+                    stage.write(previousTarget == null ? first : result(previousTarget).next()));
+            java.util.concurrent.Future<BatchCheckpoint> commit = commits.submit(() -> {
+                if (previousCommit != null) {
+                    result(previousCommit);
+                }
+                Staged staged = result(target);
+                store.commitBatch(staged.effects(), staged.next(), false);
+                return staged.next();
+            });
+            lastTarget = target;
+            lastCommit = commit;
+            inFlight.add(new InFlight(keys, commit));
+        }
+
+        boolean full() {
+            return inFlight.size() >= DEPTH;
+        }
+
+        boolean empty() {
+            return inFlight.isEmpty();
+        }
+
+        /** Whether the chunk holds a key of one under way: its runs must see that one's effects. */
         boolean overlaps(List<InputRecords.InputRecord> chunk) {
+            if (inFlight.isEmpty()) {
+                return false;
+            }
             for (InputRecords.InputRecord record : chunk) {
                 if (record.payload() != null) {
                     Optional<String> key = Values.key(Values.at(record.payload(), flow.keyPath()));
-                    if (key.isPresent() && keys.contains(key.get())) {
-                        return true;
+                    if (key.isPresent()) {
+                        for (InFlight chunkUnderWay : inFlight) {
+                            if (chunkUnderWay.keys().contains(key.get())) {
+                                return true;
+                            }
+                        }
                     }
                 }
             }
             return false;
         }
 
-        /** The checkpoint after the chunk, once committed; its failure as it was thrown. */
-        BatchCheckpoint await() throws IOException, InterruptedException {
+        /** The checkpoint after the oldest chunk under way, once committed; its failure as it was thrown. */
+        BatchCheckpoint awaitOldest() throws IOException, InterruptedException {
             try {
-                return done.get();
-            } catch (java.util.concurrent.ExecutionException e) {
-                switch (e.getCause()) {
-                    case IOException io -> throw io;
-                    case InterruptedException interrupted -> throw interrupted;
-                    case RuntimeException runtime -> throw runtime;
-                    case Error error -> throw error;
-                    default -> throw new IllegalStateException(e.getCause());
-                }
+                return result(inFlight.poll().committed());
+            } catch (IOException | InterruptedException | RuntimeException | Error e) {
+                throw e;
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
             }
+        }
+
+        /** The checkpoint after every chunk under way, or {@code current} when none is. */
+        BatchCheckpoint awaitAll(BatchCheckpoint current) throws IOException, InterruptedException {
+            BatchCheckpoint last = current;
+            while (!inFlight.isEmpty()) {
+                last = awaitOldest();
+            }
+            return last;
+        }
+    }
+
+    /** A finished stage's result, or its failure as it was thrown. */
+    private static <T> T result(java.util.concurrent.Future<T> stage) throws Exception {
+        try {
+            return stage.get();
+        } catch (java.util.concurrent.ExecutionException e) {
+            if (e.getCause() instanceof Exception cause) {
+                throw cause;
+            }
+            throw (Error) e.getCause();
         }
     }
 
@@ -392,9 +467,14 @@ public final class BatchRunner {
         }
     }
 
-    /** Writes and commits one chunk whose runs are decided; answers the checkpoint after it. */
-    private BatchCheckpoint write(List<Item> items, int size, BatchCheckpoint checkpoint, String cursor,
-                                  long doubtUntil, RejectsFile rejects, TargetWriter writer)
+    /**
+     * Writes one chunk whose runs are decided to its targets, on the write thread; answers its
+     * effects and the checkpoint after it, for the commit thread. The store first notes the
+     * chunk's records as in doubt, up to the chunk's end: the note also covers the chunk before,
+     * if the commit thread has not committed it yet.
+     */
+    private Staged writeTargets(List<Item> items, int size, BatchCheckpoint checkpoint, String cursor,
+                                long doubtUntil, RejectsFile rejects, TargetWriter writer)
             throws IOException, InterruptedException {
         Map<String, List<Item>> byTarget = new LinkedHashMap<>();
         for (Item item : items) {
@@ -403,7 +483,7 @@ public final class BatchRunner {
             }
         }
         if (!byTarget.isEmpty()) {
-            store.batchInDoubt(checkpoint.id(), size);
+            store.batchInDoubtUntil(checkpoint.id(), checkpoint.done() + size);
         }
         for (Map.Entry<String, List<Item>> target : byTarget.entrySet()) {
             String system = target.getKey();
@@ -442,9 +522,7 @@ public final class BatchRunner {
                 written += item.writes.isEmpty() ? 0 : 1;
             }
         }
-        BatchCheckpoint next = checkpoint.advance(size, cursor, written, rejected, rejects.sync());
-        store.commitBatch(effects, next, false);
-        return next;
+        return new Staged(effects, checkpoint.advance(size, cursor, written, rejected, rejects.sync()));
     }
 
     /** Each record's run, against its record's state as the store has it now. */

@@ -23,10 +23,12 @@ final class RejectsFile implements AutoCloseable {
     private final Path path;
     private FileChannel channel;
     private long length;
+    private long forced;
 
     RejectsFile(Path path, long checkpointLength) throws IOException {
         this.path = path;
         this.length = checkpointLength;
+        this.forced = checkpointLength;
         if (checkpointLength > 0) {
             open();
             if (channel.size() < checkpointLength) {
@@ -71,8 +73,9 @@ final class RejectsFile implements AutoCloseable {
 
     /** On disk now: the checkpoint about to be committed counts this length. */
     long sync() throws IOException {
-        if (channel != null) {
+        if (channel != null && forced < length) {
             channel.force(false);
+            forced = length;
         }
         return length;
     }

@@ -75,11 +75,16 @@ final class BatchTable {
         });
     }
 
-    /** Notes, before writing them, that the next {@code records} may reach the targets. */
-    void inDoubt(String id, long records) {
+    /**
+     * Notes, before writing them, that the input's records up to position {@code until} may
+     * reach the targets. {@code in_doubt} counts from {@code done} as it is when this commits: a
+     * chunk commit may move {@code done} at the same time (see {@link #save}).
+     */
+    void inDoubtUntil(String id, long until) {
         database.run("mark a batch chunk in doubt", c -> {
-            try (PreparedStatement update = c.prepareStatement("UPDATE batches SET in_doubt = ?, updated_at = ? WHERE id = ?")) {
-                update.setLong(1, records);
+            try (PreparedStatement update = c.prepareStatement("UPDATE batches SET in_doubt = GREATEST(? - done, 0),"
+                    + " updated_at = ? WHERE id = ?")) {
+                update.setLong(1, until);
                 update.setLong(2, clock.millis());
                 update.setString(3, id);
                 return update.executeUpdate();
@@ -135,21 +140,28 @@ final class BatchTable {
         }
     }
 
+    /**
+     * Moves the checkpoint. Records in doubt past the new {@code done} stay in doubt: the write
+     * thread may have noted the next chunk's while this one was committing.
+     */
     private static void save(Connection c, BatchCheckpoint next, boolean finished, long now) throws SQLException {
-        try (PreparedStatement update = c.prepareStatement("UPDATE batches SET done = ?, next_cursor = ?, in_doubt = 0,"
-                + " written = ?, rejected = ?, rejects_bytes = ?, updated_at = ?, finished_at = ? WHERE id = ?")) {
+        // every expression reads the row as it was before this update
+        try (PreparedStatement update = c.prepareStatement("UPDATE batches SET in_doubt = GREATEST(done + in_doubt - ?, 0),"
+                + " done = ?, next_cursor = ?, written = ?, rejected = ?, rejects_bytes = ?, updated_at = ?, finished_at = ?"
+                + " WHERE id = ?")) {
             update.setLong(1, next.done());
-            Store.setText(update, 2, next.nextCursor());
-            update.setLong(3, next.written());
-            update.setLong(4, next.rejected());
-            update.setLong(5, next.rejectsBytes());
-            update.setLong(6, now);
+            update.setLong(2, next.done());
+            Store.setText(update, 3, next.nextCursor());
+            update.setLong(4, next.written());
+            update.setLong(5, next.rejected());
+            update.setLong(6, next.rejectsBytes());
+            update.setLong(7, now);
             if (finished) {
-                update.setLong(7, now);
+                update.setLong(8, now);
             } else {
-                update.setNull(7, java.sql.Types.BIGINT);
+                update.setNull(8, java.sql.Types.BIGINT);
             }
-            update.setString(8, next.id());
+            update.setString(9, next.id());
             if (update.executeUpdate() != 1) {
                 throw new SQLException("the batch " + next.id() + " has no checkpoint row", "23000");
             }

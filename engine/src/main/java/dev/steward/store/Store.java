@@ -734,9 +734,13 @@ public final class Store implements AutoCloseable {
         return batches.start(id, flowId, input, restart);
     }
 
-    /** Notes that the next {@code records} after the checkpoint are about to be written to the targets. */
-    public void batchInDoubt(String id, long records) {
-        batches.inDoubt(id, records);
+    /**
+     * Notes, before they are written, that the input's records up to position {@code until}
+     * (past the checkpoint) may reach the targets; the note keeps covering those the commit of an
+     * earlier chunk leaves behind its checkpoint.
+     */
+    public void batchInDoubtUntil(String id, long until) {
+        batches.inDoubtUntil(id, until);
     }
 
     /**

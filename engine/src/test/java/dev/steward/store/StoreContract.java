@@ -1144,6 +1144,31 @@ abstract class StoreContract {
     }
 
     @Test
+    void aBatchsInDoubtNoteCoversTheNextChunkWhateverOrderItAndTheChunkBeforesCommitComeIn() throws Exception {
+        BatchCheckpoint start = store().startBatch("b1", "crm-customer", "in.csv", false);
+        // chunk 1 (records 1-1000) noted, then chunk 2 (1001-1500) noted before chunk 1 commits
+        store().batchInDoubtUntil("b1", 1000);
+        assertThat(store().batch("b1").orElseThrow().inDoubt()).isEqualTo(1000);
+        store().batchInDoubtUntil("b1", 1500);
+        assertThat(store().batch("b1").orElseThrow().inDoubt()).isEqualTo(1500);
+        BatchCheckpoint afterFirst = start.advance(1000, null, 1000, 0, 0);
+        store().commitBatch(List.of(), afterFirst, false);
+        // records 1001-1500 are still in doubt after chunk 1's commit
+        assertThat(store().batch("b1").orElseThrow()).extracting(BatchCheckpoint::done, BatchCheckpoint::inDoubt)
+                .containsExactly(1000L, 500L);
+        BatchCheckpoint afterSecond = afterFirst.advance(500, null, 500, 0, 0);
+        store().commitBatch(List.of(), afterSecond, false);
+        assertThat(store().batch("b1").orElseThrow()).extracting(BatchCheckpoint::done, BatchCheckpoint::inDoubt)
+                .containsExactly(1500L, 0L);
+        // the other order: chunk 3 is noted after chunk 2 committed; its note counts from the new checkpoint
+        store().batchInDoubtUntil("b1", 2500);
+        assertThat(store().batch("b1").orElseThrow().inDoubt()).isEqualTo(1000);
+        store().commitBatch(List.of(), afterSecond.advance(1000, null, 1000, 0, 0), true);
+        assertThat(store().batch("b1").orElseThrow()).extracting(BatchCheckpoint::done, BatchCheckpoint::inDoubt,
+                BatchCheckpoint::finished).containsExactly(2500L, 0L, true);
+    }
+
+    @Test
     void aBatchStoresANewRecordInOneRowThatEveryReadSeesAsKnownValuesAndLedger() throws Exception {
         BatchCheckpoint start = store().startBatch("b1", "crm-customer", "in.csv", false);
         Map<RecordKey, RecordState> states = store().recordStates(
