@@ -61,9 +61,10 @@ import java.util.Set;
  * already: a record is written once. Rejected records go to a rejects file, cut back on resume
  * to the length its checkpoint recorded.
  *
- * <p>A chunk's target writes and store commit go on a commit thread while the caller's thread
- * decides the next chunk's runs (a chunk holding a key of the one under way waits for its
- * commit); chunks are written and committed one at a time, in input order.
+ * <p>A chunk's target writes go on a write thread and its store commit on a commit thread,
+ * while the caller's thread decides the next chunk's runs: three chunks at a time (a chunk
+ * holding a key of one under way waits for that one's commit). Each thread takes the chunks one
+ * at a time, in input order, and a chunk is not committed after one that failed.
  *
  * <p>Not thread-safe: one run, from the caller's thread (writes to a target without bulk writes
  * go out on a small pool).
@@ -154,17 +155,17 @@ public final class BatchRunner {
             for (List<InputRecords.InputRecord> chunk; !(chunk = next(chunks, checkpoint)).isEmpty(); ) {
                 try {
                     if (report != null) {
-                        dryRun(chunk, report);
+                        dryRun(chunk, chunks.keys(), report);
                         checkpoint = checkpoint.advance(chunk.size(), null, 0, 0, 0);
                     } else {
-                        while (pipeline.overlaps(chunk)) {
+                        while (pipeline.overlaps(chunks.keys())) {
                             checkpoint = pipeline.awaitOldest();
                             progress.update(checkpoint.done(), checkpoint.written(), checkpoint.rejected(), input.fraction());
                         }
                         if (progress.stopRequested()) {
                             return stoppedOnRequest(pipeline.awaitAll(checkpoint), resumedFrom, rejects, started, inputName);
                         }
-                        List<Item> items = decide(chunk, false);
+                        List<Item> items = decide(chunk, chunks.keys(), false);
                         while (pipeline.full()) {
                             checkpoint = pipeline.awaitOldest();
                             progress.update(checkpoint.done(), checkpoint.written(), checkpoint.rejected(), input.fraction());
@@ -285,19 +286,11 @@ public final class BatchRunner {
         }
 
         /** Whether the chunk holds a key of one under way: its runs must see that one's effects. */
-        boolean overlaps(List<InputRecords.InputRecord> chunk) {
-            if (inFlight.isEmpty()) {
-                return false;
-            }
-            for (InputRecords.InputRecord record : chunk) {
-                if (record.payload() != null) {
-                    Optional<String> key = Values.key(Values.at(record.payload(), flow.keyPath()));
-                    if (key.isPresent()) {
-                        for (InFlight chunkUnderWay : inFlight) {
-                            if (chunkUnderWay.keys().contains(key.get())) {
-                                return true;
-                            }
-                        }
+        boolean overlaps(List<String> keys) {
+            for (InFlight chunkUnderWay : inFlight) {
+                for (String key : keys) {
+                    if (key != null && chunkUnderWay.keys().contains(key)) {
+                        return true;
                     }
                 }
             }
@@ -526,17 +519,18 @@ public final class BatchRunner {
     }
 
     /** Each record's run, against its record's state as the store has it now. */
-    private List<Item> decide(List<InputRecords.InputRecord> chunk, boolean dryRun) {
+    private List<Item> decide(List<InputRecords.InputRecord> chunk, List<String> chunkKeys, boolean dryRun) {
         List<Item> items = new ArrayList<>(chunk.size());
         List<RecordKey> keys = new ArrayList<>();
-        for (InputRecords.InputRecord record : chunk) {
+        for (int i = 0; i < chunk.size(); i++) {
+            InputRecords.InputRecord record = chunk.get(i);
             Item item = new Item(record);
             items.add(item);
             if (record.problem() != null) {
                 item.rejected = record.problem();
                 continue;
             }
-            Optional<String> key = Values.key(Values.at(record.payload(), flow.keyPath()));
+            Optional<String> key = Optional.ofNullable(chunkKeys.get(i));
             if (key.isEmpty()) {
                 item.rejected = "no record key at '" + flow.keyPath() + "'";
             } else if (key.get().length() > NewEvent.MAX_KEY_LENGTH) {
@@ -570,8 +564,8 @@ public final class BatchRunner {
         return items;
     }
 
-    private void dryRun(List<InputRecords.InputRecord> chunk, FirstSync report) {
-        for (Item item : decide(chunk, true)) {
+    private void dryRun(List<InputRecords.InputRecord> chunk, List<String> keys, FirstSync report) {
+        for (Item item : decide(chunk, keys, true)) {
             report.add(item.input, item.key, item.rejected, item.writes.keySet());
         }
     }
@@ -586,6 +580,7 @@ public final class BatchRunner {
         private final int size;
         private InputRecords.InputRecord held;
         private String cursor;
+        private List<String> keys = List.of();
 
         Chunks(InputRecords input, int size) {
             this.input = input;
@@ -594,7 +589,8 @@ public final class BatchRunner {
 
         List<InputRecords.InputRecord> next() throws IOException {
             List<InputRecords.InputRecord> chunk = new ArrayList<>(size);
-            Set<String> keys = new HashSet<>();
+            List<String> chunkKeys = new ArrayList<>(size);
+            Set<String> seen = new HashSet<>();
             while (true) {
                 if (chunk.size() >= size && input.boundary()) {
                     break;
@@ -606,14 +602,21 @@ public final class BatchRunner {
                 }
                 JsonNode payload = record.payload();
                 Optional<String> key = payload == null ? Optional.empty() : Values.key(Values.at(payload, flow.keyPath()));
-                if (key.isPresent() && !keys.add(key.get())) {
+                if (key.isPresent() && !seen.add(key.get())) {
                     held = record;
                     break;
                 }
                 chunk.add(record);
+                chunkKeys.add(key.orElse(null));
             }
             cursor = input.cursor();
+            this.keys = chunkKeys;
             return chunk;
+        }
+
+        /** The key of each record of the last chunk, where it has one; else null. */
+        List<String> keys() {
+            return keys;
         }
 
         String cursor() {
