@@ -299,7 +299,12 @@ public final class Engine implements AutoCloseable {
                                                      dev.steward.api.BatchProgress progress)
             throws java.io.IOException, InterruptedException {
         try (HomeLoader loader = HomeLoader.open(home, options.env(), null)) {
-            Workspace workspace = loader.load();
+            // Only the batch's flow is read and compiled; when it is missing or has errors, the
+            // whole workspace, so that the refusal can list the flows or show the flow's errors.
+            Workspace workspace = loader.loadOnly(request.flowId());
+            if (!workspace.flows().containsKey(request.flowId())) {
+                workspace = loader.load();
+            }
             Flow flow = workspace.flows().get(request.flowId());
             if (flow != null) {
                 // Only the batch's flow: the others' rules and transforms (a script engine) are not needed.

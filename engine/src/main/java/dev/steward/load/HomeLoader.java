@@ -92,6 +92,16 @@ public final class HomeLoader implements AutoCloseable {
     }
 
     /**
+     * The files as they are, with only the flow of this id (see {@link WorkspaceLoader#withOnlyFlow}):
+     * for a command that runs that flow alone. The script engine starts only if that flow's
+     * transforms need it.
+     */
+    public Workspace loadOnly(String flowId) {
+        List<Diagnostic> earlier = plugins == null ? List.of() : plugins.diagnostics();
+        return loader().withOnlyFlow(flowId).load(home, earlier, bind);
+    }
+
+    /**
      * The files as they are, each transform's compile queued in {@code pending} rather than waited
      * for ({@code steward serve}: the script engine's start is then off the path to listening).
      * Seals {@code pending}: the loaded workspace's flows are valid as far as everything but

@@ -53,6 +53,8 @@ public final class WorkspaceLoader {
     private final Map<String, WebhookFormat> formats;
     /** Where transform compiles are queued instead of run at once (see {@link #withPendingTransforms}); null for none. */
     private final dev.steward.run.PendingTransforms pending;
+    /** The id of the only flow to load (see {@link #withOnlyFlow}); null for all. */
+    private final String onlyFlow;
 
     /**
      * @param connectors the connector factories by type (built in, and from the workspace's plugin jars)
@@ -67,10 +69,16 @@ public final class WorkspaceLoader {
         this.drafts = Map.of();
         this.formats = WebhookFormats.discover(WorkspaceLoader.class.getClassLoader());
         this.pending = null;
+        this.onlyFlow = null;
     }
 
     private WorkspaceLoader(WorkspaceLoader base, Map<String, String> drafts, Map<String, WebhookFormat> formats,
                             dev.steward.run.PendingTransforms pending) {
+        this(base, drafts, formats, pending, base.onlyFlow);
+    }
+
+    private WorkspaceLoader(WorkspaceLoader base, Map<String, String> drafts, Map<String, WebhookFormat> formats,
+                            dev.steward.run.PendingTransforms pending, String onlyFlow) {
         this.connectors = base.connectors;
         this.transforms = base.transforms;
         this.compiler = base.compiler;
@@ -78,6 +86,17 @@ public final class WorkspaceLoader {
         this.drafts = Map.copyOf(drafts);
         this.formats = Map.copyOf(formats);
         this.pending = pending;
+        this.onlyFlow = onlyFlow;
+    }
+
+    /**
+     * A loader that reads only the flow with this id (a flow file whose {@code id} is another is
+     * left out, neither loaded nor broken) and checks no DRL file beyond that flow's: for a
+     * command that runs one flow ({@code steward batch}), whose start-up then compiles only that
+     * flow's rules. The other flows' cross-checks (two flows on one webhook path) are not made.
+     */
+    public WorkspaceLoader withOnlyFlow(String flowId) {
+        return new WorkspaceLoader(this, drafts, formats, pending, flowId);
     }
 
     /** A loader whose flows may name these webhook formats (by name) instead of those on its class path. */
@@ -183,7 +202,9 @@ public final class WorkspaceLoader {
         }
         diagnostics.addAll(MastershipCheck.check(mastership.values(), systems.keySet()));
         // Every DRL file compiles on its own too, so that a file no flow uses yet is checked as well.
-        drl.values().forEach(source -> diagnostics.addAll(compiler.compile(List.of(), List.of(source)).diagnostics()));
+        if (onlyFlow == null) {
+            drl.values().forEach(source -> diagnostics.addAll(compiler.compile(List.of(), List.of(source)).diagnostics()));
+        }
 
         Map<String, Flow> flows = new LinkedHashMap<>();
         Map<String, List<Diagnostic>> broken = new LinkedHashMap<>();
@@ -198,8 +219,11 @@ public final class WorkspaceLoader {
             String relative = "flows/" + name;
             List<Diagnostic> own = new ArrayList<>();
             YamlFile yaml = new YamlFile(relative, own, env);
-            Optional<Flow> flow = read(file, relative, own).flatMap(yaml::parse)
-                    .flatMap(node -> flowReader.read(yaml, node, flows.values()));
+            Optional<org.yaml.snakeyaml.nodes.Node> parsed = read(file, relative, own).flatMap(yaml::parse);
+            if (onlyFlow != null && parsed.isPresent() && !onlyFlow.equals(flowId(parsed.get()))) {
+                continue;
+            }
+            Optional<Flow> flow = parsed.flatMap(node -> flowReader.read(yaml, node, flows.values()));
             diagnostics.addAll(own);
             if (flow.isPresent() && own.stream().noneMatch(Diagnostic::isError)) {
                 flows.put(flow.get().id(), flow.get());
@@ -211,6 +235,18 @@ public final class WorkspaceLoader {
         // Problems of a shared file (a DRL error, two masters) are reported once, however many flows use it.
         List<Diagnostic> distinct = List.copyOf(new java.util.LinkedHashSet<>(diagnostics));
         return new Workspace(root, host, Map.copyOf(systems), flows, broken, mastership, drl, distinct, decisionTables);
+    }
+
+    /** The {@code id} a flow file's text gives, before it is read; null when it gives none plainly. */
+    private static String flowId(org.yaml.snakeyaml.nodes.Node flow) {
+        if (flow instanceof org.yaml.snakeyaml.nodes.MappingNode mapping) {
+            for (org.yaml.snakeyaml.nodes.NodeTuple entry : mapping.getValue()) {
+                if (entry.getKeyNode() instanceof org.yaml.snakeyaml.nodes.ScalarNode key && key.getValue().equals("id")) {
+                    return entry.getValueNode() instanceof org.yaml.snakeyaml.nodes.ScalarNode value ? value.getValue() : null;
+                }
+            }
+        }
+        return null;
     }
 
     static HostSettings defaultHost(Path root) {

@@ -58,6 +58,46 @@ class WorkspaceLoaderTest {
     }
 
     @Test
+    void aLoaderForOneFlowReadsThatFlowAloneAndNoDrlFileItDoesNotUse() throws IOException {
+        Path home = temp.resolve("example");
+        copyTree(Path.of(".."), home, "steward.yaml", "flows", "rules", "systems", "transforms");
+        // another flow broken, and a DRL file no flow uses broken: a whole load reports both
+        Files.writeString(home.resolve("flows/erp-order.yaml"), "id: erp-order\nsource: nowhere\n");
+        Files.writeString(home.resolve("rules/unused.drl"), "rule \"x\" when then oops(; end\n");
+        Workspace whole = loader.load(home);
+        assertThat(whole.brokenFlows()).containsKey("flows/erp-order.yaml");
+        assertThat(whole.diagnostics()).anyMatch(d -> d.file().equals("rules/unused.drl") && d.isError());
+
+        Workspace one = loader.withOnlyFlow("crm-customer").load(home);
+
+        assertThat(one.flows()).containsOnlyKeys("crm-customer");
+        assertThat(one.flows().get("crm-customer")).isEqualTo(whole.flows().get("crm-customer"));
+        assertThat(one.brokenFlows()).isEmpty();
+        assertThat(one.diagnostics()).noneMatch(d -> d.file().equals("rules/unused.drl"));
+        // the flow itself broken: it is reported, as in a whole load
+        Files.writeString(home.resolve("flows/crm-customer.yaml"), Files.readString(home.resolve("flows/crm-customer.yaml"))
+                .replace("source: crm", "source: nowhere"));
+        assertThat(loader.withOnlyFlow("crm-customer").load(home).brokenFlows()).containsOnlyKeys("flows/crm-customer.yaml");
+    }
+
+    private static void copyTree(Path from, Path to, String... names) throws IOException {
+        for (String name : names) {
+            Path source = from.resolve(name);
+            try (Stream<Path> paths = Files.walk(source)) {
+                for (Path path : (Iterable<Path>) paths::iterator) {
+                    Path target = to.resolve(from.relativize(path).toString());
+                    if (Files.isDirectory(path)) {
+                        Files.createDirectories(target);
+                    } else {
+                        Files.createDirectories(target.getParent());
+                        Files.copy(path, target);
+                    }
+                }
+            }
+        }
+    }
+
+    @Test
     void theBaseFixtureLoadsWithSettingsAndEntities() throws IOException {
         Path home = copyBase();
         Workspace workspace = loader.load(home);
