@@ -99,7 +99,22 @@ final class BatchRecordTable {
     private static final char COMPACT = '~';
 
     private static void text(StringBuilder text, String value) {
-        text.append(value.length()).append(':').append(value);
+        count(text, value.length()).append(':').append(value);
+    }
+
+    /**
+     * {@code n} in decimal, as {@code append(int)} writes it; a length under 100 (nearly every
+     * one: field names and values) as its one or two digits, without the general conversion,
+     * which showed in profiles of the chunk commit.
+     */
+    private static StringBuilder count(StringBuilder text, int n) {
+        if (n >= 0 && n < 10) {
+            return text.append((char) ('0' + n));
+        }
+        if (n >= 10 && n < 100) {
+            return text.append((char) ('0' + n / 10)).append((char) ('0' + n % 10));
+        }
+        return text.append(n);
     }
 
     private static void version(StringBuilder text, String version) {
@@ -111,7 +126,7 @@ final class BatchRecordTable {
     }
 
     private static void fields(StringBuilder text, Map<String, String> fields) {
-        text.append('F').append(fields.size()).append(';');
+        count(text.append('F'), fields.size()).append(';');
         for (Map.Entry<String, String> field : fields.entrySet()) {
             text(text, field.getKey());
             text(text, field.getValue());

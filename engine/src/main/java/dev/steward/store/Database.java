@@ -39,6 +39,8 @@ final class Database implements AutoCloseable {
     private final HikariDataSource pool;
     private final String description;
     private final boolean postgres;
+    /** Whether the record keys compare in Java's order ({@link #keysInJavaOrder}); set once at open. */
+    private volatile boolean keysInJavaOrder;
 
     private Database(HikariDataSource pool, String description, boolean postgres) {
         this.pool = pool;
@@ -52,6 +54,16 @@ final class Database implements AutoCloseable {
      */
     boolean isPostgres() {
         return postgres;
+    }
+
+    /**
+     * Whether the database orders the {@code record_key} columns as {@link String#compareTo}
+     * does, so that a range between a list's least and greatest key in Java's order holds every
+     * key of the list: H2 without a collation (its default) and plain {@code VARCHAR} columns.
+     * False for PostgreSQL, whose order is its collation's.
+     */
+    boolean keysInJavaOrder() {
+        return keysInJavaOrder;
     }
 
     static Database open(StoreSettings settings) {
@@ -110,6 +122,12 @@ final class Database implements AutoCloseable {
                 // Only a matter of speed (a read-only file, say): the store works as it is.
                 org.slf4j.LoggerFactory.getLogger(Database.class).warn("{}", e.getMessage());
             }
+            try {
+                database.keysInJavaOrder = database.run("read the key order", Database::binaryKeyOrder);
+            } catch (StoreUnavailableException e) {
+                // Only a matter of speed: the state reads then look every key up.
+                org.slf4j.LoggerFactory.getLogger(Database.class).warn("{}", e.getMessage());
+            }
         }
         return database;
     }
@@ -152,6 +170,38 @@ final class Database implements AutoCloseable {
             }
         }
         return null;
+    }
+
+    /** The tables {@link RecordStateProbe} reads by a range of {@code record_key}. */
+    private static final List<String> KEYED_TABLES = List.of("BATCH_RECORDS", "KNOWN_VALUES", "RECENT_WRITES", "HOLDS");
+
+    /**
+     * H2: no {@code COLLATION} set (H2 then compares text as {@link String#compareTo}) and every
+     * {@code record_key} column of {@link #KEYED_TABLES} plain {@code CHARACTER VARYING} (not
+     * {@code VARCHAR_IGNORECASE}, which a database created with {@code IGNORECASE=TRUE} has).
+     */
+    private static boolean binaryKeyOrder(Connection c) throws SQLException {
+        try (Statement select = c.createStatement();
+             ResultSet rows = select.executeQuery("SELECT COUNT(*) FROM INFORMATION_SCHEMA.SETTINGS"
+                     + " WHERE SETTING_NAME = 'COLLATION'")) {
+            if (!rows.next() || rows.getLong(1) != 0) {
+                return false;
+            }
+        }
+        int plain = 0;
+        try (Statement select = c.createStatement();
+             ResultSet rows = select.executeQuery("SELECT TABLE_NAME, DATA_TYPE FROM INFORMATION_SCHEMA.COLUMNS"
+                     + " WHERE TABLE_SCHEMA = CURRENT_SCHEMA AND COLUMN_NAME = 'RECORD_KEY'")) {
+            while (rows.next()) {
+                if (KEYED_TABLES.contains(rows.getString(1))) {
+                    if (!"CHARACTER VARYING".equals(rows.getString(2))) {
+                        return false;
+                    }
+                    plain++;
+                }
+            }
+        }
+        return plain == KEYED_TABLES.size();
     }
 
     /** The store's migrations: the scripts in {@code classpath:db/migration}, as Flyway finds them. */

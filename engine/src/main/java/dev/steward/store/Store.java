@@ -330,21 +330,47 @@ public final class Store implements AutoCloseable {
         if (states.isEmpty()) {
             return states;
         }
-        keysByEntity.forEach(this::settleBatchRecords);
+        for (Map.Entry<String, List<String>> entity : keysByEntity.entrySet()) {
+            for (List<String> keys : Sql.chunks(entity.getValue())) {
+                readStates(entity.getKey(), keys, states, historySince);
+            }
+        }
+        return states;
+    }
+
+    /**
+     * {@link #recordStates} of up to {@link Sql#CHUNK} keys of one entity: their batch rows moved
+     * first, then the tables read. Where the database orders keys as Java does, one probe of the
+     * keys' range first tells which tables hold nothing there ({@link RecordStateProbe}); their
+     * lookups, each a sort of the keys and a descent of an index per key, are skipped.
+     */
+    private void readStates(String entity, List<String> keys, Map<RecordKey, RecordState> states, Instant historySince) {
+        RecordStateProbe probe = database.keysInJavaOrder()
+                ? database.run("look for the records' state", c -> RecordStateProbe.of(c, entity, keys))
+                : RecordStateProbe.ALL;
+        if (probe.batchRecords()) {
+            settleBatchRecords(entity, keys);
+            probe = RecordStateProbe.ALL; // moving batch rows fills known values and recent writes
+        }
+        if (!probe.any()) {
+            return;
+        }
+        RecordStateProbe tables = probe;
         database.run("read the records' state", c -> {
-            for (Map.Entry<String, List<String>> entity : keysByEntity.entrySet()) {
-                for (List<String> keys : Sql.chunks(entity.getValue())) {
-                    Map<String, RecordState> byKey = new java.util.HashMap<>();
-                    keys.forEach(key -> byKey.put(key, states.get(new RecordKey(entity.getKey(), key))));
-                    List<String> padded = Sql.padded(keys);
-                    KnownValueTable.load(c, entity.getKey(), padded, byKey);
-                    LedgerTable.load(c, entity.getKey(), padded, historySince.toEpochMilli(), byKey);
-                    HoldTable.load(c, entity.getKey(), padded, byKey);
-                }
+            Map<String, RecordState> byKey = new java.util.HashMap<>();
+            keys.forEach(key -> byKey.put(key, states.get(new RecordKey(entity, key))));
+            List<String> padded = Sql.padded(keys);
+            if (tables.known()) {
+                KnownValueTable.load(c, entity, padded, byKey);
+            }
+            if (tables.recent()) {
+                LedgerTable.load(c, entity, padded, historySince.toEpochMilli(), byKey);
+            }
+            if (tables.holds()) {
+                HoldTable.load(c, entity, padded, byKey);
             }
             return null;
         });
-        return states;
     }
 
     /**

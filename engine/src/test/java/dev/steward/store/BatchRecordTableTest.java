@@ -65,4 +65,20 @@ class BatchRecordTableTest {
         assertThatThrownBy(() -> BatchRecordTable.parse("~W3:erp-5;S0;")).hasMessage("a write names known entry 0 of 0");
         assertThatThrownBy(() -> BatchRecordTable.parse("{oops")).isInstanceOf(IllegalArgumentException.class);
     }
+
+    @Test
+    void textsOfEveryLengthCarryTheirLengthInDecimal() {
+        RunEffects run = new RunEffects(new RecordState(new RecordKey("customer", "K-1")), "batch:b1:1");
+        Map<String, String> fields = new LinkedHashMap<>();
+        for (int length : new int[] {0, 9, 10, 99, 100, 1234}) {
+            fields.put("f" + length, "x".repeat(length));
+        }
+        run.remember("crm", fields, null);
+
+        String text = BatchRecordTable.effects(run);
+
+        assertThat(text).startsWith("~K3:crm-F6;2:f00:2:f99:xxxxxxxxx3:f1010:" + "x".repeat(10) + "3:f9999:"
+                + "x".repeat(99) + "4:f100100:" + "x".repeat(100) + "5:f12341234:");
+        assertThat(BatchRecordTable.parse(text).known().getFirst().fields()).isEqualTo(fields);
+    }
 }

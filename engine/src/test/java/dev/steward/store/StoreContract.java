@@ -1231,4 +1231,39 @@ abstract class StoreContract {
         assertThat(store().writes("erp", "customer", "B-2", 10)).extracting(RecordedWrite::valueJson)
                 .containsExactly("\"n@m.o\"", "\"x@y.z\"");
     }
+
+    @Test
+    void recordStatesFindWhatIsStoredOfKeysAmongOthersAndNothingOfKeysBesideStoredOnes() throws Exception {
+        // Each table holds one key in the middle of the range read: the reads must find it
+        // whether or not the store first probes the keys' range (H2 does).
+        store().remember("crm", "customer", "K-5", Map.of("email", "\"k5@b.c\""), "live-5");
+        store().recordWrite("erp", "customer", "K-3", Map.of("phone", "\"3\""), "live-3", null);
+        store().placeHold("customer", "K-7", "phone", "flip-flop", "[1,2,1]");
+        store().remember("crm", "deal", "K-6", Map.of("stage", "\"won\""), "live-6");
+        BatchCheckpoint start = store().startBatch("b1", "crm-customer", "in.csv", false);
+        RecordKey four = new RecordKey("customer", "K-4");
+        store().commitBatch(List.of(batchRun(new RecordState(four), "batch:b1:1", "k4@b.c")),
+                start.advance(1, null, 1, 0, 0), false);
+        assertThat(rows("SELECT COUNT(*) FROM batch_records")).isOne();
+
+        List<RecordKey> keys = java.util.stream.Stream.of("K-9", "K-1", "K-5", "K-7", "K-3", "K-4", "K-6")
+                .map(key -> new RecordKey("customer", key)).toList();
+        Map<RecordKey, RecordState> states = store().recordStates(keys, clock.instant().minusSeconds(60));
+
+        assertThat(states.get(new RecordKey("customer", "K-5")).known("crm")).containsOnlyKeys("email");
+        assertThat(states.get(new RecordKey("customer", "K-3")).recentWrites("erp")).containsOnlyKeys("phone");
+        assertThat(states.get(new RecordKey("customer", "K-7")).hold("phone")).isPresent();
+        assertThat(states.get(four).known("crm").get("email").valueJson()).as("the batch row, moved first")
+                .isEqualTo("\"k4@b.c\"");
+        assertThat(rows("SELECT COUNT(*) FROM batch_records")).isZero();
+        assertThat(states.get(new RecordKey("customer", "K-6")).blank()).as("K-6 is known as a deal only").isTrue();
+        assertThat(states.get(new RecordKey("customer", "K-1")).blank()).isTrue();
+        assertThat(states.get(new RecordKey("customer", "K-9")).blank()).isTrue();
+
+        // Keys whose range holds only another entity's rows, or none at all, read as new.
+        Map<RecordKey, RecordState> beside = store().recordStates(List.of(new RecordKey("deal", "K-4"),
+                new RecordKey("deal", "K-8"), new RecordKey("customer", "L-1"), new RecordKey("customer", "L-2")),
+                clock.instant().minusSeconds(60));
+        assertThat(beside.values()).allSatisfy(state -> assertThat(state.blank()).isTrue());
+    }
 }

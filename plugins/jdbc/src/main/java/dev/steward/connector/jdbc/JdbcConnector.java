@@ -131,18 +131,19 @@ final class JdbcConnector implements Connector {
             return;
         }
         String keyColumn = keyColumn(entity);
+        // the mapped columns once per call, not per write (a batch chunk holds a thousand)
+        Set<String> mapped = Set.copyOf(entity.fields().values());
         Map<String, Map<String, Object>> byKey = new LinkedHashMap<>();
         for (RecordWrite write : writes) {
-            String doing = "write " + entity.name() + " " + write.key();
             if (write.expectedVersion().isPresent()) {
-                throw new ActionNotSupportedException(system + " cannot " + doing + " only if unchanged:"
-                        + " the jdbc connector keeps no record versions", "versioned upsert");
+                throw new ActionNotSupportedException(system + " cannot write " + entity.name() + " " + write.key()
+                        + " only if unchanged: the jdbc connector keeps no record versions", "versioned upsert");
             }
             if (write.key().isEmpty()) {
                 throw new ConnectorException(system + " cannot write a " + entity.name() + " without a key", false);
             }
             byKey.computeIfAbsent(write.key(), k -> new LinkedHashMap<>())
-                    .putAll(columnValues(entity, keyColumn, write.fields(), doing));
+                    .putAll(columnValues(entity, mapped, keyColumn, write));
         }
         String doing = byKey.size() == 1 ? "write " + entity.name() + " " + byKey.keySet().iterator().next()
                 : "write " + byKey.size() + " " + entity.name() + " records";
@@ -400,10 +401,31 @@ final class JdbcConnector implements Connector {
     private static Map<List<String>, List<Map.Entry<String, Map<String, Object>>>> byColumns(
             Collection<Map.Entry<String, Map<String, Object>>> writes) {
         Map<List<String>, List<Map.Entry<String, Map<String, Object>>>> groups = new LinkedHashMap<>();
+        List<String> columns = null;
+        List<Map.Entry<String, Map<String, Object>>> group = null;
         for (var write : writes) {
-            groups.computeIfAbsent(List.copyOf(write.getValue().keySet()), k -> new ArrayList<>()).add(write);
+            // writes in a row mostly set the same columns: the previous group's, without a new key list
+            if (columns == null || !sameColumns(columns, write.getValue().keySet())) {
+                columns = List.copyOf(write.getValue().keySet());
+                group = groups.computeIfAbsent(columns, k -> new ArrayList<>());
+            }
+            group.add(write);
         }
         return groups;
+    }
+
+    /** Whether {@code keys} are {@code columns}, in the same order. */
+    private static boolean sameColumns(List<String> columns, Set<String> keys) {
+        if (columns.size() != keys.size()) {
+            return false;
+        }
+        int i = 0;
+        for (String key : keys) {
+            if (!columns.get(i++).equals(key)) {
+                return false;
+            }
+        }
+        return true;
     }
 
     private boolean exists(Connection connection, SqlIdentifiers ids, EntityConfig entity, String key)
@@ -445,19 +467,19 @@ final class JdbcConnector implements Connector {
      * The given fields that are columns to set: only the entity's mapped names reach SQL text,
      * and the key column is never set from a field.
      */
-    private Map<String, Object> columnValues(EntityConfig entity, String keyColumn, Map<String, Object> fields,
-                                             String doing) {
-        Set<String> mapped = Set.copyOf(entity.fields().values());
+    private Map<String, Object> columnValues(EntityConfig entity, Set<String> mapped, String keyColumn,
+                                             RecordWrite write) {
         Map<String, Object> values = new LinkedHashMap<>();
-        for (Map.Entry<String, Object> field : fields.entrySet()) {
+        for (Map.Entry<String, Object> field : write.fields().entrySet()) {
             String column = field.getKey();
             if (!mapped.contains(column)) {
-                throw new ConnectorException(system + " cannot " + doing + ": " + column
+                throw new ConnectorException(system + " cannot write " + entity.name() + " " + write.key() + ": " + column
                         + " is not a mapped column of " + entity.name(), false);
             }
             if (field.getValue() instanceof Map<?, ?> || field.getValue() instanceof Collection<?>) {
                 String answer = column + " holds one value, not a list or an object";
-                throw new WriteRefusedException(system + " cannot " + doing + ": " + answer, 0, answer);
+                throw new WriteRefusedException(system + " cannot write " + entity.name() + " " + write.key() + ": "
+                        + answer, 0, answer);
             }
             if (!column.equalsIgnoreCase(keyColumn)) {
                 values.put(column, field.getValue());

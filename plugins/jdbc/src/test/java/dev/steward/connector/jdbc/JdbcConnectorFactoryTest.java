@@ -212,4 +212,19 @@ class JdbcConnectorFactoryTest {
         EntityConfig entity = new EntityConfig("customer", entitySettings, fields);
         return new SystemConfig("erp", "jdbc", settings, Map.of("customer", entity));
     }
+
+    @Test
+    void postgresqlBatchesAreSentAsMultiRowInsertsUnlessTheUrlSaysOtherwise() {
+        JdbcSettings pg = new JdbcSettings("jdbc:postgresql://127.0.0.1:5432/erp", "erp", null, null, 2,
+                JdbcSettings.DEFAULT_CONNECT_TIMEOUT);
+        assertThat(JdbcConnectorFactory.poolConfig("erp", pg, pg.url()).getDataSourceProperties())
+                .containsEntry("reWriteBatchedInserts", "true");
+        // a default only: pgjdbc reads the URL's parameters over the properties it is given
+        java.util.Properties given = new java.util.Properties();
+        given.setProperty("reWriteBatchedInserts", "true");
+        assertThat(org.postgresql.Driver.parseURL("jdbc:postgresql://127.0.0.1:5432/erp?reWriteBatchedInserts=false", given))
+                .containsEntry("reWriteBatchedInserts", "false");
+        JdbcSettings h2 = new JdbcSettings("jdbc:h2:mem:erp", null, null, null, 2, JdbcSettings.DEFAULT_CONNECT_TIMEOUT);
+        assertThat(JdbcConnectorFactory.poolConfig("erp", h2, h2.url()).getDataSourceProperties()).isEmpty();
+    }
 }
