@@ -57,6 +57,11 @@ public final class FlowRunner {
     /** A flow and its source: where the decision counters of its runs are. */
     private record FlowSource(String flow, String source) {}
 
+    /** The decision counters of the flow counted last, by field (any thread may replace it). */
+    private volatile FlowCounters lastCounters;
+
+    private record FlowCounters(Flow flow, java.util.concurrent.ConcurrentMap<String, io.micrometer.core.instrument.Counter[]> byField) {}
+
     /** A runner whose traces name no rules version (tests). */
     public FlowRunner(ActiveWorkspace active, MeterRegistry metrics, Clock clock, SystemGuards guards) {
         this(active, metrics, clock, guards, null);
@@ -154,11 +159,11 @@ public final class FlowRunner {
             return RunResult.done(EventStatus.FAILED, failed.trace(), transformError.get());
         }
         RuleSet rules = active.ruleSet(flow.id());
-        Map<String, Object> recordFields = LinkedHashMap.newLinkedHashMap(observed.size());
+        LinkedHashMap<String, Object> recordFields = LinkedHashMap.newLinkedHashMap(observed.size());
         observed.forEach((field, value) -> recordFields.put(field, Values.plain(value)));
         ChangeSet set = ChangeSet.of(flow.entity(), key, flow.source(), observed, recordFields, version,
                 state.known(flow.source()), state.recentWrites(flow.source()), rules);
-        Record record = new Record(flow.entity(), key, flow.source(), recordFields);
+        Record record = Record.over(flow.entity(), key, flow.source(), recordFields);
 
         Run run = new Run(flow, eventId, key, attempt, version, set, effects, dryRun, read, recordFields, earlierCalls,
                 batch);
@@ -703,8 +708,13 @@ public final class FlowRunner {
         }
         String flowId = run.flow.id();
         String source = run.flow.source();
-        java.util.concurrent.ConcurrentMap<String, io.micrometer.core.instrument.Counter[]> byField =
-                decisionCounters.computeIfAbsent(new FlowSource(flowId, source), k -> new java.util.concurrent.ConcurrentHashMap<>());
+        FlowCounters last = lastCounters;
+        if (last == null || last.flow != run.flow) { // nearly every run is of the flow before
+            last = new FlowCounters(run.flow, decisionCounters.computeIfAbsent(new FlowSource(flowId, source),
+                    k -> new java.util.concurrent.ConcurrentHashMap<>()));
+            lastCounters = last;
+        }
+        java.util.concurrent.ConcurrentMap<String, io.micrometer.core.instrument.Counter[]> byField = last.byField;
         for (FieldChange change : run.set.all()) {
             if (change.getDecision() != null) {
                 Outcome outcome = change.getDecision().outcome();

@@ -101,7 +101,11 @@ public final class Values {
             return Long.toString(node.longValue());
         }
         if (node.isNumber()) {
-            BigDecimal number = node.decimalValue().stripTrailingZeros();
+            BigDecimal decimal = node.decimalValue();
+            if (decimal.scale() == 0) { // a whole number: its digits are already the text below
+                return decimal.toPlainString();
+            }
+            BigDecimal number = decimal.stripTrailingZeros();
             return number.scale() < 0 ? number.setScale(0).toPlainString() : number.toPlainString();
         }
         if (node.isContainerNode()) {

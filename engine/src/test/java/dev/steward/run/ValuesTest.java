@@ -72,6 +72,8 @@ class ValuesTest {
             java.math.BigDecimal stripped = node.decimalValue().stripTrailingZeros();
             String viaDecimal = stripped.scale() < 0 ? stripped.setScale(0).toPlainString() : stripped.toPlainString();
             assertThat(Values.canonical(node)).as(number).isEqualTo(viaDecimal);
+            var decimal = com.fasterxml.jackson.databind.node.DecimalNode.valueOf(new java.math.BigDecimal(number));
+            assertThat(Values.canonical(decimal)).as("decimal " + number).isEqualTo(viaDecimal);
         }
     }
 
