@@ -36,7 +36,7 @@ final class FlipFlopBreaker {
             return Optional.of("held since " + held.get().since() + ": " + held.get().reason());
         }
         // The state holds the values written since the window's start when the run began.
-        List<String> written = run.state().writtenSince(system, field);
+        List<String> written = run.writtenSince(system, field);
         if (written.size() < 2 && guard.maxReversals() >= 0) {
             return Optional.empty(); // a reversal takes three values
         }

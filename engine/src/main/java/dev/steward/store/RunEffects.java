@@ -68,7 +68,25 @@ public final class RunEffects {
             return;
         }
         written.add(new Written(system, fieldJson, version, at.toEpochMilli()));
-        fieldJson.forEach((field, json) -> state.addHistory(system, field, json));
+    }
+
+    /**
+     * The values written to a field in {@code system} within the flip-flop window, oldest first:
+     * the state's ({@link RecordState#writtenSince}), then this run's own writes.
+     */
+    public List<String> writtenSince(String system, String field) {
+        List<String> before = state.writtenSince(system, field);
+        List<String> all = null;
+        for (Written write : written) {
+            String json = write.system().equals(system) ? write.fieldJson().get(field) : null;
+            if (json != null) {
+                if (all == null) {
+                    all = new ArrayList<>(before);
+                }
+                all.add(json);
+            }
+        }
+        return all == null ? before : all;
     }
 
     /** Takes back the writes to {@code system}: a batch target refused them. */
