@@ -19,6 +19,7 @@ import dev.steward.store.Conflict;
 import dev.steward.store.EventStatus;
 import dev.steward.store.RecordState;
 import dev.steward.store.RunEffects;
+import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 
 import java.math.BigDecimal;
@@ -29,6 +30,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.atomic.AtomicReferenceArray;
 
 /**
  * Runs one event through its flow: sorts the fields against what Steward knows (unchanged,
@@ -52,7 +54,7 @@ public final class FlowRunner {
      * the registry's lookup per field was a batch's hot spot, and so was a key list per field.
      */
     private final java.util.concurrent.ConcurrentMap<FlowSource, java.util.concurrent.ConcurrentMap<String,
-            io.micrometer.core.instrument.Counter[]>> decisionCounters = new java.util.concurrent.ConcurrentHashMap<>();
+            AtomicReferenceArray<Counter>>> decisionCounters = new java.util.concurrent.ConcurrentHashMap<>();
 
     /** A flow and its source: where the decision counters of its runs are. */
     private record FlowSource(String flow, String source) {}
@@ -60,7 +62,7 @@ public final class FlowRunner {
     /** The decision counters of the flow counted last, by field (any thread may replace it). */
     private volatile FlowCounters lastCounters;
 
-    private record FlowCounters(Flow flow, java.util.concurrent.ConcurrentMap<String, io.micrometer.core.instrument.Counter[]> byField) {}
+    private record FlowCounters(Flow flow, java.util.concurrent.ConcurrentMap<String, AtomicReferenceArray<Counter>> byField) {}
 
     /** A runner whose traces name no rules version (tests). */
     public FlowRunner(ActiveWorkspace active, MeterRegistry metrics, Clock clock, SystemGuards guards) {
@@ -714,17 +716,17 @@ public final class FlowRunner {
                     k -> new java.util.concurrent.ConcurrentHashMap<>()));
             lastCounters = last;
         }
-        java.util.concurrent.ConcurrentMap<String, io.micrometer.core.instrument.Counter[]> byField = last.byField;
+        java.util.concurrent.ConcurrentMap<String, AtomicReferenceArray<Counter>> byField = last.byField;
         for (FieldChange change : run.set.all()) {
             if (change.getDecision() != null) {
                 Outcome outcome = change.getDecision().outcome();
-                io.micrometer.core.instrument.Counter[] counters = byField.computeIfAbsent(change.getField(),
-                        f -> new io.micrometer.core.instrument.Counter[Outcome.values().length]);
-                io.micrometer.core.instrument.Counter counter = counters[outcome.ordinal()];
-                if (counter == null) { // a race makes the same counter twice: the registry answers one
+                AtomicReferenceArray<Counter> counters = byField.computeIfAbsent(change.getField(),
+                        f -> new AtomicReferenceArray<>(Outcome.values().length));
+                Counter counter = counters.get(outcome.ordinal());
+                if (counter == null) { // two threads may both ask: the registry answers both with one counter
                     counter = metrics.counter("steward.decisions", "flow", flowId, "system", source,
                             "field", change.getField(), "decision", outcome.label());
-                    counters[outcome.ordinal()] = counter;
+                    counters.set(outcome.ordinal(), counter);
                 }
                 counter.increment();
             }
