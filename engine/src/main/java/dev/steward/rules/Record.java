@@ -19,7 +19,8 @@ public final class Record {
         this(entity, key, source, Collections.unmodifiableMap(new LinkedHashMap<>(fields)), true);
     }
 
-    private Record(String entity, String key, String source, Map<String, Object> fields, boolean unused) {
+    /** @param owned marks this constructor apart: {@code fields} is the record's own, unmodifiable map */
+    private Record(String entity, String key, String source, Map<String, Object> fields, boolean owned) {
         this.entity = entity;
         this.key = key;
         this.source = source;
