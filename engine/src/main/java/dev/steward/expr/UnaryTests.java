@@ -27,8 +27,8 @@ public record UnaryTests(boolean any, boolean negated, List<UnaryTest> tests, St
             return true;
         }
         boolean hit = false;
-        for (UnaryTest test : tests) {
-            if (test.test(value, changed)) {
+        for (int i = 0, n = tests.size(); i < n; i++) { // no iterator: a table's cells are tested per change
+            if (tests.get(i).test(value, changed)) {
                 hit = true;
                 break;
             }

@@ -16,10 +16,23 @@ public final class Record {
     private final Map<String, Object> fields;
 
     public Record(String entity, String key, String source, Map<String, Object> fields) {
+        this(entity, key, source, Collections.unmodifiableMap(new LinkedHashMap<>(fields)), true);
+    }
+
+    /** @param owned marks this constructor apart: {@code fields} is the record's own, unmodifiable map */
+    private Record(String entity, String key, String source, Map<String, Object> fields, boolean owned) {
         this.entity = entity;
         this.key = key;
         this.source = source;
-        this.fields = Collections.unmodifiableMap(new LinkedHashMap<>(fields));
+        this.fields = fields;
+    }
+
+    /**
+     * A record over {@code fields} as they are, not copied (a run's hot path): the caller hands
+     * the map over and changes it no more.
+     */
+    public static Record over(String entity, String key, String source, LinkedHashMap<String, Object> fields) {
+        return new Record(entity, key, source, Collections.unmodifiableMap(fields), true);
     }
 
     public String getEntity() { return entity; }

@@ -34,9 +34,15 @@ public final class RuleSet {
     static final String UNMASTERED_ACCEPT = "unmastered: accept";
 
     private final Map<String, Map<String, MastershipRow>> rows = new HashMap<>();
+    /** Per mastership row, its decisions made once: the row's location as text was a run's hot spot. */
+    private final Map<MastershipRow, RowDecisions> rowDecisions = new java.util.IdentityHashMap<>();
     private final Map<String, UnmasteredPolicy> unmastered = new HashMap<>();
+    /** Per entity, what decides a change no row masters. */
+    private final Map<String, Decision> unmasteredDecisions = new HashMap<>();
     /** What decides a change no row masters: the tables that were consulted. */
     private final String tablesConsulted;
+    /** The decision of a change no row masters, of an entity no policy names. */
+    private final Decision noMaster;
     /** Halts sessions past their time budget; one daemon thread for every rule set. */
     private static final ScheduledExecutorService WATCHDOG = watchdog();
     private static final int RUNNING = 0;
@@ -69,6 +75,11 @@ public final class RuleSet {
         }
         this.tablesConsulted = tables.isEmpty() ? "mastership"
                 : tables.stream().map(MastershipTable::file).distinct().collect(Collectors.joining(", "));
+        this.noMaster = new Decision(Outcome.REJECT, NO_MASTER, tablesConsulted);
+        rows.values().forEach(byField -> byField.values().forEach(row -> rowDecisions.computeIfAbsent(row, RowDecisions::new)));
+        unmastered.forEach((entity, policy) -> unmasteredDecisions.put(entity, policy.accept()
+                ? new Decision(Outcome.ACCEPT, UNMASTERED_ACCEPT, policy.location().toString())
+                : new Decision(Outcome.REJECT, NO_MASTER, policy.location().toString())));
         this.drl = drl;
         this.maxFirings = maxFirings;
         this.budget = budget;
@@ -82,6 +93,27 @@ public final class RuleSet {
     /** The field's master system, if a table masters it. */
     public Optional<String> masterOf(String entity, String field) {
         return rowFor(entity, field).map(MastershipRow::master);
+    }
+
+    /** {@link #masterOf} without the Optional: the field's master system, or null. */
+    public String masterOrNull(String entity, String field) {
+        MastershipRow row = row(entity, field);
+        return row == null ? null : row.master();
+    }
+
+    /**
+     * The mastership row of the change's field when that row made the change's decision (not a
+     * decision table or a DRL rule, which name themselves); null otherwise.
+     */
+    public MastershipRow decidingRow(FieldChange change) {
+        MastershipRow row = row(change.getEntity(), change.getField());
+        return row == null || change.getDecision() == null
+                || !change.getDecision().by().equals(rowDecisions.get(row).by) ? null : row;
+    }
+
+    private MastershipRow row(String entity, String field) {
+        Map<String, MastershipRow> byField = rows.get(entity);
+        return byField == null ? null : byField.get(field);
     }
 
     /**
@@ -119,18 +151,26 @@ public final class RuleSet {
     }
 
     private Decision mastership(FieldChange change) {
-        Optional<MastershipRow> row = rowFor(change.getEntity(), change.getField());
-        if (row.isPresent()) {
-            MastershipRow r = row.get();
-            Outcome outcome = r.master().equals(change.getSource()) ? Outcome.ACCEPT : Outcome.REJECT;
-            return new Decision(outcome, r.reason(), r.location().toString());
+        MastershipRow row = row(change.getEntity(), change.getField());
+        if (row != null) {
+            RowDecisions decisions = rowDecisions.get(row);
+            return row.master().equals(change.getSource()) ? decisions.accept : decisions.reject;
         }
-        UnmasteredPolicy policy = unmastered.get(change.getEntity());
-        if (policy != null && policy.accept()) {
-            return new Decision(Outcome.ACCEPT, UNMASTERED_ACCEPT, policy.location().toString());
+        Decision unmasteredDecision = unmasteredDecisions.get(change.getEntity());
+        return unmasteredDecision != null ? unmasteredDecision : noMaster;
+    }
+
+    /** A mastership row's two decisions (decisions are immutable, so every change may share them). */
+    private static final class RowDecisions {
+        final String by;
+        final Decision accept;
+        final Decision reject;
+
+        RowDecisions(MastershipRow row) {
+            by = row.location().toString();
+            accept = new Decision(Outcome.ACCEPT, row.reason(), by);
+            reject = new Decision(Outcome.REJECT, row.reason(), by);
         }
-        return new Decision(Outcome.REJECT, NO_MASTER,
-                policy != null ? policy.location().toString() : tablesConsulted);
     }
 
     private void fire(Record record, List<FieldChange> changes) {

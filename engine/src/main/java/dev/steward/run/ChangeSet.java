@@ -40,13 +40,23 @@ final class ChangeSet {
      */
     static ChangeSet of(String entity, String key, String source, Map<String, JsonNode> observed, String version,
                         Map<String, KnownValue> known, Map<String, List<LedgerEntry>> ledger, RuleSet rules) {
+        return of(entity, key, source, observed, null, version, known, ledger, rules);
+    }
+
+    /**
+     * @param plain the plain values of {@code observed} ({@link Values#plain}), by field, when the
+     *              caller has them already; null to make them here
+     */
+    static ChangeSet of(String entity, String key, String source, Map<String, JsonNode> observed, Map<String, Object> plain,
+                        String version, Map<String, KnownValue> known, Map<String, List<LedgerEntry>> ledger, RuleSet rules) {
         ChangeSet set = new ChangeSet();
         observed.forEach((field, node) -> {
             String value = Values.canonical(node);
             KnownValue before = known.get(field);
-            Object oldValue = before == null ? null : Values.plain(Values.parse(before.valueJson()));
-            String master = rules == null ? null : rules.masterOf(entity, field).orElse(null);
-            FieldChange change = new FieldChange(entity, key, field, oldValue, Values.plain(node), source, master);
+            Object oldValue = before == null ? null : Values.plainOf(before.valueJson());
+            String master = rules == null ? null : rules.masterOrNull(entity, field);
+            FieldChange change = new FieldChange(entity, key, field, oldValue,
+                    plain == null ? Values.plain(node) : plain.get(field), source, master);
             List<LedgerEntry> writes = ledger.getOrDefault(field, List.of());
             LedgerEntry written = writes.isEmpty() ? null : writes.getFirst();
             if (version != null && before != null && before.version() != null && Versions.compare(version, before.version()) < 0) {
@@ -106,9 +116,27 @@ final class ChangeSet {
      */
     private void byValue(FieldChange change, String value, String version, KnownValue before, List<LedgerEntry> writes) {
         String field = change.getField();
+        if (writes.isEmpty()) { // no recent write: no echo; what follows, without its searches
+            if (before != null && before.valueJson().equals(value)) {
+                unchanged.add(field);
+                if (version != null) {
+                    remember.put(field, value);
+                }
+            } else {
+                changes.add(change);
+                remember.put(field, value);
+            }
+            return;
+        }
         // The oldest: one echo answers one write, and a system sends its echoes in order.
-        LedgerEntry echoed = writes.reversed().stream().filter(w -> !w.echoed() && w.valueJson().equals(value))
-                .findFirst().orElse(null);
+        LedgerEntry echoed = null;
+        for (int i = writes.size() - 1; i >= 0; i--) {
+            LedgerEntry w = writes.get(i);
+            if (!w.echoed() && w.valueJson().equals(value)) {
+                echoed = w;
+                break;
+            }
+        }
         if (before != null && before.valueJson().equals(value)) {
             unchanged.add(field);
             // Without a version to store, remembering would only move the time Steward learnt the
@@ -145,13 +173,32 @@ final class ChangeSet {
         }
     }
 
+    /**
+     * The canonical text of a change's new value, when {@code value} is that value itself (not one
+     * equal to it from elsewhere); null otherwise.
+     */
+    String changedCanonical(String field, Object value) {
+        for (FieldChange change : changes) {
+            if (change.getNewValue() == value && change.getField().equals(field)) {
+                return remember.get(field);
+            }
+        }
+        return null;
+    }
+
     private void suppress(FieldChange change, String reason, String by) {
         change.decide(new Decision(Outcome.SUPPRESS, reason, by));
         suppressed.add(change);
     }
 
-    /** Every decided field, suppressed ones first, in the order of the flow's fields otherwise. */
+    /**
+     * Every decided field, suppressed ones first, in the order of the flow's fields otherwise; to
+     * read only (with nothing suppressed, it is {@link #changes} itself).
+     */
     List<FieldChange> all() {
+        if (suppressed.isEmpty()) {
+            return changes;
+        }
         List<FieldChange> all = new ArrayList<>(suppressed);
         all.addAll(changes);
         return all;

@@ -31,19 +31,23 @@ final class FlipFlopBreaker {
 
     /** Empty when the write may go; otherwise why the field is held. */
     Optional<String> check(RunEffects run, String system, String field, String valueJson, boolean dryRun) {
-        String entity = run.state().record().entity();
-        String key = run.state().record().key();
         Optional<Hold> held = run.state().hold(field);
         if (held.isPresent()) {
             return Optional.of("held since " + held.get().since() + ": " + held.get().reason());
         }
         // The state holds the values written since the window's start when the run began.
-        List<String> history = new ArrayList<>(run.state().writtenSince(system, field));
+        List<String> written = run.writtenSince(system, field);
+        if (written.size() < 2 && guard.maxReversals() >= 0) {
+            return Optional.empty(); // a reversal takes three values
+        }
+        List<String> history = new ArrayList<>(written);
         history.add(valueJson);
         int reversals = reversals(history);
         if (reversals <= guard.maxReversals()) {
             return Optional.empty();
         }
+        String entity = run.state().record().entity();
+        String key = run.state().record().key();
         String reason = entity + "[" + key + "]." + field + " reversed " + reversals + " times in " + guard.window()
                 + " writing to " + system + " (limit " + guard.maxReversals() + "); release it to write again";
         if (!dryRun) {

@@ -19,8 +19,10 @@ import dev.steward.store.Conflict;
 import dev.steward.store.EventStatus;
 import dev.steward.store.RecordState;
 import dev.steward.store.RunEffects;
+import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 
+import java.math.BigDecimal;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -28,6 +30,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.atomic.AtomicReferenceArray;
 
 /**
  * Runs one event through its flow: sorts the fields against what Steward knows (unchanged,
@@ -46,9 +49,20 @@ public final class FlowRunner {
     private final SystemGuards guards;
     private final Clock clock;
     private final String rulesVersion;
-    /** The decision counters by flow, system, field and decision: the registry's lookup per field was a batch's hot spot. */
-    private final java.util.concurrent.ConcurrentMap<List<String>, io.micrometer.core.instrument.Counter> decisionCounters =
-            new java.util.concurrent.ConcurrentHashMap<>();
+    /**
+     * The decision counters by flow and system, then field, then decision ({@link Outcome#ordinal}):
+     * the registry's lookup per field was a batch's hot spot, and so was a key list per field.
+     */
+    private final java.util.concurrent.ConcurrentMap<FlowSource, java.util.concurrent.ConcurrentMap<String,
+            AtomicReferenceArray<Counter>>> decisionCounters = new java.util.concurrent.ConcurrentHashMap<>();
+
+    /** A flow and its source: where the decision counters of its runs are. */
+    private record FlowSource(String flow, String source) {}
+
+    /** The decision counters of the flow counted last, by field (any thread may replace it). */
+    private volatile FlowCounters lastCounters;
+
+    private record FlowCounters(Flow flow, java.util.concurrent.ConcurrentMap<String, AtomicReferenceArray<Counter>> byField) {}
 
     /** A runner whose traces name no rules version (tests). */
     public FlowRunner(ActiveWorkspace active, MeterRegistry metrics, Clock clock, SystemGuards guards) {
@@ -97,8 +111,8 @@ public final class FlowRunner {
      * A run for a batch ({@code steward batch}): the same decisions, but each write goes to
      * {@code writes} instead of the connector, and is recorded in {@code effects} as made; the
      * caller writes them in bulk and commits the effects only once they are written. A batch
-     * never heals its source: the file or listing is not a system to write back to. A run that
-     * succeeded (and was not a dry run) answers no trace: a batch keeps none.
+     * never heals its source: the file or listing is not a system to write back to. A run answers
+     * no trace, however it ends, unless it is a dry run: a batch keeps none.
      */
     public RunResult runForBatch(Flow flow, String eventId, JsonNode payload, RunEffects effects, boolean dryRun,
                                  BatchWrites writes) {
@@ -130,7 +144,7 @@ public final class FlowRunner {
         JsonNode read = fromSource;
         String version = fetchedVersion.orElseGet(() -> flow.versionPath().map(path -> Values.at(read, path))
                 .filter(node -> !node.isMissingNode() && !node.isNull()).map(Values::canonical).orElse(null));
-        Map<String, JsonNode> observed = new LinkedHashMap<>();
+        Map<String, JsonNode> observed = LinkedHashMap.newLinkedHashMap(flow.fields().size());
         flow.fields().forEach((field, path) -> {
             JsonNode value = Values.at(read, path);
             if (!value.isMissingNode()) {
@@ -138,7 +152,8 @@ public final class FlowRunner {
             }
         });
         List<RunTrace.StepTrace> transformed = new ArrayList<>(before);
-        Optional<String> transformError = TransformSteps.apply(flow, active.transforms(), eventId, key, observed, transformed);
+        Optional<String> transformError = TransformSteps.any(flow)
+                ? TransformSteps.apply(flow, active.transforms(), eventId, key, observed, transformed) : Optional.empty();
         if (transformError.isPresent()) {
             Run failed = new Run(flow, eventId, key, attempt, version, ChangeSet.of(flow.entity(), key, flow.source(),
                     Map.of(), version, Map.of(), Map.of(), null), effects, dryRun, read, Map.of(), earlierCalls, batch);
@@ -146,18 +161,21 @@ public final class FlowRunner {
             return RunResult.done(EventStatus.FAILED, failed.trace(), transformError.get());
         }
         RuleSet rules = active.ruleSet(flow.id());
-        ChangeSet set = ChangeSet.of(flow.entity(), key, flow.source(), observed, version,
-                state.known(flow.source()), state.recentWrites(flow.source()), rules);
-        Map<String, Object> recordFields = new LinkedHashMap<>();
+        LinkedHashMap<String, Object> recordFields = LinkedHashMap.newLinkedHashMap(observed.size());
         observed.forEach((field, value) -> recordFields.put(field, Values.plain(value)));
-        Record record = new Record(flow.entity(), key, flow.source(), recordFields);
+        ChangeSet set = ChangeSet.of(flow.entity(), key, flow.source(), observed, recordFields, version,
+                state.known(flow.source()), state.recentWrites(flow.source()), rules);
+        Record record = Record.over(flow.entity(), key, flow.source(), recordFields);
 
         Run run = new Run(flow, eventId, key, attempt, version, set, effects, dryRun, read, recordFields, earlierCalls,
                 batch);
         run.steps.addAll(transformed);
         if (!dryRun) {
-            set.suppressed.stream().filter(c -> set.echoes.containsKey(c.getField()))
-                    .forEach(c -> effects.count(c.getField(), Conflict.ECHOES));
+            for (FieldChange c : set.suppressed) {
+                if (set.echoes.containsKey(c.getField())) {
+                    effects.count(c.getField(), Conflict.ECHOES);
+                }
+            }
         }
         Optional<RunResult> ended = steps(run, flow.steps(), rules, record);
         if (ended.isPresent()) {
@@ -168,8 +186,8 @@ public final class FlowRunner {
             set.echoes.forEach((field, write) -> effects.echo(flow.source(), field, write.seq()));
         }
         count(run);
-        // A batch keeps no trace of a record that went through (only its dry run reads one).
-        return RunResult.done(EventStatus.SUCCEEDED, batch != null && !dryRun ? null : run.trace(), null);
+        // A batch keeps no trace (only its dry run reads one): run.trace() is null there.
+        return RunResult.done(EventStatus.SUCCEEDED, run.trace(), null);
     }
 
     /** What {@code fetch: true} read: the record as the payload, or how the run ended. */
@@ -259,9 +277,14 @@ public final class FlowRunner {
                     if (!run.dryRun) {
                         countDecisions(run.effects, set.changes);
                     }
-                    boolean invalid = set.changes.stream().anyMatch(c -> c.getDecision().outcome() == Outcome.INVALID);
-                    run.steps.add(new RunTrace.StepTrace("rules", step.location().toString(), invalid ? "invalid" : "ok",
-                            String.join(", ", ruleStep.files())));
+                    boolean invalid = false;
+                    for (FieldChange change : set.changes) {
+                        invalid |= change.getDecision().outcome() == Outcome.INVALID;
+                    }
+                    if (run.tracing) {
+                        run.steps.add(new RunTrace.StepTrace("rules", step.location().toString(), invalid ? "invalid" : "ok",
+                                String.join(", ", ruleStep.files())));
+                    }
                     if (invalid) {
                         String message = set.changes.stream().filter(c -> c.getDecision().outcome() == Outcome.INVALID)
                                 .map(c -> c.getField() + ": " + c.getDecision().reason()).reduce((x, y) -> x + "; " + y).orElse("");
@@ -438,16 +461,13 @@ public final class FlowRunner {
     }
 
     private Optional<RunResult> sync(Run run, Step.Sync sync, RuleSet rules) {
-        Flow flow = run.flow;
         for (String target : sync.to()) {
-            Map<String, FieldChange> fields = new LinkedHashMap<>();
+            Map<String, Object> values = new LinkedHashMap<>();
             for (FieldChange change : run.set.changes) {
                 if (change.getDecision().outcome() == Outcome.ACCEPT && goesTo(change, target, rules)) {
-                    fields.put(change.getField(), change);
+                    values.put(change.getField(), change.getNewValue());
                 }
             }
-            Map<String, Object> values = new LinkedHashMap<>();
-            fields.forEach((field, change) -> values.put(field, change.getNewValue()));
             Optional<RunResult> failed = write(run, target, values, RunTrace.WriteResult.WRITTEN, sync);
             if (failed.isPresent()) {
                 return failed;
@@ -459,8 +479,10 @@ public final class FlowRunner {
                 return failed;
             }
         }
-        run.steps.add(new RunTrace.StepTrace("sync", sync.location().toString(), "ok", String.join(", ", sync.to())
-                + (sync.enforce() ? " (enforce)" : "")));
+        if (run.tracing) {
+            run.steps.add(new RunTrace.StepTrace("sync", sync.location().toString(), "ok", String.join(", ", sync.to())
+                    + (sync.enforce() ? " (enforce)" : "")));
+        }
         return Optional.empty();
     }
 
@@ -470,11 +492,8 @@ public final class FlowRunner {
      * or by an {@code unmastered: accept} policy goes to every target of the step.
      */
     private static boolean goesTo(FieldChange change, String target, RuleSet rules) {
-        Optional<MastershipRow> row = rules == null ? Optional.empty() : rules.rowFor(change.getEntity(), change.getField());
-        if (row.isEmpty() || !change.getDecision().by().equals(row.get().location().toString())) {
-            return true;
-        }
-        return row.get().subscribers().contains(target);
+        MastershipRow row = rules == null ? null : rules.decidingRow(change);
+        return row == null || row.subscribers().contains(target);
     }
 
     /**
@@ -485,9 +504,9 @@ public final class FlowRunner {
         Flow flow = run.flow;
         Map<String, Object> values = new LinkedHashMap<>();
         for (FieldChange change : run.set.changes) {
-            Optional<MastershipRow> row = rules == null ? Optional.empty() : rules.rowFor(flow.entity(), change.getField());
+            // The row that rejected it (not a decision table or DRL rule) names the source a subscriber.
+            Optional<MastershipRow> row = Optional.ofNullable(rules == null ? null : rules.decidingRow(change));
             if (row.isEmpty() || change.getDecision().outcome() != Outcome.REJECT
-                    || !change.getDecision().by().equals(row.get().location().toString())
                     || !row.get().subscribers().contains(flow.source())) {
                 continue;
             }
@@ -512,7 +531,7 @@ public final class FlowRunner {
     private Optional<Object> masterValue(String master, String entity, String key, String field, Run run) {
         var known = run.effects.state().known(master).get(field);
         if (known != null) {
-            return Optional.ofNullable(Values.plain(Values.parse(known.valueJson())));
+            return Optional.ofNullable(Values.plainOf(known.valueJson()));
         }
         Optional<EntityConfig> config = active.workspace().systems().get(master).entity(entity);
         Optional<Connector> connector = active.connectors().get(master);
@@ -549,7 +568,7 @@ public final class FlowRunner {
             if (nativeName == null) {
                 return;
             }
-            String json = Values.canonical(Values.toNode(value));
+            String json = canonical(run, field, value);
             Optional<String> held = breaker.check(run.effects, system, field, json, run.dryRun);
             if (held.isPresent()) {
                 run.writes.add(new RunTrace.Write(system, Map.of(nativeName, String.valueOf(value)), RunTrace.WriteResult.HELD, held.get()));
@@ -615,6 +634,21 @@ public final class FlowRunner {
     }
 
     /**
+     * The canonical text of a value to write: for a scalar that is the field's change, its text as
+     * the change set made it from the payload (the same text: a scalar's plain value makes the
+     * node it came from again); else made here.
+     */
+    private static String canonical(Run run, String field, Object value) {
+        if (value instanceof String || value instanceof Long || value instanceof BigDecimal || value instanceof Boolean) {
+            String known = run.set.changedCanonical(field, value);
+            if (known != null) {
+                return known;
+            }
+        }
+        return Values.canonical(Values.toNode(value));
+    }
+
+    /**
      * The version the system gave the record right after Steward's write, read back through the
      * connector, where that system's deliveries carry versions. A version read a moment late (a
      * person edited the record in between) only makes more of the older deliveries stale.
@@ -674,12 +708,27 @@ public final class FlowRunner {
         if (run.dryRun) {
             return;
         }
+        String flowId = run.flow.id();
+        String source = run.flow.source();
+        FlowCounters last = lastCounters;
+        if (last == null || last.flow != run.flow) { // nearly every run is of the flow before
+            last = new FlowCounters(run.flow, decisionCounters.computeIfAbsent(new FlowSource(flowId, source),
+                    k -> new java.util.concurrent.ConcurrentHashMap<>()));
+            lastCounters = last;
+        }
+        java.util.concurrent.ConcurrentMap<String, AtomicReferenceArray<Counter>> byField = last.byField;
         for (FieldChange change : run.set.all()) {
             if (change.getDecision() != null) {
-                String label = change.getDecision().outcome().label();
-                decisionCounters.computeIfAbsent(List.of(run.flow.id(), run.flow.source(), change.getField(), label),
-                        k -> metrics.counter("steward.decisions", "flow", k.get(0), "system", k.get(1), "field", k.get(2),
-                                "decision", k.get(3))).increment();
+                Outcome outcome = change.getDecision().outcome();
+                AtomicReferenceArray<Counter> counters = byField.computeIfAbsent(change.getField(),
+                        f -> new AtomicReferenceArray<>(Outcome.values().length));
+                Counter counter = counters.get(outcome.ordinal());
+                if (counter == null) { // two threads may both ask: the registry answers both with one counter
+                    counter = metrics.counter("steward.decisions", "flow", flowId, "system", source,
+                            "field", change.getField(), "decision", outcome.label());
+                    counters.set(outcome.ordinal(), counter);
+                }
+                counter.increment();
             }
         }
     }
@@ -702,6 +751,8 @@ public final class FlowRunner {
         final Map<String, Object> calls = new LinkedHashMap<>();
         final Map<String, Object> earlierCalls;
         final StepValues values;
+        /** Whether the run's trace is read: not for a batch's runs, which keep none (only a dry run reads one). */
+        final boolean tracing;
 
         Run(Flow flow, String eventId, String key, int attempt, String version, ChangeSet set, RunEffects effects,
             boolean dryRun, JsonNode payload, Map<String, Object> fields, Map<String, Object> earlierCalls,
@@ -717,9 +768,14 @@ public final class FlowRunner {
             this.effects = effects;
             this.dryRun = dryRun;
             this.batch = batch;
+            this.tracing = batch == null || dryRun;
         }
 
+        /** The run's trace; null for a run whose trace no one reads (a batch's, but for a dry run). */
         RunTrace trace() {
+            if (!tracing) {
+                return null;
+            }
             List<RunTrace.FieldDecision> decisions = new ArrayList<>();
             Map<String, Integer> counts = new LinkedHashMap<>();
             for (String label : List.of("accept", "reject", "invalid", "suppress")) {

@@ -23,6 +23,16 @@ final class TransformSteps {
     private TransformSteps() {
     }
 
+    /** Whether the flow has a {@code transform} step: only then is {@link #apply} needed. */
+    static boolean any(Flow flow) {
+        for (Step step : flow.steps()) {
+            if (step instanceof Step.Transform) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     /**
      * Replaces {@code fields} with what the transforms return, adding a trace step for each.
      *

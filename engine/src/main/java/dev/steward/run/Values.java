@@ -97,8 +97,15 @@ public final class Values {
         if (node == null || node.isMissingNode() || node.isNull()) {
             return "null";
         }
+        if (node.isIntegralNumber() && node.canConvertToLong()) { // what the decimal below gives, without a BigDecimal
+            return Long.toString(node.longValue());
+        }
         if (node.isNumber()) {
-            BigDecimal number = node.decimalValue().stripTrailingZeros();
+            BigDecimal decimal = node.decimalValue();
+            if (decimal.scale() == 0) { // a whole number: its digits are already the text below
+                return decimal.toPlainString();
+            }
+            BigDecimal number = decimal.stripTrailingZeros();
             return number.scale() < 0 ? number.setScale(0).toPlainString() : number.toPlainString();
         }
         if (node.isContainerNode()) {
@@ -109,9 +116,76 @@ public final class Values {
             }
         }
         if (node.isTextual()) { // what node.toString() writes, without a generator per value
-            return '"' + new String(JsonStringEncoder.getInstance().quoteAsString(node.textValue())) + '"';
+            String text = node.textValue();
+            return plainText(text) ? '"' + text + '"'
+                    : '"' + new String(JsonStringEncoder.getInstance().quoteAsString(text)) + '"';
         }
         return node.toString();
+    }
+
+    /**
+     * Whether JSON writes {@code text} between quotes as it is: no control character, quote or
+     * backslash, the only characters Jackson escapes by default.
+     */
+    private static boolean plainText(String text) {
+        for (int i = 0; i < text.length(); i++) {
+            char c = text.charAt(i);
+            if (c < 0x20 || c == '"' || c == '\\') {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /**
+     * {@code plain(parse(canonical))}: the plain value of a canonical text, without a parser for
+     * the common texts (a string with nothing escaped, a whole number that fits a long, null,
+     * true, false).
+     */
+    public static Object plainOf(String canonical) {
+        int n = canonical.length();
+        if (n >= 2 && canonical.charAt(0) == '"' && canonical.charAt(n - 1) == '"') {
+            for (int i = 1; i < n - 1; i++) {
+                char c = canonical.charAt(i);
+                if (c < 0x20 || c == '"' || c == '\\') {
+                    return plain(parse(canonical));
+                }
+            }
+            return canonical.substring(1, n - 1);
+        }
+        switch (canonical) {
+            case "null" -> {
+                return null;
+            }
+            case "true" -> {
+                return Boolean.TRUE;
+            }
+            case "false" -> {
+                return Boolean.FALSE;
+            }
+            default -> {
+            }
+        }
+        if (wholeNumber(canonical)) {
+            return Long.parseLong(canonical);
+        }
+        return plain(parse(canonical));
+    }
+
+    /** {@code -?(0|[1-9][0-9]{0,17})}: a whole number JSON allows that a long holds. */
+    private static boolean wholeNumber(String text) {
+        int start = text.startsWith("-") ? 1 : 0;
+        int digits = text.length() - start;
+        if (digits < 1 || digits > 18 || (digits > 1 && text.charAt(start) == '0')) {
+            return false;
+        }
+        for (int i = start; i < text.length(); i++) {
+            char c = text.charAt(i);
+            if (c < '0' || c > '9') {
+                return false;
+            }
+        }
+        return true;
     }
 
     /** The plain Java value of a node: String, BigDecimal or Long, Boolean, Map, List, null. */

@@ -11,8 +11,9 @@ import java.util.Optional;
  * What Steward knows of one record when a run of it starts, read for a whole batch of runs at once
  * ({@link Store#recordStates}): every system's known values and Steward's recent writes there,
  * the held fields, and the values written to each field within the flip-flop window. A run reads
- * it instead of the store; what the run changes goes to its {@link RunEffects}, which also keep
- * this state up to date for the rest of the run (a hold placed by one write is seen by the next).
+ * it instead of the store; what the run changes goes to its {@link RunEffects}, through which
+ * the rest of the run sees it (a hold placed by one write, and the write's value in the field's
+ * history, are seen by the next write's check).
  * Claims let only one run of a record go at a time, so nothing else changes the record meanwhile.
  * Not thread-safe: one per run.
  */
@@ -42,7 +43,10 @@ public final class RecordState {
         return recent.getOrDefault(system, Map.of());
     }
 
-    /** The values written to a field in {@code system} within the flip-flop window, oldest first. */
+    /**
+     * The values written to a field in {@code system} within the flip-flop window, oldest first, as
+     * the store had them when the run began; {@link RunEffects#writtenSince} adds the run's own.
+     */
     public List<String> writtenSince(String system, String field) {
         return history.getOrDefault(system, Map.of()).getOrDefault(field, List.of());
     }

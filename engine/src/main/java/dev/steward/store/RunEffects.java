@@ -2,7 +2,6 @@ package dev.steward.store;
 
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -50,19 +49,44 @@ public final class RunEffects {
         return eventId;
     }
 
+    /**
+     * Records values a system holds, as the run learnt them. The map is kept as given, not copied:
+     * the caller hands it over and changes it no more.
+     */
     public void remember(String system, Map<String, String> fieldJson, String version) {
         if (!fieldJson.isEmpty()) {
-            remembered.add(new Remembered(system, new LinkedHashMap<>(fieldJson), version));
+            remembered.add(new Remembered(system, fieldJson, version));
         }
     }
 
-    /** Records a write; later checks in the same run see it in the field's history. */
+    /**
+     * Records a write; later checks in the same run see it in the field's history. The map is
+     * kept as given, not copied: the caller hands it over and changes it no more.
+     */
     public void written(String system, Map<String, String> fieldJson, String version, Instant at) {
         if (fieldJson.isEmpty()) {
             return;
         }
-        written.add(new Written(system, new LinkedHashMap<>(fieldJson), version, at.toEpochMilli()));
-        fieldJson.forEach((field, json) -> state.addHistory(system, field, json));
+        written.add(new Written(system, fieldJson, version, at.toEpochMilli()));
+    }
+
+    /**
+     * The values written to a field in {@code system} within the flip-flop window, oldest first:
+     * the state's ({@link RecordState#writtenSince}), then this run's own writes.
+     */
+    public List<String> writtenSince(String system, String field) {
+        List<String> before = state.writtenSince(system, field);
+        List<String> all = null;
+        for (Written write : written) {
+            String json = write.system().equals(system) ? write.fieldJson().get(field) : null;
+            if (json != null) {
+                if (all == null) {
+                    all = new ArrayList<>(before);
+                }
+                all.add(json);
+            }
+        }
+        return all == null ? before : all;
     }
 
     /** Takes back the writes to {@code system}: a batch target refused them. */

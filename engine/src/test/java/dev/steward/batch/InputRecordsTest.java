@@ -29,6 +29,27 @@ class InputRecordsTest {
     }
 
     @Test
+    void aCsvCellIsANumberExactlyWhenItIsAPlainDecimal() {
+        java.util.regex.Pattern plainDecimal = java.util.regex.Pattern.compile("-?(0|[1-9][0-9]{0,17})(\\.[0-9]{1,18})?");
+        List<String> cells = new ArrayList<>(List.of("0", "-0", "7", "-7", "007", "0.5", "-0.50", "00.5", ".5", "5.", "-",
+                "--1", "1-2", "+1", "1e3", "1E3", "1.2.3", "12a", "a12", " 1", "1 ", "+1 555 0000001", "K-0000001",
+                "123456789012345678", "1234567890123456789", "1.123456789012345678", "1.1234567890123456789",
+                "-123456789012345678.123456789012345678", "\u0661", "1\u0662"));
+        java.util.Random random = new java.util.Random(13);
+        String alphabet = "0123456789-.e+ a";
+        for (int i = 0; i < 20_000; i++) {
+            StringBuilder cell = new StringBuilder();
+            for (int n = 1 + random.nextInt(8); n > 0; n--) {
+                cell.append(alphabet.charAt(random.nextInt(random.nextBoolean() ? 10 : alphabet.length())));
+            }
+            cells.add(cell.toString());
+        }
+        for (String cell : cells) {
+            assertThat(CsvRecords.number(cell)).as(cell).isEqualTo(plainDecimal.matcher(cell).matches());
+        }
+    }
+
+    @Test
     void csvRowsBecomeObjectsWithNumbersNestedNamesAndNoEmptyCells() throws IOException {
         Path file = Files.writeString(temp.resolve("in.csv"), """
                 id,item.sku,item.qty,phone,note
