@@ -20,8 +20,17 @@ cleanup() {
   rm -rf "$work"
 }
 trap cleanup EXIT
-# STEWARD_CP: run the host from a class path (target/classes folders first) instead of the jar.
-if [ -n "${STEWARD_CP:-}" ]; then steward=(-cp "$STEWARD_CP" dev.steward.host.Main); else steward=(-jar "$jar"); fi
+# Steward runs as users run it: through ./steward, with the launcher's JVM flags for batch (the
+# parallel collector, at most 512 MB of heap; STEWARD_HEAP_OPTS replaces them) on this JDK.
+# STEWARD_CP: run the host from a class path (target/classes folders first) with the same flags.
+steward() { # runs steward with these arguments; $STEWARD_OPTS: more JVM options
+  if [ -n "${STEWARD_CP:-}" ]; then
+    "$java" ${STEWARD_HEAP_OPTS:--XX:+UseParallelGC -Xms64m -Xmx512m} $STEWARD_OPTS --enable-native-access=ALL-UNNAMED \
+      -cp "$STEWARD_CP" dev.steward.host.Main "$@"
+  else
+    STEWARD_JAVA_OPTS="$STEWARD_OPTS" STEWARD_JAVA_HOME="$(dirname "$(dirname "$java")")" "$root/steward" "$@"
+  fi
+}
 [ -n "${STEWARD_CP:-}" ] || [ -f "$jar" ] || { echo "bench: build first: mvn -B -DskipTests package" >&2; exit 1; }
 
 csv="$work/customers.csv"
@@ -42,14 +51,14 @@ run_batch() { # $1: workspace; prints steward's summary line and peak heap
   local ws="$1" gc="$work/gc-$(basename "$1").log"
   set +e
   # STEWARD_JAVA_OPTS: more JVM options for steward (a JFR recording); STEWARD_CHUNK: its --chunk.
-  "$java" -Xmx1g ${STEWARD_JAVA_OPTS:-} -Xlog:gc:file="$gc" --enable-native-access=ALL-UNNAMED "${steward[@]}" batch \
+  STEWARD_OPTS="${STEWARD_JAVA_OPTS:-} -Xlog:gc:file=$gc" steward batch \
     --home "$ws" --flow crm-customer --input "$csv" --chunk "${STEWARD_CHUNK:-1000}" 2>"$ws.err" | grep -E "records/s"
   local code=${PIPESTATUS[0]}; set -e
   grep -E "records rejected" "$ws.err" >&2 || true
   [ "$code" -le 1 ] || { cat "$ws.err" >&2; exit 1; }
   # G1 lines: "Pause Young ... 200M->35M(1024M)": before->after each collection.
   grep -oE '[0-9]+M->[0-9]+M' "$gc" | awk -F'->' '{b=$1+0; a=$2+0; if (b>pb) pb=b; if (a>pa) pa=a}
-    END {printf "steward heap (G1 log, -Xmx1g): peak %d MB; at most %d MB right after a collection (a young one leaves old garbage)\n", pb, pa}'
+    END {printf "steward heap (GC log): peak %d MB; at most %d MB right after a collection (a young one leaves old garbage)\n", pb, pa}'
 }
 
 baseline() { # $1 url $2 user $3 password
