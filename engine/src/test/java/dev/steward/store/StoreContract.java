@@ -1206,6 +1206,31 @@ abstract class StoreContract {
     }
 
     @Test
+    void aChunkOfWholeGroupsAndARestStoresEveryRecordInItsOwnRowWithItsOwnValues() throws Exception {
+        // 2 groups of BatchRecordTable.GROUP rows in one statement each, then 37 row by row.
+        int count = 2 * BatchRecordTable.GROUP + 37;
+        BatchCheckpoint start = store().startBatch("b1", "crm-customer", "in.csv", false);
+        List<RecordKey> keys = java.util.stream.IntStream.range(0, count)
+                .mapToObj(i -> new RecordKey("customer", String.format("G-%04d", i))).toList();
+        Map<RecordKey, RecordState> states = store().recordStates(keys, clock.instant());
+        List<RunEffects> runs = new java.util.ArrayList<>();
+        for (int i = 0; i < count; i++) {
+            runs.add(batchRun(states.get(keys.get(i)), "batch:b1:" + (i + 1), "g" + i + "@b.c"));
+        }
+
+        store().commitBatch(runs, start.advance(count, null, count, 0, 0), false);
+
+        assertThat(rows("SELECT COUNT(*) FROM batch_records")).isEqualTo(count);
+        for (int i : new int[] {0, BatchRecordTable.GROUP - 1, BatchRecordTable.GROUP, 2 * BatchRecordTable.GROUP,
+                count - 1}) {
+            String key = keys.get(i).key();
+            assertThat(store().knownValues("crm", "customer", key)).as(key).containsEntry("email", "\"g" + i + "@b.c\"");
+            assertThat(store().writes("erp", "customer", key, 10)).as(key).extracting(RecordedWrite::eventId)
+                    .containsExactly("batch:b1:" + (i + 1));
+        }
+    }
+
+    @Test
     void aBatchStoresARecordStewardKnewTheUsualWayAndAgainOverItsOwnRowAfterMovingIt() throws Exception {
         store().remember("crm", "customer", "B-1", Map.of("email", "\"old@b.c\""), "live-1");
         BatchCheckpoint start = store().startBatch("b1", "crm-customer", "in.csv", false);
