@@ -295,9 +295,12 @@ final class JdbcConnector implements Connector {
         pool.close();
     }
 
+    /** Rows per H2 MERGE statement in {@link #mergeAll}. */
+    static final int ROWS_PER_MERGE = 100;
+
     /**
-     * Writes every row with one statement a row, in JDBC batches, where the database has such an
-     * upsert: H2's {@code MERGE INTO t (key, c...) KEY (key) VALUES (...)} (an UPDATE, else an
+     * Writes every row with an upsert statement, in JDBC batches (on H2, {@link #ROWS_PER_MERGE}
+     * rows a statement, the rest one a statement), where the database has such an upsert: H2's {@code MERGE INTO t (key, c...) KEY (key) VALUES (...)} (an UPDATE, else an
      * INSERT), PostgreSQL's {@code INSERT ... ON CONFLICT (key) DO UPDATE} (needs a unique index
      * on the key column: without one it fails with 42P10). False, having written nothing, elsewhere.
      */
@@ -312,24 +315,44 @@ final class JdbcConnector implements Connector {
             List<String> columns = new ArrayList<>();
             columns.add(key);
             group.getKey().forEach(c -> columns.add(ids.quote(c)));
-            String values = " VALUES (" + String.join(", ", Collections.nCopies(columns.size(), "?")) + ")";
+            String row = "(" + String.join(", ", Collections.nCopies(columns.size(), "?")) + ")";
             String sql;
             if (h2) {
                 sql = "MERGE INTO " + ids.quote(table(entity)) + " (" + String.join(", ", columns) + ") KEY (" + key + ")"
-                        + values;
+                        + " VALUES " + row;
             } else {
-                sql = "INSERT INTO " + ids.quote(table(entity)) + " (" + String.join(", ", columns) + ")" + values
+                sql = "INSERT INTO " + ids.quote(table(entity)) + " (" + String.join(", ", columns) + ") VALUES " + row
                         + " ON CONFLICT (" + key + ") DO " + (group.getKey().isEmpty() ? "NOTHING" : "UPDATE SET "
                         + columns.subList(1, columns.size()).stream().map(c -> c + " = EXCLUDED." + c)
                         .collect(Collectors.joining(", ")));
             }
-            try (PreparedStatement merge = connection.prepareStatement(sql)) {
-                for (var write : group.getValue()) {
-                    merge.setString(1, write.getKey());
-                    bind(merge, 2, write.getValue().values());
-                    merge.addBatch();
+            List<Map.Entry<String, Map<String, Object>>> writes = group.getValue();
+            // H2 starts and ends a statement for each row of a JDBC batch; a MERGE of many rows does
+            // that once for them all (PostgreSQL's driver already sends its batch so:
+            // reWriteBatchedInserts). The rest, fewer than ROWS_PER_MERGE, go row by row.
+            int grouped = h2 ? writes.size() - writes.size() % ROWS_PER_MERGE : 0;
+            if (grouped > 0) {
+                try (PreparedStatement merge = connection.prepareStatement(sql + (", " + row).repeat(ROWS_PER_MERGE - 1))) {
+                    for (int start = 0; start < grouped; start += ROWS_PER_MERGE) {
+                        int at = 1;
+                        for (var write : writes.subList(start, start + ROWS_PER_MERGE)) {
+                            merge.setString(at, write.getKey());
+                            at = bind(merge, at + 1, write.getValue().values());
+                        }
+                        merge.addBatch();
+                    }
+                    merge.executeBatch();
                 }
-                merge.executeBatch();
+            }
+            if (grouped < writes.size()) {
+                try (PreparedStatement merge = connection.prepareStatement(sql)) {
+                    for (var write : writes.subList(grouped, writes.size())) {
+                        merge.setString(1, write.getKey());
+                        bind(merge, 2, write.getValue().values());
+                        merge.addBatch();
+                    }
+                    merge.executeBatch();
+                }
             }
         }
         return true;

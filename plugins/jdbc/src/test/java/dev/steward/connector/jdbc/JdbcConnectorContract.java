@@ -96,6 +96,42 @@ abstract class JdbcConnectorContract {
     }
 
     @Test
+    void aBatchOfSeveralHundredRowsWritesEachWithItsOwnValuesAndABadOneAmongThemWritesNone() {
+        // More than two whole statements of JdbcConnector.ROWS_PER_MERGE rows (H2) and a rest;
+        // every third key is there already, so the statements both update and insert.
+        int count = 2 * JdbcConnector.ROWS_PER_MERGE + 13;
+        List<RecordWrite> writes = new ArrayList<>();
+        for (int i = 0; i < count; i++) {
+            String key = String.format("M-%03d", i);
+            if (i % 3 == 0) {
+                db.upsert(ACCOUNT, key, Map.of("email", "old" + i + "@example.com", "note", "kept" + i), OPTIONS);
+            }
+            writes.add(RecordWrite.of(key, i % 2 == 0 ? Map.of("email", "m" + i + "@example.com")
+                    : Map.of("email", "m" + i + "@example.com", "credit_limit", new BigDecimal(i)), OPTIONS));
+        }
+
+        db.upsertAll(ACCOUNT, writes);
+
+        for (int i = 0; i < count; i++) {
+            Map<String, Object> row = db.read(ACCOUNT, String.format("M-%03d", i)).orElseThrow();
+            assertThat(row).as("M-%03d", i).containsEntry("email", "m" + i + "@example.com")
+                    .containsEntry("note", i % 3 == 0 ? "kept" + i : null);
+            if (i % 2 == 1) {
+                assertThat(new BigDecimal(String.valueOf(row.get("credit_limit")))).isEqualByComparingTo(String.valueOf(i));
+            }
+        }
+        List<RecordWrite> again = new ArrayList<>();
+        for (int i = 0; i < count; i++) {
+            again.add(RecordWrite.of(String.format("M-%03d", i), i == count - 20
+                    ? Map.of("credit_limit", new BigDecimal("-1")) : Map.of("email", "again@example.com"), OPTIONS));
+        }
+        assertThatThrownBy(() -> db.upsertAll(ACCOUNT, again)).isInstanceOf(WriteRefusedException.class);
+        assertThat(db.read(ACCOUNT, "M-000").orElseThrow()).containsEntry("email", "m0@example.com");
+        assertThat(db.read(ACCOUNT, String.format("M-%03d", count - 1)).orElseThrow())
+                .containsEntry("email", "m" + (count - 1) + "@example.com");
+    }
+
+    @Test
     void aTableWhoseKeyHasNoUniqueIndexIsUpsertedToo() {
         db.upsertAll(LOOSE, List.of(RecordWrite.of("L-1", Map.of("note", "one"), OPTIONS),
                 RecordWrite.of("L-2", Map.of("note", "two"), OPTIONS)));
