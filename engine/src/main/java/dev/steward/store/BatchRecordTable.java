@@ -44,7 +44,7 @@ final class BatchRecordTable {
     /**
      * {@link #INSERT} of {@link #GROUP} rows in one statement: H2 then runs one statement per
      * hundred rows instead of one per row (its per-statement work, starting and ending a statement
-     * in the transaction and the lookup of the table's indexes, was a tenth of a row's cost); on
+     * in the transaction, was a fifth of a row's cost in a micro run: bench/batch.md round 6); on
      * PostgreSQL one statement of many rows, as {@code reWriteBatchedInserts} would send them.
      */
     private static final String INSERT_GROUP = INSERT + ", (?, ?, ?, ?, ?)".repeat(GROUP - 1);
