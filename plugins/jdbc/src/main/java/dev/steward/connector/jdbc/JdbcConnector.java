@@ -301,8 +301,9 @@ final class JdbcConnector implements Connector {
     /**
      * Writes every row with an upsert statement, in JDBC batches (on H2, {@link #ROWS_PER_MERGE}
      * rows a statement, the rest one a statement), where the database has such an upsert: H2's
-     * {@code MERGE INTO t (key, c...) KEY (key) VALUES (...)} (an UPDATE, else an INSERT), PostgreSQL's {@code INSERT ... ON CONFLICT (key) DO UPDATE} (needs a unique index
-     * on the key column: without one it fails with 42P10). False, having written nothing, elsewhere.
+     * {@code MERGE INTO t (key, c...) KEY (key) VALUES (...)} (an UPDATE, else an INSERT),
+     * PostgreSQL's {@code INSERT ... ON CONFLICT (key) DO UPDATE} (needs a unique index on the key
+     * column: without one it fails with 42P10). False, having written nothing, elsewhere.
      */
     private boolean mergeAll(Connection connection, SqlIdentifiers ids, EntityConfig entity,
                              Map<String, Map<String, Object>> byKey) throws SQLException {
