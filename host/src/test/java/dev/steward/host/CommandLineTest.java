@@ -81,6 +81,24 @@ class CommandLineTest {
     }
 
     @Test
+    void aStoreThatCannotOpenIsTheFailureServeReportsThoughTheConnectorsFailedMeanwhile() throws IOException {
+        // the store opens on its own thread while the connectors open (bench/startup.md, Round 5):
+        // when both fail, the store's failure is the one reported, as when the store was opened first
+        Path home = RunningHost.copyExample(temp.resolve("workspace"));
+        Files.createDirectories(home.resolve("data"));
+        Files.writeString(home.resolve("data/blocked"), "a file where the store's folder would be\n");
+        Files.writeString(home.resolve("steward.yaml"), Files.readString(home.resolve("steward.yaml"))
+                .replace("url: jdbc:h2:./data/steward", "url: jdbc:h2:./data/blocked/steward"));
+        Files.writeString(home.resolve("systems/erp.sql"), "CREATE TABLEE items (sku VARCHAR(64));\n");
+
+        int code = Main.run("serve", "--home", home.toString(), "--port", "0", "--bind", "127.0.0.1");
+
+        assertThat(code).isEqualTo(2);
+        assertThat(err.toString(StandardCharsets.UTF_8)).contains("steward: cannot start: Cannot create the event store folder")
+                .doesNotContain("init script");
+    }
+
+    @Test
     void readShowsARecordThroughItsConnectorWhenNoHostRuns() throws IOException {
         Path home = RunningHost.copyExample(temp.resolve("workspace"));
 
