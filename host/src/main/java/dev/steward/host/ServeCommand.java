@@ -59,6 +59,10 @@ final class ServeCommand implements Callable<Integer> {
             err.println("steward: no workspace folder " + home.toAbsolutePath());
             return 2;
         }
+        // Jetty's MimeTypes asks for every available locale when the listeners are made (the JDK then
+        // asks each locale provider, 0.3 s on two busy cores): the answer is cached, so it is made
+        // here on a thread of its own while the workspace loads (bench/startup.md, Round 5)
+        Thread.ofPlatform().daemon().name("steward-locales").start(java.util.Locale::getAvailableLocales);
         PrometheusMeterRegistry metrics = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
         Clock clock = Clock.systemUTC();
         String workerId = InetAddress.getLocalHost().getHostName() + "/" + ManagementFactory.getRuntimeMXBean().getPid();
