@@ -24,6 +24,23 @@ class CommandLineTest {
     private final ByteArrayOutputStream err = console.err;
 
     @Test
+    void aNamedSubcommandIsTheOnlyOneBuiltAndAnythingElseGetsThemAll() {
+        assertThat(Main.commandLine("serve", "--port", "0").getSubcommands()).containsOnlyKeys("serve");
+        assertThat(Main.commandLine("validate").getSubcommands()).containsOnlyKeys("validate");
+        assertThat(Main.commandLine().getSubcommands()).hasSize(Main.COMMANDS.size()).containsKeys("serve", "user", "preview");
+        assertThat(Main.commandLine("--help").getSubcommands()).hasSize(Main.COMMANDS.size());
+        assertThat(Main.commandLine("serv").getSubcommands()).hasSize(Main.COMMANDS.size());
+
+        assertThat(Main.run(new String[0])).isZero();
+        assertThat(out.toString(StandardCharsets.UTF_8)).contains("serve", "validate", "token", "user", "preview")
+                .doesNotContain("bare-intake");
+        assertThat(Main.run("serv")).isEqualTo(2);
+        assertThat(err.toString(StandardCharsets.UTF_8)).contains("serv");
+        assertThat(Main.run("serve", "--help")).isZero();
+        assertThat(out.toString(StandardCharsets.UTF_8)).contains("--home", "--port", "--bind");
+    }
+
+    @Test
     void validateAcceptsTheExampleWorkspace() {
         int code = Main.run("validate", "--home", "..");
 
