@@ -59,10 +59,7 @@ final class ServeCommand implements Callable<Integer> {
             err.println("steward: no workspace folder " + home.toAbsolutePath());
             return 2;
         }
-        // Jetty's MimeTypes asks for every available locale when the listeners are made (the JDK then
-        // asks each locale provider, 0.3 s on two busy cores): the answer is cached, so it is made
-        // here on a thread of its own while the workspace loads (bench/startup.md, Round 5)
-        Thread.ofPlatform().daemon().name("steward-locales").start(java.util.Locale::getAvailableLocales);
+        warmUp();
         PrometheusMeterRegistry metrics = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
         Clock clock = Clock.systemUTC();
         String workerId = InetAddress.getLocalHost().getHostName() + "/" + ManagementFactory.getRuntimeMXBean().getPid();
@@ -149,6 +146,27 @@ final class ServeCommand implements Callable<Integer> {
         requested.await();
         stop.run();
         return 0;
+    }
+
+    /**
+     * Class initialisations that the start needs later on the main thread and that need nothing
+     * of it, made on a thread of their own while the workspace loads (bench/startup.md, Round 5:
+     * each was on the main thread's profile). A class being initialised here is waited for, not
+     * initialised twice, when the main thread gets to it first.
+     */
+    private static void warmUp() {
+        Thread.ofPlatform().daemon().name("steward-warm-up").start(() -> {
+            try {
+                // the listeners: Jetty's MimeTypes asks for every available locale (the JDK asks each locale provider)
+                Class.forName("org.eclipse.jetty.http.MimeTypes");
+                // the decision tables' numbers: BigDecimal's class init squares large powers of ten
+                java.math.BigDecimal.valueOf(1).hashCode();
+                // the rules cache's key: the security providers and SHA-256
+                java.security.MessageDigest.getInstance("SHA-256");
+            } catch (ReflectiveOperationException | java.security.GeneralSecurityException e) {
+                LOG.debug("start-up warm-up", e);
+            }
+        });
     }
 
     /**
