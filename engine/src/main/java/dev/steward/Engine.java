@@ -212,7 +212,8 @@ public final class Engine implements AutoCloseable {
         HomeLoader loader = HomeLoader.open(home, options.env(), options.bind());
         try {
             if (transformsLater) {
-                dev.steward.run.PendingTransforms pending = new dev.steward.run.PendingTransforms();
+                // held: the script engine starts when steward serve listens (LoadedWorkspace#compileTransforms)
+                dev.steward.run.PendingTransforms pending = dev.steward.run.PendingTransforms.held();
                 return new LoadedWorkspace(loader, loader.load(pending), pending);
             }
             return new LoadedWorkspace(loader, loader.load(), null);

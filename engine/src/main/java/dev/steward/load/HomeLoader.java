@@ -108,7 +108,7 @@ public final class HomeLoader implements AutoCloseable {
      * their scripts goes, until {@link PendingTransforms#failures()} says otherwise.
      */
     public Workspace load(PendingTransforms pending) {
-        if (runsScripts(Map.of())) {
+        if (!pending.isHeld() && runsScripts(Map.of())) {
             transforms.values().forEach(TransformFactory::prepare);
         }
         List<Diagnostic> earlier = plugins == null ? List.of() : plugins.diagnostics();

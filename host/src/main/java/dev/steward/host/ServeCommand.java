@@ -112,6 +112,8 @@ final class ServeCommand implements Callable<Integer> {
                     + host.hooks().map(h -> " and " + h.bind() + ":" + h.port()).orElse("") + ": " + rootMessage(e));
             return 2;
         }
+        // listening: now the transforms compile (the script engine starts), after the rest of the start
+        loaded.compileTransforms();
         CountDownLatch requested = StopSignals.install();
         AtomicBoolean stopped = new AtomicBoolean();
         Runnable stop = () -> {
