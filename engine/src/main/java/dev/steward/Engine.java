@@ -212,7 +212,8 @@ public final class Engine implements AutoCloseable {
         HomeLoader loader = HomeLoader.open(home, options.env(), options.bind());
         try {
             if (transformsLater) {
-                dev.steward.run.PendingTransforms pending = new dev.steward.run.PendingTransforms();
+                // held: the script engine starts when steward serve listens (LoadedWorkspace#compileTransforms)
+                dev.steward.run.PendingTransforms pending = dev.steward.run.PendingTransforms.held();
                 return new LoadedWorkspace(loader, loader.load(pending), pending);
             }
             return new LoadedWorkspace(loader, loader.load(), null);
@@ -355,12 +356,31 @@ public final class Engine implements AutoCloseable {
     static Engine begin(Workspace workspace, HomeLoader loader, boolean ownsLoader, Options options,
                         dev.steward.run.PendingTransforms pending) {
         dev.steward.run.PendingTransforms compiling = pending == null || pending.isEmpty() ? null : pending;
-        Store store = Store.open(workspace.host().store(), options.clock());
+        // The store opens on its own thread while the rules' KieBases are made and the connectors
+        // open (they need it only to read a secret); a store that cannot be opened is still the
+        // failure reported, as when it was opened first (bench/startup.md, Round 5).
+        dev.steward.store.StoreOpening opening = dev.steward.store.StoreOpening.start(workspace.host().store(),
+                options.clock());
         ActiveWorkspace active;
         try {
-            active = activate(workspace, loader, options, store, compiling);
+            Optional<dev.steward.store.SecretCipher> cipher = dev.steward.store.SecretCipher.fromEnvironment(options.env());
+            active = ActiveWorkspace.activate(workspace, loader.compiler(), loader.factories(), loader.transforms(),
+                    options.clock(), system -> opening.secrets(system, cipher), compiling);
         } catch (RuntimeException e) {
-            store.close();
+            opening.await();
+            if (opening.failed()) {
+                RuntimeException storeFailure = failure(opening);
+                storeFailure.addSuppressed(e);
+                throw storeFailure;
+            }
+            opening.abandon();
+            throw e;
+        }
+        Store store;
+        try {
+            store = opening.join();
+        } catch (RuntimeException e) {
+            active.close();
             throw e;
         }
         String rulesVersion = WorkspaceFiles.rulesHash(new WorkspaceFiles(loader).rulesFiles(Map.of()));
@@ -386,6 +406,16 @@ public final class Engine implements AutoCloseable {
             }
         }
         return engine;
+    }
+
+    /** Why {@code opening} (which has failed) could not open the store. */
+    private static RuntimeException failure(dev.steward.store.StoreOpening opening) {
+        try {
+            opening.join();
+        } catch (RuntimeException e) {
+            return e;
+        }
+        throw new IllegalStateException("the store opened");
     }
 
     /** Starts the workers of the configuration running now, and the poll and schedule triggers. */

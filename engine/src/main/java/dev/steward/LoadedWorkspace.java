@@ -73,6 +73,18 @@ public final class LoadedWorkspace implements AutoCloseable {
         return engine;
     }
 
+    /**
+     * Lets the transforms of a load that did not wait for them begin to compile (and the script
+     * engine start): {@code steward serve} calls it once it listens, so that they do not compete
+     * with the rest of the start for the CPU. The workers start once they have compiled. Nothing
+     * for a load that compiled them at once.
+     */
+    public void compileTransforms() {
+        if (pending != null) {
+            pending.release();
+        }
+    }
+
     /** Closes the plugin jars and the transforms compiled for it, unless an engine was started with them (it closes them). */
     @Override
     public void close() {

@@ -109,6 +109,30 @@ class TransformsLaterTest {
     }
 
     @Test
+    void heldTransformsBeginToCompileWhenReleasedAndTheEventsTakenMeanwhileRunThen() throws IOException {
+        // steward serve: the compiles (and the script engine) begin once the host listens (bench/startup.md, Round 5)
+        write(TIDY);
+        Gated js = new Gated();
+        js.gate.countDown();
+        PendingTransforms pending = PendingTransforms.held();
+        try (Engine engine = start(js, pending)) {
+            assertThat(pending.isHeld()).isTrue();
+            assertThat(engine.warming()).contains("1 transform compiling");
+            Received received = engine.receive(engine.workspace().flows().get("crm-customer"), Optional.empty(),
+                    "{\"id\":\"C-5\",\"email\":\" Eve@CRM.Example\"}".getBytes(StandardCharsets.UTF_8));
+            assertThat(engine.store().event(received.eventId())).as("committed while held").isPresent();
+            assertThat(js.compiles.get()).as("no compile began before the release (the load and the start are over)")
+                    .isZero();
+
+            pending.release();
+
+            assertThat(awaitFinal(engine, received.eventId()).status()).isEqualTo(EventStatus.SUCCEEDED);
+            assertThat(js.compiles.get()).isEqualTo(1);
+            assertThat(engine.warming()).isEmpty();
+        }
+    }
+
+    @Test
     void aSaveWhileTheFirstTransformsCompileGoesLiveAndTheWorkersStartOnItWhenThatCompileEnds() throws IOException {
         write(TIDY);
         Gated js = new Gated();
@@ -169,7 +193,10 @@ class TransformsLaterTest {
     }
 
     private Engine start(Gated js) {
-        PendingTransforms pending = new PendingTransforms();
+        return start(js, new PendingTransforms());
+    }
+
+    private Engine start(Gated js, PendingTransforms pending) {
         RuleSetCompiler compiler = new RuleSetCompiler();
         Map<String, ConnectorFactory> connectors = connectors();
         Workspace workspace = new WorkspaceLoader(connectors, Map.of("js", js), compiler, name -> null)

@@ -108,7 +108,9 @@ public final class HomeLoader implements AutoCloseable {
      * their scripts goes, until {@link PendingTransforms#failures()} says otherwise.
      */
     public Workspace load(PendingTransforms pending) {
-        if (runsScripts(Map.of())) {
+        // held (steward serve): the transforms compile once the host listens, but a js connector's
+        // script compiles when the connectors open, before that, so its engine is started now
+        if (pending.isHeld() ? connectsByScript() : runsScripts(Map.of())) {
             transforms.values().forEach(TransformFactory::prepare);
         }
         List<Diagnostic> earlier = plugins == null ? List.of() : plugins.diagnostics();
@@ -121,6 +123,19 @@ public final class HomeLoader implements AutoCloseable {
 
     /** A transform step or a js connector in steward.yaml or a flow, found by a look at the text. */
     private static final Pattern SCRIPTS = Pattern.compile("(?m)^\\s*(-\\s*)?transform\\s*:|connector\\s*:\\s*js\\b");
+
+    /** A js connector, in steward.yaml. */
+    private static final Pattern SCRIPT_CONNECTOR = Pattern.compile("connector\\s*:\\s*js\\b");
+
+    /** Whether steward.yaml declares a system with a js connector (a hint, as {@link #runsScripts}). */
+    private boolean connectsByScript() {
+        Path settings = home.resolve("steward.yaml");
+        try {
+            return Files.isRegularFile(settings) && SCRIPT_CONNECTOR.matcher(Files.readString(settings)).find();
+        } catch (IOException | UncheckedIOException e) {
+            return false;
+        }
+    }
 
     /**
      * Whether the workspace runs scripts, so that a language engine is worth starting before the

@@ -43,8 +43,7 @@ public final class Connectors implements AutoCloseable {
     /** @param secrets each system's secret store, by system name (the store's, encrypted) */
     public static Connectors open(Map<String, SystemConfig> systems, Map<String, ConnectorFactory> factories,
                                   Path home, Clock clock, java.util.function.Function<String, SecretStore> secrets) {
-        HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5))
-                .followRedirects(HttpClient.Redirect.NEVER).version(HttpClient.Version.HTTP_1_1).build();
+        SharedHttpClient http = new SharedHttpClient();
         Map<String, Connector> open = new LinkedHashMap<>();
         try {
             for (SystemConfig system : systems.values()) {
@@ -88,9 +87,31 @@ public final class Connectors implements AutoCloseable {
         });
     }
 
+    /**
+     * The JDK HTTP client the connectors' contexts share, made when a connector first asks for it:
+     * making one sets up TLS (the default {@code SSLContext}, the trust store's certificates), a
+     * few hundred milliseconds of a start, and no connector of this repository uses it (bench/startup.md, Round 5).
+     */
+    private static final class SharedHttpClient {
+        private HttpClient client;
+
+        synchronized HttpClient get() {
+            if (client == null) {
+                client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5))
+                        .followRedirects(HttpClient.Redirect.NEVER).version(HttpClient.Version.HTTP_1_1).build();
+            }
+            return client;
+        }
+    }
+
     /** @param logger made once: a connector asks for it on every call (the http one for each write's DEBUG line) */
-    private record Context(String system, Clock clock, HttpClient httpClient, Path workspace, SecretStore secrets,
+    private record Context(String system, Clock clock, SharedHttpClient http, Path workspace, SecretStore secrets,
                            System.Logger logger) implements ConnectorContext {
+
+        @Override
+        public HttpClient httpClient() {
+            return http.get();
+        }
 
         @Override
         public String toString() {

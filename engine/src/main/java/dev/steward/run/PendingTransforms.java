@@ -36,7 +36,43 @@ public final class PendingTransforms {
             Thread.ofPlatform().daemon().name("steward-transforms").factory());
     private final Map<Step.Transform, Pending> steps = new LinkedHashMap<>();
     private final long started = System.nanoTime();
+    /** Completed when the compiles may begin: at once, or when {@link #release()} is called on a {@link #held()} one. */
+    private final CompletableFuture<Void> released = new CompletableFuture<>();
     private volatile boolean sealed;
+
+    /** Compiles each step as soon as it is queued. */
+    public PendingTransforms() {
+        released.complete(null);
+    }
+
+    private PendingTransforms(boolean held) {
+        if (!held) {
+            released.complete(null);
+        }
+    }
+
+    /**
+     * Queues the compiles but begins none (nor the script engine) until {@link #release()}:
+     * {@code steward serve} releases them once it listens, so that the script engine's start
+     * does not compete for the CPU with the start of the store, the connectors and the listeners
+     * (bench/startup.md, Round 5).
+     */
+    public static PendingTransforms held() {
+        return new PendingTransforms(true);
+    }
+
+    /** Whether the compiles wait for {@link #release()}. */
+    public boolean isHeld() {
+        return !released.isDone();
+    }
+
+    /** Lets the queued compiles begin (once; nothing when they were not held). */
+    public synchronized void release() {
+        released.complete(null);
+        if (sealed) {
+            thread.shutdown(); // after the compiles were handed to it, above
+        }
+    }
 
     /**
      * Queues a step's compile on the background thread.
@@ -50,14 +86,16 @@ public final class PendingTransforms {
             throw new IllegalStateException("the workspace's transforms were all queued already");
         }
         if (!steps.containsKey(step)) {
-            steps.put(step, new Pending(CompletableFuture.supplyAsync(compile, thread), failure));
+            steps.put(step, new Pending(released.thenApplyAsync(ignored -> compile.get(), thread), failure));
         }
     }
 
     /** No more steps: the background thread ends once it has compiled those queued. */
     public synchronized void seal() {
         sealed = true;
-        thread.shutdown();
+        if (released.isDone()) {
+            thread.shutdown();
+        }
     }
 
     /** Whether there is nothing queued (a workspace without transforms). */

@@ -67,7 +67,22 @@ public final class HostServer implements AutoCloseable {
         }
     }
 
+    /**
+     * Jetty sizes the padding of its queues (against false sharing) by whether object references
+     * are compressed, and asks the platform MBean server for that unless this property is set:
+     * making that server registers every platform MXBean, 0.2-0.6 s of a start on two cores
+     * (bench/startup.md, Round 5). Compressed under 32 GB of heap (the launcher gives 224 MB); a
+     * wrong guess only pads differently.
+     */
+    private static void sizeJettyPaddingWithoutJmx() {
+        String property = "org.eclipse.jetty.util.referencesPerCacheLine";
+        if (System.getProperty(property) == null) {
+            System.setProperty(property, Runtime.getRuntime().maxMemory() < (32L << 30) ? "16" : "8");
+        }
+    }
+
     private static Javalin listen(Listener at, long maxBody, Consumer<JavalinConfig> routes) {
+        sizeJettyPaddingWithoutJmx();
         return Javalin.create(config -> {
             config.startup.showJavalinBanner = false;
             config.startup.showOldJavalinVersionWarning = false;

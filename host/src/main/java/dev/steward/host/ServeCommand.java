@@ -59,6 +59,7 @@ final class ServeCommand implements Callable<Integer> {
             err.println("steward: no workspace folder " + home.toAbsolutePath());
             return 2;
         }
+        warmUp();
         PrometheusMeterRegistry metrics = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
         Clock clock = Clock.systemUTC();
         String workerId = InetAddress.getLocalHost().getHostName() + "/" + ManagementFactory.getRuntimeMXBean().getPid();
@@ -111,6 +112,8 @@ final class ServeCommand implements Callable<Integer> {
                     + host.hooks().map(h -> " and " + h.bind() + ":" + h.port()).orElse("") + ": " + rootMessage(e));
             return 2;
         }
+        // listening: now the transforms compile (the script engine starts), after the rest of the start
+        loaded.compileTransforms();
         CountDownLatch requested = StopSignals.install();
         AtomicBoolean stopped = new AtomicBoolean();
         Runnable stop = () -> {
@@ -145,6 +148,27 @@ final class ServeCommand implements Callable<Integer> {
         requested.await();
         stop.run();
         return 0;
+    }
+
+    /**
+     * Class initialisations that the start needs later on the main thread and that need nothing
+     * of it, made on a thread of their own while the workspace loads (bench/startup.md, Round 5:
+     * each was on the main thread's profile). A class being initialised here is waited for, not
+     * initialised twice, when the main thread gets to it first.
+     */
+    private static void warmUp() {
+        Thread.ofPlatform().daemon().name("steward-warm-up").start(() -> {
+            try {
+                // the listeners: Jetty's MimeTypes asks for every available locale (the JDK asks each locale provider)
+                Class.forName("org.eclipse.jetty.http.MimeTypes");
+                // the decision tables' numbers: BigDecimal's class init squares large powers of ten
+                java.math.BigDecimal.valueOf(1).hashCode();
+                // the rules cache's key: the security providers and SHA-256
+                java.security.MessageDigest.getInstance("SHA-256");
+            } catch (ReflectiveOperationException | java.security.GeneralSecurityException e) {
+                LOG.debug("start-up warm-up", e);
+            }
+        });
     }
 
     /**

@@ -24,6 +24,23 @@ class CommandLineTest {
     private final ByteArrayOutputStream err = console.err;
 
     @Test
+    void aNamedSubcommandIsTheOnlyOneBuiltAndAnythingElseGetsThemAll() {
+        assertThat(Main.commandLine("serve", "--port", "0").getSubcommands()).containsOnlyKeys("serve");
+        assertThat(Main.commandLine("validate").getSubcommands()).containsOnlyKeys("validate");
+        assertThat(Main.commandLine().getSubcommands()).hasSize(Main.COMMANDS.size()).containsKeys("serve", "user", "preview");
+        assertThat(Main.commandLine("--help").getSubcommands()).hasSize(Main.COMMANDS.size());
+        assertThat(Main.commandLine("serv").getSubcommands()).hasSize(Main.COMMANDS.size());
+
+        assertThat(Main.run(new String[0])).isZero();
+        assertThat(out.toString(StandardCharsets.UTF_8)).contains("serve", "validate", "token", "user", "preview")
+                .doesNotContain("bare-intake");
+        assertThat(Main.run("serv")).isEqualTo(2);
+        assertThat(err.toString(StandardCharsets.UTF_8)).contains("serv");
+        assertThat(Main.run("serve", "--help")).isZero();
+        assertThat(out.toString(StandardCharsets.UTF_8)).contains("--home", "--port", "--bind");
+    }
+
+    @Test
     void validateAcceptsTheExampleWorkspace() {
         int code = Main.run("validate", "--home", "..");
 
@@ -78,6 +95,24 @@ class CommandLineTest {
         assertThat(err.toString(StandardCharsets.UTF_8)).contains("steward: cannot start: erp refused to run init script "
                 + "systems/erp.sql, statement at line 2");
         assertThat(printed).doesNotContain("\tat ").doesNotContain("Exception in");
+    }
+
+    @Test
+    void aStoreThatCannotOpenIsTheFailureServeReportsThoughTheConnectorsFailedMeanwhile() throws IOException {
+        // the store opens on its own thread while the connectors open (bench/startup.md, Round 5):
+        // when both fail, the store's failure is the one reported, as when the store was opened first
+        Path home = RunningHost.copyExample(temp.resolve("workspace"));
+        Files.createDirectories(home.resolve("data"));
+        Files.writeString(home.resolve("data/blocked"), "a file where the store's folder would be\n");
+        Files.writeString(home.resolve("steward.yaml"), Files.readString(home.resolve("steward.yaml"))
+                .replace("url: jdbc:h2:./data/steward", "url: jdbc:h2:./data/blocked/steward"));
+        Files.writeString(home.resolve("systems/erp.sql"), "CREATE TABLEE items (sku VARCHAR(64));\n");
+
+        int code = Main.run("serve", "--home", home.toString(), "--port", "0", "--bind", "127.0.0.1");
+
+        assertThat(code).isEqualTo(2);
+        assertThat(err.toString(StandardCharsets.UTF_8)).contains("steward: cannot start: Cannot create the event store folder")
+                .doesNotContain("init script");
     }
 
     @Test

@@ -34,13 +34,20 @@ import org.graalvm.polyglot.io.IOAccess;
 public final class JsEngine implements AutoCloseable {
 
     /**
-     * No host access at all: no host classes, methods or fields, and (as CONSTRAINED demands) no
-     * mutable target mappings. One instance, because all contexts of an engine must share it.
+     * What the contexts share, made when the first context is (on the engine's thread, see
+     * {@link #prepareShared()}), not when this class is first used: building them loads the
+     * polyglot machinery, which the thread that asks for the engine need not wait for.
      */
-    private static final HostAccess NO_HOST_ACCESS = HostAccess.newBuilder().allowMutableTargetMappings().build();
+    private static final class Shared {
+        /**
+         * No host access at all: no host classes, methods or fields, and (as CONSTRAINED demands) no
+         * mutable target mappings. One instance, because all contexts of an engine must share it.
+         */
+        static final HostAccess NO_HOST_ACCESS = HostAccess.newBuilder().allowMutableTargetMappings().build();
 
-    /** Freezes the global object and every builtin: see lockdown.js. */
-    private static final Source LOCKDOWN = lockdown();
+        /** Freezes the global object and every builtin: see lockdown.js. */
+        static final Source LOCKDOWN = lockdown();
+    }
 
     private static final System.Logger LOG = System.getLogger(JsEngine.class.getName());
 
@@ -147,7 +154,7 @@ public final class JsEngine implements AutoCloseable {
         Context context = Context.newBuilder("js")
                 .engine(engine)
                 .sandbox(SandboxPolicy.CONSTRAINED)
-                .allowHostAccess(NO_HOST_ACCESS)
+                .allowHostAccess(Shared.NO_HOST_ACCESS)
                 .allowHostClassLookup(className -> false)
                 .allowHostClassLoading(false)
                 .allowIO(IOAccess.NONE)
@@ -160,7 +167,7 @@ public final class JsEngine implements AutoCloseable {
                 .err(out)
                 .build();
         try {
-            context.eval(LOCKDOWN);
+            context.eval(Shared.LOCKDOWN);
         } catch (RuntimeException e) {
             context.close(true);
             throw new IllegalStateException("could not freeze the builtins of a JavaScript context", e);
